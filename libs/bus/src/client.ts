@@ -1,0 +1,92 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import {
+  AnyReplyEnvelopeSchema,
+  CaRecordSchema,
+  Discovery,
+  ErrorCode,
+  SignetError,
+  type CaRecord,
+  type Command,
+} from '@signet/contracts';
+import { type z } from 'zod';
+import { decodeJson, encodeJson } from './codec';
+import { describeIssues, fromRequestError } from './errors';
+
+export interface CallOptions {
+  timeoutMs?: number;
+  /** The code to raise when nobody answers (default CA_UNAVAILABLE). */
+  unavailable?: ErrorCode;
+}
+
+/**
+ * Request/reply on a contract command: validates what it sends and what it
+ * gets, and turns error replies back into SignetError. Services wrap it in
+ * narrow clients (a PolicyClient with verify(), a CaClient with submit()).
+ */
+export class BusClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly defaultTimeoutMs = 10_000,
+  ) {}
+
+  async call<Req extends z.ZodType, Rep extends z.ZodType>(
+    cmd: Command<Req, Rep>,
+    ca: string,
+    request: z.input<Req>,
+    opts: CallOptions = {},
+  ): Promise<z.output<Rep>> {
+    const checked = cmd.request.safeParse(request);
+    if (!checked.success) {
+      throw new SignetError(ErrorCode.BadMessage, `invalid ${cmd.name} request: ${describeIssues(checked.error)}`);
+    }
+    const subject = cmd.subject(ca);
+    let raw: Uint8Array;
+    try {
+      const msg = await this.nc.request(subject, encodeJson(checked.data), { timeout: opts.timeoutMs ?? this.defaultTimeoutMs });
+      raw = msg.data;
+    } catch (e) {
+      throw fromRequestError(e, subject, opts.unavailable ?? ErrorCode.CaUnavailable);
+    }
+    return parseReply(cmd, raw);
+  }
+}
+
+export function parseReply<Rep extends z.ZodType>(cmd: { name: string; reply: Rep }, raw: Uint8Array): z.output<Rep> {
+  const env = AnyReplyEnvelopeSchema.safeParse(decodeJson(raw));
+  if (!env.success) {
+    throw new SignetError(ErrorCode.Internal, `malformed reply to ${cmd.name}: ${describeIssues(env.error)}`);
+  }
+  if (!env.data.ok) throw SignetError.fromBody(env.data.error);
+  const data = cmd.reply.safeParse(env.data.data);
+  if (!data.success) {
+    throw new SignetError(ErrorCode.Internal, `reply to ${cmd.name} breaks its contract: ${describeIssues(data.error)}`);
+  }
+  return data.data;
+}
+
+/**
+ * ICertConfig: asks every CA on the bus and collects their records for
+ * `maxWaitMs`. Several replicas of one CA answer alike; the first wins.
+ */
+export async function discoverCas(nc: NatsConnection, maxWaitMs = 500): Promise<CaRecord[]> {
+  const found = new Map<string, CaRecord>();
+  let replies: AsyncIterable<{ data: Uint8Array }>;
+  try {
+    replies = await nc.requestMany(Discovery.subject, encodeJson({}), { strategy: 'timer', maxWait: maxWaitMs });
+  } catch {
+    return [];
+  }
+  try {
+    for await (const m of replies) {
+      try {
+        const rec = parseReply({ name: Discovery.name, reply: CaRecordSchema }, m.data);
+        if (!found.has(rec.name)) found.set(rec.name, rec);
+      } catch {
+        // A malformed or error answer from one CA must not hide the others.
+      }
+    }
+  } catch {
+    // no responders ends the iteration with an error: nothing (more) found
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

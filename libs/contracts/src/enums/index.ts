@@ -1,0 +1,2 @@
+export * from './disposition';
+export * from './events';

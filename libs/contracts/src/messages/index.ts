@@ -1,0 +1,6 @@
+export * from './common';
+export * from './submit';
+export * from './ca';
+export * from './policy';
+export * from './modules';
+export * from './events';
