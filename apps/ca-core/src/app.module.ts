@@ -1,0 +1,41 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { BusClient, EventPublisher } from '@signet/bus';
+import { DataSource } from 'typeorm';
+import { CaKeysService } from './ca/ca-keys.service';
+import { CaController } from './ca/ca.controller';
+import { CA_CONFIG, type CaConfig } from './config/ca-config';
+import { LifecycleService } from './lifecycle.service';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { AuditStore, OutboxStore } from './outbox/outbox.store';
+import { PolicyClient } from './policy/policy.client';
+import { ModuleRegistry, ModuleRegistryController } from './registry/module.registry';
+import { IssuanceService } from './requests/issuance.service';
+import { RequestStore } from './requests/request.store';
+import { RequestsController } from './requests/requests.controller';
+
+/** ca-core: the CA. The database and bus connections are opened by main and passed in. */
+@Module({})
+export class CaCoreModule {
+  static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection }): DynamicModule {
+    return {
+      module: CaCoreModule,
+      controllers: [RequestsController, CaController, ModuleRegistryController],
+      providers: [
+        { provide: CA_CONFIG, useValue: deps.config },
+        { provide: DataSource, useValue: deps.ds },
+        { provide: BusClient, useValue: new BusClient(deps.nc) },
+        { provide: EventPublisher, useValue: new EventPublisher(deps.nc) },
+        CaKeysService,
+        RequestStore,
+        OutboxStore,
+        AuditStore,
+        OutboxRelay,
+        PolicyClient,
+        ModuleRegistry,
+        IssuanceService,
+        LifecycleService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,167 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type CaInfo, type Name } from '@signet/contracts';
+import {
+  createSelfSignedCa,
+  createSigner,
+  decryptPrivateKey,
+  encryptPrivateKey,
+  fromPem,
+  generateKeyPair,
+  keyAlgorithmOf,
+  parseCertificate,
+  parseNameString,
+  pemBlocks,
+  subjectKeyIdentifier,
+  toPem,
+  type Signer,
+} from '@signet/x509';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+
+/** The loaded CA: certificate facts and a signer. The private key stays inside the signer. */
+export interface LoadedCa {
+  name: string;
+  certificateDer: Buffer;
+  certificatePem: string;
+  /** Issuers above the CA certificate, nearest first (empty for a root). */
+  chainPem: string[];
+  subject: Name;
+  commonName: string;
+  notBefore: Date;
+  notAfter: Date;
+  spki: Buffer;
+  keyId: Buffer;
+  keyAlgorithm: string;
+  selfSigned: boolean;
+  signer: Signer;
+}
+
+interface CaRow {
+  certificate: Buffer;
+  chain: Buffer[];
+  encrypted_key: string;
+  key_algorithm: string;
+}
+
+/**
+ * Creates the CA on first start (or imports it from files) and loads it on
+ * every start. The key is stored only as encrypted PKCS#8; it is decrypted
+ * into memory here and handed to a Signer, never logged or returned.
+ * Replicas starting together agree through the primary key on `ca.name`.
+ */
+@Injectable()
+export class CaKeysService {
+  private readonly log = new Logger('CaKeys');
+  private loaded?: LoadedCa;
+
+  constructor(
+    @Inject(CA_CONFIG) private readonly config: CaConfig,
+    private readonly ds: DataSource,
+  ) {}
+
+  get ca(): LoadedCa {
+    if (!this.loaded) throw new Error('CA not loaded yet');
+    return this.loaded;
+  }
+
+  /** AD CS config string, `host\CAName`. */
+  configString(): string {
+    return `${this.config.host}\\${this.ca.commonName}`;
+  }
+
+  /** The CA as modules see it (ICertPolicy::Initialize's strConfig, richer). */
+  caInfo(): CaInfo {
+    const ca = this.ca;
+    return {
+      name: ca.name,
+      config: this.configString(),
+      subject: ca.subject,
+      certificate: ca.certificatePem,
+      notBefore: ca.notBefore.toISOString(),
+      notAfter: ca.notAfter.toISOString(),
+      keyAlgorithm: ca.keyAlgorithm,
+    };
+  }
+
+  async load(): Promise<LoadedCa> {
+    let row = await this.readRow();
+    if (!row) {
+      const created = this.config.import ? this.importFromFiles() : await this.generate();
+      await this.ds.query(
+        `INSERT INTO ca (name, certificate, chain, encrypted_key, key_algorithm, source) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (name) DO NOTHING`,
+        [this.config.caName, created.certificate, created.chain, created.encrypted_key, created.key_algorithm, this.config.import ? 'imported' : 'generated'],
+      );
+      row = await this.readRow();
+      if (!row) throw new Error('CA row vanished after insert');
+    }
+    this.loaded = this.toLoaded(row);
+    this.log.log(`CA ${this.config.caName} loaded: ${this.loaded.commonName}, ${this.loaded.keyAlgorithm}, valid until ${this.loaded.notAfter.toISOString()}`);
+    return this.loaded;
+  }
+
+  private async readRow(): Promise<CaRow | undefined> {
+    const rows: CaRow[] = await this.ds.query(`SELECT certificate, chain, encrypted_key, key_algorithm FROM ca WHERE name = $1`, [this.config.caName]);
+    return rows[0];
+  }
+
+  private async generate(): Promise<CaRow> {
+    const { privateKey, publicKey } = generateKeyPair(this.config.keyAlgorithm);
+    // Certificates carry whole seconds.
+    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const notAfter = new Date(notBefore.getTime() + this.config.validityDays * 86_400_000);
+    const der = await createSelfSignedCa({ subject: parseNameString(this.config.subject), privateKey, publicKey, notBefore, notAfter });
+    this.log.log(`generated a new ${this.config.keyAlgorithm} CA key and self-signed certificate for ${this.config.caName}`);
+    return {
+      certificate: der,
+      chain: [],
+      encrypted_key: encryptPrivateKey(privateKey, this.config.keyPassphrase),
+      key_algorithm: this.config.keyAlgorithm,
+    };
+  }
+
+  /** An issuing CA under an offline root: certificate, encrypted key and chain from files. */
+  private importFromFiles(): CaRow {
+    const files = this.config.import!;
+    const certificate = fromPem(readFileSync(files.certFile, 'utf8'), 'CERTIFICATE');
+    const keyPem = readFileSync(files.keyFile, 'utf8');
+    const key = decryptPrivateKey(keyPem, this.config.keyPassphrase);
+    const cert = parseCertificate(certificate);
+    const certKey = createPublicKey({ key: cert.spki, format: 'der', type: 'spki' });
+    const ours = createPublicKey(key).export({ format: 'der', type: 'spki' });
+    if (!Buffer.from(certKey.export({ format: 'der', type: 'spki' })).equals(Buffer.from(ours))) {
+      throw new Error(`SIGNET_CA_KEY_FILE does not hold the key of the certificate in SIGNET_CA_CERT_FILE`);
+    }
+    const chain = files.chainFile ? pemBlocks(readFileSync(files.chainFile, 'utf8'), 'CERTIFICATE') : [];
+    this.log.log(`imported CA certificate ${files.certFile} with ${chain.length} chain certificate(s)`);
+    return { certificate, chain, encrypted_key: keyPem, key_algorithm: keyAlgorithmOf(key) };
+  }
+
+  private toLoaded(row: CaRow): LoadedCa {
+    let key;
+    try {
+      key = decryptPrivateKey(row.encrypted_key, this.config.keyPassphrase);
+    } catch (e) {
+      throw new Error(`cannot decrypt the CA key of ${this.config.caName}: ${(e as Error).message}`);
+    }
+    const cert = parseCertificate(row.certificate);
+    const cn = cert.subject.find((r) => r.type === 'CN')?.value ?? this.config.caName;
+    return {
+      name: this.config.caName,
+      certificateDer: row.certificate,
+      certificatePem: toPem(row.certificate, 'CERTIFICATE'),
+      chainPem: (row.chain ?? []).map((c) => toPem(c, 'CERTIFICATE')),
+      subject: cert.subject,
+      commonName: cn,
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+      spki: cert.spki,
+      keyId: subjectKeyIdentifier(cert.spki),
+      keyAlgorithm: row.key_algorithm,
+      selfSigned: Buffer.from(JSON.stringify(cert.subject)).equals(Buffer.from(JSON.stringify(cert.issuer))),
+      signer: createSigner(key),
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { CA_NAME_PATTERN } from '@signet/contracts';
+import { ConfigError, envBoolean, envInt, loadEnv, NatsEnvSchema, readSecret } from '@signet/config';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const CA_KEY_ALGORITHMS = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
+
+const EnvSchema = NatsEnvSchema.extend({
+  SIGNET_CA_NAME: z.string().regex(CA_NAME_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,62}$').default('signet'),
+  SIGNET_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://signet@127.0.0.1:5432/signet'),
+  SIGNET_CA_SUBJECT: z.string().min(3).max(1024).default('CN=Signet Root CA,O=Signet'),
+  SIGNET_CA_KEY_ALGORITHM: z.enum(CA_KEY_ALGORITHMS).default('ecdsa-p256'),
+  SIGNET_CA_VALIDITY_DAYS: envInt(3650, 1, 36500),
+  SIGNET_CA_CERT_FILE: z.string().min(1).optional(),
+  SIGNET_CA_KEY_FILE: z.string().min(1).optional(),
+  SIGNET_CA_CHAIN_FILE: z.string().min(1).optional(),
+  SIGNET_CA_DEFAULT: envBoolean(false),
+  SIGNET_CA_HOST: z.string().min(1).max(253).optional(),
+  SIGNET_CA_DESCRIPTION: z.string().max(1024).default(''),
+  /** The longest validity the CA proposes to the policy (AD CS ValidityPeriod). */
+  SIGNET_MAX_VALIDITY_DAYS: envInt(398, 1, 3650),
+  /** Backdating of notBefore to absorb relying parties' clock skew. */
+  SIGNET_BACKDATE_SECONDS: envInt(60, 0, 3600),
+  SIGNET_POLICY_TIMEOUT_MS: envInt(10_000, 100, 120_000),
+  SIGNET_OUTBOX_POLL_MS: envInt(250, 10, 60_000),
+});
+
+export interface CaConfig {
+  caName: string;
+  databaseUrl: string;
+  nats: { url: string; user?: string; password?: string };
+  subject: string;
+  keyAlgorithm: (typeof CA_KEY_ALGORITHMS)[number];
+  validityDays: number;
+  /** Import an existing CA instead of generating one. */
+  import?: { certFile: string; keyFile: string; chainFile?: string };
+  /** Never logged, never returned. */
+  keyPassphrase: string;
+  isDefault: boolean;
+  host: string;
+  description: string;
+  maxValidityDays: number;
+  backdateSeconds: number;
+  policyTimeoutMs: number;
+  outboxPollMs: number;
+}
+
+export const CA_CONFIG = Symbol('CA_CONFIG');
+
+/** Reads and validates ca-core's configuration; throws ConfigError listing every problem. */
+export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
+  const e = loadEnv(EnvSchema, env);
+  const passphrase = readSecret(env, 'SIGNET_CA_KEY_PASSPHRASE');
+  const problems: string[] = [];
+  if (!passphrase) problems.push('SIGNET_CA_KEY_PASSPHRASE (or SIGNET_CA_KEY_PASSPHRASE_FILE): required; the CA key is always encrypted at rest');
+  else if (passphrase.length < 12) problems.push('SIGNET_CA_KEY_PASSPHRASE: must be at least 12 characters');
+  if (Boolean(e.SIGNET_CA_CERT_FILE) !== Boolean(e.SIGNET_CA_KEY_FILE)) {
+    problems.push('SIGNET_CA_CERT_FILE and SIGNET_CA_KEY_FILE: set both to import a CA, or neither to generate one');
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  return {
+    caName: e.SIGNET_CA_NAME,
+    databaseUrl: e.SIGNET_DATABASE_URL,
+    nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
+    subject: e.SIGNET_CA_SUBJECT,
+    keyAlgorithm: e.SIGNET_CA_KEY_ALGORITHM,
+    validityDays: e.SIGNET_CA_VALIDITY_DAYS,
+    import: e.SIGNET_CA_CERT_FILE && e.SIGNET_CA_KEY_FILE
+      ? { certFile: e.SIGNET_CA_CERT_FILE, keyFile: e.SIGNET_CA_KEY_FILE, chainFile: e.SIGNET_CA_CHAIN_FILE }
+      : undefined,
+    keyPassphrase: passphrase as string,
+    isDefault: e.SIGNET_CA_DEFAULT,
+    host: e.SIGNET_CA_HOST ?? hostname(),
+    description: e.SIGNET_CA_DESCRIPTION,
+    maxValidityDays: e.SIGNET_MAX_VALIDITY_DAYS,
+    backdateSeconds: e.SIGNET_BACKDATE_SECONDS,
+    policyTimeoutMs: e.SIGNET_POLICY_TIMEOUT_MS,
+    outboxPollMs: e.SIGNET_OUTBOX_POLL_MS,
+  };
+}

@@ -1,0 +1,40 @@
+import { DataSource } from 'typeorm';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+const MIGRATION_LOCK = 0x5349474e4554; // 'SIGNET'
+
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/**
+ * ca-core's only way to the database. The schema changes through migrations
+ * only (run at start, in a transaction each); `synchronize` stays off.
+ */
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    logging: ['error', 'migration'],
+    extra: { max: 10, application_name: 'signet-ca-core' },
+  });
+}
+
+/** Connects and applies pending migrations; replicas starting together are serialised by a lock. */
+export async function openDatabase(url: string): Promise<DataSource> {
+  const ds = createDataSource(url);
+  await ds.initialize();
+  // Session-level lock on one pinned connection: one migration runner at a time.
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+    await ds.runMigrations();
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+  return ds;
+}

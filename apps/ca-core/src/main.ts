@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { connectBus, createBusMicroservice, ensureEventStream } from '@signet/bus';
+import { ConfigError } from '@signet/config';
+import { CaCoreModule } from './app.module';
+import { loadCaConfig } from './config/ca-config';
+import { openDatabase } from './database/data-source';
+
+async function main(): Promise<void> {
+  const log = new Logger('ca-core');
+  // Configuration is validated before anything connects: a bad config stops here.
+  const config = loadCaConfig();
+  const ds = await openDatabase(config.databaseUrl);
+  const nc = await connectBus({ url: config.nats.url, name: `signet-ca-core-${config.caName}`, user: config.nats.user, password: config.nats.password });
+  await ensureEventStream(nc);
+  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc }), { connection: nc, ca: config.caName });
+  await app.listen();
+  log.log(`ca-core for CA "${config.caName}" is serving`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: stopping`);
+    await app.close();
+    await nc.drain().catch(() => undefined);
+    await ds.destroy().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  // ConfigError lists every problem; other start failures are reported without stack noise.
+  console.error(e instanceof ConfigError ? e.message : `ca-core failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { EXIT_EVENT_BIT, Events, type CaEvent, type ExitEvent } from '@signet/contracts';
+import { randomUUID } from 'node:crypto';
+import { type EntityManager } from 'typeorm';
+
+export type EventFields = Omit<CaEvent, 'id' | 'event' | 'eventBit' | 'ca' | 'occurredAt'>;
+
+/**
+ * The transactional outbox: events are written in the same transaction as
+ * the state change they describe, and published after the commit by the
+ * relay. The event id doubles as the JetStream message id.
+ */
+@Injectable()
+export class OutboxStore {
+  async enqueue(m: EntityManager, ca: string, event: ExitEvent, fields: EventFields): Promise<string> {
+    const id = randomUUID();
+    const payload: CaEvent = { id, event, eventBit: EXIT_EVENT_BIT[event], ca, occurredAt: new Date().toISOString(), ...fields };
+    await m.query(`INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)`, [id, Events.subject(ca, event), JSON.stringify(payload)]);
+    return id;
+  }
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  requestId?: number;
+  serial?: string;
+  before?: string | null;
+  after?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Appends to the audit log inside the caller's transaction. */
+@Injectable()
+export class AuditStore {
+  async append(m: EntityManager, ca: string, e: AuditEntry): Promise<void> {
+    await m.query(
+      `INSERT INTO audit_log (ca_name, actor, action, request_id, serial, before_disposition, after_disposition, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [ca, e.actor, e.action, e.requestId ?? null, e.serial ?? null, e.before ?? null, e.after ?? null, JSON.stringify(e.details ?? {})],
+    );
+  }
+}

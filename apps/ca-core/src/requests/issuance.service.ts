@@ -1,0 +1,306 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  CR_DISP,
+  Disposition,
+  ErrorCode,
+  ExitEvent,
+  parseAttributes,
+  SignetError,
+  type DecidingRule,
+  type PolicyVerifyReplyParsed,
+  type RequestResult,
+  type SubmitRequestParsed,
+} from '@signet/contracts';
+import {
+  decodeRequestText,
+  encodeAuthorityKeyIdentifier,
+  encodeSubjectKeyIdentifier,
+  formatName,
+  issueCertificate,
+  OID,
+  parseCsr,
+  prepareCertificate,
+  randomSerialHex,
+  subjectKeyIdentifier,
+  toPem,
+  type ParsedCsr,
+} from '@signet/x509';
+import { createHash } from 'node:crypto';
+import { type EntityManager } from 'typeorm';
+import { CaKeysService } from '../ca/ca-keys.service';
+import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { AuditStore, OutboxStore } from '../outbox/outbox.store';
+import { PolicyClient } from '../policy/policy.client';
+import { applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
+import { buildVerifyRequest } from './policy-snapshot';
+import { RequestStore, type RequestRow } from './request.store';
+import { RequestAction, transition } from './request-state';
+
+/** How long a duplicate submit waits for the first one to finish. */
+const IDEMPOTENT_WAIT_MS = 30_000;
+
+/**
+ * The issuance path, top to bottom in the order of docs/ISSUANCE.md:
+ *  1. validate (size, parse, CSR signature = proof of possession) and persist
+ *  2. ask the policy module; apply its changes under AD CS's invariants
+ *  3. reserve a random serial
+ *  4. build, lint, sign, verify
+ *  5. one transaction: certificate + state + outbox event + audit record
+ *  6. reply (the outbox relay publishes the event)
+ */
+@Injectable()
+export class IssuanceService {
+  private readonly log = new Logger('Issuance');
+
+  constructor(
+    @Inject(CA_CONFIG) private readonly config: CaConfig,
+    private readonly store: RequestStore,
+    private readonly keys: CaKeysService,
+    private readonly policy: PolicyClient,
+    private readonly outbox: OutboxStore,
+    private readonly audit: AuditStore,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  private get caName(): string {
+    return this.config.caName;
+  }
+
+  /** ICertRequest::Submit. */
+  async submit(req: SubmitRequestParsed): Promise<RequestResult> {
+    // 1. Validate before anything is stored: a request we cannot read is refused, not accepted.
+    const der = decodeRequestText(req.request);
+    const csr = await parseCsr(der);
+    const attributes = parseAttributes(req.attributes);
+    const sha = createHash('sha256').update(der).update('\0').update(req.attributes).digest('hex');
+
+    if (req.idempotencyKey) {
+      const existing = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey);
+      if (existing) return this.replay(existing, sha);
+    }
+
+    // 1b. Persist: from here on nothing the CA accepted can be lost.
+    const id = await this.store.transaction(async (m) => {
+      const newId = await this.store.insert(m, {
+        caName: this.caName,
+        rawRequest: der,
+        requestSha256: sha,
+        attributesRaw: req.attributes,
+        attributes: [...attributes.entries()].map(([name, a]) => ({ name, displayName: a.name, value: a.value })),
+        extensions: csr.extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: Buffer.from(e.value, 'base64'), origin: 'request' as const, disabled: false })),
+        requesterName: req.requester,
+        subject: formatName(csr.subject),
+        idempotencyKey: req.idempotencyKey,
+      });
+      if (newId !== undefined) {
+        await this.audit.append(m, this.caName, { actor: req.requester, action: 'request.submit', requestId: newId, after: Disposition.InProcess });
+      }
+      return newId;
+    });
+    if (id === undefined) {
+      // A concurrent submit with the same idempotency key won the insert.
+      const winner = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey!);
+      return this.replay(winner!, sha);
+    }
+    this.log.log(`request ${id} accepted from ${req.requester}`);
+    return this.decide(id, true, csr);
+  }
+
+  /** ICertRequest::RetrievePending. */
+  async retrieve(requestId: number): Promise<RequestResult> {
+    const row = await this.store.get(this.caName, requestId);
+    if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`, { requestId });
+    const result = await this.result(row);
+    if (result.certificate) {
+      await this.store.transaction((m) =>
+        this.outbox.enqueue(m, this.caName, ExitEvent.PendingRetrieved, { requestId, disposition: row.disposition, serial: result.serial }),
+      );
+      this.relay.wake();
+    }
+    return result;
+  }
+
+  /**
+   * Steps 2–6 for a request that is in process (new, or claimed by a
+   * resubmit). `newRequest` is ICertPolicy::VerifyRequest's bNewRequest.
+   */
+  async decide(requestId: number, newRequest: boolean, csr?: ParsedCsr, actor = 'ca'): Promise<RequestResult> {
+    const row = await this.store.get(this.caName, requestId);
+    if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`);
+    csr ??= await parseCsr(row.rawRequest);
+    const ca = this.keys.ca;
+
+    // 2. Policy: one snapshot out, one verdict with changes back.
+    const stored = await this.store.extensions(requestId);
+    let draft: CertificateDraft;
+    try {
+      draft = proposeDraft({
+        now: new Date(),
+        subject: csr.subject,
+        ca,
+        maxValidityDays: this.config.maxValidityDays,
+        backdateSeconds: this.config.backdateSeconds,
+        adminExtensions: stored.filter((e) => e.origin === 'admin'),
+      });
+    } catch (e) {
+      return this.finish(row, RequestAction.Fail, `${(e as Error).message}`, { actor });
+    }
+    const attributes = await this.store.attributes(requestId);
+    let verdict: PolicyVerifyReplyParsed;
+    try {
+      verdict = await this.policy.verify(buildVerifyRequest({ row, csr, attributes, requestExtensions: stored.filter((e) => e.origin === 'request'), draft, ca: this.keys.caInfo(), newRequest }));
+    } catch (e) {
+      if (e instanceof SignetError && e.code === ErrorCode.PolicyUnavailable) {
+        await this.finish(row, RequestAction.Park, 'the policy module is unavailable; the request is stored and can be resubmitted', { actor });
+        throw new SignetError(ErrorCode.PolicyUnavailable, `the policy module is unavailable; request ${requestId} is stored as pending and can be resubmitted`, { requestId });
+      }
+      // AD CS: a failing VerifyRequest marks the request failed, permanently.
+      const reason = e instanceof SignetError ? `${e.code}: ${e.message}` : 'unexpected error';
+      return this.finish(row, RequestAction.Fail, `the policy module failed: ${reason}`, { actor });
+    }
+    try {
+      draft = applyPolicyChanges(draft, verdict.changes, ca);
+    } catch (e) {
+      if (!(e instanceof DraftViolation)) throw e;
+      return this.finish(row, RequestAction.Fail, `the policy module made a change the CA refuses: ${e.message}`, { actor, draft });
+    }
+    if (verdict.verdict === 'deny') return this.finish(row, RequestAction.Deny, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
+    if (verdict.verdict === 'pend') return this.finish(row, RequestAction.Pend, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
+    return this.issue(row, csr, draft, verdict, actor);
+  }
+
+  private async issue(row: RequestRow, csr: ParsedCsr, draft: CertificateDraft, verdict: PolicyVerifyReplyParsed, actor: string): Promise<RequestResult> {
+    const ca = this.keys.ca;
+    // 3. A random serial, reserved before signing so it can never be used twice.
+    let serial = randomSerialHex();
+    while (!(await this.store.reserveSerial(this.caName, serial, row.id))) serial = randomSerialHex();
+
+    // 4. Build and lint the to-be-signed certificate; only a clean one is signed.
+    const extensions = [
+      { oid: OID.subjectKeyIdentifier, critical: false, value: encodeSubjectKeyIdentifier(subjectKeyIdentifier(csr.spki)) },
+      { oid: OID.authorityKeyIdentifier, critical: false, value: encodeAuthorityKeyIdentifier(ca.keyId) },
+      ...certificateExtensions(draft).map((e) => ({ oid: e.oid, critical: e.critical, value: e.value })),
+    ];
+    let der: Buffer;
+    try {
+      const prepared = prepareCertificate(
+        { serialHex: serial, subject: draft.subject, notBefore: draft.notBefore, notAfter: draft.notAfter, spki: csr.spki, extensions },
+        { certificateDer: ca.certificateDer, signer: ca.signer },
+      );
+      der = await issueCertificate(prepared);
+    } catch (e) {
+      if (e instanceof SignetError && e.code === ErrorCode.LintFailed) {
+        const problems = (e.details?.problems as string[] | undefined)?.join('; ') ?? e.message;
+        return this.finish(row, RequestAction.Fail, `the certificate failed the CA's checks and was not signed: ${problems}`, { actor, draft });
+      }
+      throw e;
+    }
+
+    // 5. One transaction: certificate, state, event, audit.
+    return this.finish(row, RequestAction.Issue, verdict.message || 'issued', {
+      actor,
+      decidedBy: verdict.decidedBy,
+      draft,
+      certificate: { serial, der },
+    });
+  }
+
+  /** Applies one transition with everything that goes with it, under the row lock. */
+  private async finish(
+    row: RequestRow,
+    action: RequestAction,
+    message: string,
+    opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer } },
+  ): Promise<RequestResult> {
+    const updated = await this.store.transaction(async (m: EntityManager) => {
+      const locked = await this.store.lock(m, this.caName, row.id);
+      if (!locked) throw new SignetError(ErrorCode.NotFound, `request ${row.id} not found`);
+      const t = transition(locked.disposition, action);
+      if (!t.ok) throw new SignetError(ErrorCode.WrongState, `request ${row.id}: ${t.reason}`, { requestId: row.id, disposition: locked.disposition });
+      const d = opts.draft;
+      await this.store.update(m, row.id, {
+        disposition: t.to,
+        message,
+        decidedBy: opts.decidedBy ?? null,
+        template: d?.template ?? null,
+        certSubject: d ? d.subject : undefined,
+        certNotBefore: d?.notBefore,
+        certNotAfter: d?.notAfter,
+        resolved: t.to !== Disposition.Pending,
+      });
+      if (d) await this.store.replaceExtensions(m, row.id, ['policy'], d.extensions);
+      const subject = d ? formatName(d.subject) : row.subject;
+      if (opts.certificate) {
+        await this.store.insertCertificate(m, {
+          caName: this.caName,
+          serial: opts.certificate.serial,
+          requestId: row.id,
+          der: opts.certificate.der,
+          sha256: createHash('sha256').update(opts.certificate.der).digest('hex'),
+          subject,
+          template: d?.template ?? null,
+          notBefore: d!.notBefore,
+          notAfter: d!.notAfter,
+        });
+      }
+      const event = t.to === 'issued' ? ExitEvent.CertificateIssued : t.to === 'pending' ? ExitEvent.RequestPending : t.to === 'denied' ? ExitEvent.RequestDenied : undefined;
+      if (event) {
+        await this.outbox.enqueue(m, this.caName, event, {
+          requestId: row.id,
+          disposition: t.to,
+          serial: opts.certificate?.serial,
+          subject,
+          template: d?.template ?? null,
+          certificate: opts.certificate ? toPem(opts.certificate.der, 'CERTIFICATE') : undefined,
+          message,
+        });
+      }
+      await this.audit.append(m, this.caName, {
+        actor: opts.actor,
+        action: `request.${action}`,
+        requestId: row.id,
+        serial: opts.certificate?.serial,
+        before: locked.disposition,
+        after: t.to,
+        details: opts.decidedBy ? { decidedBy: opts.decidedBy } : {},
+      });
+      return (await this.store.get(this.caName, row.id, m))!;
+    });
+    this.relay.wake();
+    this.log.log(`request ${row.id}: ${row.disposition} -> ${updated.disposition}${opts.certificate ? ` serial ${opts.certificate.serial}` : ''}`);
+    return this.result(updated);
+  }
+
+  /** The answer to a repeated idempotency key: the first result, never a second certificate. */
+  private async replay(existing: RequestRow, sha: string): Promise<RequestResult> {
+    if (existing.requestSha256 !== sha) {
+      throw new SignetError(ErrorCode.IdempotencyConflict, 'this idempotency key was used with a different request', { requestId: existing.id });
+    }
+    const deadline = Date.now() + IDEMPOTENT_WAIT_MS;
+    let row = existing;
+    while (row.disposition === Disposition.InProcess && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = (await this.store.get(this.caName, existing.id))!;
+    }
+    if (row.disposition === Disposition.InProcess) {
+      throw new SignetError(ErrorCode.InProgress, `request ${row.id} with this idempotency key is still being processed`, { requestId: row.id });
+    }
+    return this.result(row);
+  }
+
+  async result(row: RequestRow): Promise<RequestResult> {
+    const base: RequestResult = {
+      requestId: row.id,
+      disposition: row.disposition,
+      dispositionCode: CR_DISP[row.disposition],
+      message: row.message,
+      ...(row.decidedBy ? { decidedBy: row.decidedBy } : {}),
+    };
+    if (row.disposition !== Disposition.Issued && row.disposition !== Disposition.Revoked) return base;
+    const cert = await this.store.certificateOf(this.caName, row.id);
+    if (!cert) return base;
+    const ca = this.keys.ca;
+    return { ...base, serial: cert.serial, certificate: toPem(cert.der, 'CERTIFICATE'), chain: [ca.certificatePem, ...ca.chainPem] };
+  }
+}

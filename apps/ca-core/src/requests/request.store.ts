@@ -1,0 +1,238 @@
+import { Injectable } from '@nestjs/common';
+import { type DecidingRule, type Disposition, type ExtensionOrigin, type Name } from '@signet/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type DraftExtension } from './certificate-draft';
+
+/** A request row as ca-core works with it. */
+export interface RequestRow {
+  id: number;
+  caName: string;
+  disposition: Disposition;
+  message: string;
+  statusCode: number;
+  decidedBy: DecidingRule | null;
+  rawRequest: Buffer;
+  requestSha256: string;
+  attributesRaw: string;
+  requesterName: string;
+  subject: string;
+  template: string | null;
+  idempotencyKey: string | null;
+  certSubject: Name | null;
+  submittedAt: Date;
+  resolvedAt: Date | null;
+  version: number;
+}
+
+export interface CertificateRow {
+  serial: string;
+  requestId: number;
+  der: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  revokedAt: Date | null;
+  revokedReason: number | null;
+}
+
+const REQUEST_COLUMNS = `id, ca_name, disposition, disposition_message, status_code, decided_by, raw_request, request_sha256,
+  attributes_raw, requester_name, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version`;
+
+function toRequest(r: Record<string, unknown>): RequestRow {
+  return {
+    id: Number(r.id),
+    caName: r.ca_name as string,
+    disposition: r.disposition as Disposition,
+    message: r.disposition_message as string,
+    statusCode: r.status_code as number,
+    decidedBy: (r.decided_by as DecidingRule) ?? null,
+    rawRequest: r.raw_request as Buffer,
+    requestSha256: r.request_sha256 as string,
+    attributesRaw: r.attributes_raw as string,
+    requesterName: r.requester_name as string,
+    subject: r.subject as string,
+    template: (r.template as string) ?? null,
+    idempotencyKey: (r.idempotency_key as string) ?? null,
+    certSubject: (r.cert_subject as Name) ?? null,
+    submittedAt: r.submitted_at as Date,
+    resolvedAt: (r.resolved_at as Date) ?? null,
+    version: r.version as number,
+  };
+}
+
+export interface NewRequest {
+  caName: string;
+  rawRequest: Buffer;
+  requestSha256: string;
+  attributesRaw: string;
+  attributes: Array<{ name: string; displayName: string; value: string }>;
+  extensions: DraftExtension[];
+  requesterName: string;
+  subject: string;
+  idempotencyKey?: string;
+}
+
+export interface DispositionUpdate {
+  disposition: Disposition;
+  message: string;
+  statusCode?: number;
+  decidedBy?: DecidingRule | null;
+  template?: string | null;
+  certSubject?: Name | null;
+  certNotBefore?: Date | null;
+  certNotAfter?: Date | null;
+  resolved?: boolean;
+}
+
+/** SQL for requests and their attributes, extensions and certificates. */
+@Injectable()
+export class RequestStore {
+  constructor(readonly ds: DataSource) {}
+
+  transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(fn);
+  }
+
+  /** Inserts a new request in process; returns undefined when the idempotency key is taken. */
+  async insert(m: EntityManager, r: NewRequest): Promise<number | undefined> {
+    const rows: Array<{ id: string }> = await m.query(
+      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, subject, idempotency_key)
+       VALUES ($1, 'in_process', $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (ca_name, idempotency_key) DO NOTHING RETURNING id`,
+      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, r.requesterName, r.subject, r.idempotencyKey ?? null],
+    );
+    if (rows.length === 0) return undefined;
+    const id = Number(rows[0].id);
+    for (const a of r.attributes) {
+      await m.query(`INSERT INTO request_attribute (request_id, name, display_name, value, origin) VALUES ($1, $2, $3, $4, 'request')`, [id, a.name, a.displayName, a.value]);
+    }
+    await this.writeExtensions(m, id, r.extensions);
+    return id;
+  }
+
+  async findByIdempotencyKey(caName: string, key: string): Promise<RequestRow | undefined> {
+    const rows = await this.ds.query(`SELECT ${REQUEST_COLUMNS} FROM request WHERE ca_name = $1 AND idempotency_key = $2`, [caName, key]);
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  async get(caName: string, id: number, m: EntityManager = this.ds.manager): Promise<RequestRow | undefined> {
+    const rows = await m.query(`SELECT ${REQUEST_COLUMNS} FROM request WHERE ca_name = $1 AND id = $2`, [caName, id]);
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  /** Locks the row for the rest of the transaction: one actor at a time per request. */
+  async lock(m: EntityManager, caName: string, id: number): Promise<RequestRow | undefined> {
+    const rows = await m.query(`SELECT ${REQUEST_COLUMNS} FROM request WHERE ca_name = $1 AND id = $2 FOR UPDATE`, [caName, id]);
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  async update(m: EntityManager, id: number, u: DispositionUpdate): Promise<void> {
+    await m.query(
+      `UPDATE request SET disposition = $2, disposition_message = $3, status_code = COALESCE($4, status_code),
+         decided_by = CASE WHEN $5::boolean THEN $6::jsonb ELSE decided_by END,
+         template = CASE WHEN $7::boolean THEN $8 ELSE template END,
+         cert_subject = CASE WHEN $9::boolean THEN $10::jsonb ELSE cert_subject END,
+         cert_not_before = CASE WHEN $9::boolean THEN $11 ELSE cert_not_before END,
+         cert_not_after = CASE WHEN $9::boolean THEN $12 ELSE cert_not_after END,
+         resolved_at = CASE WHEN $13::boolean THEN now() ELSE resolved_at END,
+         version = version + 1
+       WHERE id = $1`,
+      [
+        id,
+        u.disposition,
+        u.message.slice(0, 4096),
+        u.statusCode ?? null,
+        u.decidedBy !== undefined,
+        u.decidedBy ? JSON.stringify(u.decidedBy) : null,
+        u.template !== undefined,
+        u.template ?? null,
+        u.certSubject !== undefined,
+        u.certSubject ? JSON.stringify(u.certSubject) : null,
+        u.certNotBefore ?? null,
+        u.certNotAfter ?? null,
+        u.resolved ?? false,
+      ],
+    );
+  }
+
+  async attributes(id: number, m: EntityManager = this.ds.manager): Promise<Array<{ name: string; displayName: string; value: string }>> {
+    const rows = await m.query(`SELECT name, display_name, value FROM request_attribute WHERE request_id = $1 ORDER BY name`, [id]);
+    return rows.map((r: Record<string, string>) => ({ name: r.name, displayName: r.display_name, value: r.value }));
+  }
+
+  async extensions(id: number, m: EntityManager = this.ds.manager): Promise<DraftExtension[]> {
+    const rows = await m.query(`SELECT oid, origin, critical, disabled, value FROM request_extension WHERE request_id = $1 ORDER BY origin, oid`, [id]);
+    return rows.map((r: Record<string, unknown>) => ({
+      oid: r.oid as string,
+      origin: r.origin as ExtensionOrigin,
+      critical: r.critical as boolean,
+      disabled: r.disabled as boolean,
+      value: r.value as Buffer,
+    }));
+  }
+
+  /** Replaces the extensions of the given origins (a policy pass rewrites its own). */
+  async replaceExtensions(m: EntityManager, id: number, origins: ExtensionOrigin[], exts: DraftExtension[]): Promise<void> {
+    await m.query(`DELETE FROM request_extension WHERE request_id = $1 AND origin = ANY($2)`, [id, origins]);
+    await this.writeExtensions(m, id, exts.filter((e) => origins.includes(e.origin)));
+  }
+
+  private async writeExtensions(m: EntityManager, id: number, exts: DraftExtension[]): Promise<void> {
+    for (const e of exts) {
+      await m.query(
+        `INSERT INTO request_extension (request_id, oid, origin, critical, disabled, value) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (request_id, origin, oid) DO UPDATE SET critical = EXCLUDED.critical, disabled = EXCLUDED.disabled, value = EXCLUDED.value`,
+        [id, e.oid, e.origin, e.critical, e.disabled, e.value],
+      );
+    }
+  }
+
+  /** Reserves a serial before anything is signed; false when it is taken. */
+  async reserveSerial(caName: string, serial: string, requestId: number): Promise<boolean> {
+    const rows = await this.ds.query(
+      `INSERT INTO serial_reservation (ca_name, serial, request_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING serial`,
+      [caName, serial, requestId],
+    );
+    return rows.length === 1;
+  }
+
+  async insertCertificate(
+    m: EntityManager,
+    c: { caName: string; serial: string; requestId: number; der: Buffer; sha256: string; subject: string; template: string | null; notBefore: Date; notAfter: Date },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO certificate (ca_name, serial, request_id, der, sha256, subject, template, not_before, not_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [c.caName, c.serial, c.requestId, c.der, c.sha256, c.subject, c.template, c.notBefore, c.notAfter],
+    );
+  }
+
+  async certificateOf(caName: string, requestId: number, m: EntityManager = this.ds.manager): Promise<CertificateRow | undefined> {
+    const rows = await m.query(
+      `SELECT serial, request_id, der, not_before, not_after, revoked_at, revoked_reason FROM certificate WHERE ca_name = $1 AND request_id = $2`,
+      [caName, requestId],
+    );
+    const r = rows[0];
+    return r
+      ? { serial: r.serial, requestId: Number(r.request_id), der: r.der, notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at, revokedReason: r.revoked_reason }
+      : undefined;
+  }
+
+  async countCertificates(caName: string): Promise<number> {
+    const rows = await this.ds.query(`SELECT count(*)::int AS n FROM certificate WHERE ca_name = $1`, [caName]);
+    return rows[0].n;
+  }
+
+  /**
+   * Requests left in process by a crash are parked as pending, so an
+   * administrator can resubmit them: nothing accepted is lost.
+   */
+  async parkStale(caName: string, olderThanSeconds: number): Promise<number[]> {
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+    const [rows] = await this.ds.query(
+      `UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
+       WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id`,
+      [caName, olderThanSeconds],
+    );
+    return rows.map((r: { id: string }) => Number(r.id));
+  }
+}

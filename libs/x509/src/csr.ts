@@ -1,0 +1,124 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { ErrorCode, LIMITS, SignetError } from '@signet/contracts';
+import type { Name, PublicKeyInfo, San } from '@signet/contracts';
+import { OID } from './oids';
+import { children, expectType, isContextTag, malformed, oidOf, parseDer } from './der';
+import { initCrypto } from './engine';
+import { decodeName } from './names';
+import { describePublicKey } from './public-key';
+import { parseAlgorithmIdentifier, verifySignature } from './algorithms';
+import { parseExtensions } from './extension-list';
+import { decodeSubjectAltName } from './extensions';
+
+export interface ParsedCsr {
+  der: Buffer;
+  subject: Name;
+  subjectAltNames: San[];
+  publicKey: PublicKeyInfo;
+  /** DER SubjectPublicKeyInfo, byte-exact from the request. */
+  spki: Buffer;
+  /** Extensions from the extensionRequest attribute; value is base64 of the extnValue contents. */
+  extensions: { oid: string; critical: boolean; value: string }[];
+  /** OID of the request's signature algorithm. */
+  signatureAlgorithm: string;
+}
+
+/**
+ * Decode and verify a PKCS#10 request (RFC 2986):
+ *
+ *   CertificationRequest ::= SEQUENCE {
+ *        certificationRequestInfo CertificationRequestInfo,
+ *        signatureAlgorithm AlgorithmIdentifier{{ SignatureAlgorithms }},
+ *        signature          BIT STRING }
+ *
+ *   CertificationRequestInfo ::= SEQUENCE {
+ *        version       INTEGER { v1(0) } (v1,...),
+ *        subject       Name,
+ *        subjectPKInfo SubjectPublicKeyInfo{{ PKInfoAlgorithms }},
+ *        attributes    [0] Attributes{{ CRIAttributes }} }
+ *
+ * The signature is the requester's proof of possession of the private key,
+ * so a request whose signature does not verify is rejected (BadSignature)
+ * before anyone looks at its content. Names and extensions are read from the
+ * original bytes, never from a re-encoding.
+ */
+export async function parseCsr(der: Buffer): Promise<ParsedCsr> {
+  initCrypto();
+  if (der.length > LIMITS.requestChars) {
+    throw new SignetError(ErrorCode.TooLarge, `certificate request exceeds ${LIMITS.requestChars} bytes`);
+  }
+  const root = parseDer(der, 'certificate request');
+  try {
+    // pkijs checks the overall PKCS#10 schema; the fields are read below from the tree itself.
+    new pkijs.CertificationRequest({ schema: root });
+  } catch (e) {
+    throw malformed(`not a PKCS#10 certificate request (${(e as Error).message})`);
+  }
+  const [infoBlock, algBlock, sigBlock, extra] = children(root, 'CertificationRequest');
+  if (extra !== undefined) throw malformed('CertificationRequest: unexpected component');
+  const [version, subjectBlock, spkiBlock, attrsBlock, extraInfo] = children(infoBlock, 'CertificationRequestInfo');
+  if (extraInfo !== undefined) throw malformed('CertificationRequestInfo: unexpected component');
+  const v = expectType(version, asn1js.Integer, 'CertificationRequestInfo version');
+  if (v.valueBlock.valueHexView.length !== 1 || v.valueBlock.valueDec !== 0) throw malformed('certificate request: version must be v1 (0)');
+
+  const signatureAlgorithm = parseAlgorithmIdentifier(algBlock, 'signatureAlgorithm');
+  const signature = expectType(sigBlock, asn1js.BitString, 'signature');
+  if (signature.valueBlock.unusedBits !== 0) throw malformed('signature: BIT STRING must have no unused bits');
+  const spki = raw(spkiBlock);
+  const publicKey = describePublicKey(spki);
+
+  const ok = await verifySignature(signatureAlgorithm, spki, raw(infoBlock), signature.valueBlock.valueHexView);
+  if (!ok) throw new SignetError(ErrorCode.BadSignature, 'certificate request signature does not verify (no proof of possession)');
+
+  const extensions = attrsBlock === undefined ? [] : requestedExtensions(attrsBlock);
+  const san = extensions.find((e) => e.oid === OID.subjectAltName);
+  const subjectAltNames = san ? decodeSubjectAltName(san.value) : [];
+  if (subjectAltNames.length > LIMITS.sanCount) {
+    throw new SignetError(ErrorCode.TooLarge, `certificate request has more than ${LIMITS.sanCount} subject alternative names`);
+  }
+  return {
+    der: Buffer.from(der),
+    subject: decodeName(raw(subjectBlock)),
+    subjectAltNames,
+    publicKey,
+    spki,
+    extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') })),
+    signatureAlgorithm: signatureAlgorithm.oid,
+  };
+}
+
+/** Original bytes of a decoded element. */
+function raw(block: asn1js.AsnType | undefined): Buffer {
+  if (block === undefined) throw malformed('certificate request: missing component');
+  return Buffer.from((block as asn1js.BaseBlock).valueBeforeDecodeView);
+}
+
+/**
+ *   Attribute ::= SEQUENCE { type OBJECT IDENTIFIER, values SET SIZE(1..MAX) OF ANY }
+ *
+ * Only extensionRequest (PKCS#9, RFC 2985 5.4.2) matters for issuance; other
+ * attributes (challengePassword, Microsoft's enrolment data) are ignored.
+ */
+function requestedExtensions(attrs: asn1js.AsnType) {
+  if (!isContextTag(attrs, 0)) throw malformed('CertificationRequestInfo: attributes must be [0]');
+  const found = [];
+  for (const attr of (attrs as asn1js.Constructed).valueBlock.value) {
+    const [type, values] = children(attr, 'Attribute');
+    if (oidOf(type, 'Attribute type') !== OID.extensionRequest) continue;
+    found.push(values);
+  }
+  if (found.length === 0) return [];
+  if (found.length > 1) throw malformed('certificate request: more than one extensionRequest attribute');
+  if (!(found[0] instanceof asn1js.Set) || found[0].valueBlock.value.length !== 1) {
+    throw malformed('extensionRequest: must hold exactly one Extensions value');
+  }
+  const exts = parseExtensions(found[0].valueBlock.value[0], 'extensionRequest');
+  if (exts.length > LIMITS.extensionCount) {
+    throw new SignetError(ErrorCode.TooLarge, `certificate request has more than ${LIMITS.extensionCount} extensions`);
+  }
+  // Base64 grows by 4/3; the limit is on what the bus carries.
+  const big = exts.find((e) => Math.ceil(e.value.length / 3) * 4 > LIMITS.extensionValueChars);
+  if (big) throw new SignetError(ErrorCode.TooLarge, `extension ${big.oid} is larger than ${LIMITS.extensionValueChars} base64 characters`);
+  return exts;
+}

@@ -1,0 +1,107 @@
+import * as asn1js from 'asn1js';
+import { ErrorCode, SignetError } from '@signet/contracts';
+
+/** asn1js tag classes (X.690 8.1.2.2), named so call sites read as ASN.1. */
+export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
+
+/**
+ * Limits for parsing untrusted DER: a CSR or an extension value never needs
+ * deep nesting or thousands of nodes, and tight limits keep a hostile input
+ * from costing more than a normal one.
+ */
+const PARSE_LIMITS = { maxDepth: 32, maxNodes: 4096 } as const;
+
+function malformed(message: string, details?: Record<string, unknown>): SignetError {
+  return new SignetError(ErrorCode.MalformedRequest, message, details);
+}
+
+/**
+ * Decode exactly one DER element. `what` names the structure in the error
+ * message. Trailing bytes are refused: two encodings that differ only after
+ * the element must not both be accepted as "the same" value.
+ */
+export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
+  const view = new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
+  if (view.byteLength === 0) throw malformed(`${what}: empty input`);
+  const res = asn1js.fromBER(view, PARSE_LIMITS);
+  if (res.offset === -1 || res.result.error) {
+    throw malformed(`${what}: not valid DER (${res.result.error || 'undecodable'})`);
+  }
+  if (res.offset !== view.byteLength) {
+    throw malformed(`${what}: ${view.byteLength - res.offset} trailing byte(s) after the DER element`);
+  }
+  return res.result;
+}
+
+/** DER of an asn1js block as a Node Buffer. */
+export function toDer(block: { toBER(sizeOnly?: boolean): ArrayBuffer }): Buffer {
+  return Buffer.from(block.toBER(false));
+}
+
+/** The block's value bytes (for primitive and hex blocks) as a Buffer copy. */
+export function valueBytes(block: asn1js.AsnType): Buffer {
+  const vb = (block as asn1js.BaseBlock).valueBlock as unknown as { valueHexView?: Uint8Array };
+  return Buffer.from(vb.valueHexView ?? new Uint8Array(0));
+}
+
+export function isContextTag(block: asn1js.AsnType, tagNumber: number): boolean {
+  const id = (block as asn1js.BaseBlock).idBlock;
+  return id.tagClass === TagClass.context && id.tagNumber === tagNumber;
+}
+
+/** Assert a block's type; `what` names the field for the error message. */
+export function expectType<T>(block: asn1js.AsnType | undefined, type: new (...args: never[]) => T, what: string): T {
+  if (!(block instanceof type)) throw malformed(`${what}: expected ${type.name}`);
+  return block;
+}
+
+/** Children of a SEQUENCE or SET, type-checked. */
+export function children(block: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
+  if (!(block instanceof asn1js.Sequence) && !(block instanceof asn1js.Set)) {
+    throw malformed(`${what}: expected SEQUENCE`);
+  }
+  return block.valueBlock.value;
+}
+
+export function sequenceOf(block: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
+  if (!(block instanceof asn1js.Sequence)) throw malformed(`${what}: expected SEQUENCE`);
+  return block.valueBlock.value;
+}
+
+export function oidOf(block: asn1js.AsnType | undefined, what: string): string {
+  return expectType(block, asn1js.ObjectIdentifier, what).valueBlock.toString();
+}
+
+/** Context-specific primitive [n] IMPLICIT carrying raw bytes. */
+export function implicitPrimitive(tagNumber: number, bytes: Uint8Array): asn1js.Primitive {
+  return new asn1js.Primitive({ idBlock: { tagClass: TagClass.context, tagNumber }, valueHex: bytes });
+}
+
+/** Context-specific constructed [n] (EXPLICIT wrapper or IMPLICIT SEQUENCE). */
+export function contextConstructed(tagNumber: number, value: asn1js.AsnType[]): asn1js.Constructed {
+  return new asn1js.Constructed({ idBlock: { tagClass: TagClass.context, tagNumber }, value });
+}
+
+export { malformed };
+
+/**
+ * One DER TLV from a tag byte and content. Used to assemble structures from
+ * parts that must stay byte-exact (the issuer name copied from the CA
+ * certificate, the signed TBS), which asn1js would re-encode.
+ */
+export function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  let len: Buffer;
+  if (n < 0x80) len = Buffer.from([n]);
+  else {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+    len = Buffer.from([0x80 | bytes.length, ...bytes]);
+  }
+  return Buffer.concat([Buffer.from([tag]), len, content]);
+}
+
+/** SEQUENCE of already-encoded DER elements. */
+export function derSequence(parts: Buffer[]): Buffer {
+  return tlv(0x30, Buffer.concat(parts));
+}
