@@ -1,0 +1,183 @@
+import { ConfigError } from '@signet/config';
+import { OID } from '@signet/x509';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { SHIPPED_POLICY_PATH, shippedPolicy } from '../testing/fixtures';
+import { formatOf, loadPolicyFile, parsePolicyText } from './policy-file';
+
+describe('the shipped config/policy.yaml', () => {
+  const policy = shippedPolicy();
+
+  it('loads with the documented AD CS defaults', () => {
+    expect(policy).toMatchObject({ dispositionMode: 'template', honourDispositionAttribute: false, allowSanAttribute: false });
+    expect(policy.defaultTemplate).toBeUndefined();
+    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning']);
+  });
+
+  it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {
+    const t = policy.templates.WebServer;
+    expect(t.extKeyUsage).toEqual([OID.serverAuth]);
+    expect(t.keyUsage).toEqual([{ usage: 'digitalSignature' }, { usage: 'keyEncipherment', keys: ['rsa'] }]);
+    expect(t.san.dns).toMatchObject({ domains: ['example.com', 'example.org', 'example.net', 'localhost.test'], min: 1, allowWildcard: false });
+    expect(t.subject).toEqual({ mode: 'cn-from-san' });
+    expect(t.validityDays).toBe(90);
+    expect(t.keys.map((k) => k.algorithm)).toEqual(['rsa', 'ec']);
+    expect(t.requiresApproval).toBe(false);
+  });
+
+  it('CodeSigning requires approval, RSA 3072, CN and O', () => {
+    const t = policy.templates.CodeSigning;
+    expect(t.requiresApproval).toBe(true);
+    expect(t.keys[0]).toEqual({ algorithm: 'rsa', minBits: 3072 });
+    expect(t.subject).toMatchObject({ mode: 'request', required: ['CN', 'O'] });
+  });
+
+  it('ClientAuth takes CN, O, OU, E from the request and email/UPN names', () => {
+    const t = policy.templates.ClientAuth;
+    expect(t.subject).toMatchObject({ mode: 'request', allowed: ['CN', 'O', 'OU', 'E'] });
+    expect(Object.keys(t.san).sort()).toEqual(['email', 'upn']);
+    expect(t.validityDays).toBe(365);
+  });
+});
+
+/** A minimal valid policy, as a plain object the cases below break one field at a time. */
+function base(): Record<string, any> {
+  return {
+    dispositionMode: 'template',
+    templates: {
+      WebServer: {
+        keys: [{ algorithm: 'rsa', minBits: 2048 }, { algorithm: 'ec', curves: ['P-256'] }],
+        subject: { mode: 'cn-from-san' },
+        san: { dns: { domains: ['example.com'], min: 1 } },
+        validityDays: 90,
+        keyUsage: ['digitalSignature', { usage: 'keyEncipherment', keys: ['rsa'] }],
+        extKeyUsage: ['serverAuth'],
+      },
+    },
+  };
+}
+
+function problemsOf(mutate: (p: Record<string, any>) => void): string[] {
+  const p = base();
+  mutate(p);
+  try {
+    parsePolicyText(stringify(p), 'yaml', 'test.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected the policy to be refused');
+}
+
+describe('policy file validation', () => {
+  it('ok/the minimal policy', () => {
+    expect(parsePolicyText(stringify(base()), 'yaml', 'x.yaml').templates.WebServer.validityDays).toBe(90);
+  });
+
+  it('ok/a validated policy validates again unchanged (it can be re-serialised)', () => {
+    const once = shippedPolicy();
+    expect(parsePolicyText(JSON.stringify(once), 'json', 'again.json')).toEqual(once);
+  });
+
+  it('ok/JSON', () => {
+    expect(parsePolicyText(JSON.stringify(base()), 'json', 'x.json').dispositionMode).toBe('template');
+  });
+
+  it.each<[string, (p: Record<string, any>) => void, string]>([
+    ['fail/validity too long', (p) => (p.templates.WebServer.validityDays = 5000), 'templates.WebServer.validityDays: must be ≤ 3650'],
+    ['fail/validity zero', (p) => (p.templates.WebServer.validityDays = 0), 'templates.WebServer.validityDays: must be ≥ 1'],
+    ['fail/validity missing', (p) => delete p.templates.WebServer.validityDays, 'templates.WebServer.validityDays: is required'],
+    ['fail/validity a string', (p) => (p.templates.WebServer.validityDays = 'ninety'), 'templates.WebServer.validityDays: must be a number'],
+    ['fail/misspelt key', (p) => (p.templates.WebServer.validityDay = 3), 'templates.WebServer: unknown key "validityDay"'],
+    ['fail/RSA below 2048', (p) => (p.templates.WebServer.keys[0].minBits = 1024), 'templates.WebServer.keys[0].minBits: must be ≥ 2048'],
+    ['fail/unknown key algorithm', (p) => (p.templates.WebServer.keys[1] = { algorithm: 'dsa' }), 'templates.WebServer.keys[1].algorithm: must be one of "rsa", "ec", "ed25519", "ed448"'],
+    ['fail/unknown curve', (p) => (p.templates.WebServer.keys[1].curves = ['secp256k1']), 'templates.WebServer.keys[1].curves[0]: must be one of'],
+    ['fail/keyEncipherment for EC', (p) => (p.templates.WebServer.keyUsage = ['digitalSignature', 'keyEncipherment']), 'templates.WebServer.keyUsage[1]: keyEncipherment is invalid for ec keys'],
+    ['fail/unknown key usage', (p) => (p.templates.WebServer.keyUsage = ['digitalSigning']), 'templates.WebServer.keyUsage[0]: must be one of "digitalSignature"'],
+    ['fail/unknown key usage in an object', (p) => (p.templates.WebServer.keyUsage = [{ usage: 'encrypt', keys: ['rsa'] }]), 'templates.WebServer.keyUsage[0]: usage: must be one of'],
+    ['fail/unknown EKU name', (p) => (p.templates.WebServer.extKeyUsage = ['webServer']), 'templates.WebServer.extKeyUsage[0]: must be one of serverAuth'],
+    ['fail/bad domain', (p) => (p.templates.WebServer.san.dns.domains = ['exa mple.com']), 'templates.WebServer.san.dns.domains[0]: domain "exa mple.com"'],
+    ['fail/wildcard as domain', (p) => (p.templates.WebServer.san.dns.domains = ['*.example.com']), 'templates.WebServer.san.dns.domains[0]'],
+    ['fail/no domains nor names', (p) => (p.templates.WebServer.san.dns = {}), 'templates.WebServer.san.dns.domains: list at least one domain or name'],
+    ['fail/bad CIDR', (p) => (p.templates.WebServer.san.ip = { ranges: ['10.0.0.0/40'] }), 'templates.WebServer.san.ip.ranges[0]: must be a CIDR range'],
+    ['fail/cn-from-san without dns', (p) => (p.templates.WebServer.san = { ip: { ranges: ['192.0.2.0/24'] } }), 'templates.WebServer.subject.mode: cn-from-san needs san.dns'],
+    ['fail/serverAuth without dns or ip', (p) => {
+      p.templates.WebServer.subject = { mode: 'request', allowed: ['CN'] };
+      p.templates.WebServer.san = { email: { domains: ['example.com'] } };
+    }, 'templates.WebServer.san: serverAuth certificates need DNS or IP names'],
+    ['fail/unknown subject mode', (p) => (p.templates.WebServer.subject = { mode: 'copy' }), 'templates.WebServer.subject.mode: must be one of "request", "cn-from-san", "fixed"'],
+    ['fail/unknown subject attribute', (p) => (p.templates.WebServer.subject = { mode: 'request', allowed: ['CN', 'Nickname'] }), 'templates.WebServer.subject.allowed[1]: unknown attribute type "Nickname"'],
+    ['fail/required not allowed', (p) => (p.templates.WebServer.subject = { mode: 'request', allowed: ['CN'], required: ['O'] }), 'templates.WebServer.subject.required[0]: O is required but not in subject.allowed'],
+    ['fail/validity attribute without a maximum', (p) => (p.templates.WebServer.allowValidityAttribute = true), 'templates.WebServer.maxValidityDays: is required when allowValidityAttribute is true'],
+    ['fail/maximum below the default', (p) => (p.templates.WebServer.maxValidityDays = 30), 'templates.WebServer.maxValidityDays: must be ≥ validityDays (90)'],
+    ['fail/CA certificates', (p) => (p.templates.WebServer.basicConstraints = { ca: true }), 'templates.WebServer.basicConstraints.ca: must be false'],
+    ['fail/unknown disposition mode', (p) => (p.dispositionMode = 'issue-all'), 'dispositionMode: must be one of "template", "pend-all"'],
+    ['fail/default template unknown', (p) => (p.defaultTemplate = 'User'), 'defaultTemplate: names no template (have: WebServer)'],
+    ['fail/no templates', (p) => (p.templates = {}), 'templates: define at least one template'],
+    ['fail/templates differing in case', (p) => (p.templates.webserver = p.templates.WebServer), 'templates.webserver: differs from template WebServer only in case'],
+    ['fail/template name with a space', (p) => (p.templates['Web Server'] = p.templates.WebServer), 'templates.Web Server: invalid name'],
+    ['fail/flag as a string', (p) => (p.allowSanAttribute = 'yes'), 'allowSanAttribute: must be a boolean'],
+  ])('%s', (_n, mutate, expected) => {
+    expect(problemsOf(mutate).join('\n')).toContain(expected);
+  });
+
+  it('fail/reports every problem at once', () => {
+    const problems = problemsOf((p) => {
+      p.templates.WebServer.validityDays = 5000;
+      p.dispositionMode = 'nope';
+    });
+    expect(problems).toHaveLength(2);
+  });
+
+  it('fail/YAML syntax and duplicate keys', () => {
+    expect(() => parsePolicyText('templates: [unclosed', 'yaml', 'bad.yaml')).toThrow(/bad.yaml: not valid YAML/);
+    expect(() => parsePolicyText('dispositionMode: template\ndispositionMode: pend-all\n', 'yaml', 'dup.yaml')).toThrow(/dup.yaml: not valid YAML/);
+  });
+
+  it('fail/JSON syntax', () => {
+    expect(() => parsePolicyText('{"templates":', 'json', 'bad.json')).toThrow(/bad.json: not valid JSON/);
+  });
+});
+
+describe('loadPolicyFile', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'policy-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ok/reads YAML and JSON by extension', () => {
+    writeFileSync(join(dir, 'p.yml'), stringify(base()));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(base()));
+    expect(loadPolicyFile(join(dir, 'p.yml')).templates.WebServer).toBeDefined();
+    expect(loadPolicyFile(join(dir, 'p.json')).templates.WebServer).toBeDefined();
+  });
+
+  it('fail/names the path of a bad file and the field', () => {
+    const p = base();
+    p.templates.WebServer.validityDays = 4000;
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, stringify(p));
+    expect(() => loadPolicyFile(file)).toThrow(`policy file ${file} is invalid:\n  templates.WebServer.validityDays: must be ≤ 3650`);
+  });
+
+  it('fail/missing file', () => {
+    expect(() => loadPolicyFile(join(dir, 'nope.yaml'))).toThrow(/nope.yaml: cannot read it \(ENOENT\)/);
+  });
+
+  it.each([
+    ['ok/.yaml', 'a.yaml', 'yaml'],
+    ['ok/.YML', 'a.YML', 'yaml'],
+    ['ok/.json', 'a.json', 'json'],
+  ])('formatOf %s', (_n, file, format) => {
+    expect(formatOf(file)).toBe(format);
+  });
+
+  it('fail/formatOf an unknown extension', () => {
+    expect(() => formatOf('policy.toml')).toThrow(/unknown extension ".toml"/);
+  });
+
+  it('finds the shipped file from the repository root', () => {
+    expect(SHIPPED_POLICY_PATH.endsWith('config/policy.yaml')).toBe(true);
+  });
+});

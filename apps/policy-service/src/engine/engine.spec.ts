@@ -1,0 +1,220 @@
+import { PolicyVerifyReplySchema, type PolicyVerifyReply, type PolicyVerifyRequest } from '@signet/contracts';
+import {
+  OID,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeKeyUsage,
+  decodeSubjectAltName,
+  encodeBasicConstraints,
+} from '@signet/x509';
+import { CA_NOT_AFTER, KEYS, NOT_BEFORE, policyFrom, shippedPolicy, verifyRequest, type RequestOptions } from '../testing/fixtures';
+import { evaluate } from './engine';
+
+const shipped = shippedPolicy();
+const variant = (change: Record<string, unknown>) => policyFrom({ ...structuredClone(shipped), ...change } as never);
+
+/** Every reply must pass the contract ca-core validates it with. */
+function verify(o: RequestOptions, policy = shipped): PolicyVerifyReply {
+  const reply = evaluate(verifyRequest(o), policy);
+  expect(PolicyVerifyReplySchema.safeParse(reply).success).toBe(true);
+  return reply;
+}
+
+function extension(reply: PolicyVerifyReply, oid: string) {
+  const e = reply.changes?.extensions?.find((x) => x.oid === oid);
+  return e ? { critical: e.critical, disabled: e.disabled, der: Buffer.from(e.value!, 'base64') } : undefined;
+}
+
+describe('engine: WebServer', () => {
+  it('ok/issues an RSA request with the full profile', () => {
+    const r = verify({
+      subject: [{ type: 'CN', value: 'shop.example.com' }, { type: 'O', value: 'Ignored Ltd' }],
+      sans: [{ type: 'dns', value: 'www.example.com' }, { type: 'dns', value: 'Shop.Example.com' }, { type: 'ip', value: '192.0.2.80' }],
+    });
+    expect(r).toMatchObject({ verdict: 'issue', message: 'issued under template WebServer', decidedBy: { rule: 'disposition.issue' } });
+    expect(r.changes).toMatchObject({
+      subject: [{ type: 'CN', value: 'shop.example.com' }],
+      notAfter: '2026-04-01T00:00:00.000Z',
+      template: 'WebServer',
+    });
+    expect(r.changes?.notBefore).toBeUndefined();
+    const ku = extension(r, OID.keyUsage)!;
+    expect([ku.critical, decodeKeyUsage(ku.der)]).toEqual([true, ['digitalSignature', 'keyEncipherment']]);
+    const eku = extension(r, OID.extKeyUsage)!;
+    expect([eku.critical, decodeExtKeyUsage(eku.der)]).toEqual([false, [OID.serverAuth]]);
+    const san = extension(r, OID.subjectAltName)!;
+    expect([san.critical, decodeSubjectAltName(san.der)]).toEqual([
+      false,
+      [
+        { type: 'dns', value: 'www.example.com' },
+        { type: 'dns', value: 'shop.example.com' },
+        { type: 'ip', value: '192.0.2.80' },
+      ],
+    ]);
+    const bc = extension(r, OID.basicConstraints)!;
+    expect([bc.critical, decodeBasicConstraints(bc.der)]).toEqual([true, { ca: false }]);
+  });
+
+  it('ok/EC keys get digitalSignature only (keyEncipherment is RSA-only)', () => {
+    const r = verify({ key: KEYS.p384 });
+    expect(r.verdict).toBe('issue');
+    expect(decodeKeyUsage(extension(r, OID.keyUsage)!.der)).toEqual(['digitalSignature']);
+  });
+
+  it('ok/the CA maximum wins when it is earlier', () => {
+    expect(verify({ certificate: { notAfter: '2026-01-15T00:00:00.000Z' } }).changes?.notAfter).toBe('2026-01-15T00:00:00.000Z');
+  });
+
+  it('ok/requested extensions are never copied: a CSR asking for cA=TRUE gets cA=FALSE', () => {
+    const req = verifyRequest();
+    req.request.extensions = [
+      { oid: OID.basicConstraints, critical: true, value: encodeBasicConstraints({ ca: true }).toString('base64'), origin: 'request', disabled: false },
+    ];
+    const r = evaluate(req, shipped);
+    expect(decodeBasicConstraints(extension(r, OID.basicConstraints)!.der)).toEqual({ ca: false });
+    expect(r.changes?.extensions?.filter((e) => e.oid === OID.basicConstraints)).toHaveLength(1);
+  });
+
+  it.each<[string, RequestOptions, Record<string, string>, string]>([
+    ['fail/no template', { attributes: {} }, { rule: 'template.known', field: 'CertificateTemplate', value: '' }, 'no certificate template requested'],
+    ['fail/unknown template', { attributes: { certificatetemplate: 'SubCA' } }, { rule: 'template.known', field: 'CertificateTemplate', value: 'SubCA' }, 'certificate template SubCA is not offered'],
+    ['fail/RSA 1024', { key: KEYS.rsa1024 }, { rule: 'key.size', field: 'publicKey.bits', value: '1024' }, 'RSA key of 1024 bits is too small'],
+    ['fail/Ed25519', { key: KEYS.ed25519 }, { rule: 'key.algorithm', field: 'publicKey.algorithm', value: 'ed25519' }, 'ed25519 keys are not allowed'],
+    [
+      'fail/a name outside the domains',
+      { sans: [{ type: 'dns', value: 'www.example.com' }, { type: 'dns', value: 'evil.test' }] },
+      { rule: 'san.dns', field: 'subjectAltName.dns', value: 'evil.test' },
+      'DNS name evil.test is not under an allowed domain of template WebServer',
+    ],
+    ['fail/wildcard', { sans: [{ type: 'dns', value: '*.example.com' }] }, { rule: 'san.dns', value: '*.example.com' }, 'is a wildcard'],
+    ['fail/no DNS name', { sans: [] }, { rule: 'san.required', field: 'subjectAltName.dns' }, 'requires at least 1 DNS name'],
+    ['fail/an email name', { sans: [{ type: 'dns', value: 'a.example.com' }, { type: 'email', value: 'a@example.com' }] }, { rule: 'san.type', field: 'subjectAltName.email' }, 'email addresses are not allowed'],
+  ])('%s', (_n, o, decidedBy, message) => {
+    const r = verify(o);
+    expect(r.verdict).toBe('deny');
+    expect(r.decidedBy).toMatchObject(decidedBy);
+    expect(r.message).toContain(message);
+    expect(r.changes).toEqual({});
+  });
+
+  it('fail/several problems: the first decides, the message lists the rest', () => {
+    const r = verify({ key: KEYS.rsa1024, sans: [{ type: 'dns', value: 'evil.test' }] });
+    expect(r.decidedBy?.rule).toBe('key.size');
+    expect(r.message).toBe(
+      'RSA key of 1024 bits is too small for template WebServer (minimum 2048) (and 1 more: DNS name evil.test is not under an allowed domain of template WebServer)',
+    );
+  });
+});
+
+describe('engine: approval and disposition modes', () => {
+  const codeSigning: RequestOptions = {
+    attributes: { certificatetemplate: 'CodeSigning' },
+    subject: [{ type: 'CN', value: 'Release Build' }, { type: 'O', value: 'Example' }],
+    sans: [],
+    key: KEYS.rsa3072,
+  };
+
+  it('ok/CodeSigning pends a new request, with the proposed changes for the manager to see', () => {
+    const r = verify(codeSigning);
+    expect(r).toMatchObject({ verdict: 'pend', decidedBy: { rule: 'disposition.approval', value: 'CodeSigning' } });
+    expect(r.changes?.template).toBe('CodeSigning');
+    expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.codeSigning]);
+    expect(r.changes?.subject).toEqual([{ type: 'CN', value: 'Release Build' }, { type: 'O', value: 'Example' }]);
+    expect(r.changes?.notAfter).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('ok/CodeSigning issues on resubmit (approved)', () => {
+    expect(verify({ ...codeSigning, newRequest: false })).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.approved' } });
+  });
+
+  it('fail/an approved request that breaks a rule is still denied', () => {
+    expect(verify({ ...codeSigning, newRequest: false, key: KEYS.rsa2048 })).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'key.size' } });
+  });
+
+  it('ok/a resubmit finds the template chosen on the first pass', () => {
+    const r = verify({ ...codeSigning, attributes: {}, newRequest: false, certificate: { template: 'CodeSigning' } });
+    expect(r).toMatchObject({ verdict: 'issue', changes: { template: 'CodeSigning' } });
+  });
+
+  const pendAll = variant({ dispositionMode: 'pend-all' });
+  it.each([
+    ['ok/pend-all pends a new WebServer request', true, 'pend', 'disposition.pend-all'],
+    ['ok/pend-all issues it on resubmit', false, 'issue', 'disposition.approved'],
+  ])('%s', (_n, newRequest, verdict, rule) => {
+    expect(verify({ newRequest }, pendAll)).toMatchObject({ verdict, decidedBy: { rule } });
+  });
+
+  const honour = variant({ honourDispositionAttribute: true });
+  it.each([
+    ['ok/Disposition: pending pends when honoured', { disposition: 'pending' }, honour, 'pend', 'disposition.attribute'],
+    ['fail/Disposition: deny denies when honoured', { disposition: 'deny' }, honour, 'deny', 'disposition.attribute'],
+    ['ok/Disposition ignored by default', { disposition: 'deny' }, shipped, 'issue', 'disposition.issue'],
+  ])('%s', (_n, attrs, policy, verdict, rule) => {
+    expect(verify({ attributes: { certificatetemplate: 'WebServer', ...attrs } }, policy)).toMatchObject({ verdict, decidedBy: { rule } });
+  });
+});
+
+describe('engine: the san attribute', () => {
+  const attrs = (san: string) => ({ attributes: { certificatetemplate: 'WebServer', san } });
+
+  it('ok/ignored by default, and the requester is told', () => {
+    const r = verify(attrs('dns=evil.test'));
+    expect(r.verdict).toBe('issue');
+    expect(r.message).toContain('san request attribute was ignored');
+    expect(decodeSubjectAltName(extension(r, OID.subjectAltName)!.der)).toEqual([{ type: 'dns', value: 'www.example.com' }]);
+  });
+
+  const open = variant({ allowSanAttribute: true });
+  it('ok/honoured names are added after the CSR names', () => {
+    const r = verify(attrs('dns=api.example.com'), open);
+    expect(decodeSubjectAltName(extension(r, OID.subjectAltName)!.der)).toEqual([
+      { type: 'dns', value: 'www.example.com' },
+      { type: 'dns', value: 'api.example.com' },
+    ]);
+  });
+
+  it('fail/honoured names still pass every SAN rule', () => {
+    expect(verify(attrs('dns=evil.test'), open)).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'san.dns', value: 'evil.test' } });
+  });
+});
+
+describe('engine: ClientAuth', () => {
+  it('ok/subject from the request, email and UPN names', () => {
+    const r = verify({
+      attributes: { certificatetemplate: 'ClientAuth' },
+      subject: [{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }, { type: 'E', value: 'alice@example.com' }],
+      sans: [{ type: 'email', value: 'alice@example.com' }, { type: 'upn', value: 'alice@example.net' }],
+      key: KEYS.p256,
+    });
+    expect(r.verdict).toBe('issue');
+    expect(r.changes?.subject).toEqual([{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }, { type: 'E', value: 'alice@example.com' }]);
+    expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.clientAuth]);
+    expect(r.changes?.notAfter).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('fail/a subject attribute the template does not allow', () => {
+    const r = verify({ attributes: { certificatetemplate: 'ClientAuth' }, subject: [{ type: 'CN', value: 'A' }, { type: 'L', value: 'X' }], sans: [] });
+    expect(r).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'subject.attribute', field: 'subject.L', value: 'X' } });
+  });
+});
+
+describe('engine: properties', () => {
+  it('is deterministic and does not change its input', () => {
+    const req: PolicyVerifyRequest = verifyRequest();
+    const before = structuredClone(req);
+    expect(evaluate(req, shipped)).toEqual(evaluate(req, shipped));
+    expect(req).toEqual(before);
+  });
+
+  it('never widens validity: notAfter ≤ the proposed one, notBefore untouched', () => {
+    for (const template of ['WebServer', 'ClientAuth', 'CodeSigning']) {
+      const sans = template === 'WebServer' ? [{ type: 'dns' as const, value: 'a.example.com' }] : [];
+      const subject = [{ type: 'CN', value: 'a' }, { type: 'O', value: 'b' }];
+      const r = evaluate(verifyRequest({ attributes: { certificatetemplate: template }, key: KEYS.p256, subject, sans }), shipped);
+      if (r.verdict === 'deny') throw new Error(`${template}: ${r.message}`);
+      expect(r.changes?.notBefore).toBeUndefined();
+      expect(Date.parse(r.changes!.notAfter!)).toBeGreaterThan(Date.parse(NOT_BEFORE));
+      expect(Date.parse(r.changes!.notAfter!)).toBeLessThanOrEqual(Date.parse(CA_NOT_AFTER));
+    }
+  });
+});

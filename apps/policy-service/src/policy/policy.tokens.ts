@@ -1,0 +1,2 @@
+/** Injection token for the validated policy file (PolicyConfig). */
+export const POLICY_CONFIG = Symbol('POLICY_CONFIG');
