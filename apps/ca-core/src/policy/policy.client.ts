@@ -21,6 +21,8 @@ export class PolicyClient {
   private readonly log = new Logger('PolicyClient');
   private info?: PolicyInitReply;
   private stopped = false;
+  private initializing = false;
+  private init?: { ca: CaInfo; onReady: (info: PolicyInitReply) => Promise<void> };
 
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
@@ -37,6 +39,14 @@ export class PolicyClient {
 
   /** Starts ICertPolicy::Initialize, retrying with backoff until it answers. */
   startInitialize(ca: CaInfo, onReady: (info: PolicyInitReply) => Promise<void>): void {
+    this.init = { ca, onReady };
+    this.runInitialize();
+  }
+
+  private runInitialize(): void {
+    if (this.initializing || !this.init) return;
+    this.initializing = true;
+    const { ca, onReady } = this.init;
     void (async () => {
       let delay = 250;
       while (!this.stopped && !this.info) {
@@ -51,13 +61,24 @@ export class PolicyClient {
           delay = Math.min(delay * 2, 10_000);
         }
       }
+      this.initializing = false;
     })();
   }
 
   /** ICertPolicy::VerifyRequest. Unreachable → POLICY_UNAVAILABLE; other errors pass through. */
   async verify(req: PolicyVerifyRequest): Promise<PolicyVerifyReplyParsed> {
     if (!this.info) throw new SignetError(ErrorCode.PolicyUnavailable, 'the policy module has not initialized yet');
-    return this.bus.call(Commands.policyVerify, this.config.caName, req, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
+    try {
+      return await this.bus.call(Commands.policyVerify, this.config.caName, req, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
+    } catch (e) {
+      if (e instanceof SignetError && e.code === ErrorCode.PolicyUnavailable) {
+        // The module went away: report "no-policy" and Initialize it again when it is back.
+        this.log.warn('policy module stopped answering; initializing again');
+        this.info = undefined;
+        this.runInitialize();
+      }
+      throw e;
+    }
   }
 
   /** Stops retrying Initialize; a sleeping retry ends on its own. */

@@ -1,0 +1,19 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BusModule } from './bus/bus.module';
+import { CasModule } from './cas/cas.module';
+import { type IntermediaryConfig } from './config/config';
+import { HealthModule } from './health/health.module';
+import { OpenApiModule } from './openapi/openapi.module';
+import { RequestsModule } from './requests/requests.module';
+
+@Module({})
+export class AppModule {
+  /** The configuration and the bus connection come from outside (main.ts or a test). */
+  static register(config: IntermediaryConfig, connection: NatsConnection): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule],
+    };
+  }
+}

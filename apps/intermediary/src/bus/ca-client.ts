@@ -1,0 +1,76 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable } from '@nestjs/common';
+import { BusClient } from '@signet/bus';
+import {
+  Commands,
+  ErrorCode,
+  isSignetError,
+  SignetError,
+  type CaCertificateReply,
+  type CaPropertiesReply,
+  type CaPropertyName,
+  type RequestResult,
+  type SubmitRequest,
+} from '@signet/contracts';
+import { CONFIG, type IntermediaryConfig } from '../config/config';
+
+/** DI token for the process's one NATS connection. */
+export const NATS_CONNECTION = Symbol('NatsConnection');
+
+/**
+ * The narrow view of ca-core the intermediary needs (ICertRequest): submit,
+ * retrieve, and two CA reads. Callers never see a raw bus client or subject.
+ */
+@Injectable()
+export class CaClient {
+  private readonly bus: BusClient;
+
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(CONFIG) config: IntermediaryConfig,
+  ) {
+    this.bus = new BusClient(nc, config.caTimeoutMs);
+  }
+
+  /** ICertRequest::Submit */
+  submit(ca: string, request: SubmitRequest): Promise<RequestResult> {
+    return this.bus.call(Commands.submit, ca, request).catch(rethrowPublic(ca));
+  }
+
+  /** ICertRequest::RetrievePending */
+  retrieve(ca: string, requestId: number): Promise<RequestResult> {
+    return this.bus.call(Commands.retrieve, ca, { requestId }).catch(rethrowPublic(ca));
+  }
+
+  /** ICertRequest::GetCACertificate */
+  caCertificate(ca: string, chain: boolean): Promise<CaCertificateReply> {
+    return this.bus.call(Commands.caCertificate, ca, { chain }).catch(rethrowPublic(ca));
+  }
+
+  /** ICertRequest::GetCAProperty */
+  caProperties(ca: string, names?: CaPropertyName[]): Promise<CaPropertiesReply> {
+    return this.bus.call(Commands.caProperties, ca, names ? { names } : {}).catch(rethrowPublic(ca));
+  }
+}
+
+/**
+ * Bus errors in the words a client may see. Subject names stay inside; a
+ * BAD_MESSAGE here means we built a message the CA (or the contract) refuses,
+ * which is our fault, not the client's.
+ */
+export function toPublicError(e: unknown, ca: string): unknown {
+  if (!isSignetError(e)) return e;
+  if (e.code === ErrorCode.CaUnavailable) {
+    return new SignetError(ErrorCode.CaUnavailable, `CA "${ca}" did not answer; retry later`, { ca });
+  }
+  if (e.code === ErrorCode.BadMessage) {
+    return new SignetError(ErrorCode.Internal, `the bus refused our message to CA "${ca}": ${e.message}`);
+  }
+  return e;
+}
+
+function rethrowPublic(ca: string): (e: unknown) => never {
+  return (e) => {
+    throw toPublicError(e, ca);
+  };
+}

@@ -1,0 +1,51 @@
+import { CaNameSchema } from '@signet/contracts';
+import { envInt, loadEnv, NatsEnvSchema } from '@signet/config';
+import { z } from 'zod';
+
+/**
+ * Everything the intermediary reads from its environment, validated once at
+ * boot. There is deliberately no CA address here: CAs are found on the bus
+ * (ICertConfig), never configured.
+ */
+export const IntermediaryEnvSchema = NatsEnvSchema.extend({
+  SIGNET_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 asks the OS for a free port; the bound port is logged. */
+  SIGNET_HTTP_PORT: envInt(8080, 0, 65_535),
+  /** CC_DEFAULTCONFIG override; else the CA that declares isDefault, else the first by name. */
+  SIGNET_DEFAULT_CA: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(CaNameSchema.optional()),
+  /** How long a call to ca-core may take (submit includes the policy round-trip and signing). */
+  SIGNET_CA_TIMEOUT_MS: envInt(15_000, 100, 300_000),
+  /** Largest HTTP request body accepted, in bytes. */
+  SIGNET_BODY_LIMIT_BYTES: envInt(65_536, 1_024, 1_048_576),
+  /** How long the list of discovered CAs is trusted before it is asked again. */
+  SIGNET_DISCOVERY_TTL_MS: envInt(5_000, 0, 3_600_000),
+  /** How long one discovery round collects answers from CAs on the bus. */
+  SIGNET_DISCOVERY_WAIT_MS: envInt(250, 10, 10_000),
+});
+
+export interface IntermediaryConfig {
+  http: { host: string; port: number; bodyLimitBytes: number };
+  nats: { url: string; user?: string; password?: string };
+  defaultCa?: string;
+  caTimeoutMs: number;
+  discovery: { ttlMs: number; waitMs: number };
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryConfig {
+  const e = loadEnv(IntermediaryEnvSchema, env);
+  return {
+    http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
+    nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
+    defaultCa: e.SIGNET_DEFAULT_CA,
+    caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
+    discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
+  };
+}
+
+/** DI token for the validated configuration. */
+export const CONFIG = Symbol('IntermediaryConfig');

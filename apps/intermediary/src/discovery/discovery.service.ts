@@ -1,0 +1,105 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { discoverCas } from '@signet/bus';
+import { ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
+import { CONFIG, type IntermediaryConfig } from '../config/config';
+import { NATS_CONNECTION } from '../bus/ca-client';
+import { chooseDefaultCa, type DefaultChoice, type DefaultSource } from './default-ca';
+
+interface Snapshot {
+  cas: CaRecord[];
+  at: number;
+}
+
+/**
+ * ICertConfig over the bus: a scatter-gather on the discovery subject,
+ * cached for SIGNET_DISCOVERY_TTL_MS. A stale list is served while a fresh
+ * one is gathered in the background; an empty or missing list, or a miss
+ * for a named CA, waits for a fresh round. Concurrent refreshes share one
+ * round, which also bounds how often strangers' CA names can make us ask.
+ */
+@Injectable()
+export class DiscoveryService implements OnApplicationBootstrap {
+  private readonly log = new Logger('Discovery');
+  private snapshot?: Snapshot;
+  private inflight?: Promise<CaRecord[]>;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: IntermediaryConfig,
+  ) {}
+
+  /** Warms the cache so the first client does not wait for a discovery round. */
+  onApplicationBootstrap(): void {
+    this.refreshInBackground();
+  }
+
+  /** Every CA on the bus, sorted by name. */
+  async list(): Promise<CaRecord[]> {
+    const s = this.snapshot;
+    if (!s) return this.refresh();
+    if (Date.now() - s.at < this.config.discovery.ttlMs) return s.cas;
+    if (s.cas.length === 0) return this.refresh();
+    this.refreshInBackground();
+    return s.cas;
+  }
+
+  /** One CA by name; asks the bus again before concluding it is not there. */
+  async find(name: string): Promise<CaRecord | undefined> {
+    const hit = (await this.list()).find((c) => c.name === name);
+    if (hit) return hit;
+    return (await this.refresh()).find((c) => c.name === name);
+  }
+
+  /** The default CA's name and why, among the CAs found now. */
+  async defaultChoice(): Promise<DefaultChoice | undefined> {
+    return chooseDefaultCa(await this.list(), this.config.defaultCa);
+  }
+
+  /**
+   * The CA a client call goes to: the named one (404 UNKNOWN_CA when no CA
+   * answers to that name) or the default (503 when there is none to use).
+   */
+  async resolve(requested?: string): Promise<CaRecord> {
+    if (requested === undefined) return (await this.resolveDefault()).ca;
+    const rec = await this.find(requested);
+    if (!rec) throw new SignetError(ErrorCode.UnknownCa, `no CA named "${requested}" is known`, { ca: requested });
+    return rec;
+  }
+
+  /** CC_DEFAULTCONFIG: the default CA's record and why it is the default. */
+  async resolveDefault(): Promise<{ ca: CaRecord; source: DefaultSource }> {
+    const choice = await this.defaultChoice();
+    if (!choice) throw new SignetError(ErrorCode.CaUnavailable, 'no CA is available');
+    const rec = await this.find(choice.name);
+    if (!rec) throw new SignetError(ErrorCode.CaUnavailable, `the default CA "${choice.name}" is not available`, { ca: choice.name });
+    return { ca: rec, source: choice.source };
+  }
+
+  /** Forces a discovery round (shared with any round already running). */
+  refresh(): Promise<CaRecord[]> {
+    if (!this.inflight) {
+      this.inflight = this.gather().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
+  private refreshInBackground(): void {
+    this.refresh().catch((e: unknown) => this.log.warn(`discovery failed: ${(e as Error)?.message ?? String(e)}`));
+  }
+
+  private async gather(): Promise<CaRecord[]> {
+    if (this.nc.isClosed() || this.nc.isDraining()) return this.snapshot?.cas ?? [];
+    const cas = await discoverCas(this.nc, this.config.discovery.waitMs);
+    const before = new Set(this.snapshot?.cas.map((c) => c.name) ?? []);
+    const added = cas.filter((c) => !before.has(c.name)).map((c) => c.name);
+    const gone = [...before].filter((n) => !cas.some((c) => c.name === n));
+    if (added.length || gone.length) {
+      this.log.log(`CAs on the bus: ${cas.map((c) => c.name).join(', ') || '(none)'}`);
+    }
+    this.snapshot = { cas, at: Date.now() };
+    return cas;
+  }
+}

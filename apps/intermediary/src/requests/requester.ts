@@ -1,0 +1,20 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { type HttpRequest } from '../http/express-types';
+
+/** AD CS RequesterName for callers nobody has authenticated. */
+export const ANONYMOUS = 'anonymous';
+
+/**
+ * The one place the intermediary decides who is asking (AD CS
+ * RequesterName, which policy rules and the audit log see).
+ * TODO: derive it from enrollee authentication (client certificate, token)
+ * when the front door gets one; until then every caller is anonymous.
+ */
+export function requesterOf(_req: HttpRequest): string {
+  return ANONYMOUS;
+}
+
+/** `@Requester() requester: string` in a handler. */
+export const Requester = createParamDecorator((_data: unknown, ctx: ExecutionContext): string =>
+  requesterOf(ctx.switchToHttp().getRequest<HttpRequest>()),
+);

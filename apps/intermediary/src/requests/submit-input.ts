@@ -1,0 +1,136 @@
+import { ErrorCode, formatAttributes, LIMITS, parseAttributes, SignetError } from '@signet/contracts';
+import { z } from 'zod';
+import { badBody, badField, caField, headerValue, mediaType, oneOf, queryParam, type Query } from '../http/input';
+
+export const JSON_MEDIA_TYPE = 'application/json';
+/** RFC 5967; the body is DER, PEM or base64 of the DER. */
+export const PKCS10_MEDIA_TYPE = 'application/pkcs10';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** `POST /api/v1/requests` as JSON. Unknown fields are refused so a typo is not silently ignored. */
+export const SubmitBodySchema = z
+  .object({
+    csr: z.string(),
+    attributes: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+    ca: z.string().optional(),
+    idempotencyKey: z.string().optional(),
+  })
+  .strict();
+export type SubmitBody = z.infer<typeof SubmitBodySchema>;
+
+/** What arrived over HTTP, before any checking. */
+export interface RawSubmit {
+  contentType?: string;
+  body: unknown;
+  query: Query;
+  idempotencyHeader?: string | string[];
+}
+
+/** A submit the intermediary is willing to forward: shape and size checked. */
+export interface SubmitInput {
+  /** Absent → the default CA. */
+  ca?: string;
+  request: string;
+  /** The AD CS attribute string. */
+  attributes: string;
+  idempotencyKey?: string;
+}
+
+/**
+ * Checks shape and size of a submit and normalises it to what the bus
+ * carries. The CSR itself (DER, signature) is the CA's to judge.
+ */
+export function parseSubmit(raw: RawSubmit): SubmitInput {
+  const media = mediaType(raw.contentType);
+  if (media === JSON_MEDIA_TYPE) return fromJson(raw);
+  if (media === PKCS10_MEDIA_TYPE) return fromPkcs10(raw);
+  throw new SignetError(
+    ErrorCode.UnsupportedMediaType,
+    `Content-Type must be ${JSON_MEDIA_TYPE} or ${PKCS10_MEDIA_TYPE}`,
+    { contentType: media?.slice(0, 128) ?? null },
+  );
+}
+
+function fromJson(raw: RawSubmit): SubmitInput {
+  if (typeof raw.body !== 'object' || raw.body === null || Array.isArray(raw.body) || Buffer.isBuffer(raw.body)) {
+    throw new SignetError(ErrorCode.BadMessage, 'request body must be a JSON object', { field: '(body)' });
+  }
+  const parsed = SubmitBodySchema.safeParse(raw.body);
+  if (!parsed.success) throw badBody(parsed.error);
+  const body = parsed.data;
+  return {
+    ca: caField(oneOf('ca', body.ca, queryParam(raw.query, 'ca'))),
+    request: checkCsrText(body.csr),
+    attributes: normaliseAttributes(body.attributes),
+    idempotencyKey: idempotencyKey(raw.idempotencyHeader, body.idempotencyKey),
+  };
+}
+
+/** Raw PKCS#10: the CA from `?ca=`, attributes from `?attributes=` (the AD CS string). */
+function fromPkcs10(raw: RawSubmit): SubmitInput {
+  const body = Buffer.isBuffer(raw.body) ? raw.body : Buffer.alloc(0);
+  return {
+    ca: caField(queryParam(raw.query, 'ca')),
+    request: checkCsrText(csrTextOf(body)),
+    attributes: normaliseAttributes(queryParam(raw.query, 'attributes')),
+    idempotencyKey: idempotencyKey(raw.idempotencyHeader, undefined),
+  };
+}
+
+/** Binary DER (starts with a SEQUENCE tag) travels as base64; text as it came. */
+export function csrTextOf(body: Buffer): string {
+  if (body.length > 0 && body[0] === 0x30) return body.toString('base64');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new SignetError(ErrorCode.MalformedRequest, 'csr is neither DER, PEM nor base64', { field: 'csr' });
+  }
+}
+
+const PEM_REQUEST = /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\s]+-----END (NEW )?CERTIFICATE REQUEST-----$/;
+const BASE64_TEXT = /^[A-Za-z0-9+/\s]+={0,2}$/;
+
+/**
+ * Shape and size only: one PEM certificate request, or base64. Whether the
+ * bytes are a PKCS#10 with a good signature is decided by the CA.
+ */
+export function checkCsrText(csr: string): string {
+  const text = csr.trim();
+  if (text === '') throw badField('csr', 'is empty');
+  if (text.length > LIMITS.requestChars) {
+    throw new SignetError(ErrorCode.TooLarge, `csr exceeds ${LIMITS.requestChars} characters`, { field: 'csr', limitChars: LIMITS.requestChars });
+  }
+  const shaped = text.startsWith('-----BEGIN') ? PEM_REQUEST.test(text) : BASE64_TEXT.test(text);
+  if (!shaped) {
+    throw new SignetError(ErrorCode.MalformedRequest, 'csr must be a PEM certificate request or base64 of its DER', { field: 'csr' });
+  }
+  return text;
+}
+
+/**
+ * Attributes as an object (`{"CertificateTemplate": "WebServer"}`) or as the
+ * AD CS string (`"CertificateTemplate:WebServer\nsan:dns=a.example"`); both
+ * become the AD CS string. Checked with the same parser ca-core uses, so a
+ * bad line is refused here with the code the CA would give.
+ */
+export function normaliseAttributes(attributes: string | Record<string, string> | undefined): string {
+  if (attributes === undefined) return '';
+  const raw = typeof attributes === 'string' ? attributes : formatAttributes(attributes);
+  parseAttributes(raw);
+  return raw;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
+
+/**
+ * The `Idempotency-Key` header and the body's `idempotencyKey` are the same
+ * thing: either alone is used; when both are sent they must be equal.
+ */
+export function idempotencyKey(header: string | string[] | undefined, body: string | undefined): string | undefined {
+  const key = oneOf('idempotencyKey', headerValue(header, 'Idempotency-Key'), body);
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > LIMITS.idempotencyKeyChars || !IDEMPOTENCY_KEY.test(key)) {
+    throw badField('idempotencyKey', `must be 1–${LIMITS.idempotencyKeyChars} printable ASCII characters without spaces`);
+  }
+  return key;
+}

@@ -1,0 +1,85 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type LoggerService } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { createApp } from '../src/app.setup';
+import { loadConfig, type IntermediaryConfig } from '../src/config/config';
+import { FakeCa } from './fake-ca';
+
+// Real NATS: these tests cover the HTTP ↔ bus contract, so the bus is never mocked.
+export const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A CA name no other test run on the same bus uses. */
+export function uniqueCaName(prefix = 'int'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Collects log lines, to check what the access log says (and never says). */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, context?: string): void {
+    this.lines.push(`${context ?? ''} ${String(message)}`);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(`ERROR ${String(message)} ${rest.map(String).join(' ')}`);
+  }
+  warn(message: unknown, context?: string): void {
+    this.lines.push(`WARN ${context ?? ''} ${String(message)}`);
+  }
+}
+
+export interface Harness {
+  nc: NatsConnection;
+  ca: FakeCa;
+  app: NestExpressApplication;
+  config: IntermediaryConfig;
+  logger: CapturingLogger;
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake CA under a fresh name (made the default, since other test CAs may
+ * share the bus), and the real intermediary app on a random port.
+ */
+export async function startHarness(
+  env: Record<string, string> = {},
+  beforeApp: (nc: NatsConnection) => Promise<void> = async () => {},
+): Promise<Harness> {
+  const nc = await connect({ servers: NATS_URL });
+  const ca = await new FakeCa(uniqueCaName()).start(nc);
+  // Other CAs start before the app, whose first discovery round runs at boot.
+  await beforeApp(nc);
+  const config = loadConfig({
+    SIGNET_NATS_URL: NATS_URL,
+    SIGNET_HTTP_PORT: '0',
+    SIGNET_DEFAULT_CA: ca.name,
+    SIGNET_CA_TIMEOUT_MS: '1000',
+    SIGNET_DISCOVERY_WAIT_MS: '150',
+    ...env,
+  });
+  const logger = new CapturingLogger();
+  const app = await createApp(config, nc, { logger });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return {
+    nc,
+    ca,
+    app,
+    config,
+    logger,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    async close() {
+      await app.close();
+      await ca.stop();
+      await nc.close();
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+export const CSR_PEM = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBFAKECSRBASE64==\n-----END CERTIFICATE REQUEST-----\n';

@@ -1,0 +1,174 @@
+import { SignetError } from '@signet/contracts';
+import { FakeCa } from './fake-ca';
+import { CSR_PEM, postJson, startHarness, type Harness } from './harness';
+
+describe('POST/GET /api/v1/requests over real NATS', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => {
+    h.ca.submits.length = 0;
+    h.ca.onSubmit = () => FakeCa.result(41, 'issued');
+  });
+
+  it('issued → 201 with Location, certificate, chain and serial', async () => {
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/api/v1/requests/41?ca=${h.ca.name}`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as { certificate: string; chain: string[] };
+    expect(body).toMatchObject({ ca: h.ca.name, requestId: 41, disposition: 'issued', dispositionCode: 3, serial: '0a1b2c3d4e5f6071' });
+    expect(body.certificate).toContain('BEGIN CERTIFICATE');
+    expect(body.chain).toHaveLength(1);
+  });
+
+  it('forwards the CSR, the requester and the attributes in AD CS form', async () => {
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: { CertificateTemplate: 'WebServer', san: 'dns=a.example' } });
+    expect(h.ca.submits[0]).toEqual({
+      request: CSR_PEM.trim(),
+      format: 'pkcs10',
+      attributes: 'CertificateTemplate:WebServer\nsan:dns=a.example',
+      requester: 'anonymous',
+    });
+  });
+
+  it('passes an AD CS attribute string through unchanged', async () => {
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: 'CertificateTemplate:User\nsan:email=a@b.example' });
+    expect(h.ca.submits[0].attributes).toBe('CertificateTemplate:User\nsan:email=a@b.example');
+  });
+
+  it('forwards the idempotency key from the header or the body', async () => {
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM }, { 'Idempotency-Key': 'order-4711' });
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, idempotencyKey: 'order-4712' });
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, idempotencyKey: 'order-4713' }, { 'Idempotency-Key': 'order-4713' });
+    expect(h.ca.submits.map((s) => s.idempotencyKey)).toEqual(['order-4711', 'order-4712', 'order-4713']);
+  });
+
+  it('refuses a header and body idempotency key that differ', async () => {
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, idempotencyKey: 'a' }, { 'Idempotency-Key': 'b' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_MESSAGE', details: { field: 'idempotencyKey' } });
+    expect(h.ca.submits).toHaveLength(0);
+  });
+
+  it('pending → 202 with Location', async () => {
+    h.ca.onSubmit = () => FakeCa.result(42, 'pending');
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/api/v1/requests/42?ca=${h.ca.name}`);
+    expect(await res.json()).toMatchObject({ requestId: 42, disposition: 'pending', dispositionCode: 5 });
+  });
+
+  it('denied → 400 REQUEST_DENIED with the request id and the deciding rule', async () => {
+    h.ca.onSubmit = () => FakeCa.result(43, 'denied', { message: 'key too small', decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' } });
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.json()).toMatchObject({
+      code: 'REQUEST_DENIED',
+      message: 'key too small',
+      ca: h.ca.name,
+      requestId: 43,
+      disposition: 'denied',
+      decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' },
+    });
+  });
+
+  it('failed → 500 REQUEST_FAILED with the request id', async () => {
+    h.ca.onSubmit = () => FakeCa.result(44, 'failed', { message: 'policy module error' });
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ code: 'REQUEST_FAILED', requestId: 44, disposition: 'failed', message: 'policy module error' });
+  });
+
+  it.each([
+    ['MALFORMED_REQUEST', 400],
+    ['BAD_SIGNATURE', 400],
+    ['BAD_ATTRIBUTES', 400],
+    ['IDEMPOTENCY_CONFLICT', 409],
+  ] as const)('a %s error from the CA → %d with the same code', async (code, status) => {
+    h.ca.onSubmit = () => {
+      throw new SignetError(code, `the CA says ${code}`);
+    };
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ code, message: `the CA says ${code}` });
+  });
+
+  it('POLICY_UNAVAILABLE from the CA → 503 with Retry-After', async () => {
+    h.ca.onSubmit = () => {
+      throw new SignetError('POLICY_UNAVAILABLE', 'policy did not answer');
+    };
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.json()).toMatchObject({ code: 'POLICY_UNAVAILABLE' });
+  });
+
+  it('an unexpected CA fault → 500 INTERNAL without detail', async () => {
+    h.ca.onSubmit = () => {
+      throw new Error('disk on fire at /var/lib/secret');
+    };
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ code: 'INTERNAL', message: 'internal error' });
+  });
+
+  it('a CA that does not answer in time → 503 CA_UNAVAILABLE with Retry-After', async () => {
+    h.ca.onSubmit = () => new Promise((resolve) => setTimeout(() => resolve(FakeCa.result(45, 'issued')), 1_500).unref());
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    const body = (await res.json()) as { message: string };
+    expect(body).toMatchObject({ code: 'CA_UNAVAILABLE', details: { ca: h.ca.name } });
+    expect(body.message).not.toContain('request.submit');
+  });
+
+  it('accepts raw application/pkcs10 (PEM, base64 and DER) with ca and attributes from the query', async () => {
+    const q = `?ca=${h.ca.name}&attributes=${encodeURIComponent('CertificateTemplate:WebServer')}`;
+    const der = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xde, 0xad]);
+    for (const body of [CSR_PEM, 'MIIBFAKE', der]) {
+      const res = await fetch(h.url(`/api/v1/requests${q}`), { method: 'POST', headers: { 'content-type': 'application/pkcs10' }, body });
+      expect(res.status).toBe(201);
+    }
+    expect(h.ca.submits.map((s) => s.request)).toEqual([CSR_PEM.trim(), 'MIIBFAKE', der.toString('base64')]);
+    expect(h.ca.submits.every((s) => s.attributes === 'CertificateTemplate:WebServer')).toBe(true);
+  });
+
+  it('GET /api/v1/requests/:id → 200 with the result, whatever the disposition', async () => {
+    h.ca.onRetrieve = (r) => FakeCa.result(r.requestId, 'denied', { message: 'denied by officer' });
+    const res = await fetch(h.url(`/api/v1/requests/77?ca=${h.ca.name}`));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ca: h.ca.name, requestId: 77, disposition: 'denied', message: 'denied by officer' });
+    expect(h.ca.retrieves).toContain(77);
+  });
+
+  it('GET an unknown request id → 404 NOT_FOUND', async () => {
+    h.ca.onRetrieve = () => {
+      throw new SignetError('NOT_FOUND', 'no request 99');
+    };
+    const res = await fetch(h.url('/api/v1/requests/99'));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it.each(['abc', '0', '-1', '1.5', '99999999999999999'])('GET /api/v1/requests/%s → 400 BAD_MESSAGE', async (id) => {
+    const res = await fetch(h.url(`/api/v1/requests/${id}`));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_MESSAGE', details: { field: 'id' } });
+  });
+
+  it('logs one access line with status and request id, and never the CSR', async () => {
+    h.ca.onSubmit = () => FakeCa.result(46, 'issued');
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: { san: 'dns=secret.example' } });
+    const line = h.logger.lines.find((l) => l.includes('POST /api/v1/requests 201') && l.includes('requestId=46'));
+    expect(line).toBeDefined();
+    expect(line).toContain(`ca=${h.ca.name}`);
+    expect(h.logger.lines.join('\n')).not.toMatch(/MIIBFAKECSR|secret\.example/);
+  });
+});

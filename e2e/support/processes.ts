@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export const APPS = ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service'] as const;
+export type App = (typeof APPS)[number];
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class ServiceProcess {
+  private child?: ChildProcess;
+  readonly output: string[] = [];
+  private exitPromise?: Promise<number | null>;
+
+  constructor(
+    readonly app: App,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  start(): void {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', this.app, 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => {
+      for (const line of b.toString().split('\n')) if (line) this.output.push(line);
+      if (this.output.length > 2000) this.output.splice(0, this.output.length - 2000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.exitPromise = new Promise((r) => child.once('exit', (code) => r(code)));
+    this.child = child;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Graceful stop; SIGKILL after a grace period. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (!this.child || !this.running) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    const code = await this.exitPromise!;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** Everything the service logged, for failure messages and secret checks. */
+  log(): string {
+    return this.output.join('\n');
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
