@@ -47,7 +47,7 @@ export class Stack {
       SIGNET_DEFAULT_CA: this.ca,
       SIGNET_DATABASE_URL: this.databaseUrl,
       SIGNET_CA_KEY_PASSPHRASE_FILE: passFile,
-      SIGNET_CA_SUBJECT: `CN=Signet E2E ${this.ca},O=Signet Tests,C=DE`,
+      SIGNET_CA_SUBJECT: `C=DE,O=Signet Tests,CN=Signet E2E ${this.ca}`,
       SIGNET_HTTP_HOST: '127.0.0.1',
       SIGNET_HTTP_PORT: String(this.httpPort),
       SIGNET_ADMIN_PORT: String(this.adminPort),

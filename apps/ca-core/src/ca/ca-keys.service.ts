@@ -136,7 +136,8 @@ export class CaKeysService {
     }
     const chain = files.chainFile ? pemBlocks(readFileSync(files.chainFile, 'utf8'), 'CERTIFICATE') : [];
     this.log.log(`imported CA certificate ${files.certFile} with ${chain.length} chain certificate(s)`);
-    return { certificate, chain, encrypted_key: keyPem, key_algorithm: keyAlgorithmOf(key) };
+    // Stored re-encrypted, so the row holds PBES2/AES-256-CBC whatever cipher the file used (ADR 0004).
+    return { certificate, chain, encrypted_key: encryptPrivateKey(key, this.config.keyPassphrase), key_algorithm: keyAlgorithmOf(key) };
   }
 
   private toLoaded(row: CaRow): LoadedCa {

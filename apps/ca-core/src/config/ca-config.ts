@@ -11,7 +11,7 @@ const EnvSchema = NatsEnvSchema.extend({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://signet@127.0.0.1:5432/signet'),
-  SIGNET_CA_SUBJECT: z.string().min(3).max(1024).default('CN=Signet Root CA,O=Signet'),
+  SIGNET_CA_SUBJECT: z.string().min(3).max(1024).default('O=Signet,CN=Signet Root CA'),
   SIGNET_CA_KEY_ALGORITHM: z.enum(CA_KEY_ALGORITHMS).default('ecdsa-p256'),
   SIGNET_CA_VALIDITY_DAYS: envInt(3650, 1, 36500),
   SIGNET_CA_CERT_FILE: z.string().min(1).optional(),
@@ -52,15 +52,22 @@ export const CA_CONFIG = Symbol('CA_CONFIG');
 
 /** Reads and validates ca-core's configuration; throws ConfigError listing every problem. */
 export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
-  const e = loadEnv(EnvSchema, env);
-  const passphrase = readSecret(env, 'SIGNET_CA_KEY_PASSPHRASE');
   const problems: string[] = [];
+  // Collect the schema's problems and the passphrase's together, so one start names all of them.
+  let e: z.output<typeof EnvSchema> | undefined;
+  try {
+    e = loadEnv(EnvSchema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  const passphrase = readSecret(env, 'SIGNET_CA_KEY_PASSPHRASE');
   if (!passphrase) problems.push('SIGNET_CA_KEY_PASSPHRASE (or SIGNET_CA_KEY_PASSPHRASE_FILE): required; the CA key is always encrypted at rest');
   else if (passphrase.length < 12) problems.push('SIGNET_CA_KEY_PASSPHRASE: must be at least 12 characters');
-  if (Boolean(e.SIGNET_CA_CERT_FILE) !== Boolean(e.SIGNET_CA_KEY_FILE)) {
+  if (Boolean(env.SIGNET_CA_CERT_FILE) !== Boolean(env.SIGNET_CA_KEY_FILE)) {
     problems.push('SIGNET_CA_CERT_FILE and SIGNET_CA_KEY_FILE: set both to import a CA, or neither to generate one');
   }
-  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  if (problems.length || !e) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     caName: e.SIGNET_CA_NAME,
     databaseUrl: e.SIGNET_DATABASE_URL,

@@ -227,10 +227,13 @@ export class RequestStore {
    * administrator can resubmit them: nothing accepted is lost.
    */
   async parkStale(caName: string, olderThanSeconds: number): Promise<number[]> {
-    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-    const [rows] = await this.ds.query(
-      `UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
-       WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id`,
+    // One statement: each parked request gets its audit record, like every other transition.
+    const rows = await this.ds.query(
+      `WITH parked AS (
+         UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
+         WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id)
+       INSERT INTO audit_log (ca_name, actor, action, request_id, before_disposition, after_disposition)
+       SELECT $1, 'ca', 'request.park', id, 'in_process', 'pending' FROM parked RETURNING request_id AS id`,
       [caName, olderThanSeconds],
     );
     return rows.map((r: { id: string }) => Number(r.id));

@@ -1,0 +1,513 @@
+import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
+import {
+  CaEventSchema,
+  Commands,
+  ErrorCode,
+  Events,
+  ExitEvent,
+  SignetError,
+  type PolicyInitReply,
+  type PolicyVerifyReply,
+  type PolicyVerifyRequest,
+  type RequestResult,
+  type SubmitRequest,
+} from '@signet/contracts';
+import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
+import { createHash, createPublicKey } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { CaCoreModule } from '../app.module';
+import { CaKeysService } from '../ca/ca-keys.service';
+import { type CaConfig } from '../config/ca-config';
+import { openDatabase } from '../database/data-source';
+import { PolicyClient } from '../policy/policy.client';
+import { connectNats, createTestDatabase, eventCounts, lastEvent, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
+import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
+
+/*
+ * ca-core in process, as main.ts starts it, on the real PostgreSQL and the
+ * real NATS, with a test double of the policy module served on the same bus
+ * (policy.<ca>.init / policy.<ca>.verify). The request attribute `scenario`
+ * tells the double which verdict to give. OpenSSL judges the certificates.
+ */
+
+const POLICY_TIMEOUT_MS = 1_500;
+const MAX_VALIDITY_DAYS = 30;
+const CUSTOM_OID = '1.3.6.1.4.1.55555.1.2';
+
+/** Exactly what the test policy puts into an issued certificate. */
+const POLICY_EXTENSIONS = [
+  { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) },
+  { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth, OID.clientAuth]) },
+  { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.example.test' }]) },
+];
+const asChanges = (exts: Array<{ oid: string; critical: boolean; value: Buffer }>) =>
+  exts.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') }));
+
+/** Everything the policy double was asked, for assertions on the snapshot. */
+const verifyCalls: PolicyVerifyRequest[] = [];
+let initCalls = 0;
+/** Settles when the slow scenario's handler has finished (so nothing runs after the test). */
+let slowHandlerDone: Promise<void> = Promise.resolve();
+
+@Controller()
+class TestPolicyController {
+  @MessagePattern(Commands.policyInit.name)
+  init(): PolicyInitReply {
+    initCalls++;
+    return { name: 'test-policy', description: 'policy test double', version: '0.0.1', templates: ['WebServer'] };
+  }
+
+  @MessagePattern(Commands.policyVerify.name)
+  async verify(@Payload() req: PolicyVerifyRequest): Promise<PolicyVerifyReply> {
+    verifyCalls.push(req);
+    const scenario = req.request.attributes.scenario ?? 'issue';
+    const issue: PolicyVerifyReply = {
+      verdict: 'issue',
+      message: 'issued by the test policy',
+      decidedBy: { rule: 'web-server' },
+      changes: { template: 'WebServer', extensions: asChanges(POLICY_EXTENSIONS) },
+    };
+    switch (scenario) {
+      case 'issue':
+        return issue;
+      case 'pend':
+        return { verdict: 'pend', message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } };
+      case 'deny':
+        return { verdict: 'deny', message: 'subject not allowed', decidedBy: { rule: 'deny-list', field: 'subject.CN', value: 'blocked.example.test' } };
+      case 'widen':
+        return { ...issue, changes: { ...issue.changes, notAfter: new Date(Date.parse(req.certificate.notAfter) + 86_400_000).toISOString() } };
+      case 'server-owned':
+        return { ...issue, changes: { extensions: [{ oid: OID.subjectKeyIdentifier, critical: false, value: Buffer.from('04020102', 'hex').toString('base64') }] } };
+      case 'lint':
+        // keyEncipherment is impossible with the EC key of the request: the CA must refuse to sign.
+        return { ...issue, changes: { extensions: asChanges([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature', 'keyEncipherment']) }]) } };
+      case 'error':
+        throw new SignetError(ErrorCode.BadAttributes, 'template "Nope" is not offered by this policy');
+      case 'slow':
+        slowHandlerDone = new Promise((r) => setTimeout(r, POLICY_TIMEOUT_MS + 300));
+        await slowHandlerDone;
+        return issue;
+      default:
+        throw new Error(`unknown scenario ${scenario}`);
+    }
+  }
+}
+
+@Module({ controllers: [TestPolicyController] })
+class TestPolicyModule {}
+
+interface AuditRow {
+  actor: string;
+  action: string;
+  serial: string | null;
+  before_disposition: string | null;
+  after_disposition: string | null;
+  details: Record<string, unknown>;
+}
+
+describe('issuance through ca-core on the real bus and database', () => {
+  const ca = testCaName('iss');
+  const w = new Workdir();
+  let db: TestDatabase;
+  let ds: DataSource;
+  let config: CaConfig;
+  let caNc: NatsConnection;
+  let policyNc: NatsConnection;
+  let clientNc: NatsConnection;
+  let policyApp: INestMicroservice | undefined;
+  let app: INestMicroservice | undefined;
+  let client: BusClient;
+  let caPemPath: string;
+  let caPem: string;
+  let staleId: string;
+  let recentId: string;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error']);
+    db = await createTestDatabase();
+    config = testConfig(ca, db.url, {
+      SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Signet Issuance Test CA',
+      SIGNET_POLICY_TIMEOUT_MS: String(POLICY_TIMEOUT_MS),
+      SIGNET_MAX_VALIDITY_DAYS: String(MAX_VALIDITY_DAYS),
+      SIGNET_OUTBOX_POLL_MS: '50',
+    });
+    // As main.ts: database, bus, stream, then the module.
+    ds = await openDatabase(config.databaseUrl);
+    [caNc, policyNc, clientNc] = await Promise.all([`ca-core-${ca}`, `policy-${ca}`, `client-${ca}`].map((n) => connectNats(n)));
+    await ensureEventStream(caNc);
+    // Left behind by a "crash": one request in process for ten minutes, one just now.
+    const leftover = (sql: string) =>
+      ds.query(`INSERT INTO request (ca_name, disposition, raw_request, request_sha256, requester_name, submitted_at) VALUES ($1, 'in_process', '\\x00', 'x', 'bob', ${sql}) RETURNING id`, [ca]);
+    [[{ id: staleId }], [{ id: recentId }]] = [await leftover(`now() - interval '10 minutes'`), await leftover('now()')];
+
+    policyApp = await createBusMicroservice(TestPolicyModule, { connection: policyNc, ca });
+    await policyApp.listen();
+
+    app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc }), { connection: caNc, ca });
+    await app.listen();
+    const policy = app.get(PolicyClient);
+    await waitFor('ca-core to initialize the policy module', async () => policy.ready);
+
+    client = new BusClient(clientNc, 10_000);
+    caPem = app.get(CaKeysService).ca.certificatePem;
+    caPemPath = w.write('ca.pem', caPem);
+  });
+
+  afterAll(async () => {
+    await app?.close().catch(() => undefined);
+    await policyApp?.close().catch(() => undefined);
+    if (clientNc) await purgeEvents(clientNc, [ca]);
+    await Promise.all([caNc, policyNc, clientNc].map((c) => c?.close()));
+    if (ds?.isInitialized) await ds.destroy();
+    await db?.drop();
+    w.remove();
+  });
+
+  function submit(csrPem: string, scenario: string, extra: Partial<SubmitRequest> = {}): Promise<RequestResult> {
+    return client.call(Commands.submit, ca, { request: csrPem, attributes: `scenario:${scenario}\nCertificate-Template: WebServer`, requester: 'alice', ...extra });
+  }
+
+  async function submitError(csrPem: string, scenario: string, extra: Partial<SubmitRequest> = {}): Promise<SignetError> {
+    return submit(csrPem, scenario, extra).then(
+      (r) => {
+        throw new Error(`expected an error, got ${JSON.stringify(r)}`);
+      },
+      (e: SignetError) => e,
+    );
+  }
+
+  async function audit(requestId: number): Promise<AuditRow[]> {
+    return ds.query(
+      `SELECT actor, action, serial, before_disposition, after_disposition, details FROM audit_log WHERE ca_name = $1 AND request_id = $2 ORDER BY id`,
+      [ca, requestId],
+    );
+  }
+
+  async function outboxFor(requestId: number): Promise<Array<{ event_id: string; subject: string; payload: Record<string, unknown> }>> {
+    return ds.query(`SELECT event_id, subject, payload FROM outbox WHERE (payload->>'requestId')::bigint = $1 ORDER BY id`, [requestId]);
+  }
+
+  async function requestRow(requestId: number): Promise<Record<string, unknown>> {
+    const [row] = await ds.query(
+      `SELECT disposition, disposition_message, decided_by, template, requester_name, resolved_at, cert_not_after FROM request WHERE ca_name = $1 AND id = $2`,
+      [ca, requestId],
+    );
+    return row;
+  }
+
+  async function count(sql: string, params: unknown[]): Promise<number> {
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${sql}`, params);
+    return n;
+  }
+
+  const submitAudit = { actor: 'alice', action: 'request.submit', serial: null, before_disposition: null, after_disposition: 'in_process', details: {} };
+
+  it('started as AD CS step 1: CA loaded, startup event written, policy initialized and registered', async () => {
+    expect(initCalls).toBeGreaterThanOrEqual(1);
+    expect(await count(`ca WHERE name = $1`, [ca])).toBe(1);
+    expect(await count(`outbox WHERE subject = $1`, [Events.subject(ca, ExitEvent.CaStartup)])).toBe(1);
+    await waitFor('the policy module to be registered', async () => (await count(`module_registration WHERE ca_name = $1 AND kind = 'policy' AND name = 'test-policy'`, [ca])) === 1);
+    const cert = await client.call(Commands.caCertificate, ca, { chain: true });
+    expect(cert).toEqual({ certificate: caPem, chain: [caPem] });
+  });
+
+  it('parked the request a crash left in process as pending at start-up, and only that one', async () => {
+    expect(await requestRow(Number(staleId))).toMatchObject({ disposition: 'pending', disposition_message: 'processing was interrupted; resubmit to continue' });
+    expect(await audit(Number(staleId))).toEqual([
+      { actor: 'ca', action: 'request.park', serial: null, before_disposition: 'in_process', after_disposition: 'pending', details: {} },
+    ]);
+    expect(await requestRow(Number(recentId))).toMatchObject({ disposition: 'in_process' });
+  });
+
+  describe('issue verdict', () => {
+    let result: RequestResult;
+    let leafPath: string;
+    let csrPath: string;
+    let submittedAt: number;
+
+    beforeAll(async () => {
+      makeCsr(w, 'issue', '/CN=www.example.test/O=Signet Tests', [
+        'basicConstraints=critical,CA:TRUE',
+        `${CUSTOM_OID}=ASN1:UTF8String:please copy me`,
+        'subjectAltName=DNS:evil.example.net',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ]);
+      csrPath = w.path('issue.csr');
+      submittedAt = Date.now();
+      result = await submit(w.read('issue.csr'), 'issue');
+      leafPath = w.write('issue.pem', result.certificate ?? '');
+    });
+
+    it('answers issued with the certificate, its serial and the chain', () => {
+      expect(result).toMatchObject({
+        disposition: 'issued',
+        dispositionCode: 3,
+        message: 'issued by the test policy',
+        decidedBy: { rule: 'web-server' },
+        chain: [caPem],
+      });
+      // 128 random bits: 16 octets, positive, no leading zero octet.
+      expect(result.serial).toMatch(/^(?!00)[0-7][0-9a-f]{31}$/);
+      expect(openssl(['x509', '-in', leafPath, '-noout', '-serial']).trim().toLowerCase()).toBe(`serial=${result.serial}`);
+    });
+
+    it('gave the policy one snapshot with the request as asked (requested extensions shown, origin request)', () => {
+      const call = verifyCalls.find((c) => c.requestId === result.requestId)!;
+      expect(call).toBeDefined();
+      expect(call.newRequest).toBe(true);
+      expect(call.request.requesterName).toBe('alice');
+      expect(call.request.attributes).toEqual({ scenario: 'issue', certificatetemplate: 'WebServer' });
+      expect(call.request.subjectAltNames).toEqual([{ type: 'dns', value: 'evil.example.net' }]);
+      expect(call.request.publicKey).toMatchObject({ algorithm: 'ec', curve: 'P-256' });
+      expect(call.request.extensions.map((e) => [e.oid, e.origin])).toEqual(
+        expect.arrayContaining([
+          [OID.basicConstraints, 'request'],
+          [CUSTOM_OID, 'request'],
+          [OID.subjectAltName, 'request'],
+          [OID.keyUsage, 'request'],
+        ]),
+      );
+      expect(call.certificate.extensions).toEqual([]);
+      expect(call.ca.name).toBe(ca);
+      const proposedDays = (Date.parse(call.certificate.notAfter) - Date.parse(call.certificate.notBefore)) / 86_400_000;
+      expect(proposedDays).toBeGreaterThan(MAX_VALIDITY_DAYS);
+      expect(proposedDays).toBeLessThan(MAX_VALIDITY_DAYS + 1 / 24);
+    });
+
+    it('issued a certificate that OpenSSL verifies strictly against the CA certificate', () => {
+      const v = tryOpenssl(['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caPemPath, leafPath]);
+      expect(`${v.stdout}${v.stderr}`).toContain(`${leafPath}: OK`);
+      expect(v.status).toBe(0);
+      // Same subject as the request, signed by the CA.
+      const subj = (args: string[]) => openssl([...args, '-noout', '-subject', '-nameopt', 'RFC2253']).trim().replace(/^subject=/, '');
+      expect(subj(['x509', '-in', leafPath])).toBe(subj(['req', '-in', csrPath]));
+      expect(openssl(['x509', '-in', leafPath, '-noout', '-issuer', '-nameopt', 'RFC2253']).trim()).toBe('issuer=CN=Signet Issuance Test CA,O=Signet Tests');
+    });
+
+    it('contains exactly the policy extensions plus SKI/AKI, and nothing the CSR asked for', () => {
+      const cert = parseCertificate(fromPem(result.certificate!, 'CERTIFICATE'));
+      expect(cert.extensions.map((e) => e.oid).sort()).toEqual(
+        [OID.subjectKeyIdentifier, OID.authorityKeyIdentifier, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName].sort(),
+      );
+      for (const p of POLICY_EXTENSIONS) {
+        const got = cert.extensions.find((e) => e.oid === p.oid)!;
+        expect({ oid: got.oid, critical: got.critical, value: Buffer.from(got.value).toString('hex') }).toEqual({ oid: p.oid, critical: p.critical, value: p.value.toString('hex') });
+      }
+      const text = openssl(['x509', '-in', leafPath, '-noout', '-text']);
+      expect(text).not.toMatch(/Basic Constraints/);
+      expect(text).not.toContain('CA:TRUE');
+      expect(text).not.toContain(CUSTOM_OID);
+      expect(text).not.toContain('please copy me');
+      expect(text).not.toContain('evil.example.net');
+      expect(text).not.toMatch(/Certificate Sign/);
+      expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature\n/);
+      expect(text).toMatch(/TLS Web Server Authentication, TLS Web Client Authentication/);
+      expect(text).toMatch(/X509v3 Subject Alternative Name:\s+DNS:www\.example\.test\n/);
+    });
+
+    it('identifies the subject key (RFC 5280 method 1) and the CA key (AKI = CA SKI)', () => {
+      const keyId = (text: string, label: string) =>
+        text.match(new RegExp(`X509v3 ${label}:\\s*\\n\\s*(?:keyid:)?([0-9A-F:]+)`))?.[1];
+      // SHA-1 over the subjectPublicKey bits of the CSR's key (P-256: the last 65 octets of the SPKI).
+      const spki = createPublicKey(openssl(['req', '-in', csrPath, '-noout', '-pubkey'])).export({ type: 'spki', format: 'der' });
+      const expectedSki = createHash('sha1').update(spki.subarray(spki.length - 65)).digest('hex').toUpperCase().match(/../g)!.join(':');
+      const leafText = openssl(['x509', '-in', leafPath, '-noout', '-text']);
+      const caText = openssl(['x509', '-in', caPemPath, '-noout', '-text']);
+      expect(keyId(leafText, 'Subject Key Identifier')).toBe(expectedSki);
+      expect(keyId(leafText, 'Authority Key Identifier')).toBe(keyId(caText, 'Subject Key Identifier'));
+      expect(keyId(caText, 'Subject Key Identifier')).toBeTruthy();
+    });
+
+    it('uses the CA\'s proposed validity: backdated a minute, SIGNET_MAX_VALIDITY_DAYS long', () => {
+      const cert = parseCertificate(fromPem(result.certificate!, 'CERTIFICATE'));
+      expect(cert.notBefore.getTime()).toBeGreaterThanOrEqual(submittedAt - 61_000);
+      expect(cert.notBefore.getTime()).toBeLessThanOrEqual(Date.now() - 59_000);
+      expect(cert.notAfter.getTime()).toBeGreaterThanOrEqual(submittedAt + MAX_VALIDITY_DAYS * 86_400_000 - 1_000);
+      expect(cert.notAfter.getTime()).toBeLessThanOrEqual(Date.now() + MAX_VALIDITY_DAYS * 86_400_000);
+    });
+
+    it('stored the request, certificate, serial, event and one audit record per transition', async () => {
+      const id = result.requestId;
+      expect(await requestRow(id)).toMatchObject({
+        disposition: 'issued',
+        disposition_message: 'issued by the test policy',
+        decided_by: { rule: 'web-server' },
+        template: 'WebServer',
+        requester_name: 'alice',
+        resolved_at: expect.any(Date),
+      });
+      const [certRow] = await ds.query(`SELECT serial, der, sha256 FROM certificate WHERE ca_name = $1 AND request_id = $2`, [ca, id]);
+      expect(certRow.serial).toBe(result.serial);
+      expect(certRow.der.equals(fromPem(result.certificate!, 'CERTIFICATE'))).toBe(true);
+      expect(certRow.sha256).toBe(createHash('sha256').update(certRow.der).digest('hex'));
+      expect(await count(`serial_reservation WHERE ca_name = $1 AND request_id = $2`, [ca, id])).toBe(1);
+      // The policy's extensions are recorded with origin policy, the CSR's with origin request.
+      const exts: Array<{ oid: string; origin: string }> = await ds.query(`SELECT oid, origin FROM request_extension WHERE request_id = $1 ORDER BY origin, oid`, [id]);
+      expect(exts.filter((e) => e.origin === 'policy').map((e) => e.oid).sort()).toEqual([OID.keyUsage, OID.subjectAltName, OID.extKeyUsage].sort());
+      expect(exts.filter((e) => e.origin === 'request').map((e) => e.oid)).toEqual(expect.arrayContaining([OID.basicConstraints, CUSTOM_OID]));
+
+      const events = await outboxFor(id);
+      expect(events.map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.CertificateIssued)]);
+      expect(CaEventSchema.parse(events[0].payload)).toMatchObject({ requestId: id, disposition: 'issued', serial: result.serial, certificate: result.certificate, template: 'WebServer' });
+
+      expect(await audit(id)).toEqual([
+        submitAudit,
+        { actor: 'ca', action: 'request.issue', serial: result.serial, before_disposition: 'in_process', after_disposition: 'issued', details: { decidedBy: { rule: 'web-server' } } },
+      ]);
+    });
+
+    it('published the certificate.issued event to JetStream after the commit, with the event id as message id', async () => {
+      const [event] = await outboxFor(result.requestId);
+      await waitFor('the relay to publish certificate.issued', async () => (await lastEvent(caNc, event.subject))?.msgId === event.event_id);
+      const stored = await lastEvent(caNc, event.subject);
+      expect(stored?.payload).toMatchObject({ id: event.event_id, requestId: result.requestId, serial: result.serial });
+    });
+
+    it('hands the certificate out again on retrieve, and records request.retrieved', async () => {
+      const again = await client.call(Commands.retrieve, ca, { requestId: result.requestId });
+      expect(again).toMatchObject({ requestId: result.requestId, disposition: 'issued', serial: result.serial, certificate: result.certificate, chain: [caPem] });
+      expect((await outboxFor(result.requestId)).map((e) => e.subject)).toEqual([
+        Events.subject(ca, ExitEvent.CertificateIssued),
+        Events.subject(ca, ExitEvent.PendingRetrieved),
+      ]);
+    });
+
+    it('returns the first result for a repeated idempotency key and never issues twice', async () => {
+      const csr = makeCsr(w, 'idem', '/CN=www.example.test');
+      const first = await submit(csr, 'issue', { idempotencyKey: `order-${ca}` });
+      const calls = verifyCalls.length;
+      const certs = await count(`certificate WHERE ca_name = $1`, [ca]);
+      const second = await submit(csr, 'issue', { idempotencyKey: `order-${ca}` });
+      expect(second).toEqual(first);
+      expect(verifyCalls.length).toBe(calls);
+      expect(await count(`certificate WHERE ca_name = $1`, [ca])).toBe(certs);
+
+      // Two retries racing each other: one certificate, the same answer twice.
+      const racing = makeCsr(w, 'idem-race', '/CN=www.example.test');
+      const [a, b] = await Promise.all([0, 1].map(() => submit(racing, 'issue', { idempotencyKey: `race-${ca}` })));
+      expect(a.disposition).toBe('issued');
+      expect(b).toEqual(a);
+      expect(verifyCalls.length).toBe(calls + 1);
+      expect(await count(`certificate WHERE ca_name = $1`, [ca])).toBe(certs + 1);
+
+      const other = makeCsr(w, 'idem2', '/CN=www.example.test');
+      const err = await submitError(other, 'issue', { idempotencyKey: `order-${ca}` });
+      expect(err).toMatchObject({ code: ErrorCode.IdempotencyConflict, details: { requestId: first.requestId } });
+    });
+  });
+
+  it('pend verdict: pending, a request.pending event in the outbox, and the audit trail', async () => {
+    const r = await submit(makeCsr(w, 'pend', '/CN=pend.example.test'), 'pend');
+    expect(r).toMatchObject({ disposition: 'pending', dispositionCode: 5, message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } });
+    expect(r.certificate).toBeUndefined();
+    expect(await requestRow(r.requestId)).toMatchObject({ disposition: 'pending', resolved_at: null, decided_by: { rule: 'manual-approval' } });
+    const events = await outboxFor(r.requestId);
+    expect(events.map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestPending)]);
+    expect(events[0].payload).toMatchObject({ event: 'request.pending', requestId: r.requestId, disposition: 'pending' });
+    expect(await count(`certificate WHERE request_id = $1`, [r.requestId])).toBe(0);
+    expect(await audit(r.requestId)).toEqual([
+      submitAudit,
+      { actor: 'ca', action: 'request.pend', serial: null, before_disposition: 'in_process', after_disposition: 'pending', details: { decidedBy: { rule: 'manual-approval' } } },
+    ]);
+  });
+
+  it('deny verdict: denied with the deciding rule', async () => {
+    const r = await submit(makeCsr(w, 'deny', '/CN=blocked.example.test'), 'deny');
+    const decidedBy = { rule: 'deny-list', field: 'subject.CN', value: 'blocked.example.test' };
+    expect(r).toMatchObject({ disposition: 'denied', dispositionCode: 2, message: 'subject not allowed', decidedBy });
+    expect(await requestRow(r.requestId)).toMatchObject({ disposition: 'denied', decided_by: decidedBy, resolved_at: expect.any(Date) });
+    expect((await outboxFor(r.requestId)).map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestDenied)]);
+    expect(await count(`serial_reservation WHERE request_id = $1`, [r.requestId])).toBe(0);
+    expect(await audit(r.requestId)).toEqual([
+      submitAudit,
+      { actor: 'ca', action: 'request.deny', serial: null, before_disposition: 'in_process', after_disposition: 'denied', details: { decidedBy } },
+    ]);
+  });
+
+  it.each<[string, RegExp]>([
+    ['widen', /^the policy module made a change the CA refuses: notAfter may not move later/],
+    ['server-owned', /^the policy module made a change the CA refuses: extension 2\.5\.29\.14 is set by the CA itself/],
+    ['error', /^the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered by this policy$/],
+  ])('a policy that answers %s fails the request permanently, with the reason, before any serial is drawn', async (scenario, message) => {
+    const r = await submit(makeCsr(w, scenario, `/CN=${scenario}.example.test`), scenario);
+    expect(r).toMatchObject({ disposition: 'failed', dispositionCode: 1 });
+    expect(r.message).toMatch(message);
+    expect(r.certificate).toBeUndefined();
+    expect(await requestRow(r.requestId)).toMatchObject({ disposition: 'failed', resolved_at: expect.any(Date) });
+    expect(await count(`serial_reservation WHERE request_id = $1`, [r.requestId])).toBe(0);
+    expect(await count(`certificate WHERE request_id = $1`, [r.requestId])).toBe(0);
+    expect(await outboxFor(r.requestId)).toEqual([]);
+    expect(await audit(r.requestId)).toEqual([
+      submitAudit,
+      { actor: 'ca', action: 'request.fail', serial: null, before_disposition: 'in_process', after_disposition: 'failed', details: {} },
+    ]);
+  });
+
+  it('a certificate that fails the CA\'s lint is not signed and the request fails', async () => {
+    const r = await submit(makeCsr(w, 'lint', '/CN=lint.example.test'), 'lint');
+    expect(r).toMatchObject({ disposition: 'failed' });
+    expect(r.message).toMatch(/^the certificate failed the CA's checks and was not signed: .*keyUsage: keyEncipherment is not possible with an ec key/);
+    expect(await count(`certificate WHERE request_id = $1`, [r.requestId])).toBe(0);
+    expect((await audit(r.requestId)).map((a) => a.action)).toEqual(['request.submit', 'request.fail']);
+  });
+
+  it('refuses an unreadable request and one whose signature does not verify, storing nothing', async () => {
+    const before = await count(`request WHERE ca_name = $1`, [ca]);
+    expect(await submitError('this is not a certificate request', 'issue')).toMatchObject({ code: ErrorCode.MalformedRequest });
+    const der = fromPem(makeCsr(w, 'tampered', '/CN=tampered.example.test'), 'CERTIFICATE REQUEST');
+    der[der.length - 1] ^= 0x01; // last octet of the ECDSA signature
+    expect(await submitError(der.toString('base64'), 'issue')).toMatchObject({ code: ErrorCode.BadSignature });
+    expect(await count(`request WHERE ca_name = $1`, [ca])).toBe(before);
+  });
+
+  it('a policy that does not answer in time: POLICY_UNAVAILABLE with the request id, request kept as pending', async () => {
+    const err = await submitError(makeCsr(w, 'slow', '/CN=slow.example.test'), 'slow');
+    expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number) } });
+    const id = err.details!.requestId as number;
+    expect(await requestRow(id)).toMatchObject({ disposition: 'pending', disposition_message: expect.stringMatching(/policy module is unavailable/) });
+    expect((await audit(id)).map((a) => [a.action, a.before_disposition, a.after_disposition])).toEqual([
+      ['request.submit', null, 'in_process'],
+      ['request.park', 'in_process', 'pending'],
+    ]);
+    // The late answer changes nothing: the request stays pending.
+    await slowHandlerDone;
+    await new Promise((r) => setImmediate(r));
+    expect(await requestRow(id)).toMatchObject({ disposition: 'pending' });
+  });
+
+  it('the policy module stopped: POLICY_UNAVAILABLE with details.requestId, and the request stored as pending', async () => {
+    await policyApp!.close();
+    policyApp = undefined;
+    const csr = makeCsr(w, 'down', '/CN=down.example.test');
+    const err = await submitError(csr, 'issue');
+    expect(err).toBeInstanceOf(SignetError);
+    expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number) } });
+    expect(err.message).toMatch(/policy module is unavailable/);
+    const id = err.details!.requestId as number;
+    expect(await requestRow(id)).toMatchObject({
+      disposition: 'pending',
+      disposition_message: 'the policy module is unavailable; the request is stored and can be resubmitted',
+      resolved_at: null,
+    });
+    expect((await outboxFor(id)).map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestPending)]);
+    expect(await audit(id)).toEqual([
+      submitAudit,
+      { actor: 'ca', action: 'request.park', serial: null, before_disposition: 'in_process', after_disposition: 'pending', details: {} },
+    ]);
+    // The client can still read it back by id.
+    await expect(client.call(Commands.retrieve, ca, { requestId: id })).resolves.toMatchObject({ requestId: id, disposition: 'pending' });
+  });
+
+  it('on shutdown writes ca.shutdown and publishes what is left in the outbox', async () => {
+    await app!.close();
+    app = undefined;
+    expect(await count(`outbox WHERE subject = $1 AND published_at IS NOT NULL`, [Events.subject(ca, ExitEvent.CaShutdown)])).toBe(1);
+    expect(await count(`outbox WHERE published_at IS NULL`, [])).toBe(0);
+    const counts = await eventCounts(clientNc, ca);
+    expect(counts[Events.subject(ca, ExitEvent.CaShutdown)]).toBe(1);
+    expect(counts[Events.subject(ca, ExitEvent.CaStartup)]).toBe(1);
+  });
+});
