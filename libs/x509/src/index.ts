@@ -1,7 +1,7 @@
 export * from './oids';
 export * from './extensions';
 export { toPem, fromPem, pemBlocks, decodeRequestText } from './pem';
-export { nameToPkijs, nameFromPkijs, formatName, parseNameString, validateName, encodeName, decodeName } from './names';
+export { nameToPkijs, nameFromPkijs, formatName, parseNameString, validateName, encodeName, decodeName, attributeMaxLength } from './names';
 export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
 export { CA_KEY_ALGORITHMS, MIN_PASSPHRASE_LENGTH, generateKeyPair, encryptPrivateKey, decryptPrivateKey, keyAlgorithmOf } from './keys';

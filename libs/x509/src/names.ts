@@ -40,6 +40,12 @@ const MAX_LENGTH: Record<string, number> = {
   DC: 63,
 };
 
+/** Longest value allowed for an attribute type (short name), RFC 5280 ub-*; 1024 for types without a bound. */
+export function attributeMaxLength(shortName: string): number {
+  if (shortName === 'C') return 2;
+  return MAX_LENGTH[shortName] ?? 1024;
+}
+
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 const IA5 = /^[\x00-\x7f]*$/;
 

@@ -1,31 +1,14 @@
 import { type Name } from '@signet/contracts';
-import { canonicalAttributeType } from '@signet/x509';
+import { attributeMaxLength, canonicalAttributeType } from '@signet/x509';
 import { isAtOrUnder } from '../names/dns';
 import { parseEmail } from '../names/mailbox';
 import { acceptedSans } from './san';
 import { denial, type CertificateDraft, type Denial, type RuleContext } from './types';
 
-/**
- * Upper bounds from RFC 5280 Appendix A (ub-*). AD CS enforces similar
- * limits; a longer value would be cut or refused by verifiers, so refuse it
- * here where the requester gets a reason.
- */
-const MAX_LENGTH: Record<string, number> = {
-  CN: 64,
-  O: 64,
-  OU: 64,
-  L: 128,
-  ST: 128,
-  C: 2,
-  title: 64,
-  serialNumber: 64,
-  E: 255,
-};
-const DEFAULT_MAX_LENGTH = 1024;
 /** Attribute types that may legitimately repeat in one name (several OUs, one DC per label). */
 const REPEATABLE = new Set(['OU', 'DC']);
 /** The longest DNS name that fits a CN (ub-common-name). */
-const CN_MAX = MAX_LENGTH.CN;
+const CN_MAX = attributeMaxLength('CN');
 
 /**
  * Rules `subject.*` for subject mode `request`: only the template's attribute
@@ -56,7 +39,8 @@ export function checkSubject(ctx: RuleContext): Denial[] {
         out.push(denial('subject.value', field, rdn.value, `subject attribute ${type} is empty`));
         continue;
       }
-      const max = MAX_LENGTH[type] ?? DEFAULT_MAX_LENGTH;
+      // RFC 5280 upper bounds: a longer value would be cut or refused by verifiers, so refuse it here with a reason.
+      const max = attributeMaxLength(type);
       if (rdn.value.length > max) {
         out.push(denial('subject.length', field, rdn.value, `subject attribute ${type} is longer than ${max} characters`));
       }
