@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+// docker-compose.yml: valid for Docker Compose (Debian's docker-compose 1.29,
+// or the `docker compose` plugin), wired to the same entry points as
+// scripts/run-all.mjs, one NATS user per service, the CA passphrase as a
+// secret file. No Docker engine is needed: `config` only resolves the file.
+//
+// The placeholders it resolves with are documented in
+// deploy/compose.env.example (passwords) and deploy/secrets/README.md (the
+// passphrase file).
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ENV_EXAMPLE = path.join(ROOT, 'deploy', 'compose.env.example');
+
+function findCompose(): string[] | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(path.join(dir, 'docker-compose'))) return [path.join(dir, 'docker-compose')];
+  }
+  const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+  if (plugin.status === 0) return ['docker', 'compose'];
+  return undefined;
+}
+
+const COMPOSE = findCompose();
+if (!COMPOSE) {
+  // scripts/ensure-services.sh installs Debian's docker-compose wherever it can (root + apt).
+  console.warn('compose.spec: SKIPPED: neither docker-compose nor the docker compose plugin is installed, and it could not be installed on this machine');
+}
+const describeWithCompose = COMPOSE ? describe : describe.skip;
+
+/** Runs `compose --env-file <file> config` with no SIGNET_/COMPOSE_ variables inherited. */
+function composeConfig(envFile: string) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNET_') && !k.startsWith('COMPOSE_')));
+  const [cmd, ...pre] = COMPOSE!;
+  return spawnSync(cmd, [...pre, '--env-file', envFile, '-f', path.join(ROOT, 'docker-compose.yml'), 'config'], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+function readEnvFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+interface RunAllService {
+  name: string;
+  entry: string;
+}
+
+describeWithCompose('docker-compose.yml', () => {
+  let config: any;
+  const runAll: RunAllService[] = JSON.parse(
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-all.mjs'), '--list'], { encoding: 'utf8' }).stdout,
+  );
+  const example = readEnvFile(ENV_EXAMPLE);
+
+  beforeAll(() => {
+    const r = composeConfig(ENV_EXAMPLE);
+    if (r.status !== 0) throw new Error(`compose config failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
+    config = parse(r.stdout);
+  });
+
+  it('resolves with the documented placeholders', () => {
+    expect(Object.keys(config.services).sort()).toEqual(
+      ['admin-api', 'ca-core', 'exit-service', 'intermediary', 'nats', 'policy-service', 'postgres'].sort(),
+    );
+  });
+
+  it('fails, naming the variable, when a password is not given', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'signet-compose-'));
+    try {
+      const empty = path.join(dir, 'empty.env');
+      writeFileSync(empty, '');
+      const r = composeConfig(empty);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr + r.stdout).toMatch(/SIGNET_(NATS_[A-Z_]+|DB)_PASSWORD/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs every app with the entry point scripts/run-all.mjs uses, each exactly once', () => {
+    expect(runAll.map((s) => s.name).sort()).toEqual(['admin-api', 'ca-core', 'exit-service', 'intermediary', 'policy-service']);
+    const appServices = Object.entries<any>(config.services).filter(([, s]) => s.build);
+    expect(appServices.map(([name]) => name).sort()).toEqual(runAll.map((s) => s.name).sort());
+    for (const [name, svc] of appServices) {
+      const entry = runAll.find((s) => s.name === name)?.entry;
+      expect({ name, command: svc.command }).toEqual({ name, command: ['node', entry] });
+    }
+  });
+
+  it('gives each app its own NATS user from deploy/nats/nats.conf, with that user\'s password', () => {
+    const natsConf = readFileSync(path.join(ROOT, 'deploy', 'nats', 'nats.conf'), 'utf8');
+    const confUsers = [...natsConf.matchAll(/user:\s*"([^"]+)",\s*password:\s*\$([A-Z0-9_]+)/g)].map((m) => ({ user: m[1], env: m[2] }));
+    expect(confUsers.map((u) => u.user).sort()).toEqual(runAll.map((s) => s.name).sort());
+    for (const { name } of runAll) {
+      const env = config.services[name].environment;
+      const confUser = confUsers.find((u) => u.user === name)!;
+      expect({ name, user: env.SIGNET_NATS_USER, url: env.SIGNET_NATS_URL }).toEqual({ name, user: name, url: 'nats://nats:4222' });
+      expect(env.SIGNET_NATS_PASSWORD).toBe(example[confUser.env]);
+      expect(config.services.nats.environment[confUser.env]).toBe(example[confUser.env]);
+    }
+    expect(config.services.nats.command).toEqual(['-c', '/etc/nats/nats.conf']);
+    expect(config.services.nats.volumes.join('\n')).toContain('deploy/nats/nats.conf:/etc/nats/nats.conf:ro');
+  });
+
+  it('hands ca-core the key passphrase as a secret file, never as a value', () => {
+    const core = config.services['ca-core'];
+    expect(core.environment.SIGNET_CA_KEY_PASSPHRASE).toBeUndefined();
+    expect(core.environment.SIGNET_CA_KEY_PASSPHRASE_FILE).toBe('/run/secrets/ca_key_passphrase');
+    expect(core.secrets.map((s: any) => (typeof s === 'string' ? s : s.source))).toContain('ca_key_passphrase');
+    expect(config.secrets.ca_key_passphrase.file).toMatch(/deploy\/secrets\/ca-key-passphrase$/);
+    for (const svc of Object.values<any>(config.services)) {
+      expect(Object.keys(svc.environment ?? {}).filter((k) => k === 'SIGNET_CA_KEY_PASSPHRASE')).toEqual([]);
+    }
+  });
+
+  it('starts apps only once NATS (and PostgreSQL for ca-core) are healthy; HTTP apps have health checks', () => {
+    expect(config.services.nats.healthcheck.test.join(' ')).toContain('healthz?js-enabled-only=true');
+    expect(config.services.postgres.healthcheck.test).toContain('pg_isready');
+    expect(config.services['ca-core'].depends_on).toMatchObject({
+      nats: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+    });
+    for (const { name } of runAll) {
+      expect(config.services[name].depends_on.nats).toEqual({ condition: 'service_healthy' });
+    }
+    for (const [name, port, hostVar] of [
+      ['intermediary', 8080, 'SIGNET_HTTP_HOST'],
+      ['admin-api', 8081, 'SIGNET_ADMIN_HOST'],
+    ] as const) {
+      // Inside a container the default 127.0.0.1 would be unreachable through the published port.
+      expect(config.services[name].environment[hostVar]).toBe('0.0.0.0');
+      const hc = config.services[name].healthcheck.test.join(' ');
+      expect(hc).toContain(`http://127.0.0.1:${port}/healthz`);
+      expect(JSON.stringify(config.services[name].ports)).toContain(String(port));
+    }
+  });
+});

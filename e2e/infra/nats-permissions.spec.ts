@@ -1,0 +1,262 @@
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// deploy/nats/nats.conf (the compose file's NATS config) enforced by a real
+// nats-server: each service's user may use its own subjects and nothing else.
+// The server is a throw-away one on random ports with a temporary store.
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CONF = path.join(ROOT, 'deploy', 'nats', 'nats.conf');
+const USERS = ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service'] as const;
+type User = (typeof USERS)[number];
+const envName = (u: User) => `SIGNET_NATS_${u.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+
+function findNatsServer(): string | undefined {
+  const candidates = [process.env.SIGNET_NATS_SERVER_BIN, ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'nats-server')), '/usr/sbin/nats-server'];
+  return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+const NATS_SERVER = findNatsServer();
+if (!NATS_SERVER) {
+  // scripts/ensure-services.sh installs it wherever it can (root + apt).
+  console.warn('nats-permissions.spec: SKIPPED: nats-server is not installed and could not be installed on this machine');
+}
+/** `p`, or `fallback` after `ms` milliseconds; leaves no timer behind. */
+async function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<F>((r) => (timer = setTimeout(() => r(fallback), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const describeWithNats = NATS_SERVER ? describe : describe.skip;
+
+// A letter first: the server parses the variable's value as a config value.
+const passwords = Object.fromEntries(USERS.map((u) => [u, `p${randomBytes(16).toString('hex')}`])) as Record<User, string>;
+const passwordEnv = Object.fromEntries(USERS.map((u) => [envName(u), passwords[u]]));
+
+describeWithNats('deploy/nats/nats.conf permissions', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let serverLog = '';
+  const conns: NatsConnection[] = [];
+
+  async function as(user: User): Promise<NatsConnection> {
+    const nc = await connect({ servers: url, user, pass: passwords[user], name: `infra-test-${user}`, reconnect: false });
+    conns.push(nc);
+    return nc;
+  }
+
+  /** Publishes and returns the permission errors the server sent back for it. */
+  async function publishErrors(nc: NatsConnection, subject: string): Promise<PermissionViolationError[]> {
+    const seen: PermissionViolationError[] = [];
+    const watcher = (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'error' && s.error instanceof PermissionViolationError) seen.push(s.error);
+      }
+    })();
+    nc.publish(subject, 'x');
+    await nc.flush(); // the server answers PUB before the PING of flush
+    await new Promise((r) => setImmediate(r));
+    void watcher;
+    return seen.filter((e) => e.operation === 'publish' && e.subject === subject);
+  }
+
+  /**
+   * A request the server refuses to let out: nats.js rejects it with a
+   * RequestError caused by the PermissionViolationError (not a timeout, not
+   * "no responders": a responder is listening in every such test).
+   */
+  async function requestDenied(nc: NatsConnection, subject: string): Promise<PermissionViolationError> {
+    const err = await nc.request(subject, '{}', { timeout: 3_000 }).then(
+      () => new Error(`request on ${subject} was answered`),
+      (e: Error) => e,
+    );
+    const pve = err instanceof PermissionViolationError ? err : err.cause;
+    if (!(pve instanceof PermissionViolationError)) throw new Error(`expected a permissions violation on ${subject}, got: ${err.message}`);
+    expect(pve.operation).toBe('publish');
+    expect(pve.subject).toBe(subject);
+    return pve;
+  }
+
+  /** A responder on `subject` (queue group like the real services) answering "ok". */
+  function respond(nc: NatsConnection, subject: string, queue?: string): void {
+    nc.subscribe(subject, { queue, callback: (_err, msg) => void msg.respond('ok') });
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'signet-nats-perm-'));
+    // Same file, only the JetStream store moved (-sd would clash with store_dir).
+    const conf = readFileSync(CONF, 'utf8').replace(/store_dir:\s*"[^"]*"/, `store_dir: "${path.join(dir, 'js')}"`);
+    expect(conf).toContain(path.join(dir, 'js'));
+    writeFileSync(path.join(dir, 'nats.conf'), conf);
+    server = spawn(NATS_SERVER!, ['-c', path.join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', '-1', '-m', '-1', '--ports_file_dir', dir], {
+      env: { ...process.env, ...passwordEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout!.on('data', (d) => (serverLog += d));
+    server.stderr!.on('data', (d) => (serverLog += d));
+    const deadline = Date.now() + 15_000;
+    while (!url) {
+      const ports = readdirSync(dir).find((f) => f.endsWith('.ports'));
+      if (ports) {
+        url = JSON.parse(readFileSync(path.join(dir, ports), 'utf8')).nats[0];
+        break;
+      }
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`nats-server did not start:\n${serverLog}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await within(exited, 5_000, undefined);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start when a password variable is missing', () => {
+    const env = { ...process.env, ...passwordEnv };
+    delete env[envName('exit-service')];
+    const r = spawnSync(NATS_SERVER!, ['-c', CONF, '-t'], { env, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr + r.stdout).toContain('SIGNET_NATS_EXIT_SERVICE_PASSWORD');
+  });
+
+  it('rejects a wrong password', async () => {
+    await expect(connect({ servers: url, user: 'intermediary', pass: 'wrong', reconnect: false })).rejects.toThrow(/authorization/i);
+  });
+
+  describe('intermediary', () => {
+    it('may request ca.x.request.submit (answered by ca-core in its queue group)', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.x.request.submit', 'signet-ca-core');
+      respond(core, 'signet.discovery.cas');
+      await core.flush();
+      const nc = await as('intermediary');
+      expect((await nc.request('ca.x.request.submit', 'csr', { timeout: 3_000 })).string()).toBe('ok');
+      expect((await nc.request('signet.discovery.cas', '{}', { timeout: 3_000 })).string()).toBe('ok');
+    });
+
+    it('gets a permissions violation on policy.x.verify', async () => {
+      const policy = await as('policy-service');
+      respond(policy, 'policy.x.verify', 'signet-policy');
+      await policy.flush();
+      await requestDenied(await as('intermediary'), 'policy.x.verify');
+    });
+
+    it('cannot subscribe to ca.x.events.>', async () => {
+      const nc = await as('intermediary');
+      const sub = nc.subscribe('ca.x.events.>');
+      await nc.flush();
+      const closed = await within(sub.closed, 3_000, 'still open');
+      expect(closed).toBeInstanceOf(PermissionViolationError);
+    });
+
+    it('cannot publish events, admin commands, or into another client\'s inbox', async () => {
+      const nc = await as('intermediary');
+      expect(await publishErrors(nc, 'ca.x.events.certificate.issued')).toHaveLength(1);
+      expect(await publishErrors(nc, 'ca.x.admin.request.deny')).toHaveLength(1);
+      expect(await publishErrors(nc, '_INBOX.forged.reply')).toHaveLength(1);
+    });
+  });
+
+  describe('policy-service', () => {
+    it('answers policy.x.verify for ca-core', async () => {
+      const policy = await as('policy-service');
+      respond(policy, 'policy.x.verify', 'signet-policy');
+      await policy.flush();
+      const core = await as('ca-core');
+      expect((await core.request('policy.x.verify', '{}', { timeout: 3_000 })).string()).toBe('ok');
+    });
+
+    it('cannot publish ca.x.events.certificate.issued', async () => {
+      const nc = await as('policy-service');
+      expect(await publishErrors(nc, 'ca.x.events.certificate.issued')).toHaveLength(1);
+    });
+
+    it('cannot subscribe to ca-core\'s commands', async () => {
+      const nc = await as('policy-service');
+      const sub = nc.subscribe('ca.x.request.submit');
+      await nc.flush();
+      expect(await within(sub.closed, 3_000, 'still open')).toBeInstanceOf(PermissionViolationError);
+    });
+  });
+
+  describe('admin-api', () => {
+    it('may call ca.x.admin.*, not the enrollment commands', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.*.admin.>', 'signet-ca-core');
+      respond(core, 'ca.*.request.submit', 'signet-ca-core');
+      await core.flush();
+      const nc = await as('admin-api');
+      expect((await nc.request('ca.x.admin.request.resubmit', '{}', { timeout: 3_000 })).string()).toBe('ok');
+      await requestDenied(nc, 'ca.x.request.submit');
+    });
+  });
+
+  describe('events through JetStream (ca-core publishes, exit-service consumes)', () => {
+    it('lets ca-core create the stream and publish, exit-service consume and ack, and nobody else publish', async () => {
+      const core = await as('ca-core');
+      const jsm = await jetstreamManager(core);
+      // What ca-core does at start (libs/bus ensureEventStream): info, then create.
+      await expect(jsm.streams.info('SIGNET_EVENTS')).rejects.toThrow();
+      await jsm.streams.add({ name: 'SIGNET_EVENTS', subjects: ['ca.*.events.>'] });
+      const ack = await jetstream(core).publish('ca.x.events.certificate.issued', '{"serial":"01"}', { msgID: 'evt-1' });
+      expect(ack.seq).toBe(1);
+      const dup = await jetstream(core).publish('ca.x.events.certificate.issued', '{"serial":"01"}', { msgID: 'evt-1' });
+      expect(dup.duplicate).toBe(true);
+
+      const policy = await as('policy-service');
+      expect(await publishErrors(policy, 'ca.x.events.certificate.issued')).toHaveLength(1);
+      // ca-core may not touch consumers (they are the exit modules').
+      await expect(jsm.consumers.add('SIGNET_EVENTS', { durable_name: 'nope', ack_policy: AckPolicy.Explicit })).rejects.toThrow();
+
+      const exit = await as('exit-service');
+      const xjsm = await jetstreamManager(exit);
+      await xjsm.consumers.add('SIGNET_EVENTS', {
+        durable_name: 'exit-infra-test',
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: 'ca.x.events.>',
+        max_deliver: 5,
+      });
+      const consumer = await jetstream(exit).consumers.get('SIGNET_EVENTS', 'exit-infra-test');
+      const msg = await consumer.next({ expires: 3_000 });
+      expect(msg?.subject).toBe('ca.x.events.certificate.issued');
+      expect(await msg!.ackAck()).toBe(true);
+      const info = await consumer.info();
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.delivered.stream_seq).toBe(1);
+      // The exit module cannot write events or change the stream.
+      expect(await publishErrors(exit, 'ca.x.events.certificate.issued')).toHaveLength(1);
+      await expect(xjsm.streams.delete('SIGNET_EVENTS')).rejects.toThrow();
+
+      expect((await jsm.streams.info('SIGNET_EVENTS')).state.messages).toBe(1);
+    });
+  });
+
+  describe('exit-service', () => {
+    it('may read back from ca-core (ca.x.exit.read), not submit', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.*.exit.read', 'signet-ca-core');
+      respond(core, 'ca.*.request.submit', 'signet-ca-core');
+      await core.flush();
+      const nc = await as('exit-service');
+      expect((await nc.request('ca.x.exit.read', '{}', { timeout: 3_000 })).string()).toBe('ok');
+      await requestDenied(nc, 'ca.x.request.submit');
+    });
+  });
+});

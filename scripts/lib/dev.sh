@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Node dependencies and local development state, for scripts/start.sh and
+# scripts/test.sh. Needs services.sh sourced first (signet_log, signet_die).
+
+# Node >= 20.19 (package.json "engines": pkijs/asn1js/Nest 12 are ESM-only and
+# the CommonJS apps load them through require(esm)).
+signet_check_node() {
+  command -v node >/dev/null 2>&1 || signet_die "node is not installed (Signet needs Node.js >= 20.19)"
+  node -e '
+    const [maj, min] = process.versions.node.split(".").map(Number);
+    if (maj < 20 || (maj === 20 && min < 19)) {
+      console.error("[signet] ERROR: Node.js " + process.versions.node + " is too old; Signet needs >= 20.19");
+      process.exit(1);
+    }' || exit 1
+}
+
+# npm ci when node_modules is missing or older than package-lock.json
+# (npm writes node_modules/.package-lock.json on every install).
+signet_ensure_node_modules() {
+  signet_check_node
+  local stamp=$SIGNET_ROOT/node_modules/.package-lock.json
+  if [[ ! -f $stamp || $SIGNET_ROOT/package-lock.json -nt $stamp ]]; then
+    signet_log "installing dependencies (npm ci)"
+    (cd "$SIGNET_ROOT" && timeout 900 npm ci --no-audit --no-fund </dev/null) || signet_die "npm ci failed"
+  fi
+}
+
+# ca-core refuses to start without a key passphrase. For local development
+# generate one once into .signet/ca-passphrase (mode 0600) and point ca-core at
+# it, unless the caller already gave SIGNET_CA_KEY_PASSPHRASE(_FILE).
+signet_ensure_ca_passphrase() {
+  if [[ -n ${SIGNET_CA_KEY_PASSPHRASE:-} || -n ${SIGNET_CA_KEY_PASSPHRASE_FILE:-} ]]; then
+    return 0
+  fi
+  local file=$SIGNET_STATE_DIR/ca-passphrase
+  if [[ ! -s $file ]]; then
+    mkdir -p "$SIGNET_STATE_DIR"
+    signet_log "generating a CA key passphrase for local development in $file"
+    (
+      umask 077
+      node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url") + "\n")' >"$file.tmp"
+      mv "$file.tmp" "$file"
+    )
+  fi
+  chmod 600 "$file"
+  export SIGNET_CA_KEY_PASSPHRASE_FILE=$file
+}
