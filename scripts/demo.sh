@@ -20,8 +20,8 @@ if ! curl -sf "$BASE/healthz" >/dev/null; then
 fi
 
 say "Steps 1–2: the CA started, initialised its policy module, and the intermediary discovers it on the bus"
-curl -s "$BASE/api/v1/cas" | json 'o.cas ? o.cas.map(c=>({name:c.name,config:c.config,status:c.status,policy:c.policy,default:c.name===o.default})) : o'
-ca=$(curl -s "$BASE/api/v1/cas/default" | json 'o.name')
+curl -s "$BASE/api/v1/cas" | json 'o.cas ? o.cas.map(c=>({name:c.name,config:c.config,status:c.status,policy:c.policy,default:c.name===(o.default&&o.default.name)})) : o'
+ca=$(curl -s "$BASE/api/v1/cas/default" | json 'o.ca.name')
 curl -s "$BASE/api/v1/cas/$ca/certificate" | json 'o.certificate' > "$work/ca.pem"
 echo "CA certificate:"; openssl x509 -in "$work/ca.pem" -noout -subject -enddate
 
