@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { BusClient, EventPublisher } from '@signet/bus';
 import { DataSource } from 'typeorm';
+import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin';
 import { CaKeysService } from './ca/ca-keys.service';
 import { CaController } from './ca/ca.controller';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
+import { EXIT_CONTROLLERS, EXIT_PROVIDERS } from './exit';
 import { LifecycleService } from './lifecycle.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { AuditStore, OutboxStore } from './outbox/outbox.store';
@@ -20,7 +22,7 @@ export class CaCoreModule {
   static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection }): DynamicModule {
     return {
       module: CaCoreModule,
-      controllers: [RequestsController, CaController, ModuleRegistryController],
+      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS],
       providers: [
         { provide: CA_CONFIG, useValue: deps.config },
         { provide: DataSource, useValue: deps.ds },
@@ -35,6 +37,8 @@ export class CaCoreModule {
         ModuleRegistry,
         IssuanceService,
         LifecycleService,
+        ...ADMIN_PROVIDERS,
+        ...EXIT_PROVIDERS,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { Commands, Discovery, ErrorCode, SignetError, type BusErrorBody } from '@signet/contracts';
+import { Commands, Discovery, ErrorCode, ExitRollCall, SignetError, type BusErrorBody } from '@signet/contracts';
 import { lastValueFrom } from 'rxjs';
 import { type z } from 'zod';
 import { decodeJson, encodeJson, errorEnvelope, okEnvelope } from './codec';
@@ -83,6 +83,10 @@ export class BusServer extends Server implements CustomTransportStrategy {
   private routeFor(pattern: string): Route {
     if (pattern === Discovery.name) {
       return { name: Discovery.name, subject: Discovery.subject, request: Discovery.request, reply: Discovery.reply };
+    }
+    if (pattern === ExitRollCall.name) {
+      // Scatter-gather like discovery: every exit module process answers.
+      return { name: ExitRollCall.name, subject: ExitRollCall.subject(this.opts.ca), request: ExitRollCall.request, reply: ExitRollCall.reply };
     }
     const cmd = Object.values(Commands).find((c) => c.name === pattern);
     if (!cmd) throw new Error(`@MessagePattern('${pattern}') names no command in @signet/contracts`);

@@ -17,6 +17,41 @@ import {
   PolicyVerifyRequestSchema,
 } from './messages/policy';
 import { RequestResultSchema, RetrieveRequestSchema, SubmitRequestSchema } from './messages/submit';
+import {
+  AuditListReplySchema,
+  AuditListSchema,
+  AuditVerifyReplySchema,
+  AuditVerifySchema,
+  AuthenticateSchema,
+  CertificateStatusSchema,
+  CertStatusRequestSchema,
+  CreateTokenReplySchema,
+  CreateTokenSchema,
+  DenyRequestSchema,
+  GetCertificateSchema,
+  GetRequestSchema,
+  ListModulesSchema,
+  ModuleListSchema,
+  PrincipalSchema,
+  ReleaseRequestSchema,
+  RequestDetailSchema,
+  ResubmitRequestSchema,
+  RevokeRequestSchema,
+  SetAttributesRequestSchema,
+  SetExtensionRequestSchema,
+  ViewReplySchema,
+  ViewRequestSchema,
+} from './messages/admin';
+import {
+  DeadLetterListReplySchema,
+  DeadLetterListRequestSchema,
+  DeadLetterReplayReplySchema,
+  DeadLetterReplayRequestSchema,
+  ExitInitializeReplySchema,
+  ExitInitializeRequestSchema,
+  ExitReadReplySchema,
+  ExitReadRequestSchema,
+} from './messages/exit';
 
 /**
  * Every subject Signet uses, defined once. Fixed tokens first, the CA name
@@ -38,7 +73,7 @@ export interface Command<Req extends z.ZodType, Rep extends z.ZodType> {
 
 function command<Req extends z.ZodType, Rep extends z.ZodType>(
   name: string,
-  prefix: 'ca' | 'policy',
+  prefix: 'ca' | 'policy' | 'exit',
   tail: string,
   queue: string,
   request: Req,
@@ -56,6 +91,7 @@ function command<Req extends z.ZodType, Rep extends z.ZodType>(
 
 const CA_CORE_QUEUE = 'signet-ca-core';
 const POLICY_QUEUE = 'signet-policy';
+const EXIT_QUEUE = 'signet-exit-service';
 
 export const Commands = {
   /** ICertRequest::Submit */
@@ -72,6 +108,29 @@ export const Commands = {
   policyInit: command('policy.init', 'policy', 'init', POLICY_QUEUE, PolicyInitRequestSchema, PolicyInitReplySchema),
   /** ICertPolicy::VerifyRequest */
   policyVerify: command('policy.verify', 'policy', 'verify', POLICY_QUEUE, PolicyVerifyRequestSchema, PolicyVerifyReplySchema),
+
+  // ICertAdmin / ICertView: admin-api → ca-core. Only admin-api may publish on ca.*.admin.>.
+  adminResubmit: command('ca.admin.resubmit', 'ca', 'admin.request.resubmit', CA_CORE_QUEUE, ResubmitRequestSchema, RequestResultSchema),
+  adminDeny: command('ca.admin.deny', 'ca', 'admin.request.deny', CA_CORE_QUEUE, DenyRequestSchema, RequestResultSchema),
+  adminSetAttributes: command('ca.admin.set-attributes', 'ca', 'admin.request.set-attributes', CA_CORE_QUEUE, SetAttributesRequestSchema, RequestDetailSchema),
+  adminSetExtension: command('ca.admin.set-extension', 'ca', 'admin.request.set-extension', CA_CORE_QUEUE, SetExtensionRequestSchema, RequestDetailSchema),
+  adminGetRequest: command('ca.admin.get-request', 'ca', 'admin.request.get', CA_CORE_QUEUE, GetRequestSchema, RequestDetailSchema),
+  adminRevoke: command('ca.admin.revoke', 'ca', 'admin.certificate.revoke', CA_CORE_QUEUE, RevokeRequestSchema, CertificateStatusSchema),
+  adminRelease: command('ca.admin.release', 'ca', 'admin.certificate.release', CA_CORE_QUEUE, ReleaseRequestSchema, CertificateStatusSchema),
+  adminCertStatus: command('ca.admin.cert-status', 'ca', 'admin.certificate.status', CA_CORE_QUEUE, CertStatusRequestSchema, CertificateStatusSchema),
+  adminGetCertificate: command('ca.admin.get-certificate', 'ca', 'admin.certificate.get', CA_CORE_QUEUE, GetCertificateSchema, RequestDetailSchema),
+  adminView: command('ca.admin.view', 'ca', 'admin.view', CA_CORE_QUEUE, ViewRequestSchema, ViewReplySchema),
+  adminModules: command('ca.admin.modules', 'ca', 'admin.modules', CA_CORE_QUEUE, ListModulesSchema, ModuleListSchema),
+  adminAuditList: command('ca.admin.audit-list', 'ca', 'admin.audit.list', CA_CORE_QUEUE, AuditListSchema, AuditListReplySchema),
+  adminAuditVerify: command('ca.admin.audit-verify', 'ca', 'admin.audit.verify', CA_CORE_QUEUE, AuditVerifySchema, AuditVerifyReplySchema),
+  adminAuthenticate: command('ca.admin.authenticate', 'ca', 'admin.auth.authenticate', CA_CORE_QUEUE, AuthenticateSchema, PrincipalSchema),
+  adminCreateToken: command('ca.admin.create-token', 'ca', 'admin.auth.create-token', CA_CORE_QUEUE, CreateTokenSchema, CreateTokenReplySchema),
+
+  /** ICertServerExit: read-only read-back for exit modules. */
+  exitRead: command('ca.exit.read', 'ca', 'exit.read', CA_CORE_QUEUE, ExitReadRequestSchema, ExitReadReplySchema),
+  /** Dead letters of exit-service, listed and replayed through admin-api. */
+  deadLetterList: command('exit.deadletters.list', 'exit', 'deadletters.list', EXIT_QUEUE, DeadLetterListRequestSchema, DeadLetterListReplySchema),
+  deadLetterReplay: command('exit.deadletters.replay', 'exit', 'deadletters.replay', EXIT_QUEUE, DeadLetterReplayRequestSchema, DeadLetterReplayReplySchema),
 } as const;
 export type CommandName = keyof typeof Commands;
 
@@ -84,6 +143,19 @@ export const Discovery = {
   subject: 'signet.discovery.cas',
   request: DiscoveryRequestSchema,
   reply: CaRecordSchema,
+} as const;
+
+/**
+ * ICertExit::Initialize as a roll call: at start ca-core asks on this subject
+ * and collects every exit module's registration (scatter-gather, no queue
+ * group: each module process answers; replicas of one module answer alike).
+ */
+export const ExitRollCall = {
+  name: 'exit.initialize',
+  subject: (ca: string) => `exit.${assertCaName(ca)}.initialize`,
+  wildcard: 'exit.*.initialize',
+  request: ExitInitializeRequestSchema,
+  reply: ExitInitializeReplySchema,
 } as const;
 
 /** Durable events (JetStream). */
@@ -101,6 +173,7 @@ export function allSubjectPatterns(): string[] {
   return [
     ...Object.values(Commands).map((c) => c.wildcard),
     Discovery.subject,
+    ExitRollCall.wildcard,
     ...Events.streamSubjects,
   ];
 }

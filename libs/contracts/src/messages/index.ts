@@ -4,3 +4,5 @@ export * from './ca';
 export * from './policy';
 export * from './modules';
 export * from './events';
+export * from './admin';
+export * from './exit';

@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import { DISPOSITIONS } from '../enums/disposition';
+import { Base64Schema, ExtensionSchema, IsoTimeSchema, LIMITS, OidSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
+import { DecidingRuleSchema } from './submit';
+
+/**
+ * Administration (ICertAdmin / ICertView), admin-api → ca-core. admin-api
+ * authenticates and authorizes the caller; ca-core records the actor in the
+ * audit log and enforces the request state machine. Only admin-api may
+ * publish on `ca.<ca>.admin.>` (NATS permissions).
+ */
+
+/** AD CS-like roles (CA_ACCESS_*). Enrollees are not admins. */
+export const ROLES = ['ca-admin', 'officer', 'auditor', 'viewer'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const ActorSchema = z.object({
+  /** Principal name as authenticated by admin-api (token name or certificate subject). */
+  name: z.string().min(1).max(256),
+  roles: z.array(RoleSchema).max(ROLES.length),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+const withActor = <T extends z.ZodRawShape>(shape: T) => z.object({ actor: ActorSchema, ...shape }).strict();
+
+/** ICertAdmin::ResubmitRequest — pending or denied → the policy runs again with newRequest=false. */
+export const ResubmitRequestSchema = withActor({ requestId: RequestIdSchema });
+/** ICertAdmin::DenyRequest — pending only. */
+export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: z.string().max(1024).optional() });
+/** ICertAdmin::SetRequestAttributes — pending only; the raw attribute string never changes. */
+export const SetAttributesRequestSchema = withActor({
+  requestId: RequestIdSchema,
+  /** AD CS form, `name:value` lines. */
+  attributes: z.string().min(1).max(LIMITS.attributesChars),
+});
+
+/**
+ * ICertAdmin::SetCertificateExtension value: DER as-is (PROPTYPE_BINARY),
+ * or typed (STRING is encoded as IA5String, LONG as INTEGER, DATE as Time).
+ */
+export const ExtensionValueSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('der'), value: Base64Schema.min(1).max(LIMITS.extensionValueChars) }),
+  z.object({ type: z.literal('string'), value: z.string().max(4096) }),
+  z.object({ type: z.literal('long'), value: z.number().int().min(-2147483648).max(2147483647) }),
+  z.object({ type: z.literal('date'), value: IsoTimeSchema }),
+]);
+export type ExtensionValue = z.infer<typeof ExtensionValueSchema>;
+
+/** ICertAdmin::SetCertificateExtension — pending only; origin admin. */
+export const SetExtensionRequestSchema = withActor({
+  requestId: RequestIdSchema,
+  oid: OidSchema,
+  critical: z.boolean().default(false),
+  /** EXTENSION_DISABLE: keep it out of the certificate. */
+  disabled: z.boolean().default(false),
+  value: ExtensionValueSchema,
+});
+
+/** RFC 5280 CRLReason codes (7 is unused). */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const;
+export const RevocationReasonSchema = z.number().int().min(0).max(10).refine((n) => n !== 7 && n !== 8, 'reason must be an RFC 5280 CRLReason other than 7 and removeFromCRL (8)');
+
+/** ICertAdmin::RevokeCertificate — repeatable (changes reason or date). */
+export const RevokeRequestSchema = withActor({
+  serial: SerialHexSchema,
+  reason: RevocationReasonSchema,
+  /** When the revocation takes effect; default now. */
+  effectiveAt: IsoTimeSchema.optional(),
+  /** When the key is known or suspected to have been compromised (invalidityDate). */
+  invalidityDate: IsoTimeSchema.optional(),
+});
+/** RevokeCertificate with MAXDWORD: release from hold; only from certificateHold. */
+export const ReleaseRequestSchema = withActor({ serial: SerialHexSchema });
+/** ICertAdmin::IsValidCertificate. */
+export const CertStatusRequestSchema = withActor({ serial: SerialHexSchema });
+
+export const CertificateStatusSchema = z.object({
+  serial: SerialHexSchema,
+  status: z.enum(['valid', 'revoked', 'unknown']),
+  /** CA_DISP_*: REVOKED=2, VALID=3, INVALID=4 (unknown serial). */
+  caDisposition: z.number().int(),
+  requestId: RequestIdSchema.optional(),
+  reason: z.number().int().optional(),
+  revokedAt: IsoTimeSchema.optional(),
+  effectiveAt: IsoTimeSchema.optional(),
+  invalidityDate: IsoTimeSchema.optional(),
+  notAfter: IsoTimeSchema.optional(),
+});
+export type CertificateStatus = z.infer<typeof CertificateStatusSchema>;
+
+/** A request with everything about it (ICertView row + attribute and extension tables). */
+export const GetRequestSchema = withActor({ requestId: RequestIdSchema });
+export const RequestDetailSchema = z.object({
+  requestId: RequestIdSchema,
+  disposition: z.enum(DISPOSITIONS),
+  dispositionCode: z.number().int(),
+  message: z.string(),
+  statusCode: z.number().int(),
+  decidedBy: DecidingRuleSchema.nullable(),
+  requesterName: z.string(),
+  subject: z.string(),
+  template: z.string().nullable(),
+  submittedAt: IsoTimeSchema,
+  resolvedAt: IsoTimeSchema.nullable(),
+  /** The raw AD CS attribute string as submitted (never changes). */
+  attributesRaw: z.string(),
+  attributes: z.array(z.object({ name: z.string(), displayName: z.string(), value: z.string(), origin: z.enum(['request', 'admin']) })),
+  extensions: z.array(ExtensionSchema),
+  /** The PKCS#10, PEM. */
+  request: PemSchema,
+  certificate: z
+    .object({ serial: SerialHexSchema, pem: PemSchema, notBefore: IsoTimeSchema, notAfter: IsoTimeSchema, status: CertificateStatusSchema })
+    .optional(),
+});
+export type RequestDetail = z.infer<typeof RequestDetailSchema>;
+
+export const GetCertificateSchema = withActor({ serial: SerialHexSchema });
+
+/** ICertView: presets, filters on AD CS column names, sort, cursor paging, total count. */
+export const VIEW_COLUMNS = [
+  'RequestID',
+  'Disposition',
+  'RequesterName',
+  'CertificateTemplate',
+  'Subject',
+  'SerialNumber',
+  'NotBefore',
+  'NotAfter',
+  'SubmittedWhen',
+  'ResolvedWhen',
+  'RevokedWhen',
+  'RevokedReason',
+] as const;
+export const ViewColumnSchema = z.enum(VIEW_COLUMNS);
+export type ViewColumn = z.infer<typeof ViewColumnSchema>;
+export const VIEW_PRESETS = ['queue', 'issued', 'revoked', 'failed', 'all'] as const;
+
+export const ViewRequestSchema = withActor({
+  /** queue = pending (and in process); issued; revoked; failed = failed and denied; all. */
+  preset: z.enum(VIEW_PRESETS).default('all'),
+  filters: z
+    .array(
+      z.object({
+        column: ViewColumnSchema,
+        op: z.enum(['eq', 'lt', 'le', 'ge', 'gt', 'prefix']),
+        value: z.union([z.string().max(1024), z.number()]),
+      }),
+    )
+    .max(16)
+    .default([]),
+  sort: z.object({ column: ViewColumnSchema, direction: z.enum(['asc', 'desc']) }).default({ column: 'RequestID', direction: 'desc' }),
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** Opaque, from the previous page. */
+  cursor: z.string().max(2048).optional(),
+  /** Count every matching row (costs a second query). */
+  count: z.boolean().default(false),
+});
+export type ViewRequest = z.input<typeof ViewRequestSchema>;
+
+export const ViewRowSchema = z.object({
+  RequestID: RequestIdSchema,
+  Disposition: z.enum(DISPOSITIONS),
+  RequesterName: z.string(),
+  CertificateTemplate: z.string().nullable(),
+  Subject: z.string(),
+  SerialNumber: SerialHexSchema.nullable(),
+  NotBefore: IsoTimeSchema.nullable(),
+  NotAfter: IsoTimeSchema.nullable(),
+  SubmittedWhen: IsoTimeSchema,
+  ResolvedWhen: IsoTimeSchema.nullable(),
+  RevokedWhen: IsoTimeSchema.nullable(),
+  RevokedReason: z.number().int().nullable(),
+  DispositionMessage: z.string(),
+});
+export type ViewRow = z.infer<typeof ViewRowSchema>;
+export const ViewReplySchema = z.object({
+  rows: z.array(ViewRowSchema),
+  nextCursor: z.string().nullable(),
+  total: z.number().int().nonnegative().nullable(),
+});
+export type ViewReply = z.infer<typeof ViewReplySchema>;
+
+export const ListModulesSchema = withActor({});
+export const ModuleListSchema = z.object({
+  modules: z.array(
+    z.object({
+      kind: z.enum(['policy', 'exit']),
+      name: z.string(),
+      description: z.string(),
+      version: z.string(),
+      eventMask: z.number().int(),
+      firstSeen: IsoTimeSchema,
+      lastSeen: IsoTimeSchema,
+    }),
+  ),
+});
+
+/** Audit log: list (auditor) and verify the hash chain (auditor). */
+export const AuditListSchema = withActor({
+  afterId: z.number().int().nonnegative().default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+  requestId: RequestIdSchema.optional(),
+});
+export const AuditEntrySchema = z.object({
+  id: z.number().int().positive(),
+  at: IsoTimeSchema,
+  actor: z.string(),
+  action: z.string(),
+  requestId: RequestIdSchema.nullable(),
+  serial: SerialHexSchema.nullable(),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  /** hex SHA-256 over the previous hash and this entry's canonical form. */
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export const AuditListReplySchema = z.object({ entries: z.array(AuditEntrySchema) });
+export const AuditVerifySchema = withActor({});
+export const AuditVerifyReplySchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int().nonnegative(),
+  /** The first entry where the chain breaks: edited, deleted before it, or reordered. */
+  brokenAt: z.object({ id: z.number().int(), reason: z.string() }).nullable(),
+});
+
+/** Admin tokens (bearer), stored hashed in ca-core's database; admin-api authenticates with them. */
+export const AuthenticateSchema = z.object({ tokenSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+export const PrincipalSchema = z.object({ name: z.string(), roles: z.array(RoleSchema) });
+export type Principal = z.infer<typeof PrincipalSchema>;
+export const CreateTokenSchema = withActor({ name: z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/), roles: z.array(RoleSchema).min(1).max(ROLES.length) });
+export const CreateTokenReplySchema = z.object({ name: z.string(), roles: z.array(RoleSchema), /** Shown once; only its hash is stored. */ token: z.string() });

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { DISPOSITIONS } from '../enums/disposition';
+import { EXIT_EVENTS } from '../enums/events';
+import { ExtensionSchema, IsoTimeSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
+import { CaInfoSchema } from './policy';
+import { ModuleRegisterSchema } from './modules';
+
+/**
+ * ICertServerExit: read-only, given the event's context (request id). The
+ * subject offers no way to change anything.
+ */
+export const ExitReadRequestSchema = z.object({ requestId: RequestIdSchema }).strict();
+export const ExitReadReplySchema = z.object({
+  request: z.object({
+    requestId: RequestIdSchema,
+    disposition: z.enum(DISPOSITIONS),
+    dispositionMessage: z.string(),
+    requesterName: z.string(),
+    requestType: z.literal('pkcs10'),
+    submittedWhen: IsoTimeSchema,
+    resolvedWhen: IsoTimeSchema.nullable(),
+    attributesRaw: z.string(),
+    subject: z.string(),
+    rawRequest: PemSchema,
+  }),
+  attributes: z.record(z.string(), z.string()),
+  extensions: z.array(ExtensionSchema),
+  certificate: z
+    .object({
+      serial: SerialHexSchema,
+      rawCertificate: PemSchema,
+      certificateHash: z.string(),
+      subject: z.string(),
+      template: z.string().nullable(),
+      notBefore: IsoTimeSchema,
+      notAfter: IsoTimeSchema,
+    })
+    .nullable(),
+});
+export type ExitReadReply = z.infer<typeof ExitReadReplySchema>;
+
+/**
+ * ICertExit::Initialize as a roll call: ca-core asks every exit module on the
+ * bus at its start (scatter-gather); each answers with its registration.
+ */
+export const ExitInitializeRequestSchema = z.object({ ca: CaInfoSchema.omit({ certificate: true }) }).strict();
+export const ExitInitializeReplySchema = ModuleRegisterSchema;
+
+/** A delivery that failed its last attempt, kept for an administrator to see and replay. */
+export const DeadLetterSchema = z.object({
+  id: z.string(),
+  module: z.string(),
+  eventId: z.string(),
+  event: z.enum(EXIT_EVENTS),
+  requestId: RequestIdSchema.optional(),
+  attempts: z.number().int(),
+  lastError: z.string(),
+  failedAt: IsoTimeSchema,
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+export const DeadLetterListRequestSchema = z.object({ module: z.string().max(128).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict();
+export const DeadLetterListReplySchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
+export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
+export const DeadLetterReplayReplySchema = z.object({ id: z.string(), replayed: z.boolean(), result: z.string() });
