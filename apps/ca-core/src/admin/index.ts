@@ -1,5 +1,28 @@
 import { type Provider, type Type } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditStore } from '../audit/audit.store';
+import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { AdminController, AdminViewController } from './admin.controller';
+import { AdminGuard } from './admin-guard';
+import { AdminReadService } from './admin-read.service';
+import { AdminStore } from './admin.store';
+import { CertificateAdminService } from './certificate-admin.service';
+import { RequestAdminService } from './request-admin.service';
+import { AdminTokens } from './tokens/admin-tokens';
+import { ViewService } from './view/view.service';
 
 /** ICertAdmin / ICertView handlers (administration). Registered by CaCoreModule. */
-export const ADMIN_CONTROLLERS: Type[] = [];
-export const ADMIN_PROVIDERS: Provider[] = [];
+export const ADMIN_CONTROLLERS: Type[] = [AdminController, AdminViewController];
+export const ADMIN_PROVIDERS: Provider[] = [
+  AdminStore,
+  AdminGuard,
+  AdminReadService,
+  RequestAdminService,
+  CertificateAdminService,
+  ViewService,
+  {
+    provide: AdminTokens,
+    useFactory: (config: CaConfig, ds: DataSource, audit: AuditStore) => new AdminTokens(ds, audit, config.caName),
+    inject: [CA_CONFIG, DataSource, AuditStore],
+  },
+];

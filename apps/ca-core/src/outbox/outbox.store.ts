@@ -19,25 +19,3 @@ export class OutboxStore {
     return id;
   }
 }
-
-export interface AuditEntry {
-  actor: string;
-  action: string;
-  requestId?: number;
-  serial?: string;
-  before?: string | null;
-  after?: string | null;
-  details?: Record<string, unknown>;
-}
-
-/** Appends to the audit log inside the caller's transaction. */
-@Injectable()
-export class AuditStore {
-  async append(m: EntityManager, ca: string, e: AuditEntry): Promise<void> {
-    await m.query(
-      `INSERT INTO audit_log (ca_name, actor, action, request_id, serial, before_disposition, after_disposition, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [ca, e.actor, e.action, e.requestId ?? null, e.serial ?? null, e.before ?? null, e.after ?? null, JSON.stringify(e.details ?? {})],
-    );
-  }
-}

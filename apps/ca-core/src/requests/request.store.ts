@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type DecidingRule, type Disposition, type ExtensionOrigin, type Name } from '@signet/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditStore } from '../audit/audit.store';
 import { type DraftExtension } from './certificate-draft';
 
 /** A request row as ca-core works with it. */
@@ -86,7 +87,14 @@ export interface DispositionUpdate {
 /** SQL for requests and their attributes, extensions and certificates. */
 @Injectable()
 export class RequestStore {
-  constructor(readonly ds: DataSource) {}
+  private readonly audit: AuditStore;
+
+  constructor(
+    readonly ds: DataSource,
+    audit?: AuditStore,
+  ) {
+    this.audit = audit ?? new AuditStore(ds);
+  }
 
   transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(fn);
@@ -227,15 +235,21 @@ export class RequestStore {
    * administrator can resubmit them: nothing accepted is lost.
    */
   async parkStale(caName: string, olderThanSeconds: number): Promise<number[]> {
-    // One statement: each parked request gets its audit record, like every other transition.
-    const rows = await this.ds.query(
-      `WITH parked AS (
-         UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
-         WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id)
-       INSERT INTO audit_log (ca_name, actor, action, request_id, before_disposition, after_disposition)
-       SELECT $1, 'ca', 'request.park', id, 'in_process', 'pending' FROM parked RETURNING request_id AS id`,
-      [caName, olderThanSeconds],
-    );
-    return rows.map((r: { id: string }) => Number(r.id));
+    // One transaction: each parked request gets its chained audit record, like every other transition.
+    return this.transaction(async (m) => {
+      const rows: Array<{ id: string }> = await m.query(
+        // Wrapped in a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
+        `WITH parked AS (
+           UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
+           WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id)
+         SELECT id FROM parked`,
+        [caName, olderThanSeconds],
+      );
+      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      for (const id of ids) {
+        await this.audit.append(m, caName, { actor: 'ca', action: 'request.park', requestId: id, before: 'in_process', after: 'pending' });
+      }
+      return ids;
+    });
   }
 }

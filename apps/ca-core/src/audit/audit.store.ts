@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { type AuditEntry } from '@signet/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { chainHash, ChainVerifier, GENESIS_HASH, normalizeDetails, type ChainedEntry, type StoredEntry } from './audit-chain';
+
+/** One thing that happened, as the caller describes it. */
+export interface AuditInput {
+  actor: string;
+  action: string;
+  requestId?: number;
+  serial?: string;
+  before?: string | null;
+  after?: string | null;
+  details?: Record<string, unknown>;
+}
+
+const VERIFY_PAGE = 2_000;
+
+const ENTRY_COLUMNS = `id, ca_name, seq, at, actor, action, request_id, serial, before_disposition, after_disposition, details, prev_hash, hash`;
+
+function toStored(r: Record<string, unknown>): StoredEntry {
+  return {
+    id: Number(r.id),
+    ca: r.ca_name as string,
+    seq: Number(r.seq),
+    at: r.at as Date,
+    actor: r.actor as string,
+    action: r.action as string,
+    requestId: r.request_id === null ? null : Number(r.request_id),
+    serial: (r.serial as string | null) ?? null,
+    before: (r.before_disposition as string | null) ?? null,
+    after: (r.after_disposition as string | null) ?? null,
+    details: (r.details as Record<string, unknown>) ?? {},
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}
+
+/**
+ * The audit log: append-only and hash-chained per CA (see audit-chain.ts).
+ * Appends run inside the caller's transaction, so an entry exists exactly
+ * when the change it records was committed.
+ */
+@Injectable()
+export class AuditStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Appends one entry. A transaction-scoped advisory lock per CA serialises
+   * appenders until commit, so two transactions can never link to the same
+   * predecessor (which would fork the chain). Call it as the last statement
+   * that takes locks in the transaction: it holds the CA-wide lock until commit.
+   */
+  async append(m: EntityManager, ca: string, e: AuditInput): Promise<{ id: number; seq: number; hash: string }> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`signet-audit:${ca}`]);
+    // A new statement after the lock: under READ COMMITTED it sees the predecessor's commit.
+    const [head] = await m.query(
+      `SELECT date_trunc('milliseconds', clock_timestamp()) AS at,
+              (SELECT last_seq FROM audit_chain_head WHERE ca_name = $1) AS last_seq,
+              (SELECT last_hash FROM audit_chain_head WHERE ca_name = $1) AS last_hash`,
+      [ca],
+    );
+    const prevHash: string = head.last_hash ?? GENESIS_HASH;
+    const entry: ChainedEntry = {
+      ca,
+      seq: head.last_seq === null ? 1 : Number(head.last_seq) + 1,
+      at: head.at as Date,
+      actor: e.actor,
+      action: e.action,
+      requestId: e.requestId ?? null,
+      serial: e.serial ?? null,
+      before: e.before ?? null,
+      after: e.after ?? null,
+      details: normalizeDetails(e.details),
+    };
+    const hash = chainHash(prevHash, entry);
+    const [row] = await m.query(
+      `WITH entry AS (
+         INSERT INTO audit_log (ca_name, seq, at, actor, action, request_id, serial, before_disposition, after_disposition, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)
+       INSERT INTO audit_chain_head (ca_name, last_seq, last_id, last_hash)
+       SELECT $1, $2, id, $12 FROM entry
+       ON CONFLICT (ca_name) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash
+       RETURNING last_id AS id`,
+      [ca, entry.seq, entry.at, entry.actor, entry.action, entry.requestId, entry.serial, entry.before, entry.after, JSON.stringify(entry.details), prevHash, hash],
+    );
+    return { id: Number(row.id), seq: entry.seq, hash };
+  }
+
+  /** Entries after `afterId`, oldest first (ICertView on the audit log). */
+  async list(ca: string, q: { afterId: number; limit: number; requestId?: number }): Promise<AuditEntry[]> {
+    const rows = await this.ds.query(
+      `SELECT ${ENTRY_COLUMNS} FROM audit_log
+       WHERE ca_name = $1 AND id > $2 AND ($3::bigint IS NULL OR request_id = $3)
+       ORDER BY id LIMIT $4`,
+      [ca, q.afterId, q.requestId ?? null, q.limit],
+    );
+    return rows.map((r: Record<string, unknown>) => {
+      const e = toStored(r);
+      return {
+        id: e.id,
+        at: e.at.toISOString(),
+        actor: e.actor,
+        action: e.action,
+        requestId: e.requestId,
+        serial: e.serial,
+        before: e.before,
+        after: e.after,
+        details: e.details,
+        hash: e.hash,
+      };
+    });
+  }
+
+  /** Recomputes the whole chain of one CA; reports the first entry where it breaks. */
+  async verify(ca: string): Promise<{ ok: boolean; checked: number; brokenAt: { id: number; reason: string } | null }> {
+    const v = new ChainVerifier();
+    // Keyset pages over seq: memory stays flat however long the log is.
+    let after = 0;
+    for (;;) {
+      const rows: Array<Record<string, unknown>> = await this.ds.query(
+        `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE ca_name = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [ca, after, VERIFY_PAGE],
+      );
+      let going = true;
+      for (const r of rows) {
+        going = v.next(toStored(r));
+        if (!going) break;
+      }
+      if (!going || rows.length < VERIFY_PAGE) break;
+      after = Number(rows[rows.length - 1].seq);
+    }
+    const [head] = await this.ds.query(`SELECT last_seq, last_id, last_hash FROM audit_chain_head WHERE ca_name = $1`, [ca]);
+    return v.finish(head ? { seq: Number(head.last_seq), id: Number(head.last_id), hash: head.last_hash } : null);
+  }
+}
