@@ -1,43 +1,71 @@
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { connectBus } from '@signet/bus';
-import { ConfigError, envInt, loadEnv, NatsEnvSchema } from '@signet/config';
-import { CaNameSchema } from '@signet/contracts';
-import { z } from 'zod';
-import { HealthController } from './health/health.controller';
+import { ConfigError } from '@signet/config';
+import { type AddressInfo } from 'node:net';
+import { createApp } from './app.setup';
+import { loadConfig } from './config/config';
 
-const EnvSchema = NatsEnvSchema.extend({
-  SIGNET_CA_NAME: CaNameSchema.default('signet'),
-  SIGNET_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
-  SIGNET_ADMIN_PORT: envInt(8081, 0, 65535),
-});
-
-@Module({ controllers: [HealthController] })
-class AdminApiModule {}
+const log = new Logger('AdminApi');
 
 /**
- * admin-api: the operator's HTTP API (ICertAdmin/ICertView). Until the
- * administration work lands it serves only /healthz and keeps a bus
- * connection, so the deployment shape is complete.
+ * admin-api: the operator's HTTP API (ICertAdmin / ICertView) for one CA.
+ * It authenticates callers, checks their roles, and sends every action to
+ * ca-core over the bus; it never opens the database.
  */
 async function main(): Promise<void> {
-  const log = new Logger('admin-api');
-  const env = loadEnv(EnvSchema);
-  const nc = await connectBus({ url: env.SIGNET_NATS_URL, name: `signet-admin-api-${env.SIGNET_CA_NAME}`, user: env.SIGNET_NATS_USER, password: env.SIGNET_NATS_PASSWORD });
-  const app = await NestFactory.create(AdminApiModule, { logger: ['log', 'warn', 'error'] });
-  await app.listen(env.SIGNET_ADMIN_PORT, env.SIGNET_ADMIN_HOST);
-  log.log(`admin-api listening on http://${env.SIGNET_ADMIN_HOST}:${env.SIGNET_ADMIN_PORT}`);
-  const stop = async () => {
-    await app.close();
-    await nc.drain().catch(() => undefined);
-    process.exit(0);
+  // 1. Configuration: a bad environment stops the process here.
+  const config = loadConfig();
+
+  // 2. The bus: the only way to the CA.
+  const nc = await connectBus({
+    name: `signet-admin-api-${config.caName}`,
+    url: config.nats.url,
+    user: config.nats.user,
+    password: config.nats.password,
+  });
+
+  // 3. HTTP.
+  const app = await createApp(config, nc);
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  log.log(`listening on http://${config.http.host}:${address.port} for CA ${config.caName}${config.roleSeparation ? ' (role separation on)' : ''}`);
+
+  // 4. Stop in order: no new HTTP requests, finish the ones in flight, then drain the bus.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: shutting down`);
+    // In-flight calls may wait up to the CA timeout; never hang beyond that.
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.caTimeoutMs + 5_000).unref();
+    void shutdown(app, nc).then(
+      () => process.exit(0),
+      (e) => {
+        log.error(`shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : `admin-api failed to start: ${(e as Error).message}`);
+async function shutdown(app: NestExpressApplication, nc: NatsConnection): Promise<void> {
+  await app.close();
+  if (!nc.isClosed()) await nc.drain();
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    log.error(e.message);
+  } else {
+    log.error(`cannot start: ${(e as Error)?.message ?? String(e)}`);
+  }
   process.exit(1);
 });

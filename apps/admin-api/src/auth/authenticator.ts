@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, isSignetError, type Principal } from '@signet/contracts';
+import { AdminClient } from '../bus/admin-client';
+import { CONFIG, type AdminConfig } from '../config/config';
+import { bearerToken, invalidToken, tokenSha256 } from './bearer';
+import { PrincipalCache } from './principal-cache';
+
+/** Codes with which ca-core may refuse a token; all mean "not a valid token" to the caller. */
+const REFUSED: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.NotFound, ErrorCode.Forbidden]);
+
+/**
+ * Bearer token → principal. admin-api hashes the token and asks ca-core
+ * (Commands.adminAuthenticate), which holds the token table; positive
+ * answers are cached briefly by hash so every call does not cost a round-trip.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly cache: PrincipalCache;
+
+  constructor(
+    private readonly client: AdminClient,
+    @Inject(CONFIG) config: AdminConfig,
+  ) {
+    this.cache = new PrincipalCache(config.authCacheMs);
+  }
+
+  async authenticate(authorization: string | string[] | undefined): Promise<Principal> {
+    const hash = tokenSha256(bearerToken(authorization));
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    let principal: Principal;
+    try {
+      principal = await this.client.call('adminAuthenticate', { tokenSha256: hash });
+    } catch (e) {
+      // CA_UNAVAILABLE stays a 503: the token may be fine, the CA is not there.
+      if (isSignetError(e) && REFUSED.has(e.code)) throw invalidToken();
+      throw e;
+    }
+    this.cache.set(hash, principal);
+    return principal;
+  }
+}

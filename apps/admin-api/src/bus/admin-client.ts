@@ -1,0 +1,67 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable } from '@nestjs/common';
+import { BusClient } from '@signet/bus';
+import { Commands, ErrorCode, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
+import { type z } from 'zod';
+import { CONFIG, type AdminConfig } from '../config/config';
+import { badBody } from '../http/input';
+
+/** DI token for the process's one NATS connection. */
+export const NATS_CONNECTION = Symbol('NatsConnection');
+
+type AdminCommand = Exclude<keyof typeof Commands, 'submit' | 'retrieve' | 'caCertificate' | 'caProperties' | 'moduleRegister' | 'policyInit' | 'policyVerify' | 'exitRead'>;
+type Req<K extends AdminCommand> = z.input<(typeof Commands)[K]['request']>;
+type Rep<K extends AdminCommand> = z.output<(typeof Commands)[K]['reply']>;
+
+/**
+ * admin-api's one way out: the ICertAdmin/ICertView commands of its CA on
+ * the bus (plus exit-service's dead letters). It never opens a database.
+ *
+ * Every message is checked against its contract here, before it leaves, so
+ * a value the caller typed that the contract refuses is a 400 naming the
+ * field, not an INTERNAL error. The contract is the single source of limits.
+ */
+@Injectable()
+export class AdminClient {
+  private readonly bus: BusClient;
+  readonly ca: string;
+
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(CONFIG) config: AdminConfig,
+  ) {
+    this.bus = new BusClient(nc, config.caTimeoutMs);
+    this.ca = config.caName;
+  }
+
+  /** Sends one admin command for this CA; `actor` is added by the caller (AD CS Officer/CallerName). */
+  async call<K extends AdminCommand>(name: K, request: Req<K>): Promise<Rep<K>> {
+    const cmd = Commands[name] as unknown as Command<z.ZodType, z.ZodType>;
+    const checked = cmd.request.safeParse(request);
+    if (!checked.success) throw badBody(checked.error);
+    try {
+      return (await this.bus.call(cmd, this.ca, checked.data as never)) as Rep<K>;
+    } catch (e) {
+      throw toPublicError(e, this.ca);
+    }
+  }
+
+  /** Shorthand for the commands whose message is `{actor, ...fields}`. */
+  as<K extends AdminCommand>(actor: Actor, name: K, fields: Omit<Req<K>, 'actor'>): Promise<Rep<K>> {
+    return this.call(name, { ...fields, actor } as Req<K>);
+  }
+}
+
+/**
+ * Bus errors in the words an operator may see: subject names stay inside.
+ * ca-core's own codes (NOT_FOUND, WRONG_STATE, BAD_MESSAGE for an invalid
+ * cursor, ...) pass through; our message was already checked against the
+ * same contract, so a refusal there is about the values, not our code.
+ */
+export function toPublicError(e: unknown, ca: string): unknown {
+  if (!isSignetError(e)) return e;
+  if (e.code === ErrorCode.CaUnavailable) {
+    return new SignetError(ErrorCode.CaUnavailable, `CA "${ca}" did not answer; retry later`, { ca });
+  }
+  return e;
+}

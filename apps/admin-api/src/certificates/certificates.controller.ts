@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Get, Param, Post, Res } from '@nestjs/common';
+import { type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
+import { CurrentActor } from '../auth/actor.decorator';
+import { Manage, Read } from '../auth/access.decorator';
+import { AdminClient } from '../bus/admin-client';
+import { noteForAccessLog } from '../http/access-log';
+import { type HttpResponse } from '../http/express-types';
+import { parseSerial } from '../http/input';
+import { emptyBody } from '../requests/edit-input';
+import { reasonName, revokeFromBody } from './revoke-input';
+
+/** A status answer with the reason's name next to its number, for people. */
+export function statusBody(ca: string, s: CertificateStatus): Record<string, unknown> {
+  const name = reasonName(s.reason);
+  return { ca, ...s, ...(name ? { reasonName: name } : {}) };
+}
+
+/** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, and the certificate itself. */
+@Controller('api/v1/certificates')
+export class CertificatesController {
+  constructor(private readonly client: AdminClient) {}
+
+  /** ICertAdmin::RevokeCertificate — repeatable: a second call changes the reason or dates. */
+  @Post(':serial/revoke')
+  @HttpCode(200)
+  @Manage('officer')
+  async revoke(@Param('serial') raw: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
+    const serial = parseSerial(raw);
+    const input = revokeFromBody(body);
+    noteForAccessLog(res, { serial });
+    return statusBody(this.client.ca, await this.client.as(actor, 'adminRevoke', { serial, ...input }));
+  }
+
+  /** RevokeCertificate with MAXDWORD: release from certificateHold only. */
+  @Post(':serial/release')
+  @HttpCode(200)
+  @Manage('officer')
+  async release(@Param('serial') raw: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
+    const serial = parseSerial(raw);
+    emptyBody(body);
+    noteForAccessLog(res, { serial });
+    return statusBody(this.client.ca, await this.client.as(actor, 'adminRelease', { serial }));
+  }
+
+  /** ICertAdmin::IsValidCertificate (CA_DISP_*), with the revocation reason and dates. */
+  @Get(':serial/status')
+  @Read()
+  async status(@Param('serial') raw: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
+    const serial = parseSerial(raw);
+    noteForAccessLog(res, { serial });
+    return statusBody(this.client.ca, await this.client.as(actor, 'adminCertStatus', { serial }));
+  }
+
+  /** The certificate and the request it was issued for. */
+  @Get(':serial')
+  @Read()
+  async get(@Param('serial') raw: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
+    const serial = parseSerial(raw);
+    noteForAccessLog(res, { serial });
+    return this.client.as(actor, 'adminGetCertificate', { serial });
+  }
+}

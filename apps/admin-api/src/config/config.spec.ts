@@ -1,0 +1,55 @@
+import { ConfigError } from '@signet/config';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('ok/defaults', () => {
+    expect(loadConfig({})).toEqual({
+      caName: 'signet',
+      http: { host: '127.0.0.1', port: 8081, bodyLimitBytes: 65_536 },
+      nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
+      roleSeparation: false,
+      caTimeoutMs: 15_000,
+      authCacheMs: 10_000,
+      exportMaxRows: 50_000,
+    });
+  });
+
+  it('ok/values', () => {
+    const c = loadConfig({
+      SIGNET_CA_NAME: 'issuing-1',
+      SIGNET_ADMIN_HOST: '0.0.0.0',
+      SIGNET_ADMIN_PORT: '0',
+      SIGNET_ROLE_SEPARATION: 'true',
+      SIGNET_CA_TIMEOUT_MS: '2000',
+      SIGNET_AUTH_CACHE_MS: '0',
+      SIGNET_EXPORT_MAX_ROWS: '10',
+    });
+    expect(c).toMatchObject({
+      caName: 'issuing-1',
+      http: { host: '0.0.0.0', port: 0 },
+      roleSeparation: true,
+      caTimeoutMs: 2000,
+      authCacheMs: 0,
+      exportMaxRows: 10,
+    });
+  });
+
+  it.each([
+    ['CA name', { SIGNET_CA_NAME: 'Issuing CA' }, 'SIGNET_CA_NAME'],
+    ['port out of range', { SIGNET_ADMIN_PORT: '65536' }, 'SIGNET_ADMIN_PORT'],
+    ['role separation not a flag', { SIGNET_ROLE_SEPARATION: 'maybe' }, 'SIGNET_ROLE_SEPARATION'],
+    ['auth cache over 30 s', { SIGNET_AUTH_CACHE_MS: '30001' }, 'SIGNET_AUTH_CACHE_MS'],
+    ['timeout too small', { SIGNET_CA_TIMEOUT_MS: '5' }, 'SIGNET_CA_TIMEOUT_MS'],
+    ['export cap zero', { SIGNET_EXPORT_MAX_ROWS: '0' }, 'SIGNET_EXPORT_MAX_ROWS'],
+    ['nats url', { SIGNET_NATS_URL: 'localhost:4222' }, 'SIGNET_NATS_URL'],
+  ])('fail/%s names the variable', (_n, env, name) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.join('\n')).toContain(name);
+  });
+});

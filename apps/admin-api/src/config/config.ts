@@ -1,0 +1,52 @@
+import { CaNameSchema } from '@signet/contracts';
+import { envBoolean, envInt, loadEnv, NatsEnvSchema } from '@signet/config';
+import { z } from 'zod';
+
+/**
+ * Everything admin-api reads from its environment, validated once at boot.
+ * admin-api serves one CA (SIGNET_CA_NAME) and never touches a database:
+ * every action is a request to that CA's ca-core over the bus.
+ */
+export const AdminEnvSchema = NatsEnvSchema.extend({
+  SIGNET_CA_NAME: CaNameSchema.default('signet'),
+  SIGNET_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 asks the OS for a free port; the bound port is logged. */
+  SIGNET_ADMIN_PORT: envInt(8081, 0, 65_535),
+  /** AD CS RoleSeparationEnabled: refuse management calls from a caller holding two or more roles. */
+  SIGNET_ROLE_SEPARATION: envBoolean(false),
+  /** How long a call to ca-core may take (a resubmit includes the policy round-trip and signing). */
+  SIGNET_CA_TIMEOUT_MS: envInt(15_000, 100, 300_000),
+  /** Largest HTTP request body accepted, in bytes. */
+  SIGNET_BODY_LIMIT_BYTES: envInt(65_536, 1_024, 1_048_576),
+  /** How long a positive token check is trusted; at most 30 s so a revoked token stops working quickly. */
+  SIGNET_AUTH_CACHE_MS: envInt(10_000, 0, 30_000),
+  /** Hard cap on the rows one CSV/JSON export streams. */
+  SIGNET_EXPORT_MAX_ROWS: envInt(50_000, 1, 1_000_000),
+});
+
+export interface AdminConfig {
+  caName: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  nats: { url: string; user?: string; password?: string };
+  roleSeparation: boolean;
+  caTimeoutMs: number;
+  authCacheMs: number;
+  exportMaxRows: number;
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
+  const e = loadEnv(AdminEnvSchema, env);
+  return {
+    caName: e.SIGNET_CA_NAME,
+    http: { host: e.SIGNET_ADMIN_HOST, port: e.SIGNET_ADMIN_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
+    nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
+    roleSeparation: e.SIGNET_ROLE_SEPARATION,
+    caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
+    authCacheMs: e.SIGNET_AUTH_CACHE_MS,
+    exportMaxRows: e.SIGNET_EXPORT_MAX_ROWS,
+  };
+}
+
+/** DI token for the validated configuration. */
+export const CONFIG = Symbol('AdminConfig');

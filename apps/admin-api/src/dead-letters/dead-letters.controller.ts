@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
+import { type Actor } from '@signet/contracts';
+import { CurrentActor } from '../auth/actor.decorator';
+import { Manage, Read } from '../auth/access.decorator';
+import { AdminClient } from '../bus/admin-client';
+import { badField, intParam, queryParam, type Query as QueryParams } from '../http/input';
+import { emptyBody } from '../requests/edit-input';
+
+/** Events an exit module gave up on (exit-service), listed and replayed. */
+@Controller('api/v1/dead-letters')
+export class DeadLettersController {
+  constructor(private readonly client: AdminClient) {}
+
+  @Get()
+  @Read('ca-admin', 'officer')
+  async list(@Query() query: QueryParams) {
+    const module = queryParam(query, 'module');
+    const limit = intParam(query, 'limit', 1, 1000);
+    const reply = await this.client.call('deadLetterList', { ...(module ? { module } : {}), ...(limit !== undefined ? { limit } : {}) });
+    return { ca: this.client.ca, ...reply };
+  }
+
+  /** Hands the event to its exit module again; configuration work, so CA administrators only. */
+  @Post(':id/replay')
+  @HttpCode(200)
+  @Manage('ca-admin')
+  async replay(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    if (id.length > 128) throw badField('id', 'longer than 128 characters');
+    emptyBody(body);
+    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplay', { id, actor: actor.name })) };
+  }
+}

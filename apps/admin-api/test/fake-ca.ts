@@ -1,0 +1,209 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { createBusMicroservice } from '@signet/bus';
+import {
+  Commands,
+  CR_DISP,
+  Discovery,
+  ErrorCode,
+  SignetError,
+  type CaRecord,
+  type CertificateStatus,
+  type Disposition,
+  type Principal,
+  type RequestDetail,
+  type RequestResult,
+  type ViewRow,
+} from '@signet/contracts';
+
+export const FAKE_PEM = (label: string, body = 'AAAA') => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+
+type CommandName = keyof typeof Commands;
+type Handler = (req: any) => unknown;
+
+/**
+ * Plays ca-core (and exit-service's dead letters) on real NATS for one CA
+ * name. Tokens are registered by hash; each command's answer is set per
+ * test, and every message received is kept for assertions.
+ */
+export class FakeCa {
+  readonly calls: { command: CommandName; message: any }[] = [];
+  readonly principals = new Map<string, Principal>();
+  readonly handlers: Partial<Record<CommandName, Handler>> = {};
+  private app?: INestMicroservice;
+
+  constructor(readonly name: string) {}
+
+  /** Messages received for one command. */
+  received(command: CommandName): any[] {
+    return this.calls.filter((c) => c.command === command).map((c) => c.message);
+  }
+
+  handle(command: CommandName, message: any): unknown {
+    this.calls.push({ command, message });
+    const h = this.handlers[command] ?? DEFAULTS[command];
+    if (!h) throw new SignetError(ErrorCode.Internal, `fake CA has no answer for ${command}`);
+    return h.call(this, message);
+  }
+
+  static result(requestId: number, disposition: Disposition, extra: Partial<RequestResult> = {}): RequestResult {
+    return { requestId, disposition, dispositionCode: CR_DISP[disposition], message: `fake ${disposition}`, ...extra };
+  }
+
+  static detail(requestId: number, extra: Partial<RequestDetail> = {}): RequestDetail {
+    return {
+      requestId,
+      disposition: 'pending',
+      dispositionCode: CR_DISP.pending,
+      message: 'fake pending',
+      statusCode: 0,
+      decidedBy: null,
+      requesterName: 'anonymous',
+      subject: 'CN=fake',
+      template: 'CodeSigning',
+      submittedAt: '2026-01-01T00:00:00.000Z',
+      resolvedAt: null,
+      attributesRaw: 'CertificateTemplate:CodeSigning',
+      attributes: [],
+      extensions: [],
+      request: FAKE_PEM('CERTIFICATE REQUEST'),
+      ...extra,
+    };
+  }
+
+  static status(serial: string, extra: Partial<CertificateStatus> = {}): CertificateStatus {
+    return { serial, status: 'valid', caDisposition: 3, requestId: 1, ...extra };
+  }
+
+  static row(id: number, extra: Partial<ViewRow> = {}): ViewRow {
+    return {
+      RequestID: id,
+      Disposition: 'issued',
+      RequesterName: 'anonymous',
+      CertificateTemplate: 'WebServer',
+      Subject: `CN=host${id}.example.com`,
+      SerialNumber: id.toString(16).padStart(4, '0'),
+      NotBefore: '2026-01-01T00:00:00.000Z',
+      NotAfter: '2027-01-01T00:00:00.000Z',
+      SubmittedWhen: '2026-01-01T00:00:00.000Z',
+      ResolvedWhen: '2026-01-01T00:00:01.000Z',
+      RevokedWhen: null,
+      RevokedReason: null,
+      DispositionMessage: 'issued',
+      ...extra,
+    };
+  }
+
+  get record(): CaRecord {
+    return {
+      name: this.name,
+      config: `fakehost\\${this.name}`,
+      commonName: `Fake ${this.name}`,
+      sanitizedName: `Fake ${this.name}`,
+      description: 'a fake CA for admin-api tests',
+      status: 'online',
+      isDefault: false,
+      certificate: FAKE_PEM('CERTIFICATE', 'Q0E='),
+      notAfter: '2035-01-01T00:00:00Z',
+      policy: { name: 'fake-policy', version: '0' },
+    };
+  }
+
+  async start(nc: NatsConnection): Promise<this> {
+    @Module({ controllers: [FakeCaController], providers: [{ provide: FakeCa, useValue: this }] })
+    class FakeCaModule {}
+    this.app = await createBusMicroservice(FakeCaModule, { connection: nc, ca: this.name, logger: false });
+    await this.app.listen();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+  }
+}
+
+const DEFAULTS: Partial<Record<CommandName, Handler>> = {
+  adminAuthenticate(this: FakeCa, m: { tokenSha256: string }) {
+    const p = this.principals.get(m.tokenSha256);
+    if (!p) throw new SignetError(ErrorCode.Unauthorized, 'unknown token');
+    return p;
+  },
+  adminResubmit: (m) => FakeCa.result(m.requestId, 'issued', { certificate: FAKE_PEM('CERTIFICATE'), serial: '0a0b' }),
+  adminDeny: (m) => FakeCa.result(m.requestId, 'denied'),
+  adminSetAttributes: (m) => FakeCa.detail(m.requestId),
+  adminSetExtension: (m) => FakeCa.detail(m.requestId),
+  adminGetRequest: (m) => FakeCa.detail(m.requestId),
+  adminRevoke: (m) => FakeCa.status(m.serial, { status: 'revoked', caDisposition: 2, reason: m.reason, revokedAt: '2026-01-02T00:00:00.000Z' }),
+  adminRelease: (m) => FakeCa.status(m.serial),
+  adminCertStatus: (m) => FakeCa.status(m.serial),
+  adminGetCertificate: () => FakeCa.detail(1, { disposition: 'issued' }),
+  adminView: () => ({ rows: [FakeCa.row(1)], nextCursor: null, total: null }),
+  adminModules: () => ({ modules: [] }),
+  adminAuditList: () => ({ entries: [] }),
+  adminAuditVerify: () => ({ ok: true, checked: 0, brokenAt: null }),
+  adminCreateToken: (m) => ({ name: m.name, roles: m.roles, token: 'tok-new' }),
+  deadLetterList: () => ({ deadLetters: [] }),
+  deadLetterReplay: (m) => ({ id: m.id, replayed: true, result: 'delivered' }),
+};
+
+/* One handler per admin command, each handing the message to FakeCa. */
+@Controller()
+class FakeCaController {
+  constructor(@Inject(FakeCa) private readonly ca: FakeCa) {}
+
+  @MessagePattern(Discovery.name) discovery() {
+    return this.ca.record;
+  }
+  @MessagePattern(Commands.adminAuthenticate.name) a1(@Payload() m: unknown) {
+    return this.ca.handle('adminAuthenticate', m);
+  }
+  @MessagePattern(Commands.adminResubmit.name) a2(@Payload() m: unknown) {
+    return this.ca.handle('adminResubmit', m);
+  }
+  @MessagePattern(Commands.adminDeny.name) a3(@Payload() m: unknown) {
+    return this.ca.handle('adminDeny', m);
+  }
+  @MessagePattern(Commands.adminSetAttributes.name) a4(@Payload() m: unknown) {
+    return this.ca.handle('adminSetAttributes', m);
+  }
+  @MessagePattern(Commands.adminSetExtension.name) a5(@Payload() m: unknown) {
+    return this.ca.handle('adminSetExtension', m);
+  }
+  @MessagePattern(Commands.adminGetRequest.name) a6(@Payload() m: unknown) {
+    return this.ca.handle('adminGetRequest', m);
+  }
+  @MessagePattern(Commands.adminRevoke.name) a7(@Payload() m: unknown) {
+    return this.ca.handle('adminRevoke', m);
+  }
+  @MessagePattern(Commands.adminRelease.name) a8(@Payload() m: unknown) {
+    return this.ca.handle('adminRelease', m);
+  }
+  @MessagePattern(Commands.adminCertStatus.name) a9(@Payload() m: unknown) {
+    return this.ca.handle('adminCertStatus', m);
+  }
+  @MessagePattern(Commands.adminGetCertificate.name) a10(@Payload() m: unknown) {
+    return this.ca.handle('adminGetCertificate', m);
+  }
+  @MessagePattern(Commands.adminView.name) a11(@Payload() m: unknown) {
+    return this.ca.handle('adminView', m);
+  }
+  @MessagePattern(Commands.adminModules.name) a12(@Payload() m: unknown) {
+    return this.ca.handle('adminModules', m);
+  }
+  @MessagePattern(Commands.adminAuditList.name) a13(@Payload() m: unknown) {
+    return this.ca.handle('adminAuditList', m);
+  }
+  @MessagePattern(Commands.adminAuditVerify.name) a14(@Payload() m: unknown) {
+    return this.ca.handle('adminAuditVerify', m);
+  }
+  @MessagePattern(Commands.adminCreateToken.name) a15(@Payload() m: unknown) {
+    return this.ca.handle('adminCreateToken', m);
+  }
+  @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
+    return this.ca.handle('deadLetterList', m);
+  }
+  @MessagePattern(Commands.deadLetterReplay.name) d2(@Payload() m: unknown) {
+    return this.ca.handle('deadLetterReplay', m);
+  }
+}

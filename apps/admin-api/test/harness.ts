@@ -1,0 +1,95 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type LoggerService } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { type Role } from '@signet/contracts';
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { createApp } from '../src/app.setup';
+import { tokenSha256 } from '../src/auth/bearer';
+import { loadConfig, type AdminConfig } from '../src/config/config';
+import { FakeCa } from './fake-ca';
+
+// Real NATS: these tests cover the HTTP ↔ bus contract, so the bus is never mocked.
+export const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A CA name no other test run on the same bus uses. */
+export function uniqueCaName(prefix = 'adm'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Collects log lines, to check what the access log says (and never says). */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, context?: string): void {
+    this.lines.push(`${context ?? ''} ${String(message)}`);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(`ERROR ${String(message)} ${rest.map(String).join(' ')}`);
+  }
+  warn(message: unknown, context?: string): void {
+    this.lines.push(`WARN ${context ?? ''} ${String(message)}`);
+  }
+}
+
+export interface Harness {
+  nc: NatsConnection;
+  ca: FakeCa;
+  app: NestExpressApplication;
+  config: AdminConfig;
+  logger: CapturingLogger;
+  url(path: string): string;
+  /** Registers a token with the fake CA; answers the bearer header value. */
+  token(name: string, roles: Role[]): string;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A fake ca-core under a fresh CA name, and the real admin-api app on a random port. */
+export async function startHarness(env: Record<string, string> = {}, opts: { startCa?: boolean } = {}): Promise<Harness> {
+  const nc = await connect({ servers: NATS_URL });
+  const ca = new FakeCa(uniqueCaName());
+  if (opts.startCa !== false) await ca.start(nc);
+  const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_CA_NAME: ca.name, SIGNET_ADMIN_PORT: '0', SIGNET_CA_TIMEOUT_MS: '1000', ...env });
+  const logger = new CapturingLogger();
+  const app = await createApp(config, nc, { logger });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+  return {
+    nc,
+    ca,
+    app,
+    config,
+    logger,
+    url,
+    token(name, roles) {
+      const token = `t-${randomBytes(12).toString('base64url')}`;
+      ca.principals.set(tokenSha256(token), { name, roles });
+      return token;
+    },
+    call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...o.headers };
+      let body: string | undefined;
+      if (o.body !== undefined) {
+        body = typeof o.body === 'string' && headers['content-type'] === 'text/plain' ? o.body : JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return fetch(url(path), { method, headers, body });
+    },
+    async close() {
+      await app.close();
+      await ca.stop();
+      if (!nc.isClosed()) await nc.close();
+    },
+  };
+}
+
+/** Asserts the error shape and answers the body. */
+export async function expectError(res: Response, status: number, code: string): Promise<Record<string, any>> {
+  const body = (await res.json()) as Record<string, any>;
+  expect({ status: res.status, code: body.code }).toEqual({ status, code });
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(typeof body.message).toBe('string');
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at |<html/i);
+  return body;
+}

@@ -1,0 +1,89 @@
+import { str, type Context, type Verb } from '../command';
+import { usage } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { json, keyValues } from '../output';
+
+interface Status {
+  serial: string;
+  status: 'valid' | 'revoked' | 'unknown';
+  caDisposition: number;
+  requestId?: number;
+  reason?: number;
+  reasonName?: string;
+  revokedAt?: string;
+  effectiveAt?: string;
+  invalidityDate?: string;
+  notAfter?: string;
+}
+
+/** A serial as openssl prints it (`0A1B`, `0a:1b`) in the form admin-api routes take. */
+export function serialArg(raw: string): string {
+  const hex = raw.replace(/^serial=/i, '').replace(/[:\s]/g, '').toLowerCase();
+  if (!/^([0-9a-f]{2})+$/.test(hex)) throw usage(`"${raw}" is not a serial (an even number of hex digits)`);
+  return hex;
+}
+
+function showStatus(ctx: Context, s: Status): ExitCode {
+  if (ctx.json) ctx.io.out(json(s));
+  else {
+    ctx.io.out(keyValues([
+      ['Serial', s.serial],
+      ['Status', s.status],
+      ['Request ID', s.requestId],
+      ['Reason', s.reason !== undefined ? `${s.reason}${s.reasonName ? ` (${s.reasonName})` : ''}` : undefined],
+      ['Revoked at', s.revokedAt],
+      ['Effective', s.effectiveAt],
+      ['Invalidity date', s.invalidityDate],
+      ['Not after', s.notAfter],
+    ]));
+  }
+  return s.status === 'unknown' ? ExitCode.NotFound : ExitCode.Ok;
+}
+
+export const revoke: Verb = {
+  name: 'revoke',
+  summary: 'Revoke a certificate; again to change the reason or dates (certutil -revoke)',
+  args: '<serial>',
+  positionals: { min: 1, max: 1 },
+  options: {
+    reason: { type: 'string', value: 'R', description: 'RFC 5280 reason, number or name: unspecified (default), keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise' },
+    'effective-at': { type: 'string', value: 'time', description: 'when the revocation takes effect (ISO 8601; default now)' },
+    'invalidity-date': { type: 'string', value: 'time', description: 'when the key was known or suspected compromised' },
+  },
+  help: 'Exit 5 unknown serial, 6 the certificate cannot be revoked.',
+  async run(ctx) {
+    const reason = str(ctx.values, 'reason');
+    const effectiveAt = str(ctx.values, 'effective-at');
+    const invalidityDate = str(ctx.values, 'invalidity-date');
+    const body = {
+      ...(reason !== undefined ? { reason: /^\d+$/.test(reason) ? Number(reason) : reason } : {}),
+      ...(effectiveAt ? { effectiveAt } : {}),
+      ...(invalidityDate ? { invalidityDate } : {}),
+    };
+    return showStatus(ctx, (await ctx.http.admin<Status>(`/api/v1/certificates/${serialArg(ctx.positionals[0])}/revoke`, { method: 'POST', body })).body);
+  },
+};
+
+export const release: Verb = {
+  name: 'release',
+  summary: 'Release a certificate from hold (certutil -revoke <serial> -1)',
+  args: '<serial>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help: 'Only a certificateHold revocation can be released: anything else exits 6.',
+  async run(ctx) {
+    return showStatus(ctx, (await ctx.http.admin<Status>(`/api/v1/certificates/${serialArg(ctx.positionals[0])}/release`, { method: 'POST' })).body);
+  },
+};
+
+export const status: Verb = {
+  name: 'status',
+  summary: 'Is a certificate issued and not revoked? (certutil -isvalid)',
+  args: '<serial>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help: 'Exit 0 for a valid or revoked certificate (see Status), 5 for a serial the CA does not know.',
+  async run(ctx) {
+    return showStatus(ctx, (await ctx.http.admin<Status>(`/api/v1/certificates/${serialArg(ctx.positionals[0])}/status`)).body);
+  },
+};

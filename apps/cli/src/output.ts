@@ -1,0 +1,48 @@
+/** Where a run writes; tests pass their own. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a file (or stdin for "-"). */
+  readFile(path: string): Buffer;
+  writeFile(path: string, content: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export type Cell = string | number | boolean | null | undefined;
+
+/** Shortens a cell for a terminal table; full values are in --json. */
+export function clip(value: Cell, max = 48): string {
+  const s = value === null || value === undefined ? '' : String(value).replace(/[\r\n\t]+/g, ' ');
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** A left-aligned text table with a header row and a rule under it. */
+export function table(headers: string[], rows: Cell[][], max = 48): string {
+  const cells = rows.map((r) => headers.map((_, i) => clip(r[i], max)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** `Key: value` lines, aligned; absent values are left out. */
+export function keyValues(pairs: [string, Cell][]): string {
+  const shown = pairs.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const width = Math.max(0, ...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${String(v)}`).join('\n') + '\n';
+}
+
+export function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** RFC 4180 cell, the same neutralisation of spreadsheet formulas as admin-api's export. */
+export function csvCell(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csv(headers: string[], rows: Cell[][]): string {
+  return [headers, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,319 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { opensslCsr, run, writeTemp, x509Text } from './support/openssl';
+import { ROOT } from './support/processes';
+import { Stack } from './support/stack';
+
+// Step 6 of the flow (ICertAdmin / ICertView) with all five services, real
+// NATS and PostgreSQL: admin-api authenticates and role-checks, ca-core acts.
+const stack = new Stack();
+const t: Record<'officer1' | 'officer2' | 'viewer' | 'auditor' | 'admin' | 'dual', string> = {} as never;
+
+beforeAll(async () => {
+  await stack.start();
+  await stack.adminReady();
+  t.officer1 = stack.token('officer-1', ['officer']).token;
+  t.officer2 = stack.token('officer-2', ['officer']).token;
+  t.viewer = stack.token('viewer-1', ['viewer']).token;
+  t.auditor = stack.token('auditor-1', ['auditor']).token;
+  t.admin = stack.token('admin-1', ['ca-admin']).token;
+  t.dual = stack.token('dual-1', ['officer', 'ca-admin']).token;
+}, 180_000);
+afterAll(() => stack.close(), 60_000);
+
+/** What every step below did, to find again in the audit log (section 6). */
+const done: { action: string; actor: string; requestId?: number; serial?: string }[] = [];
+
+/** A code-signing request: the shipped policy pends it for a certificate manager. */
+async function pendingRequest(cn = 'Release Signing'): Promise<number> {
+  const res = await stack.submit({ csr: opensslCsr({ key: 'ec-p256', subject: `/CN=${cn}/O=Example Corp` }), attributes: { CertificateTemplate: 'CodeSigning' } });
+  expect(res.status).toBe(202);
+  expect(res.body).toMatchObject({ disposition: 'pending' });
+  return res.body.requestId;
+}
+
+/** A web server certificate, issued at once. */
+async function issuedCertificate(host: string): Promise<{ requestId: number; serial: string }> {
+  const res = await stack.submit({ csr: opensslCsr({ subject: `/CN=${host}`, sans: [`DNS:${host}`] }), attributes: { CertificateTemplate: 'WebServer' } });
+  expect(res.status).toBe(201);
+  return { requestId: res.body.requestId, serial: res.body.serial };
+}
+
+const admin = (method: string, path: string, token?: string, body?: unknown) => stack.admin(method, path, token, body);
+
+describe('1. resubmit and deny', () => {
+  it('pending → resubmit → issued, and the enrollee retrieves the certificate', async () => {
+    const id = await pendingRequest();
+    const r = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ca: stack.ca, requestId: id, disposition: 'issued', dispositionCode: 3, serial: expect.stringMatching(/^[0-9a-f]+$/) });
+    expect(x509Text(r.body.certificate)).toMatch(/X509v3 Extended Key Usage:\s*\n\s*Code Signing\n/);
+    const retrieved = await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`);
+    expect(retrieved.body).toMatchObject({ disposition: 'issued', serial: r.body.serial, certificate: r.body.certificate });
+    done.push({ action: 'request.resubmit', actor: 'officer-1', requestId: id });
+  });
+
+  it('pending → deny → denied → resubmit → issued', async () => {
+    const id = await pendingRequest('Denied First');
+    const denied = await admin('POST', `/api/v1/requests/${id}/deny`, t.officer1, { reason: 'needs a second look' });
+    expect(denied).toMatchObject({ status: 200, body: { requestId: id, disposition: 'denied', dispositionCode: 2 } });
+    expect((await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`)).body).toMatchObject({ disposition: 'denied' });
+    const issued = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer2);
+    expect(issued.body).toMatchObject({ requestId: id, disposition: 'issued' });
+    done.push({ action: 'request.admin-deny', actor: 'officer-1', requestId: id }, { action: 'request.resubmit', actor: 'officer-2', requestId: id });
+  });
+
+  it('failed is final: an officer edit the CA refuses to sign fails the request, and resubmit is 409', async () => {
+    // basicConstraints cA=TRUE on a code-signing request: the admin extension wins over the
+    // policy's (ADR 0005), and the CA's lint refuses a CA certificate without keyCertSign.
+    const id = await pendingRequest('Made A CA By Mistake');
+    const edit = await admin('PUT', `/api/v1/requests/${id}/extensions/2.5.29.19`, t.officer1, { critical: true, der: 'MAMBAf8=' });
+    expect(edit.status).toBe(200);
+    const failed = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
+    expect(failed.body).toMatchObject({ requestId: id, disposition: 'failed' });
+    expect(failed.body.message).toMatch(/keyCertSign/);
+    const again = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
+    expect(again).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM certificate WHERE request_id = $1', [id])).rows[0].n).toBe(0);
+  });
+});
+
+describe('2. edit a pending request, then resubmit', () => {
+  it('the issued certificate carries the changed attribute and the admin extension; the same edits on an issued request are 409', async () => {
+    const id = await pendingRequest('Edited Before Approval');
+    // The officer moves the request to another template and adds a private extension.
+    const attrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { CertificateTemplate: 'ClientAuth', Ticket: 'OPS-4711' });
+    expect(attrs.status).toBe(200);
+    expect(attrs.body.attributes).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'ClientAuth', origin: 'admin' }), expect.objectContaining({ value: 'OPS-4711', origin: 'admin' })]));
+    const ext = await admin('PUT', `/api/v1/requests/${id}/extensions/1.3.6.1.4.1.55555.1.1`, t.officer1, { value: { type: 'string', value: 'signet-e2e-ext-value' } });
+    expect(ext.status).toBe(200);
+    expect(ext.body.extensions).toEqual(expect.arrayContaining([expect.objectContaining({ oid: '1.3.6.1.4.1.55555.1.1', origin: 'admin', critical: false })]));
+
+    const issued = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
+    expect(issued.body).toMatchObject({ disposition: 'issued' });
+    const text = x509Text(issued.body.certificate);
+    expect(text).toMatch(/X509v3 Extended Key Usage:\s*\n\s*TLS Web Client Authentication\n/);
+    expect(text).not.toMatch(/Code Signing/);
+    // IA5String tag and length print as two dots before the text.
+    expect(text).toMatch(/1\.3\.6\.1\.4\.1\.55555\.1\.1:\s*\n\s*\.\.signet-e2e-ext-value\n/);
+
+    const lateAttrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { Ticket: 'OPS-4712' });
+    expect(lateAttrs).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    const lateExt = await admin('PUT', `/api/v1/requests/${id}/extensions/1.3.6.1.4.1.55555.1.1`, t.officer1, { value: { type: 'string', value: 'too late' } });
+    expect(lateExt).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    done.push({ action: 'request.set-attributes', actor: 'officer-1', requestId: id }, { action: 'request.set-extension', actor: 'officer-1', requestId: id });
+  });
+});
+
+describe('3. two officers resubmit the same request at the same moment', () => {
+  it('exactly one issuance; the other officer gets 409', async () => {
+    const id = await pendingRequest('Raced Request');
+    const [a, b] = await Promise.all([admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1), admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer2)]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.body).toMatchObject({ code: 'WRONG_STATE' });
+    expect((a.status === 200 ? a : b).body).toMatchObject({ disposition: 'issued' });
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM certificate WHERE request_id = $1', [id])).rows[0].n).toBe(1);
+  });
+});
+
+describe('4. revoke, re-revoke, release', () => {
+  it('status reflects each step; releasing a revocation that is not a hold is 409', async () => {
+    const { serial } = await issuedCertificate('hold.example.com');
+    const status = async () => (await admin('GET', `/api/v1/certificates/${serial}/status`, t.viewer)).body;
+    expect(await status()).toMatchObject({ serial, status: 'valid', caDisposition: 3 });
+
+    const hold = await admin('POST', `/api/v1/certificates/${serial.toUpperCase()}/revoke`, t.officer1, { reason: 'certificateHold', effectiveAt: '2026-06-01T00:00:00Z' });
+    expect(hold).toMatchObject({ status: 200, body: { serial, status: 'revoked', caDisposition: 2, reason: 6, reasonName: 'certificateHold' } });
+    expect(await status()).toMatchObject({ status: 'revoked', reason: 6 });
+
+    const released = await admin('POST', `/api/v1/certificates/${serial}/release`, t.officer1);
+    expect(released).toMatchObject({ status: 200, body: { status: 'valid', caDisposition: 3 } });
+    expect(await status()).toMatchObject({ status: 'valid' });
+
+    await admin('POST', `/api/v1/certificates/${serial}/revoke`, t.officer1, { reason: 6 });
+    const rerevoked = await admin('POST', `/api/v1/certificates/${serial}/revoke`, t.officer2, { reason: 'keyCompromise', invalidityDate: '2026-05-01T00:00:00Z' });
+    expect(rerevoked.body).toMatchObject({ status: 'revoked', reason: 1, invalidityDate: '2026-05-01T00:00:00.000Z' });
+    expect(await status()).toMatchObject({ status: 'revoked', reason: 1, reasonName: 'keyCompromise' });
+
+    const refused = await admin('POST', `/api/v1/certificates/${serial}/release`, t.officer1);
+    expect(refused).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    expect(await status()).toMatchObject({ status: 'revoked', reason: 1 });
+    done.push(
+      { action: 'certificate.revoke', actor: 'officer-1', serial },
+      { action: 'certificate.release', actor: 'officer-1', serial },
+      { action: 'certificate.revoke', actor: 'officer-2', serial },
+    );
+  });
+
+  it('the view finds it under the revoked preset, and the export carries it', async () => {
+    const view = await admin('GET', `/api/v1/view?preset=revoked&filter=${encodeURIComponent('Subject prefix CN=hold')}&count=true`, t.viewer);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ total: 1, rows: [{ Disposition: 'revoked', RevokedReason: 1 }] });
+    const csv = await fetch(`${stack.adminUrl}/api/v1/view/export?format=csv&preset=revoked`, { headers: { authorization: `Bearer ${t.viewer}` } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(await csv.text()).toMatch(/\r\n\d+,revoked,.*CN=hold\.example\.com/);
+  });
+});
+
+describe('5. authentication and roles', () => {
+  it('a viewer cannot resubmit, deny or revoke (403), and ca-core is never asked', async () => {
+    const id = await pendingRequest('Viewer Tries');
+    const { serial } = await issuedCertificate('viewer.example.com');
+    for (const [method, path] of [
+      ['POST', `/api/v1/requests/${id}/resubmit`],
+      ['POST', `/api/v1/requests/${id}/deny`],
+      ['POST', `/api/v1/certificates/${serial}/revoke`],
+    ]) {
+      expect(await admin(method, path, t.viewer)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN', details: { reason: 'MISSING_ROLE' } } });
+    }
+    expect((await admin('GET', `/api/v1/requests/${id}`, t.viewer)).body).toMatchObject({ disposition: 'pending' });
+    const audit = await stack.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE actor = 'viewer-1'`);
+    expect(audit.rows[0].n).toBe(0);
+  });
+
+  it('no token or an unknown token → 401 with WWW-Authenticate: Bearer', async () => {
+    const none = await admin('GET', '/api/v1/view');
+    expect(none).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="signet-admin"');
+    const bogus = await admin('GET', '/api/v1/view', 'sgt_not-a-real-token');
+    expect(bogus.status).toBe(401);
+    expect(bogus.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('a CA administrator creates a token through admin-api, and it works at once', async () => {
+    const created = await admin('POST', '/api/v1/tokens', t.admin, { name: 'viewer-2', roles: ['viewer'] });
+    expect(created).toMatchObject({ status: 201, body: { name: 'viewer-2', roles: ['viewer'], token: expect.any(String) } });
+    expect((await admin('GET', '/api/v1/me', created.body.token)).body).toMatchObject({ name: 'viewer-2', roles: ['viewer'] });
+    done.push({ action: 'admin-token.create', actor: 'admin-1' });
+  });
+
+  it('with role separation on, a caller holding officer and ca-admin is refused management calls', async () => {
+    const id = await pendingRequest('Separated Duties');
+    await stack.restart('admin-api', { SIGNET_ROLE_SEPARATION: 'true' });
+    try {
+      const refused = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.dual);
+      expect(refused).toMatchObject({ status: 403, body: { code: 'FORBIDDEN', details: { reason: 'ROLE_SEPARATION' } } });
+      expect((await admin('POST', '/api/v1/tokens', t.dual, { name: 'nope', roles: ['viewer'] })).status).toBe(403);
+      // Reads stay open to that caller; a single-role officer still manages.
+      expect((await admin('GET', `/api/v1/requests/${id}`, t.dual)).body).toMatchObject({ disposition: 'pending' });
+      expect((await admin('POST', `/api/v1/requests/${id}/deny`, t.officer1)).body).toMatchObject({ disposition: 'denied' });
+    } finally {
+      await stack.restart('admin-api');
+    }
+    expect((await admin('POST', `/api/v1/requests/${id}/resubmit`, t.dual)).body).toMatchObject({ disposition: 'issued' });
+  });
+});
+
+/** Runs the built CLI as a script would, against the running services. */
+function signet(args: string[], token?: string): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
+  const home = mkdtempSync(join(tmpdir(), 'signet-cli-home-'));
+  const env = { PATH: process.env.PATH, HOME: home, SIGNET_URL: stack.baseUrl, SIGNET_ADMIN_URL: stack.adminUrl, SIGNET_CA: stack.ca, ...(token ? { SIGNET_TOKEN: token } : {}) };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'cli', 'main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: code ?? -1, stdout, stderr, json });
+    });
+  });
+}
+
+describe('8. the signet CLI drives steps 3–6', () => {
+  it('submit → pending → resubmit → retrieve → revoke → status, with --json and exit codes', async () => {
+    const csrFile = writeTemp('cli.csr', opensslCsr({ key: 'ec-p256', subject: '/CN=CLI Signing/O=Example Corp' }));
+    const submitted = await signet(['submit', csrFile, '--template', 'CodeSigning', '--idempotency-key', `cli-${stack.ca}`, '--json']);
+    expect({ code: submitted.code, stderr: submitted.stderr }).toEqual({ code: 4, stderr: '' });
+    expect(submitted.json).toMatchObject({ ca: stack.ca, disposition: 'pending' });
+    const id: number = submitted.json.requestId;
+
+    const queue = await signet(['pending', '--json'], t.viewer);
+    expect(queue.code).toBe(0);
+    expect(queue.json.rows.map((r: { RequestID: number }) => r.RequestID)).toContain(id);
+
+    const approved = await signet(['resubmit', String(id), '--json'], t.officer1);
+    expect(approved.code).toBe(0);
+    expect(approved.json).toMatchObject({ requestId: id, disposition: 'issued' });
+    const again = await signet(['resubmit', String(id), '--json'], t.officer2);
+    expect(again.code).toBe(6);
+    expect(JSON.parse(again.stderr)).toMatchObject({ error: { exitCode: 6, code: 'WRONG_STATE' } });
+
+    const certFile = join(mkdtempSync(join(tmpdir(), 'signet-cli-out-')), 'cli.pem');
+    const retrieved = await signet(['retrieve', String(id), '--json', '--out', certFile]);
+    expect(retrieved.code).toBe(0);
+    expect(retrieved.json).toMatchObject({ disposition: 'issued', serial: approved.json.serial });
+    const caPem = (await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate;
+    const verify = run('openssl', ['verify', '-x509_strict', '-CAfile', writeTemp('ca.pem', caPem), certFile]);
+    expect(verify.code).toBe(0);
+
+    const serial: string = approved.json.serial;
+    const revoked = await signet(['revoke', serial, '--reason', 'keyCompromise', '--json'], t.officer1);
+    expect(revoked.code).toBe(0);
+    expect(revoked.json).toMatchObject({ serial, status: 'revoked', reason: 1 });
+    const status = await signet(['status', serial, '--json'], t.viewer);
+    expect(status.code).toBe(0);
+    expect(status.json).toMatchObject({ serial, status: 'revoked', reason: 1, reasonName: 'keyCompromise' });
+
+    const forbidden = await signet(['revoke', serial, '--json'], t.viewer);
+    expect(forbidden.code).toBe(7);
+    const unknown = await signet(['status', '7f'.repeat(16), '--json'], t.viewer);
+    expect(unknown.code).toBe(5);
+    done.push({ action: 'request.resubmit', actor: 'officer-1', requestId: id }, { action: 'certificate.revoke', actor: 'officer-1', serial });
+  });
+
+  it('audit verify and the CA certificate through the CLI', async () => {
+    const verified = await signet(['audit', 'verify', '--json'], t.auditor);
+    expect(verified).toMatchObject({ code: 0, json: { ok: true } });
+    const ca = await signet(['ca-cert']);
+    expect(ca.code).toBe(0);
+    expect(ca.stdout).toBe((await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate);
+  });
+});
+
+// Last: it tampers with the audit log.
+describe('6. the audit log', () => {
+  it('holds every action above, with its actor', async () => {
+    const r = await admin('GET', '/api/v1/audit?limit=1000', t.auditor);
+    expect(r.status).toBe(200);
+    const entries: { action: string; actor: string; requestId: number | null; serial: string | null }[] = r.body.entries;
+    for (const d of done) {
+      const found = entries.some((e) => e.action === d.action && e.actor === d.actor && (d.requestId === undefined || e.requestId === d.requestId) && (d.serial === undefined || e.serial === d.serial));
+      expect({ ...d, found }).toEqual({ ...d, found: true });
+    }
+    expect(done.length).toBeGreaterThanOrEqual(11);
+    // Only an auditor reads it.
+    expect((await admin('GET', '/api/v1/audit', t.officer1)).status).toBe(403);
+  });
+
+  it('verify reports the entry where an edit or a deletion in PostgreSQL breaks the chain', async () => {
+    const verify = async () => (await admin('GET', '/api/v1/audit/verify', t.auditor)).body;
+    expect(await verify()).toMatchObject({ ok: true, brokenAt: null });
+
+    const rows = (await stack.db.query(`SELECT id, actor FROM audit_log WHERE ca_name = $1 AND action = 'request.resubmit' ORDER BY id`, [stack.ca])).rows as { id: string; actor: string }[];
+    const edited = rows[0];
+    await stack.db.query('UPDATE audit_log SET actor = $2 WHERE id = $1', [edited.id, 'mallory']);
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: { id: Number(edited.id), reason: expect.stringMatching(/changed/) } });
+
+    await stack.db.query('UPDATE audit_log SET actor = $2 WHERE id = $1', [edited.id, edited.actor]);
+    expect(await verify()).toMatchObject({ ok: true });
+
+    const deleted = rows[1];
+    const next = (await stack.db.query('SELECT min(id) AS id FROM audit_log WHERE ca_name = $1 AND id > $2', [stack.ca, deleted.id])).rows[0].id;
+    await stack.db.query('DELETE FROM audit_log WHERE id = $1', [deleted.id]);
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: { id: Number(next), reason: expect.stringMatching(/deleted/) } });
+
+    const cli = await signet(['audit', 'verify'], t.auditor);
+    expect(cli.code).toBe(9);
+    expect(cli.stdout).toContain(`BROKEN at entry ${next}`);
+  });
+});
