@@ -400,6 +400,7 @@ signet_ensure_tools() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v certtool >/dev/null 2>&1 || missing+=(gnutls-bin)
   python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd) # SMTP server for the exit-module mail tests
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   ((${#missing[@]})) || return 0
   if signet_can_apt; then

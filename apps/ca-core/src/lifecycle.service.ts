@@ -3,6 +3,7 @@ import { ExitEvent } from '@signet/contracts';
 import { DataSource } from 'typeorm';
 import { CaKeysService } from './ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
+import { ExitRollCallService } from './exit/roll-call.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
@@ -28,6 +29,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     private readonly outbox: OutboxStore,
     private readonly policy: PolicyClient,
     private readonly registry: ModuleRegistry,
+    private readonly exitRollCall: ExitRollCallService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,6 +41,8 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     this.policy.startInitialize(this.keys.caInfo(), async (info) => {
       await this.registry.record({ kind: 'policy', name: info.name, description: info.description, version: info.version, eventMask: 0 });
     });
+    // ICertExit::Initialize: ask the exit modules present now, in the background (never blocks start-up).
+    this.exitRollCall.start(this.keys.caInfo());
   }
 
   async beforeApplicationShutdown(): Promise<void> {

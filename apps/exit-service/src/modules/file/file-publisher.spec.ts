@@ -1,0 +1,73 @@
+import { ExitEvent } from '@signet/contracts';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { caEvent, ctx, delivery, opensslCertificate } from '../../testing/fixtures';
+import { PermanentDeliveryError } from '../types';
+import { FilePublisher } from './file-publisher';
+
+// The real file system: atomic writes, idempotence and the bytes are the point.
+
+function publisher(over: Partial<ConstructorParameters<typeof FilePublisher>[0]> = {}) {
+  const directory = join(mkdtempSync(join(tmpdir(), 'signet-files-')), 'out');
+  return new FilePublisher({ name: 'files', type: 'file', enabled: true, description: '', events: [ExitEvent.CertificateIssued], directory, formats: ['pem', 'der'], removeOnRevoke: false, delivery: delivery(), mask: 1, ...over });
+}
+
+describe('FilePublisher', () => {
+  it('ok/writes <serial>.pem byte-identical to the event and <serial>.der that openssl reads as the same certificate', async () => {
+    const p = publisher();
+    const { pem, serial } = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx());
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    expect(readdirSync(dir).sort()).toEqual([`${serial}.der`, `${serial}.pem`]); // no temporary files left behind
+    expect(readFileSync(join(dir, `${serial}.pem`), 'utf8')).toBe(pem);
+    const fromDer = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', join(dir, `${serial}.der`), '-outform', 'PEM'], { encoding: 'utf8' });
+    expect(fromDer).toBe(pem);
+  });
+
+  it('ok/the same event twice writes once (same inode and mtime)', async () => {
+    const p = publisher();
+    const { pem, serial } = opensslCertificate();
+    const e = caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem });
+    await p.handle(e, ctx());
+    const file = join((p as unknown as { cfg: { directory: string } }).cfg.directory, `${serial}.pem`);
+    const before = statSync(file);
+    await new Promise((r) => setTimeout(r, 20));
+    await p.handle(e, ctx());
+    const after = statSync(file);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(p.writes).toBe(2); // pem + der, once each
+  });
+
+  it('ok/a retrieved event without a certificate reads it back from the CA', async () => {
+    const p = publisher({ events: [ExitEvent.PendingRetrieved], formats: ['pem'] });
+    const { pem, serial } = opensslCertificate();
+    const readBack = jest.fn().mockResolvedValue({ certificate: { serial, rawCertificate: pem } });
+    await p.handle(caEvent(ExitEvent.PendingRetrieved, { requestId: 7, serial }), ctx({ readBack }));
+    expect(readBack).toHaveBeenCalledTimes(1);
+    expect(readFileSync(join((p as unknown as { cfg: { directory: string } }).cfg.directory, `${serial}.pem`), 'utf8')).toBe(pem);
+  });
+
+  it('ok/revoked removes the files only when configured', async () => {
+    const p = publisher({ events: [ExitEvent.CertificateIssued, ExitEvent.CertificateRevoked], removeOnRevoke: true });
+    const { pem, serial } = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx());
+    await p.handle(caEvent(ExitEvent.CertificateRevoked, { serial }), ctx());
+    expect(readdirSync((p as unknown as { cfg: { directory: string } }).cfg.directory)).toEqual([]);
+  });
+
+  it('fail/never overwrites a different certificate under the same serial', async () => {
+    const p = publisher({ formats: ['pem'] });
+    const { pem, serial } = opensslCertificate();
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx());
+    writeFileSync(join(dir, `${serial}.pem`), 'something else');
+    await expect(p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx())).rejects.toBeInstanceOf(PermanentDeliveryError);
+    expect(readFileSync(join(dir, `${serial}.pem`), 'utf8')).toBe('something else');
+  });
+
+  it('fail/an event without a usable certificate is permanent', async () => {
+    await expect(publisher().handle(caEvent(ExitEvent.CertificateIssued, { serial: 'ab', certificate: '-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n' }), ctx())).rejects.toBeInstanceOf(PermanentDeliveryError);
+  });
+});

@@ -1,0 +1,277 @@
+import { jetstream } from '@nats-io/jetstream';
+import { BusClient } from '@signet/bus';
+import { Commands, EXIT_EVENT_BIT, eventsInMask, maskOf, type ExitEvent } from '@signet/contracts';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { opensslCsr } from './support/openssl';
+import { ROOT, waitFor } from './support/processes';
+import { SmtpSink } from './support/smtp';
+import { Stack } from './support/stack';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { verifySignetWebhook } from '../examples/webhook-receiver/verify';
+
+// AD CS steps 1, 7 and 8 with all five services on real NATS and PostgreSQL:
+// exit modules register (and answer ca-core's roll call), get exactly the
+// events of their masks durably, read back through ca-core, retry with
+// backoff, end in a dead letter that can be replayed. Short backoffs here.
+
+const stack = new Stack();
+const secret = randomBytes(24).toString('hex');
+const receiver = new WebhookReceiver(secret);
+const smtp = new SmtpSink();
+const published = join(stack.dir, 'published');
+
+const MASKS: Record<string, ExitEvent[]> = {
+  'hooks-a': ['certificate.issued', 'request.retrieved', 'ca.startup'],
+  'hooks-b': ['request.pending', 'request.denied', 'ca.shutdown', 'certificate.revoked'],
+};
+
+function exitConfig(): string {
+  const hook = (name: string, path: string, events: ExitEvent[], extra: object = {}) => ({ name, type: 'webhook', events, url: receiver.url(path), secret: { env: 'E2E_HOOK_SECRET' }, ...extra });
+  const file = join(stack.dir, 'exit-e2e.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      defaults: { concurrency: 8, timeoutMs: 2000, retry: { attempts: 4, initialDelayMs: 400, multiplier: 2, maxDelayMs: 10_000, jitter: 0.1 } },
+      modules: [
+        { name: 'files', type: 'file', events: ['certificate.issued'], directory: published },
+        hook('hooks-a', '/a', MASKS['hooks-a']),
+        hook('hooks-b', '/b', MASKS['hooks-b']),
+        hook('flaky', '/flaky', ['request.denied'], { delivery: { timeoutMs: 1000 } }),
+        {
+          name: 'mail',
+          type: 'mail',
+          events: ['certificate.issued'],
+          smtp: { host: '127.0.0.1', port: smtp.port },
+          from: 'Signet E2E <ca@e2e.test>',
+          to: ['pki@e2e.test'],
+          templates: { 'certificate.issued': { subject: '[{{ca}}] issued {{serial}} to {{requesterName}}', body: 'Serial {{serial}}, subject {{subject}}, request {{requestId}}.' } },
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
+const webServerCsr = opensslCsr({ subject: '/CN=www.example.com', sans: ['DNS:www.example.com'] });
+
+async function issue(): Promise<{ requestId: number; serial: string; certificate: string }> {
+  const res = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'WebServer' } });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+async function moduleRows(): Promise<Array<{ name: string; event_mask: number; last_seen: Date }>> {
+  return (await stack.db.query(`SELECT name, event_mask, last_seen FROM module_registration WHERE kind = 'exit' ORDER BY name`)).rows;
+}
+
+const bus = () => new BusClient(stack.nc, 10_000);
+
+beforeAll(async () => {
+  await receiver.start();
+  await smtp.start();
+  await stack.start({ SIGNET_EXIT_CONFIG: exitConfig(), E2E_HOOK_SECRET: secret });
+  await waitFor('the five exit modules to register', async () => (await moduleRows()).length === 5, 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- exit-service\n${stack.service('exit-service').log().slice(-3000)}\n--- ca-core\n${stack.service('ca-core').log().slice(-3000)}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack.close();
+  await receiver.stop();
+  await smtp.stop();
+}, 60_000);
+
+describe('step 1: registration (ICertExit::Initialize)', () => {
+  it('each module announced its name and mask; a restarted CA asks them again in its roll call', async () => {
+    const before = await moduleRows();
+    expect(before.map((r) => [r.name, r.event_mask])).toEqual([
+      ['files', EXIT_EVENT_BIT['certificate.issued']],
+      ['flaky', EXIT_EVENT_BIT['request.denied']],
+      ['hooks-a', maskOf(MASKS['hooks-a'])],
+      ['hooks-b', maskOf(MASKS['hooks-b'])],
+      ['mail', EXIT_EVENT_BIT['certificate.issued']],
+    ]);
+    // The restart also produces ca.shutdown and ca.startup for the mask test below.
+    await stack.service('ca-core').stop();
+    await stack.service('ca-core').start();
+    await stack.ready();
+    await waitFor('the roll call to refresh every module', async () => {
+      const after = await moduleRows();
+      return after.length === 5 && after.every((r, i) => r.last_seen > before[i].last_seen);
+    });
+  });
+});
+
+describe('step 7: each module gets exactly the events of its mask, signed; step 8: read-back', () => {
+  let issued: { requestId: number; serial: string; certificate: string };
+
+  beforeAll(async () => {
+    issued = await issue();
+    const pending = await stack.submit({ csr: opensslCsr({ subject: '/CN=Release Signing/O=Example Corp' }), attributes: { CertificateTemplate: 'CodeSigning' } });
+    expect(pending.status).toBe(202);
+    const denied = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
+    expect(denied.status).toBe(400);
+    expect((await stack.get(`/api/v1/requests/${issued.requestId}?ca=${stack.ca}`)).status).toBe(200); // request.retrieved
+    await bus().call(Commands.adminRevoke, stack.ca, { actor: { name: 'e2e-officer', roles: ['officer'] }, serial: issued.serial, reason: 4 });
+    await waitFor('every event type to reach its module', async () => {
+      const types = (path: string) => new Set(receiver.on(path).map((d) => d.event));
+      return MASKS['hooks-a'].every((e) => types('/a').has(e)) && MASKS['hooks-b'].every((e) => types('/b').has(e));
+    });
+  });
+
+  it.each(Object.entries(MASKS).map(([m, ev]) => [m, ev] as const))('%s receives its events and no other', (module, events) => {
+    const got = new Set(receiver.on(module === 'hooks-a' ? '/a' : '/b').map((d) => d.event));
+    expect([...got].sort()).toEqual([...events].sort());
+    expect(eventsInMask(maskOf(events))).toEqual(expect.arrayContaining(events));
+    // and only this CA's: every event names it
+    for (const d of receiver.on(module === 'hooks-a' ? '/a' : '/b')) expect(JSON.parse(d.rawBody).ca).toBe(stack.ca);
+  });
+
+  it('events carry the context: the issued and retrieved events name the request, the revoked one the serial', () => {
+    const a = receiver.on('/a').map((d) => JSON.parse(d.rawBody));
+    expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'certificate.issued', requestId: issued.requestId, serial: issued.serial, certificate: issued.certificate })]));
+    expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'request.retrieved', requestId: issued.requestId })]));
+    const b = receiver.on('/b').map((d) => JSON.parse(d.rawBody));
+    expect(b).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'certificate.revoked', serial: issued.serial })]));
+  });
+
+  it('the receiver verifies the HMAC of every delivery; a tampered body or a changed timestamp fails', async () => {
+    expect(receiver.deliveries.length).toBeGreaterThan(0);
+    expect(receiver.deliveries.filter((d) => !d.verified)).toEqual([]);
+    const d = receiver.on('/a')[0];
+    const tampered = d.rawBody.replace(stack.ca, `${stack.ca}x`);
+    expect(verifySignetWebhook({ secret, rawBody: tampered, timestamp: d.timestamp, signature: d.signature })).toBe(false);
+    expect(verifySignetWebhook({ secret, rawBody: d.rawBody, timestamp: String(Number(d.timestamp) + 1), signature: d.signature })).toBe(false);
+    expect(verifySignetWebhook({ secret: `${secret}x`, rawBody: d.rawBody, timestamp: d.timestamp, signature: d.signature })).toBe(false);
+  });
+
+  it('the file publisher wrote the certificate byte-identical to what the client got, as PEM and DER', async () => {
+    const pemFile = join(published, `${issued.serial}.pem`);
+    await waitFor('the published files', async () => existsSync(pemFile) && existsSync(join(published, `${issued.serial}.der`)));
+    expect(readFileSync(pemFile, 'utf8')).toBe(issued.certificate);
+    const der = Buffer.from(issued.certificate.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    expect(readFileSync(join(published, `${issued.serial}.der`)).equals(der)).toBe(true);
+  });
+
+  it('the mail arrived at the SMTP server with the configured subject, the serial and the requester read back from the CA', async () => {
+    const [{ requester_name: requester }] = (await stack.db.query(`SELECT requester_name FROM request WHERE id = $1`, [issued.requestId])).rows;
+    const mail = await waitFor('the mail', async () => smtp.messages().find((m) => m.subject.includes(issued.serial)));
+    expect(mail.subject).toBe(`[${stack.ca}] issued ${issued.serial} to ${requester}`);
+    expect(mail.rcptTos).toEqual(['pki@e2e.test']);
+    expect(mail.text).toContain(`Serial ${issued.serial}, subject CN=www.example.com, request ${issued.requestId}.`);
+  });
+});
+
+describe('durability: exit-service down while 200 certificates are issued', () => {
+  const ids = new Set<string>();
+  let serials: string[] = [];
+
+  it('delivers all 200 events after it starts again, each processed once', async () => {
+    await stack.service('exit-service').stop();
+    const before = new Set(receiver.on('/a').map((d) => d.eventId));
+    const results: Array<{ serial: string }> = [];
+    for (let i = 0; i < 200; i += 10) results.push(...(await Promise.all(Array.from({ length: 10 }, () => issue()))));
+    serials = results.map((r) => r.serial);
+    expect(new Set(serials).size).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.on('/a').filter((d) => !before.has(d.eventId))).toEqual([]); // nobody was listening
+
+    stack.service('exit-service').start();
+    await waitFor('all 200 issued events at the webhook, the files and the mail server', async () => {
+      const issuedNow = receiver.on('/a').filter((d) => d.event === 'certificate.issued' && !before.has(d.eventId));
+      for (const d of issuedNow) ids.add(d.eventId);
+      return ids.size === 200 && serials.every((s) => existsSync(join(published, `${s}.der`))) && smtp.messages().length >= 201;
+    }, 60_000);
+    expect(readdirSync(published).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary files left
+  }, 90_000);
+
+  it('a redelivered event is processed once: the same files stay untouched, the receiver deduplicates by event id', async () => {
+    const stats = new Map(serials.map((s) => [s, statSync(join(published, `${s}.pem`))]));
+    const deliveriesBefore = receiver.on('/a').length;
+    // 1. Duplicates as a publisher retry would make them (same event, new message id) for 10 events.
+    const js = jetstream(stack.nc);
+    const again = receiver.on('/a').filter((d) => ids.has(d.eventId)).slice(0, 10);
+    for (const d of again) await js.publish(`ca.${stack.ca}.events.certificate.issued`, d.rawBody, { msgID: randomUUID() });
+    await waitFor('the duplicates to be delivered', async () => receiver.on('/a').length >= deliveriesBefore + 10);
+    // 2. A genuine JetStream redelivery: the receiver processes one new event but answers after the attempt timed out.
+    receiver.behaviour.set('/a', { slowNext: 1 });
+    const fresh = await issue();
+    const twice = await waitFor('the fresh event delivered twice', async () => {
+      const ds = receiver.on('/a').filter((d) => JSON.parse(d.rawBody).serial === fresh.serial);
+      return ds.length >= 2 ? ds : undefined;
+    }, 20_000);
+    expect(new Set(twice.map((d) => d.eventId)).size).toBe(1);
+    expect(twice[1].at - twice[0].at).toBeGreaterThanOrEqual(2_000); // the attempt's timeout, then the backoff
+    expect(receiver.processedOn('/a', twice[0].eventId)).toBe(twice[0]);
+    for (const d of again) expect(receiver.on('/a').filter((x) => x.eventId === d.eventId).length).toBe(2);
+    expect(receiver.processedCount('/a', ids)).toBe(200);
+    for (const [s, st] of stats) {
+      const now = statSync(join(published, `${s}.pem`));
+      expect([now.ino, now.mtimeMs]).toEqual([st.ino, st.mtimeMs]);
+    }
+  }, 60_000);
+});
+
+describe('a failing receiver: retries with growing delays, a dead letter, a replay', () => {
+  it('retries with growing delays, then leaves a dead letter that a replay delivers once the receiver is back', async () => {
+    receiver.behaviour.set('/flaky', { status: 503 });
+    const before = receiver.on('/flaky').length;
+    const denied = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
+    expect(denied.status).toBe(400);
+    const dead = await waitFor('the dead letter', async () => {
+      const r = await bus().call(Commands.deadLetterList, stack.ca, { module: 'flaky', limit: 10 });
+      return r.deadLetters.find((d) => d.requestId === denied.body.requestId);
+    }, 30_000);
+    // 4 attempts; the waits between them grow (400, 800, 1600 ms, ±10 %).
+    const attempts = receiver.on('/flaky').slice(before).filter((d) => JSON.parse(d.rawBody).requestId === denied.body.requestId);
+    expect(attempts).toHaveLength(4);
+    const gaps = attempts.slice(1).map((d, i) => d.at - attempts[i].at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(340);
+    expect(gaps[1]).toBeGreaterThan(gaps[0] * 1.4);
+    expect(gaps[2]).toBeGreaterThan(gaps[1] * 1.4);
+    expect(dead).toMatchObject({ module: 'flaky', event: 'request.denied', eventId: attempts[0].eventId, attempts: 4, lastError: expect.stringContaining('answered 503') });
+    expect(receiver.processedOn('/flaky', dead.eventId)).toBeUndefined();
+    // Other modules were not held up: hooks-b got the same denied event at once.
+    expect(receiver.on('/b').some((d) => d.eventId === dead.eventId)).toBe(true);
+
+    // Still failing: the replay says so and the dead letter stays.
+    const failed = await bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' });
+    expect(failed).toMatchObject({ id: dead.id, replayed: false, result: expect.stringContaining('503') });
+    receiver.behaviour.delete('/flaky');
+    const ok = await bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' });
+    expect(ok).toEqual({ id: dead.id, replayed: true, result: 'delivered' });
+    expect(receiver.processedOn('/flaky', dead.eventId)).toBeDefined();
+    expect((await bus().call(Commands.deadLetterList, stack.ca, { module: 'flaky', limit: 10 })).deadLetters.find((d) => d.id === dead.id)).toBeUndefined();
+    await expect(bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  }, 60_000);
+});
+
+describe('the example exit module (examples/exit-module)', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => child?.kill('SIGTERM'));
+
+  it('registers with its mask, receives events durably and reads the requester back', async () => {
+    const built = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'examples', 'exit-module', 'tsconfig.json')], { encoding: 'utf8' });
+    expect(built.stdout + built.stderr).toBe('');
+    let out = '';
+    child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'exit-module', 'exit-module.js')], {
+      cwd: ROOT,
+      env: { ...process.env, SIGNET_CA_NAME: stack.ca, SIGNET_NATS_URL: process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222', EXAMPLE_MODULE_NAME: 'example' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    await waitFor('the example to register', async () => (await moduleRows()).find((r) => r.name === 'example' && r.event_mask === maskOf(['certificate.issued', 'request.denied'])), 20_000);
+    await waitFor('the example to bind its consumers', async () => out.includes('registered for'), 20_000);
+    const cert = await issue();
+    const [{ requester_name: requester }] = (await stack.db.query(`SELECT requester_name FROM request WHERE id = $1`, [cert.requestId])).rows;
+    const line = await waitFor('the example to print the event', async () =>
+      out.split('\n').map((l) => (l.startsWith('{') ? JSON.parse(l) : undefined)).find((e) => e?.serial === cert.serial),
+    );
+    expect(line).toMatchObject({ event: 'certificate.issued', serial: cert.serial, requester });
+  }, 60_000);
+});

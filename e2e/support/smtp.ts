@@ -1,0 +1,91 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitFor } from './processes';
+
+/**
+ * A real SMTP server for tests: Python's aiosmtpd (Debian python3-aiosmtpd,
+ * installed by scripts/lib/services.sh), storing each message it accepts as
+ * a JSON file (envelope + raw data). Not a mock transport: the client
+ * speaks SMTP over TCP to it.
+ */
+const SERVER = `
+import json, os, signal, sys, time
+from aiosmtpd.controller import Controller
+out, port = sys.argv[1], int(sys.argv[2])
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        path = os.path.join(out, "%d.json" % time.time_ns())
+        with open(path + ".tmp", "w") as f:
+            json.dump({"mailFrom": envelope.mail_from, "rcptTos": envelope.rcpt_tos, "data": envelope.content.decode("utf-8", "replace")}, f)
+        os.rename(path + ".tmp", path)
+        return "250 OK"
+c = Controller(Sink(), hostname="127.0.0.1", port=port)
+c.start()
+print("READY", flush=True)
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+c.stop()
+`;
+
+export interface ReceivedMail {
+  mailFrom: string;
+  rcptTos: string[];
+  data: string;
+  subject: string;
+  /** The body, quoted-printable decoded. */
+  text: string;
+  header(name: string): string | undefined;
+}
+
+/** The first python3 that has aiosmtpd (Debian's lives in /usr/bin, a pyenv shim may shadow it). */
+export function pythonWithAiosmtpd(): string {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(py, ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  throw new Error('no python3 with aiosmtpd: apt-get install python3-aiosmtpd (scripts/lib/services.sh does)');
+}
+
+export class SmtpSink {
+  readonly dir = mkdtempSync(join(tmpdir(), 'signet-smtp-'));
+  port = 0;
+  private child?: ChildProcess;
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    let out = '';
+    this.child = spawn(pythonWithAiosmtpd(), ['-c', SERVER, this.dir, String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d) => (out += d));
+    this.child.stderr!.on('data', (d) => (out += d));
+    await waitFor('the SMTP server', async () => out.includes('READY') || (this.child!.exitCode !== null ? Promise.reject(new Error(out)) : false), 15_000, 50);
+  }
+
+  messages(): ReceivedMail[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => {
+        const m = JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as { mailFrom: string; rcptTos: string[]; data: string };
+        const [rawHead, ...rest] = m.data.split(/\r?\n\r?\n/);
+        const head = rawHead.replace(/\r?\n[ \t]+/g, ' ');
+        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1];
+        const body = rest.join('\n\n');
+        const text = /quoted-printable/i.test(header('Content-Transfer-Encoding') ?? '') ? decodeQuotedPrintable(body) : body;
+        return { ...m, subject: header('Subject') ?? '', header, text };
+      });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child!.once('exit', r));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function decodeQuotedPrintable(s: string): string {
+  const bytes = s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
