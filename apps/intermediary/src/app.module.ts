@@ -6,6 +6,7 @@ import { type IntermediaryConfig } from './config/config';
 import { HealthModule } from './health/health.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RequestsModule } from './requests/requests.module';
+import { RevocationModule } from './revocation/revocation.module';
 
 @Module({})
 export class AppModule {
@@ -13,7 +14,7 @@ export class AppModule {
   static register(config: IntermediaryConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule],
+      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule, RevocationModule],
     };
   }
 }

@@ -52,6 +52,14 @@ import {
   ExitReadReplySchema,
   ExitReadRequestSchema,
 } from './messages/exit';
+import {
+  CrlFetchReplySchema,
+  CrlFetchRequestSchema,
+  OcspRespondReplySchema,
+  OcspRespondRequestSchema,
+  PublishCrlReplySchema,
+  PublishCrlRequestSchema,
+} from './messages/revocation';
 
 /**
  * Every subject Signet uses, defined once. Fixed tokens first, the CA name
@@ -126,6 +134,12 @@ export const Commands = {
   adminAuthenticate: command('ca.admin.authenticate', 'ca', 'admin.auth.authenticate', CA_CORE_QUEUE, AuthenticateSchema, PrincipalSchema),
   adminCreateToken: command('ca.admin.create-token', 'ca', 'admin.auth.create-token', CA_CORE_QUEUE, CreateTokenSchema, CreateTokenReplySchema),
 
+  /** ICertAdmin::PublishCRL(s): a base or delta CRL now. */
+  adminPublishCrl: command('ca.admin.publish-crl', 'ca', 'admin.crl.publish', CA_CORE_QUEUE, PublishCrlRequestSchema, PublishCrlReplySchema),
+  /** Revocation status for the HTTP edge: the current CRLs (in slices) and signed OCSP responses. */
+  crlFetch: command('ca.crl.fetch', 'ca', 'crl.fetch', CA_CORE_QUEUE, CrlFetchRequestSchema, CrlFetchReplySchema),
+  ocspRespond: command('ca.ocsp.respond', 'ca', 'ocsp.respond', CA_CORE_QUEUE, OcspRespondRequestSchema, OcspRespondReplySchema),
+
   /** ICertServerExit: read-only read-back for exit modules. */
   exitRead: command('ca.exit.read', 'ca', 'exit.read', CA_CORE_QUEUE, ExitReadRequestSchema, ExitReadReplySchema),
   /** Dead letters of exit-service, listed and replayed through admin-api. */
@@ -166,6 +180,8 @@ export const Events = {
   subject: (ca: string, event: ExitEvent) => `ca.${assertCaName(ca)}.events.${event}`,
   /** All events of one CA. */
   allOfCa: (ca: string) => `ca.${assertCaName(ca)}.events.>`,
+  /** Every certificate.* event of one CA (issued, revoked, released...): what changes a status. */
+  certificateEventsOfCa: (ca: string) => `ca.${assertCaName(ca)}.events.certificate.>`,
 } as const;
 
 /** Every subject pattern, for docs and permission files. */

@@ -22,3 +22,5 @@ export { dnsNameProblem, isValidDnsName } from './dns-name';
 export { encodeExtensions } from './extension-list';
 export type { RawExtension } from './extension-list';
 export { initCrypto } from './engine';
+export * from './crl';
+export * from './ocsp';

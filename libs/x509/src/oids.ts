@@ -18,6 +18,19 @@ export const OID = {
   extKeyUsage: '2.5.29.37',
   // Private internet extension, RFC 5280 4.2.2.1 (id-pe = 1.3.6.1.5.5.7.1).
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  // Revocation: CRL and CRL entry extensions (RFC 5280 5.2, 5.3), access
+  // methods (4.2.2.1) and OCSP (RFC 6960 4.2.1, 4.4; id-pkix-ocsp = id-ad-ocsp).
+  freshestCRL: '2.5.29.46',
+  cRLNumber: '2.5.29.20',
+  deltaCRLIndicator: '2.5.29.27',
+  issuingDistributionPoint: '2.5.29.28',
+  cRLReason: '2.5.29.21',
+  invalidityDate: '2.5.29.24',
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 
   // Extended key usages, RFC 5280 4.2.1.12 (id-kp = 1.3.6.1.5.5.7.3).
   serverAuth: '1.3.6.1.5.5.7.3.1',

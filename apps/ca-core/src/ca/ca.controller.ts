@@ -10,6 +10,8 @@ import {
   type CaRecord,
 } from '@signet/contracts';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { CrlStore } from '../crl/crl.store';
+import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { PolicyClient } from '../policy/policy.client';
 import { RequestStore } from '../requests/request.store';
 import { ModuleRegistry } from '../registry/module.registry';
@@ -25,6 +27,8 @@ export class CaController {
     private readonly policy: PolicyClient,
     private readonly store: RequestStore,
     private readonly registry: ModuleRegistry,
+    @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
+    private readonly crls: CrlStore,
   ) {}
 
   @MessagePattern(Commands.caCertificate.name)
@@ -50,9 +54,16 @@ export class CaController {
         case 'PolicyDescription': all[n] = this.policy.description ? `${this.policy.description.name} ${this.policy.description.version}: ${this.policy.description.description}` : null; break;
         case 'ExitCount': all[n] = (await this.registry.list()).filter((m) => m.kind === 'exit').length; break;
         case 'CACertState': all[n] = ca.notAfter > new Date() ? 'valid' : 'expired'; break;
-        // Revocation publishing arrives with the CRL/OCSP work; until then there is none to report.
-        case 'CRLState': all[n] = null; break;
-        case 'CRLUrls': case 'AIAUrls': case 'OCSPUrls': all[n] = []; break;
+        // The newest base CRL: valid until its nextUpdate, expired after; null before the first one.
+        case 'CRLState': {
+          const base = await this.crls.latest(this.config.caName, false);
+          all[n] = base ? (base.nextUpdate > new Date() ? 'valid' : 'expired') : null;
+          break;
+        }
+        // What issued certificates carry (CDP with the freshest CRL, AIA caIssuers, AIA OCSP).
+        case 'CRLUrls': all[n] = [...this.revocation.crlUrls, ...this.revocation.deltaCrlUrls]; break;
+        case 'AIAUrls': all[n] = [...this.revocation.caIssuersUrls]; break;
+        case 'OCSPUrls': all[n] = [...this.revocation.ocspUrls]; break;
         case 'DNSName': all[n] = this.config.host; break;
       }
     }

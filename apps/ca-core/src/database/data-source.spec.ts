@@ -5,11 +5,16 @@ import { createDataSource, MIGRATIONS, openDatabase } from './data-source';
 // Real PostgreSQL, one throw-away database per scenario.
 
 const EXPECTED_TABLES = [
+  'admin_token',
+  'audit_chain_head',
   'audit_log',
   'ca',
   'certificate',
+  'crl',
+  'crl_hold',
   'migrations',
   'module_registration',
+  'ocsp_signer',
   'outbox',
   'request',
   'request_attribute',
@@ -92,7 +97,7 @@ describe('openDatabase (real PostgreSQL)', () => {
     const ds = open[open.length - 1];
     expect(await tables(ds)).toEqual(EXPECTED_TABLES);
     const rows: Array<{ name: string; n: number }> = await ds.query(`SELECT name, count(*)::int AS n FROM migrations GROUP BY name`);
-    expect(rows).toEqual([{ name: 'InitialSchema1764000000000', n: 1 }]);
+    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual(MIGRATIONS.map((m) => ({ name: new m().name, n: 1 })).sort((a, b) => a.name.localeCompare(b.name)));
     // The lock is released once the migrations are done.
     const held: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
     expect(held[0].n).toBe(0);

@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { Administration1764100000000 } from './migrations/1764100000000-administration';
+import { Revocation1764200000000 } from './migrations/1764200000000-revocation';
 
 const MIGRATION_LOCK = 0x5349474e4554; // 'SIGNET'
 
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Administration1764100000000, Revocation1764200000000];
 
 /**
  * ca-core's only way to the database. The schema changes through migrations

@@ -27,10 +27,13 @@ import {
 } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
+import { AuditStore } from '../audit/audit.store';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
+import { revocationExtensions } from '../crl/revocation-extensions';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { AuditStore, OutboxStore } from '../outbox/outbox.store';
+import { OutboxStore } from '../outbox/outbox.store';
 import { PolicyClient } from '../policy/policy.client';
 import { applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
 import { buildVerifyRequest } from './policy-snapshot';
@@ -61,6 +64,7 @@ export class IssuanceService {
     private readonly outbox: OutboxStore,
     private readonly audit: AuditStore,
     private readonly relay: OutboxRelay,
+    @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
   ) {}
 
   private get caName(): string {
@@ -180,7 +184,11 @@ export class IssuanceService {
     const extensions = [
       { oid: OID.subjectKeyIdentifier, critical: false, value: encodeSubjectKeyIdentifier(subjectKeyIdentifier(csr.spki)) },
       { oid: OID.authorityKeyIdentifier, critical: false, value: encodeAuthorityKeyIdentifier(ca.keyId) },
-      ...certificateExtensions(draft).map((e) => ({ oid: e.oid, critical: e.critical, value: e.value })),
+      // CDP, freshest CRL, AIA from the CA's configuration; where the CA sets one, it wins over the policy's.
+      ...revocationExtensions(this.revocation),
+      ...certificateExtensions(draft)
+        .filter((e) => !revocationExtensions(this.revocation).some((r) => r.oid === e.oid))
+        .map((e) => ({ oid: e.oid, critical: e.critical, value: e.value })),
     ];
     let der: Buffer;
     try {

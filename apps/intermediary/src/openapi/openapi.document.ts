@@ -1,5 +1,6 @@
 import { CA_PROPERTY_NAMES, DISPOSITIONS, ERROR_CODES, LIMITS } from '@signet/contracts';
 import { type OpenApiDocument, type Ref, type Response, type Schema } from './openapi.types';
+import { REVOCATION_PATHS, REVOCATION_TAG } from './revocation.paths';
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
@@ -36,8 +37,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'enrollment', description: 'ICertRequest: submit and retrieve certificate requests' },
     { name: 'cas', description: 'ICertConfig and CA reads: which CAs exist, their certificates and properties' },
     { name: 'meta', description: 'Probes and this document' },
+    REVOCATION_TAG,
   ],
   paths: {
+    ...REVOCATION_PATHS,
     '/api/v1/requests': {
       post: {
         operationId: 'submitRequest',

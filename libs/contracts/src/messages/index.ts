@@ -6,3 +6,4 @@ export * from './modules';
 export * from './events';
 export * from './admin';
 export * from './exit';
+export * from './revocation';

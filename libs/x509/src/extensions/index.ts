@@ -4,3 +4,6 @@ export * from './basic-constraints';
 export * from './subject-alt-name';
 export * from './key-identifier';
 export { ipFromBytes, ipToBytes } from './ip-address';
+export * from './distribution-points';
+export * from './authority-info-access';
+export { checkAccessUri, MAX_URI_LENGTH } from './uri';

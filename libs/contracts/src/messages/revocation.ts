@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { ActorSchema } from './admin';
+import { Base64Schema, IsoTimeSchema, SerialHexSchema } from './common';
+
+/**
+ * Revocation status: CRLs and OCSP. ca-core signs both (the CA key, or a
+ * delegated OCSP key it holds, never leaves it); the intermediary serves
+ * them over plain HTTP and caches them.
+ */
+
+/** CRL numbers are small integers on the wire: one sequence per CA, base and delta share it. */
+export const CrlNumberSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** ICertAdmin::PublishCRL(s): issue a base CRL now, or a delta on the current base. */
+export const PublishCrlRequestSchema = z.object({ actor: ActorSchema, delta: z.boolean().default(false) }).strict();
+export type PublishCrlRequest = z.input<typeof PublishCrlRequestSchema>;
+export const PublishCrlReplySchema = z.object({
+  crlNumber: CrlNumberSchema,
+  delta: z.boolean(),
+  /** For a delta CRL: the base CRL number it is relative to (deltaCRLIndicator). */
+  baseCrlNumber: CrlNumberSchema.nullable(),
+  thisUpdate: IsoTimeSchema,
+  nextUpdate: IsoTimeSchema,
+  /** Number of revokedCertificates entries. */
+  entries: z.number().int().nonnegative(),
+});
+export type PublishCrlReply = z.infer<typeof PublishCrlReplySchema>;
+
+/** Largest CRL slice one reply carries (raw bytes; base64 makes it ~700 KB, below NATS's 1 MiB). */
+export const CRL_CHUNK_BYTES = 524_288;
+
+/**
+ * The newest CRL of a kind, or one by number, in slices: a CRL with a
+ * million entries is tens of megabytes, far above one bus message. Ask
+ * with `offset` 0, then with `number` fixed and `offset` advanced until
+ * `offset + chunk length == size`; `sha256` checks the assembled bytes.
+ * `metaOnly` answers without bytes (cheap freshness check).
+ */
+export const CrlFetchRequestSchema = z
+  .object({
+    delta: z.boolean().default(false),
+    number: CrlNumberSchema.optional(),
+    offset: z.number().int().nonnegative().max(2 ** 40).default(0),
+    metaOnly: z.boolean().default(false),
+  })
+  .strict();
+export type CrlFetchRequest = z.input<typeof CrlFetchRequestSchema>;
+export const CrlFetchReplySchema = z.object({
+  number: CrlNumberSchema,
+  delta: z.boolean(),
+  baseNumber: CrlNumberSchema.nullable(),
+  thisUpdate: IsoTimeSchema,
+  nextUpdate: IsoTimeSchema,
+  entries: z.number().int().nonnegative(),
+  /** Total DER length in bytes. */
+  size: z.number().int().positive(),
+  /** SHA-256 of the whole DER, hex. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  offset: z.number().int().nonnegative(),
+  /** DER bytes [offset, offset + CRL_CHUNK_BYTES), base64; empty with metaOnly. */
+  chunk: Base64Schema.max(Math.ceil(CRL_CHUNK_BYTES / 3) * 4),
+});
+export type CrlFetchReply = z.infer<typeof CrlFetchReplySchema>;
+
+/** Largest OCSP request accepted anywhere (DER bytes). */
+export const OCSP_REQUEST_MAX_BYTES = 16_384;
+
+/** OCSPResponseStatus names (RFC 6960 4.2.1). */
+export const OCSP_STATUSES = ['successful', 'malformedRequest', 'internalError', 'tryLater', 'sigRequired', 'unauthorized'] as const;
+
+/** One OCSP request (DER, base64) → the complete OCSPResponse DER, signed where the key is. */
+export const OcspRespondRequestSchema = z
+  .object({ request: Base64Schema.min(4).max(Math.ceil(OCSP_REQUEST_MAX_BYTES / 3) * 4) })
+  .strict();
+export type OcspRespondRequest = z.infer<typeof OcspRespondRequestSchema>;
+export const OcspRespondReplySchema = z.object({
+  status: z.enum(OCSP_STATUSES),
+  /** OCSPResponse DER, base64. */
+  response: Base64Schema.max(65_536),
+  /**
+   * May the edge reuse this response for the same request bytes? False when
+   * the request carried a nonce (the response is bound to it) or on errors.
+   */
+  cacheable: z.boolean(),
+  /** Serials the response speaks about, so the edge can drop it when one changes. */
+  serials: z.array(SerialHexSchema).max(16),
+  producedAt: IsoTimeSchema.optional(),
+  thisUpdate: IsoTimeSchema.optional(),
+  nextUpdate: IsoTimeSchema.optional(),
+});
+export type OcspRespondReply = z.infer<typeof OcspRespondReplySchema>;
