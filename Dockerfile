@@ -41,6 +41,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/libs ./libs
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config
-RUN mkdir -p /app/.signet && chown node:node /app/.signet
+RUN mkdir -p /app/.signet/published && chown -R node:node /app/.signet
 USER node
 CMD ["node", "dist/apps/intermediary/main.js"]

@@ -102,7 +102,9 @@ describeWithCompose('docker-compose.yml', () => {
 
   it('gives each app its own NATS user from deploy/nats/nats.conf, with that user\'s password', () => {
     const natsConf = readFileSync(path.join(ROOT, 'deploy', 'nats', 'nats.conf'), 'utf8');
-    const confUsers = [...natsConf.matchAll(/user:\s*"([^"]+)",\s*password:\s*\$([A-Z0-9_]+)/g)].map((m) => ({ user: m[1], env: m[2] }));
+    // Only configured users count; commented examples in the file do not.
+    const active = natsConf.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const confUsers = [...active.matchAll(/user:\s*"([^"]+)",\s*password:\s*\$([A-Z0-9_]+)/g)].map((m) => ({ user: m[1], env: m[2] }));
     expect(confUsers.map((u) => u.user).sort()).toEqual(runAll.map((s) => s.name).sort());
     for (const { name } of runAll) {
       const env = config.services[name].environment;

@@ -5,6 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ExitEvent, ExitRollCall, type CaEvent } from '@signet/contracts';
+import { DeadLetterStore } from '../../apps/exit-service/src/deadletters/dead-letter.store';
+import { ModuleRunner } from '../../apps/exit-service/src/delivery/module-runner';
+import { caEvent, delivery } from '../../apps/exit-service/src/testing/fixtures';
+import { Registration } from '../../apps/exit-service/src/registration/registration';
+import { BusClient, encodeJson } from '@signet/bus';
 
 // deploy/nats/nats.conf (the compose file's NATS config) enforced by a real
 // nats-server: each service's user may use its own subjects and nothing else.
@@ -245,6 +251,64 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       await expect(xjsm.streams.delete('SIGNET_EVENTS')).rejects.toThrow();
 
       expect((await jsm.streams.info('SIGNET_EVENTS')).state.messages).toBe(1);
+    });
+  });
+
+  describe('exit-service running its real delivery code under its own user', () => {
+    it('binds durable consumers, acks, NAKs, records, lists, reads and deletes dead letters; answers the roll call', async () => {
+      const core = await as('ca-core');
+      const jsm = await jetstreamManager(core);
+      await jsm.streams.info('SIGNET_EVENTS').catch(() => jsm.streams.add({ name: 'SIGNET_EVENTS', subjects: ['ca.*.events.>'] }));
+      const exit = await as('exit-service');
+      const store = new DeadLetterStore(exit, 'x');
+      await store.init(); // creates SIGNET_DEADLETTERS
+      const handled: CaEvent[] = [];
+      const runner = new ModuleRunner(
+        {
+          name: 'perm-test', description: '', version: '1', events: [ExitEvent.CertificateIssued, ExitEvent.RequestDenied], mask: 0x5,
+          delivery: delivery({ timeoutMs: 1000, retry: { attempts: 2, initialDelayMs: 100, multiplier: 1, maxDelayMs: 100, jitter: 0 } }),
+          handle: async (e) => {
+            handled.push(e);
+            if (e.event === ExitEvent.RequestDenied) throw new Error('receiver down');
+          },
+        },
+        { nc: exit, ca: 'x', deadLetters: store, readBack: () => Promise.reject(new Error('unused')) },
+      );
+      await runner.start();
+      try {
+        const ok = caEvent(ExitEvent.CertificateIssued, {}, 'x');
+        const bad = caEvent(ExitEvent.RequestDenied, {}, 'x');
+        await jetstream(core).publish('ca.x.events.certificate.issued', JSON.stringify(ok), { msgID: ok.id });
+        await jetstream(core).publish('ca.x.events.request.denied', JSON.stringify(bad), { msgID: bad.id });
+        const deadline = Date.now() + 10_000;
+        let dead: Awaited<ReturnType<DeadLetterStore['list']>> = [];
+        while (Date.now() < deadline && !(runner.stats.delivered === 1 && (dead = await store.list({ limit: 10 })).length === 1)) await new Promise((r) => setTimeout(r, 100));
+        expect(runner.stats.delivered).toBe(1);
+        expect(dead).toEqual([expect.objectContaining({ module: 'perm-test', eventId: bad.id, attempts: 2, lastError: 'receiver down' })]);
+        expect((await store.get(dead[0].id))?.event).toEqual(bad);
+        expect(await store.remove(dead[0].id)).toBe(true);
+        expect(await store.list({ limit: 10 })).toEqual([]);
+      } finally {
+        await runner.stop();
+      }
+      // ca-core's roll call reaches exit-service, and its answer comes back.
+      const reg = new Registration(exit, new BusClient(exit), 'x', [{ name: 'perm-test', description: 'd', version: '1', events: [], mask: 0x5, delivery: delivery(), handle: async () => undefined }]);
+      reg.answerRollCall();
+      await exit.flush();
+      const answer = await core.request(ExitRollCall.subject('x'), encodeJson({ ca: { name: 'x', config: 'h\\X', subject: [], notBefore: new Date().toISOString(), notAfter: new Date().toISOString(), keyAlgorithm: 'ecdsa-p256' } }), { timeout: 3_000 });
+      expect(answer.json()).toEqual({ ok: true, data: { kind: 'exit', name: 'perm-test', description: 'd', version: '1', eventMask: 5 } });
+      await reg.stop();
+    });
+
+    it('may not create or change SIGNET_EVENTS, nor write into someone else\'s dead-letter branch of the bus', async () => {
+      const exit = await as('exit-service');
+      expect(await publishErrors(exit, '$JS.API.STREAM.CREATE.SIGNET_EVENTS')).toHaveLength(1);
+      expect(await publishErrors(exit, '$JS.API.STREAM.PURGE.SIGNET_EVENTS')).toHaveLength(1);
+      expect(await publishErrors(exit, '$JS.API.STREAM.DELETE.SIGNET_DEADLETTERS')).toHaveLength(1);
+      expect(await publishErrors(exit, 'ca.x.request.submit')).toHaveLength(1);
+      const policy = await as('policy-service');
+      expect(await publishErrors(policy, 'deadletter.x.webhook')).toHaveLength(1);
+      expect(await publishErrors(policy, 'exit.x.initialize')).toHaveLength(1);
     });
   });
 

@@ -1,11 +1,13 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { discoverCas } from '@signet/bus';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { APPS, freePort, ServiceProcess, waitFor, type App } from './processes';
+import { APPS, freePort, ROOT, ServiceProcess, waitFor, type App } from './processes';
 
 const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** A PostgreSQL role that may create databases (the test creates its own). */
@@ -32,6 +34,11 @@ export class Stack {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
+  /** admin-api, the operator HTTP API. */
+  get adminUrl(): string {
+    return `http://127.0.0.1:${this.adminPort}`;
+  }
+
   get databaseUrl(): string {
     const u = new URL(ADMIN_DB_URL);
     u.pathname = `/${this.dbName}`;
@@ -41,6 +48,9 @@ export class Stack {
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const passFile = join(this.dir, 'passphrase');
     writeFileSync(passFile, this.passphrase, { mode: 0o600 });
+    // The shipped exit-module file, publishing into this stack's temp dir instead of the repository's .signet/.
+    const exitConfig = join(this.dir, 'exit-modules.yaml');
+    writeFileSync(exitConfig, readFileSync(join(__dirname, '..', '..', 'config', 'exit-modules.yaml'), 'utf8').replace('directory: .signet/published', `directory: ${join(this.dir, 'published')}`));
     return {
       SIGNET_NATS_URL: NATS_URL,
       SIGNET_CA_NAME: this.ca,
@@ -55,12 +65,14 @@ export class Stack {
       SIGNET_POLICY_TIMEOUT_MS: '3000',
       SIGNET_DISCOVERY_TTL_MS: '500',
       SIGNET_LOG_LEVEL: 'debug',
+      SIGNET_EXIT_CONFIG: exitConfig,
       ...extra,
     };
   }
 
   async start(extra: NodeJS.ProcessEnv = {}): Promise<void> {
-    this.httpPort = await freePort();
+    // A test may pick the intermediary's port first (URLs that point at it go into the CA's configuration).
+    this.httpPort ||= await freePort();
     this.adminPort = await freePort();
     const admin = new Client({ connectionString: ADMIN_DB_URL });
     await admin.connect();
@@ -104,6 +116,7 @@ export class Stack {
   async close(): Promise<void> {
     await this.stopAll();
     await this.db?.end().catch(() => undefined);
+    if (this.nc) await removeJetStreamState(this.nc, this.ca).catch(() => undefined);
     await this.nc?.close().catch(() => undefined);
     const admin = new Client({ connectionString: ADMIN_DB_URL });
     await admin.connect();
@@ -126,8 +139,58 @@ export class Stack {
     return { status: res.status, body: await res.json().catch(() => undefined) };
   }
 
+  /**
+   * Restarts one service with extra environment on top of `env()` (e.g.
+   * SIGNET_ROLE_SEPARATION=true for admin-api), and waits until it is ready.
+   */
+  async restart(app: App, extra: NodeJS.ProcessEnv = {}): Promise<void> {
+    await this.services.get(app)?.stop();
+    const svc = new ServiceProcess(app, this.env(extra));
+    this.services.set(app, svc);
+    svc.start();
+    if (app === 'admin-api') await this.adminReady();
+    else await this.ready();
+  }
+
+  /** admin-api answers /readyz (the bus is up and the CA answers on it). */
+  async adminReady(): Promise<void> {
+    await waitFor('admin-api', async () => (await fetch(`${this.adminUrl}/readyz`)).ok, 60_000).catch((e) => this.fail(e));
+  }
+
+  /** An admin token from ca-core's bootstrap command (`admin-token.js create`), as an operator would make the first one. */
+  token(name: string, roles: string[]): { name: string; roles: string[]; token: string } {
+    const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'ca-core', 'admin-token.js'), 'create', '--name', name, '--roles', roles.join(',')], {
+      env: { ...process.env, ...this.env() },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out) as { name: string; roles: string[]; token: string };
+  }
+
+  /** One admin-api call; `token` becomes `Authorization: Bearer`. */
+  async admin(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.adminUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
+  }
+
   async count(table: 'request' | 'certificate' | 'request_attribute' | 'request_extension' | 'serial_reservation'): Promise<number> {
     const r = await this.db.query(`SELECT count(*)::int AS n FROM ${table}`);
     return r.rows[0].n;
   }
+}
+
+/**
+ * The shared NATS keeps what a test CA left: its events, the exit modules'
+ * durable consumers (exit_<ca>_...) and dead letters. Removed at close so
+ * repeated runs do not pile them up.
+ */
+async function removeJetStreamState(nc: NatsConnection, ca: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for await (const c of jsm.consumers.list('SIGNET_EVENTS')) {
+    if (c.name.startsWith(`exit_${ca}_`)) await jsm.consumers.delete('SIGNET_EVENTS', c.name).catch(() => undefined);
+  }
+  await jsm.streams.purge('SIGNET_EVENTS', { filter: `ca.${ca}.events.>` }).catch(() => undefined);
+  await jsm.streams.purge('SIGNET_DEADLETTERS', { filter: `deadletter.${ca}.>` }).catch(() => undefined);
 }

@@ -3,13 +3,15 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { BusClient, EventPublisher } from '@signet/bus';
 import { DataSource } from 'typeorm';
 import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin';
+import { AuditStore } from './audit/audit.store';
 import { CaKeysService } from './ca/ca-keys.service';
 import { CaController } from './ca/ca.controller';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
-import { EXIT_CONTROLLERS, EXIT_PROVIDERS } from './exit';
+import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
+import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
 import { LifecycleService } from './lifecycle.service';
 import { OutboxRelay } from './outbox/outbox.relay';
-import { AuditStore, OutboxStore } from './outbox/outbox.store';
+import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
 import { ModuleRegistry, ModuleRegistryController } from './registry/module.registry';
 import { IssuanceService } from './requests/issuance.service';
@@ -22,12 +24,13 @@ export class CaCoreModule {
   static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection }): DynamicModule {
     return {
       module: CaCoreModule,
-      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS],
+      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS],
       providers: [
         { provide: CA_CONFIG, useValue: deps.config },
         { provide: DataSource, useValue: deps.ds },
         { provide: BusClient, useValue: new BusClient(deps.nc) },
         { provide: EventPublisher, useValue: new EventPublisher(deps.nc) },
+        { provide: EXIT_NATS, useValue: deps.nc },
         CaKeysService,
         RequestStore,
         OutboxStore,
@@ -39,6 +42,7 @@ export class CaCoreModule {
         LifecycleService,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,
+        ...revocationProviders(deps.nc),
       ],
     };
   }
