@@ -1,8 +1,6 @@
-import { Commands } from '@signet/contracts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeJson, decodeJson } from './support/bus';
 import { opensslCsr, run, writeTemp, x509Text } from './support/openssl';
 import { freePort, waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -67,12 +65,11 @@ async function revoke(leaf: Leaf, reason: string, extra: Record<string, string> 
   expect(r.status).toBe(200);
 }
 
-/** ICertAdmin::PublishCRLs on the bus (as admin-api or the CLI would send it). */
+/** ICertAdmin::PublishCRLs through admin-api, as an operator (or `signet crl publish`) does it. */
 async function publish(delta = false): Promise<{ crlNumber: number; baseCrlNumber: number | null; entries: number }> {
-  const msg = await stack.nc.request(Commands.adminPublishCrl.subject(stack.ca), encodeJson({ actor: { name: 'admin-rev', roles: ['ca-admin'] }, delta }), { timeout: 30_000 });
-  const reply = decodeJson(msg.data) as { ok: boolean; data: { crlNumber: number; baseCrlNumber: number | null; entries: number } };
-  expect(reply.ok).toBe(true);
-  return reply.data;
+  const r = await stack.admin('POST', '/api/v1/crls/publish', tokens.admin, { delta });
+  expect(r.status).toBe(200);
+  return r.body;
 }
 
 /** The CRL the intermediary serves, once it is the one with `number`. */
@@ -143,6 +140,13 @@ describe('1. CRLs: base, download from the CDP, revocation', () => {
     const g = certtool(leaf, crl.path);
     expect(g.out).toMatch(/revoked/i);
     expect(g.out).not.toMatch(/Chain verification output: Verified/);
+  });
+});
+
+describe('publishing on demand', () => {
+  it('is for CA administrators only: an officer is refused', async () => {
+    const r = await stack.admin('POST', '/api/v1/crls/publish', tokens.officer, {});
+    expect(r.status).toBe(403);
   });
 });
 

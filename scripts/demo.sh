@@ -51,4 +51,4 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$wo
 code=$(submit "$work/evil.csr" WebServer)
 echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,decidedBy:o.decidedBy,message:o.message})' < "$work/reply.json"
 
-say "Done. Steps 6–8 (administration, exit modules) follow in later releases."
+say "Done. Step 6 (approve, deny, revoke) is the signet CLI with an admin token: see README, \"Quick start\". Steps 7–8: exit modules, docs/EXIT-MODULES.md."

@@ -17,6 +17,16 @@ signet_ensure_node_modules
 SIGNET_SKIP_TOOLS=1 signet_ensure_services # certtool/docker-compose are for the tests
 signet_ensure_ca_passphrase
 
+# Where relying parties find revocation status: issued certificates carry
+# these as CRL distribution point and AIA (OCSP, caIssuers). SIGNET_PUBLIC_URL
+# is the intermediary as clients reach it.
+public_url=${SIGNET_PUBLIC_URL:-http://127.0.0.1:${SIGNET_HTTP_PORT:-8080}}
+ca_name=${SIGNET_CA_NAME:-signet}
+export SIGNET_CRL_URL=${SIGNET_CRL_URL-$public_url/crl/$ca_name.crl}
+export SIGNET_DELTA_CRL_URL=${SIGNET_DELTA_CRL_URL-$public_url/crl/$ca_name+.crl}
+export SIGNET_OCSP_URL=${SIGNET_OCSP_URL-$public_url/ocsp/$ca_name}
+export SIGNET_CA_ISSUERS_URL=${SIGNET_CA_ISSUERS_URL-$public_url/ca/$ca_name.crt}
+
 signet_log "building (nx run-many -t build)"
 npx nx run-many -t build --outputStyle=stream </dev/null
 

@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { CertificatesModule } from './certificates/certificates.module';
+import { CrlsModule } from './crls/crls.module';
 import { type AdminConfig } from './config/config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { HealthModule } from './health/health.module';
@@ -25,6 +26,7 @@ export class AppModule {
         AuthModule,
         RequestsModule,
         CertificatesModule,
+        CrlsModule,
         ViewModule,
         ModulesModule,
         AuditModule,

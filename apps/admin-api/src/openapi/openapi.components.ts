@@ -116,6 +116,20 @@ const schemas: Record<string, Schema> = {
       },
     },
   },
+  PublishCrlBody: { type: 'object', additionalProperties: false, properties: { delta: { type: 'boolean', default: false } } },
+  PublishCrlResult: {
+    type: 'object',
+    required: ['ca', 'crlNumber', 'delta', 'baseCrlNumber', 'thisUpdate', 'nextUpdate', 'entries'],
+    properties: {
+      ca: ref('CaName'),
+      crlNumber: { type: 'integer', minimum: 1 },
+      delta: { type: 'boolean' },
+      baseCrlNumber: { type: ['integer', 'null'], description: 'For a delta: the base CRL it is relative to' },
+      thisUpdate: { type: 'string', format: 'date-time' },
+      nextUpdate: { type: 'string', format: 'date-time' },
+      entries: { type: 'integer', minimum: 0 },
+    },
+  },
   DenyBody: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 1024 } } },
   RevokeBody: {
     type: 'object',

@@ -73,6 +73,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
   tags: [
     { name: 'requests', description: 'ICertAdmin on requests: resubmit, deny, edit pending requests, read one' },
     { name: 'certificates', description: 'ICertAdmin on certificates: revoke, release from hold, status, read one' },
+    { name: 'crls', description: 'ICertAdmin::PublishCRLs: issue a base or delta CRL now' },
     { name: 'view', description: 'ICertView: list and search, export' },
     { name: 'ca', description: 'Modules, audit log, tokens, dead letters, the caller' },
     { name: 'meta', description: 'Probes and this document' },
@@ -161,6 +162,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         body: { required: false, content: json({ type: 'object', additionalProperties: false }) },
         ok: ['200', ok('The status after release', 'CertificateStatus')],
         errors: ['BadMessage', 'NotFound', 'WrongState', ...bodyErrors.slice(1)],
+      }),
+    },
+    '/api/v1/crls/publish': {
+      post: op({
+        id: 'publishCrl',
+        summary: 'Issue a base CRL, or a delta CRL with {"delta":true}, now (ICertAdmin::PublishCRLs, certutil -CRL)',
+        tag: 'crls',
+        access: manage('ca-admin'),
+        body: optionalJson('PublishCrlBody'),
+        ok: ['200', ok('The CRL that was issued', 'PublishCrlResult')],
+        errors: ['BadMessage', ...bodyErrors.slice(1)],
       }),
     },
     '/api/v1/view': {

@@ -1,4 +1,4 @@
-import { str, type Context, type Verb } from '../command';
+import { flag, str, type Context, type Verb } from '../command';
 import { usage } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { json, keyValues } from '../output';
@@ -85,5 +85,33 @@ export const status: Verb = {
   help: 'Exit 0 for a valid or revoked certificate (see Status), 5 for a serial the CA does not know.',
   async run(ctx) {
     return showStatus(ctx, (await ctx.http.admin<Status>(`/api/v1/certificates/${serialArg(ctx.positionals[0])}/status`)).body);
+  },
+};
+
+export const crlPublish: Verb = {
+  name: 'crl publish',
+  summary: 'Issue a base CRL now, or a delta CRL with --delta (certutil -CRL)',
+  args: '',
+  positionals: { min: 0, max: 0 },
+  options: { delta: { type: 'boolean', description: 'a delta CRL on the current base instead of a new base' } },
+  help: 'Needs the ca-admin role. Prints the CRL number, its validity and how many entries it lists.',
+  async run(ctx) {
+    const body = (
+      await ctx.http.admin<{ crlNumber: number; delta: boolean; baseCrlNumber: number | null; thisUpdate: string; nextUpdate: string; entries: number }>('/api/v1/crls/publish', {
+        method: 'POST',
+        body: { delta: flag(ctx.values, 'delta') },
+      })
+    ).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else {
+      ctx.io.out(keyValues([
+        ['CRL number', body.crlNumber],
+        ['Kind', body.delta ? `delta (base ${body.baseCrlNumber})` : 'base'],
+        ['This update', body.thisUpdate],
+        ['Next update', body.nextUpdate],
+        ['Entries', body.entries],
+      ]));
+    }
+    return ExitCode.Ok;
   },
 };

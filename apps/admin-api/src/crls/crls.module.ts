@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { CrlsController } from './crls.controller';
+
+@Module({ controllers: [CrlsController] })
+export class CrlsModule {}
