@@ -14,7 +14,7 @@ import { BusClient } from '@signet/bus';
 import { Commands } from '@signet/contracts';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,42 @@ async function load(stack: Stack, n: number): Promise<Round> {
   return { requests: n, seconds: Math.round(seconds * 1000) / 1000, perSecond: Math.round((n / seconds) * 10) / 10, latencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: pct(latencies, 100) } };
 }
 
+/**
+ * CPU seconds (utime + stime from /proc/<pid>/stat) per role, so a
+ * difference between the variants can be attributed instead of guessed.
+ * Roles: this process (the load generator), each child by its script,
+ * nats-server, and PostgreSQL (postmaster and every backend).
+ */
+function cpuByRole(): Record<string, number> {
+  const tick = 100; // USER_HZ on Linux
+  const out: Record<string, number> = {};
+  const add = (role: string, s: number) => (out[role] = (out[role] ?? 0) + s);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const secs = (Number(f[11]) + Number(f[12])) / tick;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const role = Number(pid) === process.pid ? 'load-generator' : /nats-server/.test(args) ? 'nats-server' : /^postgres/.test(args) || /postgresql/.test(args) ? 'postgres' : /dist\/apps\/([\w-]+)\/main\.js/.exec(args)?.[1] ?? (/webhook-receiver/.test(args) ? 'webhook-receiver' : /aiosmtpd|smtp/.test(args) ? 'smtp-sink' : undefined);
+      if (role) add(role, secs);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const all = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  out['machine-busy'] = (all.reduce((a, b) => a + b, 0) - all[3] - all[4]) / tick;
+  return out;
+}
+
+function cpuDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const d: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) d[k] = Math.round(((b[k] ?? 0) - (a[k] ?? 0)) * 100) / 100;
+  // CPU used by processes that are not part of the benchmark: a run where this is large was disturbed and should be repeated.
+  const ours = Object.entries(d).filter(([k]) => k !== 'machine-busy').reduce((x, [, v]) => x + v, 0);
+  d['other-processes'] = Math.round((d['machine-busy'] - ours) * 100) / 100;
+  return d;
+}
+
 /** The working receiver: the shipped example (examples/webhook-receiver), in its own process so it does not share the load generator's event loop. */
 async function startReceiver(): Promise<{ url: string; seen: () => number; stop: () => void }> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'examples', 'webhook-receiver', 'tsconfig.json')]);
@@ -96,7 +132,7 @@ function publishDir(stack: Stack): string {
   return mkdtempSync(join(base, 'signet-bench-published-'));
 }
 
-async function variant(name: string, withModules: boolean): Promise<{ name: string; rounds: Round[]; delivered?: Record<string, number> }> {
+async function variant(name: string, withModules: boolean): Promise<{ name: string; rounds: Round[]; cpuSeconds: Record<string, number>; delivered?: Record<string, number> }> {
   const stack = new Stack();
   const config = join(stack.dir, 'bench-exit.yaml');
   const published = publishDir(stack);
@@ -120,7 +156,9 @@ async function variant(name: string, withModules: boolean): Promise<{ name: stri
     if (mods.length) await waitFor('the exit modules to register', async () => (await stack.db.query(`SELECT count(*)::int AS n FROM module_registration WHERE kind = 'exit'`)).rows[0].n === mods.length, 30_000);
     await load(stack, WARMUP);
     const rounds: Round[] = [];
+    const cpu0 = cpuByRole();
     for (let i = 0; i < ROUNDS; i++) rounds.push(await load(stack, REQUESTS));
+    const cpuSeconds = cpuDelta(cpu0, cpuByRole());
     const total = WARMUP + ROUNDS * REQUESTS;
     let delivered: Record<string, number> | undefined;
     if (withModules) {
@@ -128,7 +166,7 @@ async function variant(name: string, withModules: boolean): Promise<{ name: stri
       await waitFor('the working modules to catch up', async () => receiver!.seen() >= total && readdirSync(published).length >= 2 * total && smtp.messages().length >= total, 120_000).catch(() => undefined);
       delivered = { issued: total, files: readdirSync(published).length / 2, webhook: receiver!.seen(), mails: smtp.messages().length, hangingWebhookConnections: hole!.connections() };
     }
-    return { name, rounds, delivered };
+    return { name, rounds, cpuSeconds, delivered };
   } finally {
     await stack.close();
     receiver?.stop();
@@ -175,8 +213,8 @@ const best = (rs: Round[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 it('issuance with exit modules attached (one hanging) stays within 10 % of issuance without them', async () => {
-  if (process.env.BENCH_ONLY === 'without') {
-    console.log(JSON.stringify(await variant('no exit modules', false), null, 2));
+  if (process.env.BENCH_ONLY === 'without' || process.env.BENCH_ONLY === 'with') {
+    console.log(JSON.stringify(await variant(process.env.BENCH_ONLY, process.env.BENCH_ONLY === 'with'), null, 2));
     return;
   }
   const without = await variant('no exit modules', false);
