@@ -8,7 +8,7 @@ const esmOnly = [
   'pvtsutils', 'pvutils',
 ];
 
-const libs = ['contracts', 'x509', 'bus', 'config'];
+const libs = ['contracts', 'x509', 'bus', 'config', 'http'];
 
 module.exports = {
   testEnvironment: 'node',

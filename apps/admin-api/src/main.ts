@@ -1,9 +1,7 @@
 import 'reflect-metadata';
-import { type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
-import { type NestExpressApplication } from '@nestjs/platform-express';
 import { connectBus } from '@signet/bus';
-import { ConfigError } from '@signet/config';
+import { runMain, stopOnSignals } from '@signet/http';
 import { type AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/config';
@@ -34,38 +32,8 @@ async function main(): Promise<void> {
   log.log(`listening on http://${config.http.host}:${address.port} for CA ${config.caName}${config.roleSeparation ? ' (role separation on)' : ''}`);
 
   // 4. Stop in order: no new HTTP requests, finish the ones in flight, then drain the bus.
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.log(`${signal}: shutting down`);
-    // In-flight calls may wait up to the CA timeout; never hang beyond that.
-    setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.caTimeoutMs + 5_000).unref();
-    void shutdown(app, nc).then(
-      () => process.exit(0),
-      (e) => {
-        log.error(`shutdown failed: ${(e as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // In-flight calls may wait up to the CA timeout; never hang beyond that.
+  stopOnSignals(app, nc, { log, graceMs: config.caTimeoutMs + 5_000 });
 }
 
-async function shutdown(app: NestExpressApplication, nc: NatsConnection): Promise<void> {
-  await app.close();
-  if (!nc.isClosed()) await nc.drain();
-}
-
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    log.error(e.message);
-  } else {
-    log.error(`cannot start: ${(e as Error)?.message ?? String(e)}`);
-  }
-  process.exit(1);
-});
+runMain(log, main);

@@ -1,9 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type LoggerService } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type Role } from '@signet/contracts';
+import { CapturingLogger, listenForTests } from '@signet/http';
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo } from 'node:net';
 import { createApp } from '../src/app.setup';
 import { tokenSha256 } from '../src/auth/bearer';
 import { loadConfig, type AdminConfig } from '../src/config/config';
@@ -15,20 +14,6 @@ export const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** A CA name no other test run on the same bus uses. */
 export function uniqueCaName(prefix = 'adm'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
-}
-
-/** Collects log lines, to check what the access log says (and never says). */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown, context?: string): void {
-    this.lines.push(`${context ?? ''} ${String(message)}`);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push(`ERROR ${String(message)} ${rest.map(String).join(' ')}`);
-  }
-  warn(message: unknown, context?: string): void {
-    this.lines.push(`WARN ${context ?? ''} ${String(message)}`);
-  }
 }
 
 export interface Harness {
@@ -52,9 +37,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { sta
   const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_CA_NAME: ca.name, SIGNET_ADMIN_PORT: '0', SIGNET_CA_TIMEOUT_MS: '1000', ...env });
   const logger = new CapturingLogger();
   const app = await createApp(config, nc, { logger });
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+  const url = await listenForTests(app);
   return {
     nc,
     ca,

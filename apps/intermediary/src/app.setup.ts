@@ -1,37 +1,25 @@
 import { type NatsConnection } from '@nats-io/transport-node';
-import { type LoggerService, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { createHttpApp, HttpErrorFilter, type CreateAppOptions } from '@signet/http';
 import { AppModule } from './app.module';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
-import { HttpErrorFilter } from './http/error.filter';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
-
-export interface CreateAppOptions {
-  logger?: LoggerService | LogLevel[] | false;
-}
 
 /**
  * Builds the HTTP application without listening, so main.ts and the
- * integration tests run exactly the same stack.
- *
- * Nest's own body parsers are off: ours carry the configured size limit,
- * and their errors (too large, invalid JSON, bad charset) go through
- * HttpErrorFilter like every other error, because Nest's Express adapter
- * routes Express errors to the global filters.
+ * integration tests run exactly the same stack (see createHttpApp): JSON
+ * and raw PKCS#10 bodies, both with the configured size limit.
  */
 export async function createApp(config: IntermediaryConfig, connection: NatsConnection, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, connection), {
-    bodyParser: false,
+  return createHttpApp(AppModule.register(config, connection), {
     logger: opts.logger,
+    accessLog: accessLog(),
+    bodyParsers: (app) => {
+      app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
+      app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
+    },
+    // No streamed answers here: ending the response is enough.
+    errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end' }),
   });
-  app.disable('x-powered-by');
-  // Before the parsers, so that a refused body is logged too.
-  app.use(accessLog());
-  app.useSecurityHeaders();
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
-  app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
-  app.useGlobalFilters(new HttpErrorFilter());
-  return app;
 }

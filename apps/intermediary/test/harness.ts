@@ -1,8 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type LoggerService } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { CapturingLogger, listenForTests } from '@signet/http';
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo } from 'node:net';
 import { createApp } from '../src/app.setup';
 import { loadConfig, type IntermediaryConfig } from '../src/config/config';
 import { FakeCa } from './fake-ca';
@@ -13,20 +12,6 @@ export const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** A CA name no other test run on the same bus uses. */
 export function uniqueCaName(prefix = 'int'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
-}
-
-/** Collects log lines, to check what the access log says (and never says). */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown, context?: string): void {
-    this.lines.push(`${context ?? ''} ${String(message)}`);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push(`ERROR ${String(message)} ${rest.map(String).join(' ')}`);
-  }
-  warn(message: unknown, context?: string): void {
-    this.lines.push(`WARN ${context ?? ''} ${String(message)}`);
-  }
 }
 
 export interface Harness {
@@ -61,15 +46,14 @@ export async function startHarness(
   });
   const logger = new CapturingLogger();
   const app = await createApp(config, nc, { logger });
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const url = await listenForTests(app);
   return {
     nc,
     ca,
     app,
     config,
     logger,
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    url,
     async close() {
       await app.close();
       await ca.stop();

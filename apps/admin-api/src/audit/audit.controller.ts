@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
+import { type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { intParam, type Query as QueryParams } from '../http/input';
+import { intParam } from '../http/input';
 
 /**
  * The audit log ca-core keeps (hash-chained): auditors read it and check the

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ErrorCode, SignetError, type Actor } from '@signet/contracts';
+import { type HttpResponse } from '@signet/http';
 import { CONFIG, type AdminConfig } from '../config/config';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpRequest, type HttpResponse } from '../http/express-types';
+import { type AdminRequest } from '../http/express-types';
 import { authorize, type Access } from './access';
 import { ACCESS_KEY } from './access.decorator';
 import { Authenticator } from './authenticator';
@@ -28,7 +29,7 @@ export class AuthGuard implements CanActivate {
     }
     if (access.kind === 'public') return true;
     const http = ctx.switchToHttp();
-    const req = http.getRequest<HttpRequest>();
+    const req = http.getRequest<AdminRequest>();
     const principal = await this.authenticator.authenticate(req.headers.authorization);
     noteForAccessLog(http.getResponse<HttpResponse>(), { actor: principal.name });
     authorize(principal, access, this.config.roleSeparation);
@@ -38,7 +39,7 @@ export class AuthGuard implements CanActivate {
 }
 
 /** The authenticated caller as ca-core's messages carry it. */
-export function actorOf(req: HttpRequest): Actor {
+export function actorOf(req: AdminRequest): Actor {
   if (!req.principal) throw new SignetError(ErrorCode.Internal, 'no authenticated principal on a guarded route');
   return { name: req.principal.name, roles: [...req.principal.roles] };
 }

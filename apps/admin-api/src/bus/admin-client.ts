@@ -2,9 +2,9 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
 import { BusClient } from '@signet/bus';
 import { Commands, ErrorCode, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
+import { badBody } from '@signet/http';
 import { type z } from 'zod';
 import { CONFIG, type AdminConfig } from '../config/config';
-import { badBody } from '../http/input';
 
 /** DI token for the process's one NATS connection. */
 export const NATS_CONNECTION = Symbol('NatsConnection');

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Get, Param, Post, Res } from '@nestjs/common';
 import { type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
+import { type HttpResponse } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpResponse } from '../http/express-types';
 import { parseSerial } from '../http/input';
 import { emptyBody } from '../requests/edit-input';
 import { reasonName, revokeFromBody } from './revoke-input';

@@ -1,6 +1,7 @@
 import { IsoTimeSchema, REVOCATION_REASONS } from '@signet/contracts';
+import { badField } from '@signet/http';
 import { z } from 'zod';
-import { badField, parseWith } from '../http/input';
+import { parseWith } from '../http/input';
 
 const REASON_BY_NAME = new Map(Object.entries(REVOCATION_REASONS).map(([name, code]) => [name.toLowerCase(), code]));
 

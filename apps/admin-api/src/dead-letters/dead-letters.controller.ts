@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
+import { badField, queryParam, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { badField, intParam, queryParam, type Query as QueryParams } from '../http/input';
+import { intParam } from '../http/input';
 import { emptyBody } from '../requests/edit-input';
 
 /** Events an exit module gave up on (exit-service), listed and replayed. */

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import { type HttpRequest, type HttpResponse, type NextFunction } from './express-types';
+import { type Logger } from '@nestjs/common';
+import { accessLog as accessLogWith, noteForAccessLog as note, type HttpResponse } from '@signet/http';
 
 /** What a handler knows about the call, for the access log line. */
 export interface AccessLogContext {
@@ -8,34 +8,19 @@ export interface AccessLogContext {
   serial?: string;
 }
 
-const LOCALS_KEY = 'signetAccess';
-
 /** Lets the guard and handlers add the actor, request id or serial to the access log line. */
 export function noteForAccessLog(res: HttpResponse, ctx: AccessLogContext): void {
-  res.locals[LOCALS_KEY] = { ...(res.locals[LOCALS_KEY] as AccessLogContext | undefined), ...ctx };
+  note(res, ctx);
 }
 
 /**
- * One line per request: method, path, status, duration, and the actor,
- * request id or serial when known. The path is logged without its query
- * string (filters may carry personal data), nothing of the body is logged,
- * and never the Authorization header.
+ * The access log line ends with the actor, request id or serial when known.
+ * The query string (filters may carry personal data), the body and the
+ * Authorization header are never logged.
  */
-export function accessLog(logger: Pick<Logger, 'log'> = new Logger('Access')) {
-  return (req: HttpRequest, res: HttpResponse, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const ctx = res.locals[LOCALS_KEY] as AccessLogContext | undefined;
-      const extra = [
-        ctx?.actor ? `actor=${JSON.stringify(ctx.actor)}` : '',
-        ctx?.requestId !== undefined ? `requestId=${ctx.requestId}` : '',
-        ctx?.serial ? `serial=${ctx.serial}` : '',
-      ]
-        .filter(Boolean)
-        .join(' ');
-      logger.log(`${req.method} ${req.path} ${res.statusCode} ${ms.toFixed(1)}ms${extra ? ` ${extra}` : ''}`);
-    });
-    next();
-  };
+export function accessLog(logger?: Pick<Logger, 'log'>) {
+  return accessLogWith<AccessLogContext>(
+    (c) => [c.actor ? `actor=${JSON.stringify(c.actor)}` : '', c.requestId !== undefined ? `requestId=${c.requestId}` : '', c.serial ? `serial=${c.serial}` : ''],
+    logger,
+  );
 }

@@ -1,20 +1,7 @@
-import { ErrorCode, SignetError } from '@signet/contracts';
+import { badBody, badField, queryParam, type Query } from '@signet/http';
 import { type z } from 'zod';
 
-/** A 400 BAD_MESSAGE that names the offending field. */
-export function badField(field: string, message: string): SignetError {
-  return new SignetError(ErrorCode.BadMessage, `${field}: ${message}`, { field });
-}
-
-/** Zod issues as a BAD_MESSAGE naming every field, never echoing values. */
-export function badBody(error: z.ZodError, what = 'request body'): SignetError {
-  const problems = error.issues.slice(0, 10).map((i) => {
-    if (i.code === 'unrecognized_keys') return { field: i.keys.join(', '), problem: 'unknown field' };
-    return { field: i.path.length ? i.path.join('.') : '(body)', problem: i.message };
-  });
-  const text = problems.map((p) => `${p.field}: ${p.problem}`).join('; ');
-  return new SignetError(ErrorCode.BadMessage, `invalid ${what}: ${text}`, { fields: problems });
-}
+/* admin-api's own input rules; the shared helpers are in @signet/http. */
 
 /** Parses with a schema or throws BAD_MESSAGE naming the fields. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.output<S> {
@@ -23,30 +10,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what =
   return r.data;
 }
 
-export type Query = Record<string, string | string[] | undefined>;
-
-/** One query parameter; a repeated one is refused rather than guessed at. */
-export function queryParam(query: Query, name: string): string | undefined {
-  const v = query[name];
-  if (Array.isArray(v)) throw badField(name, 'query parameter given more than once');
-  return v;
-}
-
 /** A query parameter that may repeat (`?filter=a&filter=b`), as a list. */
 export function queryList(query: Query, name: string, max: number): string[] {
   const v = query[name];
   const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
   if (list.length > max) throw badField(name, `at most ${max} allowed`);
   return list;
-}
-
-/** `?flag=true|false|1|0`, absent → the default. */
-export function booleanParam(query: Query, name: string, def: boolean): boolean {
-  const v = queryParam(query, name);
-  if (v === undefined || v === '') return def;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badField(name, 'must be true or false');
 }
 
 /** A whole number query parameter within bounds, absent → undefined. */
@@ -78,10 +47,4 @@ export function parseSerial(raw: string): string {
   if (hex.length % 2 !== 0) throw badField('serial', 'must have an even number of hex digits');
   if (hex.length > 64) throw badField('serial', 'longer than 32 bytes');
   return hex;
-}
-
-/** The media type of a Content-Type header, lower-cased, without parameters. */
-export function mediaType(contentType: string | undefined): string | undefined {
-  const t = contentType?.split(';')[0]?.trim().toLowerCase();
-  return t ? t : undefined;
 }

@@ -1,8 +1,6 @@
 import { DISPOSITIONS, ERROR_CODES, EXTENSION_ORIGINS, LIMITS, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
-import { type OpenApiDocument, type Ref, type Schema } from './openapi.types';
-
-export const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
-export const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
+import { json, ref, type Schema } from '@signet/http';
+import { type AdminOpenApiDocument } from './openapi.types';
 
 const time: Schema = { type: 'string', format: 'date-time' };
 const nullableTime: Schema = { type: ['string', 'null'], format: 'date-time' };
@@ -242,7 +240,7 @@ const schemas: Record<string, Schema> = {
 
 const errorJson = json(ref('Error'));
 
-export const COMPONENTS: OpenApiDocument['components'] = {
+export const COMPONENTS: AdminOpenApiDocument['components'] = {
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'An admin token (`admin-token create`, or POST /api/v1/tokens). admin-api sends only its SHA-256 to ca-core.' },
   },

@@ -1,9 +1,7 @@
+import { errorRef, json, paramRef, ref, type MediaType, type Parameter, type Ref, type Response } from '@signet/http';
 import { READ_ROLES } from '../auth/access';
-import { COMPONENTS, json, ref } from './openapi.components';
-import { type AccessDoc, type MediaType, type OpenApiDocument, type Operation, type Parameter, type Ref, type Response } from './openapi.types';
-
-const errorRef = (name: string): Ref => ({ $ref: `#/components/responses/${name}` });
-const param = (name: string): Ref => ({ $ref: `#/components/parameters/${name}` });
+import { COMPONENTS } from './openapi.components';
+import { type AccessDoc, type AdminOpenApiDocument, type AdminOperation } from './openapi.types';
 
 type ErrorName = 'BadMessage' | 'NotFound' | 'WrongState' | 'TooLarge' | 'UnsupportedMediaType';
 
@@ -27,8 +25,8 @@ interface OpSpec {
  * and lists who may call it under `x-signet-access` (a test checks that it
  * matches the route's access decorator, by calling the route as each role).
  */
-function op(s: OpSpec): Operation {
-  const responses: Operation['responses'] = { [s.ok[0]]: s.ok[1] };
+function op(s: OpSpec): AdminOperation {
+  const responses: AdminOperation['responses'] = { [s.ok[0]]: s.ok[1] };
   for (const e of s.errors ?? []) responses[{ BadMessage: '400', NotFound: '404', WrongState: '409', TooLarge: '413', UnsupportedMediaType: '415' }[e]] = errorRef(e);
   const authenticated = s.access.kind !== 'public';
   if (authenticated) {
@@ -58,7 +56,7 @@ const optionalJson = (schema: string) => ({ required: false, content: json(ref(s
  * admin-api's HTTP API. Written by hand next to the controllers; tests check
  * that every route Nest registers is described here, with its roles.
  */
-export const OPENAPI_DOCUMENT: OpenApiDocument = {
+export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Signet admin-api',
@@ -81,7 +79,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
   security: [{ bearer: [] }],
   paths: {
     '/api/v1/requests/{id}': {
-      get: op({ id: 'getRequest', summary: 'A request with its attributes, extensions and certificate', tag: 'requests', access: read(), parameters: [param('RequestId')], ok: ['200', ok('The request', 'RequestDetail')], errors: ['BadMessage', 'NotFound'] }),
+      get: op({ id: 'getRequest', summary: 'A request with its attributes, extensions and certificate', tag: 'requests', access: read(), parameters: [paramRef('RequestId')], ok: ['200', ok('The request', 'RequestDetail')], errors: ['BadMessage', 'NotFound'] }),
     },
     '/api/v1/requests/{id}/resubmit': {
       post: op({
@@ -90,7 +88,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         description: 'Pending and denied requests only; a failed, issued or revoked one is 409 WRONG_STATE. Answers the new disposition (with the certificate when issued). Two officers racing on one request: one wins, the other gets 409.',
         tag: 'requests',
         access: manage('officer'),
-        parameters: [param('RequestId')],
+        parameters: [paramRef('RequestId')],
         body: { required: false, content: json({ type: 'object', additionalProperties: false }) },
         ok: ['200', ok('The new disposition', 'RequestResult')],
         errors: ['BadMessage', 'NotFound', 'WrongState', ...bodyErrors.slice(1)],
@@ -102,7 +100,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Deny a pending request (ICertAdmin::DenyRequest)',
         tag: 'requests',
         access: manage('officer'),
-        parameters: [param('RequestId')],
+        parameters: [paramRef('RequestId')],
         body: optionalJson('DenyBody'),
         ok: ['200', ok('The new disposition (denied)', 'RequestResult')],
         errors: ['BadMessage', 'NotFound', 'WrongState', ...bodyErrors.slice(1)],
@@ -115,7 +113,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         description: 'The raw attribute string as submitted never changes; the parsed attributes get origin admin. Resubmit to let the policy see them.',
         tag: 'requests',
         access: manage('officer'),
-        parameters: [param('RequestId')],
+        parameters: [paramRef('RequestId')],
         body: { required: true, content: { ...json(ref('AttributesBody')), 'text/plain': { schema: { type: 'string', description: 'AD CS `name:value` lines' } } } },
         ok: ['200', ok('The request as it now is', 'RequestDetail')],
         errors: ['BadMessage', 'NotFound', 'WrongState', 'TooLarge', 'UnsupportedMediaType'],
@@ -128,17 +126,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         description: 'An admin extension wins over the policy\'s on the next resubmit (ADR 0005).',
         tag: 'requests',
         access: manage('officer'),
-        parameters: [param('RequestId'), { name: 'oid', in: 'path', required: true, description: 'Dotted OID', schema: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$' } }],
+        parameters: [paramRef('RequestId'), { name: 'oid', in: 'path', required: true, description: 'Dotted OID', schema: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$' } }],
         body: { required: true, content: json(ref('ExtensionBody')) },
         ok: ['200', ok('The request as it now is', 'RequestDetail')],
         errors: ['BadMessage', 'NotFound', 'WrongState', 'TooLarge', 'UnsupportedMediaType'],
       }),
     },
     '/api/v1/certificates/{serial}': {
-      get: op({ id: 'getCertificate', summary: 'A certificate and the request it was issued for', tag: 'certificates', access: read(), parameters: [param('Serial')], ok: ['200', ok('The request with its certificate', 'RequestDetail')], errors: ['BadMessage', 'NotFound'] }),
+      get: op({ id: 'getCertificate', summary: 'A certificate and the request it was issued for', tag: 'certificates', access: read(), parameters: [paramRef('Serial')], ok: ['200', ok('The request with its certificate', 'RequestDetail')], errors: ['BadMessage', 'NotFound'] }),
     },
     '/api/v1/certificates/{serial}/status': {
-      get: op({ id: 'getCertificateStatus', summary: 'Issued and not revoked? (ICertAdmin::IsValidCertificate; does not check expiry)', tag: 'certificates', access: read(), parameters: [param('Serial')], ok: ['200', ok('The status', 'CertificateStatus')], errors: ['BadMessage', 'NotFound'] }),
+      get: op({ id: 'getCertificateStatus', summary: 'Issued and not revoked? (ICertAdmin::IsValidCertificate; does not check expiry)', tag: 'certificates', access: read(), parameters: [paramRef('Serial')], ok: ['200', ok('The status', 'CertificateStatus')], errors: ['BadMessage', 'NotFound'] }),
     },
     '/api/v1/certificates/{serial}/revoke': {
       post: op({
@@ -146,7 +144,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Revoke (ICertAdmin::RevokeCertificate); repeatable to change the reason or dates',
         tag: 'certificates',
         access: manage('officer'),
-        parameters: [param('Serial')],
+        parameters: [paramRef('Serial')],
         body: optionalJson('RevokeBody'),
         ok: ['200', ok('The status after revocation', 'CertificateStatus')],
         errors: ['BadMessage', 'NotFound', 'WrongState', ...bodyErrors.slice(1)],
@@ -158,7 +156,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Release from hold (RevokeCertificate with MAXDWORD); only a certificateHold revocation, else 409',
         tag: 'certificates',
         access: manage('officer'),
-        parameters: [param('Serial')],
+        parameters: [paramRef('Serial')],
         body: { required: false, content: json({ type: 'object', additionalProperties: false }) },
         ok: ['200', ok('The status after release', 'CertificateStatus')],
         errors: ['BadMessage', 'NotFound', 'WrongState', ...bodyErrors.slice(1)],
@@ -182,9 +180,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         tag: 'view',
         access: read(),
         parameters: [
-          param('Preset'),
-          param('Filter'),
-          param('Sort'),
+          paramRef('Preset'),
+          paramRef('Filter'),
+          paramRef('Sort'),
           { name: 'limit', in: 'query', description: 'Rows per page', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page', schema: { type: 'string', maxLength: 2048 } },
           { name: 'count', in: 'query', description: 'Also count every matching row (`true`/`false`)', schema: { type: 'string', enum: ['true', 'false', '1', '0'] } },
@@ -201,9 +199,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         tag: 'view',
         access: read(),
         parameters: [
-          param('Preset'),
-          param('Filter'),
-          param('Sort'),
+          paramRef('Preset'),
+          paramRef('Filter'),
+          paramRef('Sort'),
           { name: 'format', in: 'query', description: 'csv (default) or json', schema: { type: 'string', enum: ['csv', 'json'] } },
           { name: 'maxRows', in: 'query', description: 'Lower the row cap for this export', schema: { type: 'integer', minimum: 1 } },
         ],

@@ -1,6 +1,7 @@
 import { ErrorCode, ExtensionValueSchema, formatAttributes, LIMITS, OidSchema, parseAttributes, SignetError, type ExtensionValue } from '@signet/contracts';
+import { badField, mediaType } from '@signet/http';
 import { z } from 'zod';
-import { badField, mediaType, parseWith } from '../http/input';
+import { parseWith } from '../http/input';
 
 /** Media types a body may have; anything else with a body is 415. */
 export const JSON_TYPE = 'application/json';

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Get, Headers, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { type Actor, type RequestDetail, type RequestResult } from '@signet/contracts';
+import { type HttpResponse } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpResponse } from '../http/express-types';
 import { parseRequestId } from '../http/input';
 import { attributesFromBody, denyFromBody, emptyBody, extensionFromBody } from './edit-input';
 

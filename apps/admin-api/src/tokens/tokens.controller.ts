@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { RoleSchema, type Actor } from '@signet/contracts';
+import { type HttpResponse } from '@signet/http';
 import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { type HttpResponse } from '../http/express-types';
 import { parseWith } from '../http/input';
 
 const CreateTokenBodySchema = z

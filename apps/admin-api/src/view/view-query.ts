@@ -1,5 +1,6 @@
 import { DISPOSITIONS, VIEW_COLUMNS, VIEW_PRESETS, type ViewColumn } from '@signet/contracts';
-import { badField, booleanParam, intParam, queryList, queryParam, type Query } from '../http/input';
+import { badField, booleanParam, queryParam, type Query } from '@signet/http';
+import { intParam, queryList } from '../http/input';
 import { parseReason } from '../certificates/revoke-input';
 
 /** One restriction (ICertView::SetRestriction) on an AD CS column. */

@@ -1,10 +1,10 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
+import { badField, queryParam, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { type HttpResponse } from '../http/express-types';
-import { badField, intParam, queryParam, type Query as QueryParams } from '../http/input';
+import { intParam } from '../http/input';
 import { parseViewQuery } from './view-query';
 import { ViewService, type ExportFormat } from './view.service';
 

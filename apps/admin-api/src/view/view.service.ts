@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, type ViewReply, type ViewRow } from '@signet/contracts';
+import { type HttpResponse } from '@signet/http';
 import { once } from 'node:events';
 import { AdminClient } from '../bus/admin-client';
 import { CONFIG, type AdminConfig } from '../config/config';
-import { type HttpResponse } from '../http/express-types';
 import { csvHeader, csvRow } from './csv';
 import { MAX_LIMIT, type ViewQuery } from './view-query';
 

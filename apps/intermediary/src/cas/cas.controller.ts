@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { booleanParam, queryParam, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpResponse } from '../http/express-types';
-import { booleanParam, caFromPath, queryParam, type Query as QueryParams } from '../http/input';
+import { caFromPath } from '../http/input';
 import { CasService, parsePropertyNames, PEM_CHAIN_MEDIA_TYPE, pemText, wantsPem } from './cas.service';
 
 /** ICertConfig and the CA reads of ICertRequest. */

@@ -3,7 +3,7 @@ import { CA_PROPERTY_NAMES, CaPropertyNameSchema, type CaPropertyName, type CaRe
 import { CaClient } from '../bus/ca-client';
 import { type DefaultSource } from '../discovery/default-ca';
 import { DiscoveryService } from '../discovery/discovery.service';
-import { badField } from '../http/input';
+import { badField } from '@signet/http';
 
 export const PEM_CHAIN_MEDIA_TYPE = 'application/pem-certificate-chain';
 

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { OPENAPI_DOCUMENT } from './openapi.document';
-import { type OpenApiDocument } from './openapi.types';
+import { type OpenApiDocument } from '@signet/http';
 
 @Controller('api/v1')
 export class OpenApiController {

@@ -1,11 +1,7 @@
 import { CA_PROPERTY_NAMES, DISPOSITIONS, ERROR_CODES, LIMITS } from '@signet/contracts';
-import { type OpenApiDocument, type Ref, type Response, type Schema } from './openapi.types';
+import { errorRef, json, paramRef, ref, type OpenApiDocument, type Response, type Schema } from '@signet/http';
 import { REVOCATION_PATHS, REVOCATION_TAG } from './revocation.paths';
 
-const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
-const errorRef = (name: string): Ref => ({ $ref: `#/components/responses/${name}` });
-const param = (name: string): Ref => ({ $ref: `#/components/parameters/${name}` });
 const pem: Schema = { type: 'string', description: 'PEM text', pattern: '-----BEGIN [A-Z0-9 ]+-----' };
 
 const locationHeader = {
@@ -51,7 +47,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'A retry with the same key returns the first result. The intermediary checks shape and size only; the CA decodes and verifies the CSR.',
         tags: ['enrollment'],
         parameters: [
-          param('IdempotencyKey'),
+          paramRef('IdempotencyKey'),
           { name: 'ca', in: 'query', description: 'CA name; in JSON the body field `ca` may be used instead (both must agree). Default: the default CA.', schema: ref('CaName') },
           { name: 'attributes', in: 'query', description: 'Only with `application/pkcs10`: the AD CS attribute string (`name:value` lines).', schema: { type: 'string', maxLength: LIMITS.attributesChars } },
         ],
@@ -115,7 +111,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'getCa',
         summary: 'One CA record (ICertConfig::GetField)',
         tags: ['cas'],
-        parameters: [param('CaPath')],
+        parameters: [paramRef('CaPath')],
         responses: { '200': { description: 'The CA record', content: json(ref('CaRecord')) }, '404': errorRef('UnknownCa'), '500': errorRef('Internal') },
       },
     },
@@ -126,7 +122,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         description: 'JSON by default; PEM text with `?format=pem` or `Accept: application/pem-certificate-chain` (`format` wins).',
         tags: ['cas'],
         parameters: [
-          param('CaPath'),
+          paramRef('CaPath'),
           { name: 'chain', in: 'query', description: 'Include the chain up to the root (`true`/`false`)', schema: { type: 'string', enum: ['true', 'false', '1', '0'] } },
           { name: 'format', in: 'query', description: 'Answer format', schema: { type: 'string', enum: ['json', 'pem'] } },
         ],
@@ -148,7 +144,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'CA properties by AD CS name (ICertRequest::GetCAProperty)',
         tags: ['cas'],
         parameters: [
-          param('CaPath'),
+          paramRef('CaPath'),
           { name: 'names', in: 'query', description: 'Comma-separated property names (default: all)', schema: { type: 'string', examples: ['CAName,Templates'] } },
         ],
         responses: {

@@ -1,6 +1,5 @@
-import { type PathItem, type Ref, type Schema } from './openapi.types';
+import { errorRef, type PathItem, type Ref, type Schema } from '@signet/http';
 
-const errorRef = (name: string): Ref => ({ $ref: `#/components/responses/${name}` });
 const binary = (mediaType: string, description: string): { schema: Schema } => ({ schema: { type: 'string', description, contentMediaType: mediaType } });
 const errorJson = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } as Ref } };
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type RequestResult } from '@signet/contracts';
-import { badField } from '../http/input';
+import { badField } from '@signet/http';
 
 /** An HTTP answer decided by pure code; the controller only applies it. */
 export interface HttpOutcome {

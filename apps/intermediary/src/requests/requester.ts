@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { type HttpRequest } from '../http/express-types';
+import { type HttpRequest } from '@signet/http';
 
 /** AD CS RequesterName for callers nobody has authenticated. */
 export const ANONYMOUS = 'anonymous';

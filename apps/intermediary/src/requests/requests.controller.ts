@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { queryParam, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpResponse } from '../http/express-types';
-import { queryParam, type Query as QueryParams } from '../http/input';
 import { parseRequestId, REQUESTS_PATH } from './outcome';
 import { Requester } from './requester';
 import { RequestsService, type RequestAnswer } from './requests.service';

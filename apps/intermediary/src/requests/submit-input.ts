@@ -1,6 +1,7 @@
 import { ErrorCode, formatAttributes, LIMITS, parseAttributes, SignetError } from '@signet/contracts';
+import { badBody, badField, mediaType, queryParam, type Query } from '@signet/http';
 import { z } from 'zod';
-import { badBody, badField, caField, headerValue, mediaType, oneOf, queryParam, type Query } from '../http/input';
+import { caField, headerValue, oneOf } from '../http/input';
 
 export const JSON_MEDIA_TYPE = 'application/json';
 /** RFC 5967; the body is DER, PEM or base64 of the DER. */

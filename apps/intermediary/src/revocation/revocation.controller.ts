@@ -1,8 +1,7 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ErrorCode, isValidCaName, OCSP_REQUEST_MAX_BYTES, SignetError } from '@signet/contracts';
+import { queryParam, type HttpRequest, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { noteForAccessLog } from '../http/access-log';
-import { type HttpRequest, type HttpResponse } from '../http/express-types';
-import { queryParam, type Query as QueryParams } from '../http/input';
 import { CaCertificateEdgeService, CrlEdgeService, type CrlCopy } from './crl.service';
 import { OcspEdgeService, type OcspAnswer } from './ocsp.service';
 

@@ -1,0 +1,43 @@
+import { badBody, badField, booleanParam, mediaType, queryParam } from './input';
+import { z } from 'zod';
+
+describe('input helpers', () => {
+  it('ok/badField names the field', () => {
+    expect(badField('ca', 'bad')).toMatchObject({ code: 'BAD_MESSAGE', message: 'ca: bad', details: { field: 'ca' } });
+  });
+
+  it('ok/badBody names every field and never echoes values', () => {
+    const r = z.strictObject({ a: z.string(), b: z.number() }).safeParse({ a: 1, b: 'secret-value', c: 2 });
+    const e = badBody(r.error!);
+    expect(e.code).toBe('BAD_MESSAGE');
+    expect(e.message).toMatch(/^invalid request body: /);
+    expect((e.details!.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['a', 'b', 'c']);
+    expect(JSON.stringify(e)).not.toContain('secret-value');
+  });
+
+  it('ok/queryParam takes one, refuses a repeated one', () => {
+    expect(queryParam({ a: 'x' }, 'a')).toBe('x');
+    expect(queryParam({}, 'a')).toBeUndefined();
+    expect(() => queryParam({ a: ['x', 'y'] }, 'a')).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE', details: { field: 'a' } }));
+  });
+
+  it.each([
+    ['ok/absent → default', undefined, true, true],
+    ['ok/empty → default', '', false, false],
+    ['ok/true', 'true', false, true],
+    ['ok/1', '1', false, true],
+    ['ok/false', 'false', true, false],
+    ['ok/0', '0', true, false],
+  ])('booleanParam %s', (_n, v, def, expected) => {
+    expect(booleanParam({ f: v }, 'f', def)).toBe(expected);
+  });
+
+  it('fail/booleanParam anything else', () => expect(() => booleanParam({ f: 'yes' }, 'f', false)).toThrow(/must be true or false/));
+
+  it.each([
+    ['application/json; charset=utf-8', 'application/json'],
+    [' Application/PKCS10 ', 'application/pkcs10'],
+    ['', undefined],
+    [undefined, undefined],
+  ])('ok/mediaType %p → %p', (header, type) => expect(mediaType(header)).toBe(type));
+});
