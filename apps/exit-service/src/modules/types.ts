@@ -39,3 +39,28 @@ export class PermanentDeliveryError extends Error {
 }
 
 export const MODULE_VERSION = '0.1.0';
+
+/** What every configured module exposes from its configuration (registration and delivery settings). */
+export abstract class ConfiguredModule<C extends { name: string; description: string; events: readonly ExitEvent[]; mask: number; delivery: DeliverySettings }> implements ExitModule {
+  readonly version = MODULE_VERSION;
+
+  protected constructor(protected readonly cfg: C) {}
+
+  get name() {
+    return this.cfg.name;
+  }
+  get description() {
+    return this.cfg.description;
+  }
+  get events() {
+    return this.cfg.events;
+  }
+  get mask() {
+    return this.cfg.mask;
+  }
+  get delivery() {
+    return this.cfg.delivery;
+  }
+
+  abstract handle(event: CaEvent, ctx: DeliveryContext): Promise<void>;
+}

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ResolvedModule } from '../../config/exit-config';
-import { MODULE_VERSION, PermanentDeliveryError, type DeliveryContext, type ExitModule } from '../types';
+import { ConfiguredModule, MODULE_VERSION, PermanentDeliveryError, type DeliveryContext } from '../types';
 
 type FileConfig = Extract<ResolvedModule, { type: 'file' }>;
 
@@ -18,27 +18,12 @@ const PEM_RE = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END C
  * same bytes is left untouched, so a redelivered event writes nothing.
  * A different certificate under the same serial is never overwritten.
  */
-export class FilePublisher implements ExitModule {
-  readonly version = MODULE_VERSION;
+export class FilePublisher extends ConfiguredModule<FileConfig> {
   /** Files actually written (not skipped as identical); for logs and tests. */
   writes = 0;
 
-  constructor(private readonly cfg: FileConfig) {}
-
-  get name() {
-    return this.cfg.name;
-  }
-  get description() {
-    return this.cfg.description;
-  }
-  get events() {
-    return this.cfg.events;
-  }
-  get mask() {
-    return this.cfg.mask;
-  }
-  get delivery() {
-    return this.cfg.delivery;
+  constructor(cfg: FileConfig) {
+    super(cfg);
   }
 
   async handle(event: CaEvent, ctx: DeliveryContext): Promise<void> {

@@ -1,7 +1,7 @@
 import { type CaEvent, type ExitReadReply } from '@signet/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
 import { type ResolvedModule } from '../../config/exit-config';
-import { MODULE_VERSION, type DeliveryContext, type ExitModule } from '../types';
+import { ConfiguredModule, MODULE_VERSION, type DeliveryContext } from '../types';
 import { DEFAULT_TEMPLATES, needsReadBack, render, renderSubject, templateValues } from './template';
 
 type MailConfig = Extract<ResolvedModule, { type: 'mail' }>;
@@ -14,12 +14,12 @@ type MailConfig = Extract<ResolvedModule, { type: 'mail' }>;
  * exactly-once). Connection, greeting and socket timeouts stay inside the
  * attempt's time so a silent server fails the attempt instead of hanging.
  */
-export class MailModule implements ExitModule {
-  readonly version = MODULE_VERSION;
+export class MailModule extends ConfiguredModule<MailConfig> {
   private readonly transport: Transporter;
   private readonly readBackNeeded: boolean;
 
-  constructor(private readonly cfg: MailConfig) {
+  constructor(cfg: MailConfig) {
+    super(cfg);
     const t = cfg.delivery.timeoutMs;
     // Pooled: a few long-lived SMTP connections instead of one handshake per message.
     this.transport = createTransport({
@@ -36,22 +36,6 @@ export class MailModule implements ExitModule {
     });
     const texts = cfg.events.flatMap((e) => Object.values(this.templateFor(e)));
     this.readBackNeeded = needsReadBack(texts);
-  }
-
-  get name() {
-    return this.cfg.name;
-  }
-  get description() {
-    return this.cfg.description;
-  }
-  get events() {
-    return this.cfg.events;
-  }
-  get mask() {
-    return this.cfg.mask;
-  }
-  get delivery() {
-    return this.cfg.delivery;
   }
 
   async handle(event: CaEvent, ctx: DeliveryContext): Promise<void> {

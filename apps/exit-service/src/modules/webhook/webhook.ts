@@ -1,6 +1,6 @@
 import { type CaEvent } from '@signet/contracts';
 import { type ResolvedModule } from '../../config/exit-config';
-import { MODULE_VERSION, type DeliveryContext, type ExitModule } from '../types';
+import { ConfiguredModule, MODULE_VERSION, type DeliveryContext } from '../types';
 import { EVENT_HEADER, EVENT_ID_HEADER, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 
 type WebhookConfig = Extract<ResolvedModule, { type: 'webhook' }>;
@@ -17,28 +17,13 @@ const MAX_RESPONSE_CHARS = 512;
  * slot, survives a restart, and shows up in the consumer's state.
  * Redirects are not followed (a signed event goes only where configured).
  */
-export class WebhookModule implements ExitModule {
-  readonly version = MODULE_VERSION;
+export class WebhookModule extends ConfiguredModule<WebhookConfig> {
 
   constructor(
-    private readonly cfg: WebhookConfig,
+    cfg: WebhookConfig,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  get name() {
-    return this.cfg.name;
-  }
-  get description() {
-    return this.cfg.description;
-  }
-  get events() {
-    return this.cfg.events;
-  }
-  get mask() {
-    return this.cfg.mask;
-  }
-  get delivery() {
-    return this.cfg.delivery;
+  ) {
+    super(cfg);
   }
 
   async handle(event: CaEvent, ctx: DeliveryContext): Promise<void> {
