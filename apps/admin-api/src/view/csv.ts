@@ -1,21 +1,7 @@
-import { type ViewRow } from '@signet/contracts';
+import { VIEW_ROW_COLUMNS, type ViewRow } from '@signet/contracts';
 
-/** The export's columns, in AD CS names and certutil -view order. */
-export const CSV_COLUMNS: readonly (keyof ViewRow)[] = [
-  'RequestID',
-  'Disposition',
-  'RequesterName',
-  'CertificateTemplate',
-  'Subject',
-  'SerialNumber',
-  'NotBefore',
-  'NotAfter',
-  'SubmittedWhen',
-  'ResolvedWhen',
-  'RevokedWhen',
-  'RevokedReason',
-  'DispositionMessage',
-];
+/** The export's columns: every view row column, in AD CS names and certutil -view order. */
+export const CSV_COLUMNS = VIEW_ROW_COLUMNS;
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line

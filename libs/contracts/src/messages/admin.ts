@@ -185,6 +185,8 @@ export const ViewRowSchema = z.object({
   DispositionMessage: z.string(),
 });
 export type ViewRow = z.infer<typeof ViewRowSchema>;
+/** A view row's columns in AD CS names, in certutil -view order (the export's columns). */
+export const VIEW_ROW_COLUMNS = Object.keys(ViewRowSchema.shape) as (keyof ViewRow)[];
 export const ViewReplySchema = z.object({
   rows: z.array(ViewRowSchema),
   nextCursor: z.string().nullable(),
