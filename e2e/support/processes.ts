@@ -27,13 +27,22 @@ export class ServiceProcess {
   constructor(
     readonly app: App,
     private readonly env: NodeJS.ProcessEnv,
+    /**
+     * Start it as the leader of a session of its own, so it gets a scheduler
+     * autogroup of its own (a benchmark can then lower that group's weight).
+     */
+    private readonly ownSession = false,
   ) {}
 
   start(): void {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', this.app, 'main.js')], {
+    // Extra node flags for one service, for profiling a benchmark: E2E_NODE_ARGS_EXIT_SERVICE='--cpu-prof --cpu-prof-dir=/tmp/prof'
+    // (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = (process.env[`E2E_NODE_ARGS_${this.app.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', this.app, 'main.js')], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.ownSession,
     });
     const keep = (b: Buffer) => {
       for (const line of b.toString().split('\n')) if (line) this.output.push(line);

@@ -51,13 +51,21 @@ export class SmtpSink {
   port = 0;
   private child?: ChildProcess;
 
+  /** `ownSession`: run the server in a session (and scheduler autogroup) of its own, for benchmarks. */
+  constructor(private readonly opts: { ownSession?: boolean } = {}) {}
+
   async start(): Promise<void> {
     this.port = await freePort();
     let out = '';
-    this.child = spawn(pythonWithAiosmtpd(), ['-c', SERVER, this.dir, String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(pythonWithAiosmtpd(), ['-c', SERVER, this.dir, String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: this.opts.ownSession ?? false });
     this.child.stdout!.on('data', (d) => (out += d));
     this.child.stderr!.on('data', (d) => (out += d));
     await waitFor('the SMTP server', async () => out.includes('READY') || (this.child!.exitCode !== null ? Promise.reject(new Error(out)) : false), 15_000, 50);
+  }
+
+  /** How many messages arrived (cheap: does not read them). */
+  count(): number {
+    return readdirSync(this.dir).filter((f) => f.endsWith('.json')).length;
   }
 
   messages(): ReceivedMail[] {

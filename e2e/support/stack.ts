@@ -30,6 +30,9 @@ export class Stack {
   /** The secret the test gives ca-core; asserted never to appear in logs. */
   readonly passphrase = randomBytes(24).toString('base64url');
 
+  /** `ownSession`: services started in a session (and scheduler autogroup) of their own, for benchmarks. */
+  constructor(private readonly opts: { ownSession?: readonly App[] } = {}) {}
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.httpPort}`;
   }
@@ -81,7 +84,7 @@ export class Stack {
     this.db = new Client({ connectionString: this.databaseUrl });
     await this.db.connect();
     this.nc = await connect({ servers: NATS_URL });
-    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.env(extra)));
+    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false));
     await this.startAll();
   }
 
@@ -145,7 +148,7 @@ export class Stack {
    */
   async restart(app: App, extra: NodeJS.ProcessEnv = {}): Promise<void> {
     await this.services.get(app)?.stop();
-    const svc = new ServiceProcess(app, this.env(extra));
+    const svc = new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false);
     this.services.set(app, svc);
     svc.start();
     if (app === 'admin-api') await this.adminReady();

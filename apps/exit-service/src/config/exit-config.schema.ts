@@ -33,6 +33,13 @@ export const DeliverySchema = z
     retry: RetrySchema,
     /** Where a newly created consumer starts: `new` events only, or `all` still in the stream. */
     start: z.enum(['new', 'all']),
+    /**
+     * Once caught up, wait this long before asking for more events, then
+     * take everything that arrived meanwhile in one go: events come in
+     * batches instead of one wake-up each, for a fraction of the CPU, at up
+     * to this much added delay. 0: ask again at once (lowest delay).
+     */
+    batchWindowMs: z.number().int().min(0).max(10_000),
   })
   .strict();
 export type DeliverySettings = z.infer<typeof DeliverySchema>;
@@ -42,6 +49,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   timeoutMs: 10_000,
   retry: { attempts: 8, initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 },
   start: 'new',
+  batchWindowMs: 500,
 };
 
 /** A reference to a secret in the environment: NAME, or the file named by NAME_FILE. */
@@ -60,6 +68,7 @@ const ModuleBase = {
       timeoutMs: DeliverySchema.shape.timeoutMs.optional(),
       retry: RetrySchema.partial().strict().optional(),
       start: DeliverySchema.shape.start.optional(),
+      batchWindowMs: DeliverySchema.shape.batchWindowMs.optional(),
     })
     .strict()
     .optional(),
@@ -136,6 +145,7 @@ export const ExitConfigFileSchema = z
         timeoutMs: DeliverySchema.shape.timeoutMs.optional(),
         retry: RetrySchema.partial().strict().optional(),
         start: DeliverySchema.shape.start.optional(),
+        batchWindowMs: DeliverySchema.shape.batchWindowMs.optional(),
       })
       .strict()
       .default({}),

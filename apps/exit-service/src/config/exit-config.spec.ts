@@ -41,9 +41,15 @@ describe('exit-module file', () => {
     const c = parse({ defaults: { timeoutMs: 2000, retry: { attempts: 3 } }, modules: [{ ...hook, delivery: { concurrency: 2, retry: { initialDelayMs: 100 } } }, file, mail] });
     const [h, f, m] = c.modules;
     expect(h).toMatchObject({ name: 'hook', secret: SECRET, mask: EXIT_EVENT_BIT['certificate.issued'] | EXIT_EVENT_BIT['request.denied'] });
-    expect(h.delivery).toEqual({ concurrency: 2, timeoutMs: 2000, start: 'new', retry: { attempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 } });
+    expect(h.delivery).toEqual({ concurrency: 2, timeoutMs: 2000, start: 'new', batchWindowMs: 500, retry: { attempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 } });
     expect(f).toMatchObject({ formats: ['pem', 'der'], removeOnRevoke: false, mask: 0x1 });
     expect(m).toMatchObject({ smtp: { host: 'smtp.example', port: 25, secure: false }, cc: [] });
+  });
+
+  it('ok/batch window: default, file-wide and per module (0 = deliver at once)', () => {
+    const c = parse({ defaults: { batchWindowMs: 2000 }, modules: [{ ...file, delivery: { batchWindowMs: 0 } }, { ...mail }] });
+    expect(c.modules.map((m) => m.delivery.batchWindowMs)).toEqual([0, 2000]);
+    expect(parse({ modules: [file] }).modules[0].delivery.batchWindowMs).toBe(500);
   });
 
   it('ok/a secret from NAME_FILE', () => {
@@ -71,6 +77,8 @@ describe('exit-module file', () => {
     ['file publisher on a pending event', { modules: [{ ...file, events: ['request.pending'] }] }, 'modules[0].events: a file publisher can only act on'],
     ['revoked without removeOnRevoke', { modules: [{ ...file, events: ['certificate.issued', 'certificate.revoked'] }] }, 'modules[0].removeOnRevoke'],
     ['retry delays upside down', { modules: [{ ...file, delivery: { retry: { initialDelayMs: 5000, maxDelayMs: 1000 } } }] }, 'modules[0].delivery.retry: initialDelayMs must be ≤ maxDelayMs'],
+    ['negative batch window', { modules: [{ ...file, delivery: { batchWindowMs: -1 } }] }, 'modules[0].delivery.batchWindowMs: must be ≥ 0'],
+    ['batch window over 10 s', { defaults: { batchWindowMs: 60_000 } }, 'defaults.batchWindowMs: must be ≤ 10000'],
     ['attempts out of range', { defaults: { retry: { attempts: 0 } }, modules: [] }, 'defaults.retry.attempts: must be ≥ 1'],
     ['unknown template placeholder', { modules: [{ ...mail, templates: { 'request.pending': { subject: 'x {{serail}}', body: 'b' } } }] }, 'modules[0].templates.request.pending.subject: unknown placeholder {{serail}}'],
     ['template for an event not handled', { modules: [{ ...mail, templates: { 'certificate.issued': { subject: 's', body: 'b' } } }] }, 'modules[0].templates.certificate.issued: the module does not handle this event'],

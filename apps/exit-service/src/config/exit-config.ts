@@ -141,6 +141,7 @@ function mergeDelivery(defaults: ExitConfigFile['defaults'], own: ModuleConfig['
     concurrency: own?.concurrency ?? defaults.concurrency ?? DEFAULT_DELIVERY.concurrency,
     timeoutMs: own?.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_DELIVERY.timeoutMs,
     start: own?.start ?? defaults.start ?? DEFAULT_DELIVERY.start,
+    batchWindowMs: own?.batchWindowMs ?? defaults.batchWindowMs ?? DEFAULT_DELIVERY.batchWindowMs,
     retry: { ...DEFAULT_DELIVERY.retry, ...defaults.retry, ...own?.retry },
   };
 }

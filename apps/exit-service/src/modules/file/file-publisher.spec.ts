@@ -1,17 +1,24 @@
 import { ExitEvent } from '@signet/contracts';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { caEvent, ctx, delivery, opensslCertificate } from '../../testing/fixtures';
 import { PermanentDeliveryError } from '../types';
-import { FilePublisher } from './file-publisher';
+import { Coalesced, FilePublisher } from './file-publisher';
 
 // The real file system: atomic writes, idempotence and the bytes are the point.
 
+const opened: FilePublisher[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+
 function publisher(over: Partial<ConstructorParameters<typeof FilePublisher>[0]> = {}) {
   const directory = join(mkdtempSync(join(tmpdir(), 'signet-files-')), 'out');
-  return new FilePublisher({ name: 'files', type: 'file', enabled: true, description: '', events: [ExitEvent.CertificateIssued], directory, formats: ['pem', 'der'], removeOnRevoke: false, delivery: delivery(), mask: 1, ...over });
+  const p = new FilePublisher({ name: 'files', type: 'file', enabled: true, description: '', events: [ExitEvent.CertificateIssued], directory, formats: ['pem', 'der'], removeOnRevoke: false, delivery: delivery(), mask: 1, ...over });
+  opened.push(p);
+  return p;
 }
 
 describe('FilePublisher', () => {
@@ -67,7 +74,69 @@ describe('FilePublisher', () => {
     expect(readFileSync(join(dir, `${serial}.pem`), 'utf8')).toBe('something else');
   });
 
+  it('ok/a publish directory removed while running is created again', async () => {
+    const p = publisher();
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    const first = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial: first.serial, certificate: first.pem }), ctx());
+    rmSync(dir, { recursive: true });
+    const second = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial: second.serial, certificate: second.pem }), ctx());
+    expect(readdirSync(dir).sort()).toEqual([`${second.serial}.der`, `${second.serial}.pem`]);
+  });
+
+  it('ok/concurrent events each write their own files, no temporary files left', async () => {
+    const p = publisher();
+    const certs = Array.from({ length: 6 }, () => opensslCertificate());
+    await Promise.all(certs.map((c) => p.handle(caEvent(ExitEvent.CertificateIssued, { serial: c.serial, certificate: c.pem }), ctx())));
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    expect(readdirSync(dir).sort()).toEqual(certs.flatMap((c) => [`${c.serial}.der`, `${c.serial}.pem`]).sort());
+    for (const c of certs) expect(readFileSync(join(dir, `${c.serial}.pem`), 'utf8')).toBe(c.pem);
+    expect(p.writes).toBe(12);
+  });
+
   it('fail/an event without a usable certificate is permanent', async () => {
     await expect(publisher().handle(caEvent(ExitEvent.CertificateIssued, { serial: 'ab', certificate: '-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n' }), ctx())).rejects.toBeInstanceOf(PermanentDeliveryError);
+  });
+});
+
+describe('Coalesced (group commit of directory fsyncs)', () => {
+  const deferred = () => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+
+  it('ok/callers during a run share one next run that starts after it', async () => {
+    const c = new Coalesced();
+    const runs: Array<ReturnType<typeof deferred>> = [];
+    const op = () => {
+      const d = deferred();
+      runs.push(d);
+      return d.promise;
+    };
+    const first = c.run(op);
+    const second = c.run(op);
+    const third = c.run(op);
+    expect(second).toBe(third);
+    expect(runs).toHaveLength(1); // the next run waits for the first to end
+    runs[0].resolve();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toHaveLength(2);
+    runs[1].resolve();
+    await Promise.all([second, third]);
+    expect(runs).toHaveLength(2);
+  });
+
+  it('fail/a failed run fails its own callers only; the next run still happens', async () => {
+    const c = new Coalesced();
+    let n = 0;
+    const op = () => (++n === 1 ? new Promise<void>((_r, reject) => setTimeout(() => reject(new Error('EIO')), 5)) : Promise.resolve());
+    const first = c.run(op);
+    const second = c.run(op);
+    await expect(first).rejects.toThrow('EIO');
+    await expect(second).resolves.toBeUndefined();
+    expect(n).toBe(2);
   });
 });

@@ -66,6 +66,55 @@ describe('WebhookModule', () => {
     await expect(module().handle(caEvent(ExitEvent.CertificateIssued), ctx())).rejects.toThrow(msg);
   });
 
+  it('ok/deliveries share one kept-alive connection', async () => {
+    let connections = 0;
+    const count = () => connections++;
+    server.on('connection', count);
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks');
+    const m = module();
+    try {
+      for (let i = 0; i < 5; i++) await m.handle(caEvent(ExitEvent.CertificateIssued), ctx());
+      expect(connections).toBe(1);
+    } finally {
+      server.off('connection', count);
+      await m.close();
+    }
+  });
+
+  it('ok/a kept-alive connection the receiver drops is retried once on a new one', async () => {
+    const perSocket = new Map<object, number>();
+    const received: string[] = [];
+    handler = (req, body, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy(); // the receiver closed the idle connection as the request arrived
+      received.push(JSON.parse(body).id);
+      res.writeHead(204).end();
+    };
+    const m = module();
+    try {
+      const a = caEvent(ExitEvent.CertificateIssued);
+      const b = caEvent(ExitEvent.CertificateIssued);
+      await m.handle(a, ctx());
+      await m.handle(b, ctx());
+      expect(received).toEqual([a.id, b.id]);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('fail/a receiver that drops a new connection fails the attempt (no retry loop)', async () => {
+    let requests = 0;
+    handler = (req) => (requests++, req.socket.destroy());
+    const m = module();
+    try {
+      await expect(m.handle(caEvent(ExitEvent.CertificateIssued), ctx())).rejects.toThrow(/socket hang up|ECONNRESET/);
+      expect(requests).toBe(1);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('fail/a receiver that never answers is cut by the attempt signal', async () => {
     handler = () => undefined; // hangs
     const ac = new AbortController();

@@ -1,0 +1,127 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ensureEventStream, EventPublisher } from '@signet/bus';
+import { Events, EXIT_EVENT_BIT, ExitEvent, type CaEvent } from '@signet/contracts';
+import { randomBytes } from 'node:crypto';
+import { DeadLetterStore } from '../deadletters/dead-letter.store';
+import { type ExitModule } from '../modules/types';
+import { caEvent, delivery } from '../testing/fixtures';
+import { ModuleRunner } from './module-runner';
+import { durableName } from './names';
+
+// The runner against a real nats-server: pulling, batching, acknowledging.
+
+const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+let nc: NatsConnection;
+beforeAll(async () => {
+  Logger.overrideLogger(['error']);
+  nc = await connect({ servers: NATS_URL });
+  await ensureEventStream(nc);
+});
+afterAll(() => nc.drain());
+
+interface Seen {
+  id: string;
+  attempt: number;
+  at: number;
+}
+
+/** A module that records what it is given and answers at once. */
+function recorder(batchWindowMs: number, concurrency = 8): ExitModule & { seen: Seen[] } {
+  const seen: Seen[] = [];
+  return {
+    name: 'recorder',
+    description: 'records events',
+    version: '0',
+    events: [ExitEvent.CertificateIssued],
+    mask: EXIT_EVENT_BIT[ExitEvent.CertificateIssued],
+    delivery: delivery({ batchWindowMs, concurrency, start: 'all' }),
+    seen,
+    async handle(event: CaEvent, ctx) {
+      seen.push({ id: event.id, attempt: ctx.attempt, at: Date.now() });
+    },
+  };
+}
+
+async function run(module: ExitModule, body: (ca: string, publish: (n: number) => Promise<string[]>) => Promise<void>): Promise<void> {
+  const ca = `runner-${randomBytes(4).toString('hex')}`;
+  const deadLetters = new DeadLetterStore(nc, ca);
+  await deadLetters.init();
+  const runner = new ModuleRunner(module, { nc, ca, deadLetters, readBack: () => Promise.reject(new Error('no read-back here')) });
+  const publisher = new EventPublisher(nc);
+  const publish = async (n: number) => {
+    const events = Array.from({ length: n }, () => caEvent(ExitEvent.CertificateIssued, { serial: randomBytes(8).toString('hex') }, ca));
+    await Promise.all(events.map((e) => publisher.publish(Events.subject(ca, e.event), e, e.id)));
+    return events.map((e) => e.id);
+  };
+  await runner.start();
+  try {
+    await body(ca, publish);
+  } finally {
+    await runner.stop();
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(Events.stream, durableName(ca, module.name, ExitEvent.CertificateIssued)).catch(() => undefined);
+  }
+}
+
+async function until(what: string, fn: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Groups of deliveries separated by quiet gaps longer than `gapMs`. */
+function bursts(seen: Seen[], gapMs: number): number {
+  const at = seen.map((s) => s.at).sort((a, b) => a - b);
+  return at.filter((t, i) => i === 0 || t - at[i - 1] > gapMs).length;
+}
+
+describe('ModuleRunner on real NATS', () => {
+  it.each([0, 300])('ok/every event delivered exactly once on its first attempt (batch window %i ms)', async (window) => {
+    const m = recorder(window);
+    await run(m, async (_ca, publish) => {
+      const ids = [...(await publish(1)), ...(await publish(40))];
+      await until('40 + 1 deliveries', () => m.seen.length >= ids.length);
+      await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
+      expect(m.seen.map((s) => s.id).sort()).toEqual([...ids].sort());
+      expect(m.seen.every((s) => s.attempt === 1)).toBe(true);
+    });
+  });
+
+  it('ok/with a batch window, events that trickle in are delivered in bursts, none held much past the window', async () => {
+    const m = recorder(1_000);
+    await run(m, async (_ca, publish) => {
+      const published = new Map<string, number>();
+      for (let i = 0; i < 30; i++) {
+        for (const id of await publish(1)) published.set(id, Date.now());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await until('30 deliveries', () => m.seen.length >= 30);
+      // 30 events over ~3 s: a handful of bursts instead of one wake-up per event (without a window: 30).
+      expect(bursts(m.seen, 50)).toBeLessThanOrEqual(6);
+      const waited = m.seen.map((s) => s.at - published.get(s.id)!);
+      expect(Math.max(...waited)).toBeLessThan(1_000 + 2_000); // the window plus generous scheduling slack
+    });
+  });
+
+  it('ok/stopping during the batch window does not wait for it to end', async () => {
+    const m = recorder(8_000);
+    const ca = `runner-${randomBytes(4).toString('hex')}`;
+    const deadLetters = new DeadLetterStore(nc, ca);
+    await deadLetters.init();
+    const runner = new ModuleRunner(m, { nc, ca, deadLetters, readBack: () => Promise.reject(new Error('none')) });
+    await runner.start();
+    const e = caEvent(ExitEvent.CertificateIssued, {}, ca);
+    await new EventPublisher(nc).publish(Events.subject(ca, e.event), e, e.id);
+    await until('the first delivery', () => m.seen.length === 1);
+    const t0 = Date.now();
+    await runner.stop();
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(Events.stream, durableName(ca, m.name, ExitEvent.CertificateIssued)).catch(() => undefined);
+  });
+});
