@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { CaEventSchema, Events, type CaEvent, type ExitEvent, type ExitReadReply } from '@signet/contracts';
 import { type DeadLetterStore } from '../deadletters/dead-letter.store';
 import { PermanentDeliveryError, type ExitModule } from '../modules/types';
+import { InHand } from './in-hand';
 import { AttemptTimeout, Semaphore, withDeadline } from './limits';
 import { durableName } from './names';
 import { backoffTable, heartbeatMs, maxDeliver, nakDelay } from './retry';
@@ -39,6 +40,7 @@ const MAX_ERROR_CHARS = 1_000;
 export class ModuleRunner {
   private readonly log: Logger;
   private readonly slots: Semaphore;
+  private readonly inHand: InHand;
   private readonly stopping = new AbortController();
   private readonly fetches = new Set<ConsumerMessages>();
   private readonly loops: Promise<void>[] = [];
@@ -52,6 +54,7 @@ export class ModuleRunner {
   ) {
     this.log = new Logger(`exit:${module.name}`);
     this.slots = new Semaphore(module.delivery.concurrency);
+    this.inHand = new InHand(heartbeatMs(module.delivery.retry));
   }
 
   async start(): Promise<void> {
@@ -71,6 +74,7 @@ export class ModuleRunner {
     this.stopping.abort(new Error('exit-service is stopping'));
     for (const f of this.fetches) f.stop();
     await Promise.allSettled(this.loops);
+    this.inHand.flush();
     await this.module.close?.().catch(() => undefined);
   }
 
@@ -170,7 +174,12 @@ export class ModuleRunner {
 
   /** One delivered message, start to acknowledgement. Never throws. */
   private async deliver(m: JsMsg): Promise<void> {
-    const beat = setInterval(() => m.working(), heartbeatMs(this.module.delivery.retry));
+    this.inHand.take(m);
+    let acked = false;
+    const ack = () => {
+      acked = true;
+      this.inHand.ack(m);
+    };
     try {
       const parsed = CaEventSchema.safeParse(safeJson(m));
       if (!parsed.success) {
@@ -184,7 +193,8 @@ export class ModuleRunner {
       const attempts = this.module.delivery.retry.attempts;
       if (attempt > attempts) {
         // The sentinel delivery: the last real attempt never reported back (process died or hung).
-        await this.toDeadLetter(m, event, attempts, this.lastErrors.get(event.id) ?? 'the last attempt did not report back (the process stopped or hung)');
+        await this.toDeadLetter(event, attempts, this.lastErrors.get(event.id) ?? 'the last attempt did not report back (the process stopped or hung)');
+        ack();
         return;
       }
       await this.slots.acquire();
@@ -197,12 +207,13 @@ export class ModuleRunner {
       if (result.ok) {
         this.lastErrors.delete(event.id);
         this.stats.delivered++;
-        m.ack();
+        ack();
         return;
       }
       this.stats.failedAttempts++;
       if (result.permanent || attempt >= attempts) {
-        await this.toDeadLetter(m, event, attempt, result.error);
+        await this.toDeadLetter(event, attempt, result.error);
+        ack();
         return;
       }
       this.lastErrors.set(event.id, result.error);
@@ -214,7 +225,7 @@ export class ModuleRunner {
       this.log.error(`delivery bookkeeping failed: ${(e as Error).message}`);
       m.nak(heartbeatMs(this.module.delivery.retry) * 3);
     } finally {
-      clearInterval(beat);
+      if (!acked) this.inHand.release(m);
     }
   }
 
@@ -241,14 +252,14 @@ export class ModuleRunner {
     }
   }
 
-  private async toDeadLetter(m: JsMsg, event: CaEvent, attempts: number, lastError: string): Promise<void> {
+  /** Records the dead letter; the caller then acknowledges the message. */
+  private async toDeadLetter(event: CaEvent, attempts: number, lastError: string): Promise<void> {
     const id = await this.deps.deadLetters.add(
       { module: this.module.name, eventId: event.id, event: event.event, ...(event.requestId !== undefined ? { requestId: event.requestId } : {}), attempts, lastError, failedAt: new Date().toISOString() },
       event,
     );
     this.lastErrors.delete(event.id);
     this.stats.deadLettered++;
-    m.ack();
     this.log.error(`event ${event.id} (${event.event}) gave up after ${attempts} attempt(s): ${lastError}; dead letter ${id}`);
   }
 }

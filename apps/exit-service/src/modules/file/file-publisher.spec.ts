@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { caEvent, ctx, delivery, opensslCertificate } from '../../testing/fixtures';
 import { PermanentDeliveryError } from '../types';
-import { Coalesced, FilePublisher } from './file-publisher';
+import { FilePublisher } from './file-publisher';
 
 // The real file system: atomic writes, idempotence and the bytes are the point.
 
@@ -95,48 +95,26 @@ describe('FilePublisher', () => {
     expect(p.writes).toBe(12);
   });
 
+  it('fail/a directory that cannot be created fails the attempt (retried later), naming the cause', async () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), 'signet-files-')), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const p = publisher({ directory: join(blocker, 'out') });
+    const { pem, serial } = opensslCertificate();
+    const e = await p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx()).catch((x: Error) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect(e).not.toBeInstanceOf(PermanentDeliveryError);
+    expect(String(e)).toMatch(/ENOTDIR/);
+  });
+
+  it('fail/an attempt cut short stops waiting for the write', async () => {
+    const p = publisher();
+    const { pem, serial } = opensslCertificate();
+    const ac = new AbortController();
+    ac.abort(new Error('deadline'));
+    await expect(p.handle(caEvent(ExitEvent.CertificateIssued, { serial, certificate: pem }), ctx({ signal: ac.signal }))).rejects.toThrow(/cut short/);
+  });
+
   it('fail/an event without a usable certificate is permanent', async () => {
     await expect(publisher().handle(caEvent(ExitEvent.CertificateIssued, { serial: 'ab', certificate: '-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n' }), ctx())).rejects.toBeInstanceOf(PermanentDeliveryError);
-  });
-});
-
-describe('Coalesced (group commit of directory fsyncs)', () => {
-  const deferred = () => {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    return { promise, resolve };
-  };
-
-  it('ok/callers during a run share one next run that starts after it', async () => {
-    const c = new Coalesced();
-    const runs: Array<ReturnType<typeof deferred>> = [];
-    const op = () => {
-      const d = deferred();
-      runs.push(d);
-      return d.promise;
-    };
-    const first = c.run(op);
-    const second = c.run(op);
-    const third = c.run(op);
-    expect(second).toBe(third);
-    expect(runs).toHaveLength(1); // the next run waits for the first to end
-    runs[0].resolve();
-    await first;
-    await new Promise((r) => setImmediate(r));
-    expect(runs).toHaveLength(2);
-    runs[1].resolve();
-    await Promise.all([second, third]);
-    expect(runs).toHaveLength(2);
-  });
-
-  it('fail/a failed run fails its own callers only; the next run still happens', async () => {
-    const c = new Coalesced();
-    let n = 0;
-    const op = () => (++n === 1 ? new Promise<void>((_r, reject) => setTimeout(() => reject(new Error('EIO')), 5)) : Promise.resolve());
-    const first = c.run(op);
-    const second = c.run(op);
-    await expect(first).rejects.toThrow('EIO');
-    await expect(second).resolves.toBeUndefined();
-    expect(n).toBe(2);
   });
 });

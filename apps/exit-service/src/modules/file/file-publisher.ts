@@ -1,14 +1,15 @@
 import { ExitEvent, type CaEvent } from '@signet/contracts';
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type ResolvedModule } from '../../config/exit-config';
 import { ConfiguredModule, PermanentDeliveryError, type DeliveryContext } from '../types';
 
 type FileConfig = Extract<ResolvedModule, { type: 'file' }>;
 
 const PEM_RE = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE-----\r?\n?$/;
+
+type Job = { op: 'write'; directory: string; files: Array<{ path: string; bytes: Uint8Array }> } | { op: 'remove'; directory: string; paths: string[] };
+type Reply = { id: number; written: number } | { id: number; error: string; code?: string; permanent: boolean };
 
 /**
  * AD CS's default exit module publishing to the file system: every issued
@@ -18,25 +19,30 @@ const PEM_RE = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END C
  * same bytes is left untouched, so a redelivered event writes nothing.
  * A different certificate under the same serial is never overwritten.
  *
- * The directory is created and opened once; renames that happen while a
- * directory fsync is running share the next one (one fsync covers every
- * rename before it), so concurrent deliveries do not each pay for their own.
+ * The file system work runs on a writer thread of the module's own
+ * (file-writer.worker.js), one message per event: cheaper than a round
+ * trip through libuv's pool per system call, and a hanging directory (a
+ * stuck network share) holds up this module only. An attempt cut by its
+ * deadline stops waiting; the write may still finish, which is harmless
+ * (idempotent) and the retry then finds the files in place.
  */
 export class FilePublisher extends ConfiguredModule<FileConfig> {
   /** Files actually written (not skipped as identical); for logs and tests. */
   writes = 0;
-  private directory?: Promise<FileHandle>;
-  private readonly dirSync = new Coalesced();
-  /** Temporary names: unique per process (replicas may share the directory) without a random draw per file. */
-  private readonly tmpPrefix = `.${randomBytes(6).toString('hex')}`;
-  private tmpCounter = 0;
+  private worker?: Worker;
+  private readonly waiting = new Map<number, { resolve: (written: number) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
 
   constructor(cfg: FileConfig) {
     super(cfg);
   }
 
   async handle(event: CaEvent, ctx: DeliveryContext): Promise<void> {
-    if (event.event === ExitEvent.CertificateRevoked) return this.remove(event);
+    if (event.event === ExitEvent.CertificateRevoked) {
+      if (!this.cfg.removeOnRevoke || !event.serial) return;
+      await this.run({ op: 'remove', directory: this.cfg.directory, paths: this.cfg.formats.map((f) => join(this.cfg.directory, `${event.serial}.${f}`)) }, ctx.signal);
+      return;
+    }
     let pem = event.certificate;
     let serial = event.serial;
     if (!pem) {
@@ -51,105 +57,58 @@ export class FilePublisher extends ConfiguredModule<FileConfig> {
     if (!m || !serial) throw new PermanentDeliveryError(`event ${event.id} has no usable certificate`);
     // PEM exactly as the CA sent it (the same text the client got); DER is its base64 body.
     const files = this.cfg.formats.map((format) => ({ path: join(this.cfg.directory, `${serial}.${format}`), bytes: format === 'pem' ? Buffer.from(pem) : Buffer.from(m[1].replace(/\s+/g, ''), 'base64') }));
-    const missing: typeof files = [];
-    for (const f of files) if (!(await this.alreadyWritten(f.path, f.bytes))) missing.push(f);
-    if (!missing.length) return;
-    for (let pass = 1; ; pass++) {
-      try {
-        const dir = await this.openDirectory();
-        for (const f of missing) {
-          if (ctx.signal.aborted) throw new Error('attempt cut short');
-          await this.writeAtomically(f.path, f.bytes);
-        }
-        // The renames are durable only once the directory entries are on disk.
-        await this.dirSync.run(() => dir.sync());
-        break;
-      } catch (e) {
-        // The directory may have been removed or replaced: open (and create) it afresh.
-        this.forgetDirectory();
-        if (pass === 1 && (e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw e;
-      }
-    }
-    this.writes += missing.length;
+    const written = await this.run({ op: 'write', directory: this.cfg.directory, files }, ctx.signal);
+    this.writes += written;
   }
 
   async close(): Promise<void> {
-    this.forgetDirectory();
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the file publisher is closing'));
+    await w?.terminate();
   }
 
-  /** True when `path` holds exactly `bytes`; a different content there is a permanent failure. */
-  private async alreadyWritten(path: string, bytes: Buffer): Promise<boolean> {
-    const existing = await readFile(path).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    if (!existing) return false;
-    if (existing.equals(bytes)) return true;
-    throw new PermanentDeliveryError(`${path} already holds a different certificate; refusing to overwrite it`);
-  }
-
-  private async writeAtomically(path: string, bytes: Buffer): Promise<void> {
-    const tmp = join(this.cfg.directory, `${this.tmpPrefix}.${++this.tmpCounter}.tmp`);
-    try {
-      const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-  }
-
-  private openDirectory(): Promise<FileHandle> {
-    this.directory ??= mkdir(this.cfg.directory, { recursive: true, mode: 0o755 }).then(() => open(this.cfg.directory, constants.O_RDONLY | constants.O_DIRECTORY));
-    return this.directory;
-  }
-
-  private forgetDirectory(): void {
-    const d = this.directory;
-    this.directory = undefined;
-    void d?.then((fh) => fh.close()).catch(() => undefined);
-  }
-
-  private async remove(event: CaEvent): Promise<void> {
-    if (!this.cfg.removeOnRevoke || !event.serial) return;
-    for (const format of this.cfg.formats) await rm(join(this.cfg.directory, `${event.serial}.${format}`), { force: true });
-    const dir = await this.openDirectory().catch(() => undefined);
-    if (dir) await this.dirSync.run(() => dir.sync()).catch(() => this.forgetDirectory());
-  }
-}
-
-/**
- * Runs an operation on behalf of every caller that asks while it is idle or
- * queued (group commit): a caller that arrives while a run is in progress
- * gets the next run, which starts when that one ends, so its own effects
- * are covered.
- */
-export class Coalesced {
-  private running?: Promise<void>;
-  private next?: Promise<void>;
-
-  run(op: () => Promise<void>): Promise<void> {
-    if (!this.running) return (this.running = this.start(op));
-    this.next ??= this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return (this.running = this.start(op));
+  private run(job: Job, signal: AbortSignal): Promise<number> {
+    if (signal.aborted) return Promise.reject(new Error('attempt cut short'));
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextId;
+      const onAbort = () => {
+        this.waiting.delete(id);
+        reject(new Error('attempt cut short while writing'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.set(id, {
+        resolve: (n) => (signal.removeEventListener('abort', onAbort), resolve(n)),
+        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
       });
-    return this.next;
+      this.writer().postMessage({ id, ...job });
+    });
   }
 
-  private start(op: () => Promise<void>): Promise<void> {
-    const p = op().finally(() => {
-      if (this.running === p) this.running = undefined;
+  private writer(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(join(__dirname, 'file-writer.worker.js'));
+    w.unref(); // the service's connections keep it alive, not this thread
+    w.on('message', (r: Reply) => {
+      const waiter = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      if (!waiter) return; // its attempt was cut already
+      if ('written' in r) waiter.resolve(r.written);
+      else waiter.reject(r.permanent ? new PermanentDeliveryError(r.error) : Object.assign(new Error(r.error), { code: r.code }));
     });
-    return p;
+    const gone = (e: Error) => {
+      if (this.worker === w) this.worker = undefined; // the next event starts a new one
+      this.failAll(e);
+    };
+    w.on('error', gone);
+    w.on('exit', (code) => gone(new Error(`the file writer thread stopped (exit code ${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    const all = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of all) w.reject(e);
   }
 }

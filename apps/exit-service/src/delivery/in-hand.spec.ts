@@ -1,0 +1,54 @@
+import { InHand, type Acknowledgeable } from './in-hand';
+
+function msg(log: string[], name: string): Acknowledgeable {
+  return { ack: () => log.push(`ack ${name}`), working: () => log.push(`wpi ${name}`) };
+}
+
+describe('InHand', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('ok/one timer touches every message in hand; it stops when none is left', () => {
+    const log: string[] = [];
+    const h = new InHand(100);
+    const a = msg(log, 'a');
+    const b = msg(log, 'b');
+    h.take(a);
+    h.take(b);
+    jest.advanceTimersByTime(100);
+    expect(log).toEqual(['wpi a', 'wpi b']);
+    h.release(a);
+    jest.advanceTimersByTime(100);
+    expect(log).toEqual(['wpi a', 'wpi b', 'wpi b']);
+    h.release(b);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('ok/acknowledgements wait a moment and go out together, and the message is no longer touched', () => {
+    const log: string[] = [];
+    const h = new InHand(100, 5);
+    const a = msg(log, 'a');
+    const b = msg(log, 'b');
+    h.take(a);
+    h.take(b);
+    h.ack(a);
+    jest.advanceTimersByTime(2);
+    h.ack(b);
+    expect(log).toEqual([]);
+    jest.advanceTimersByTime(3);
+    expect(log).toEqual(['ack a', 'ack b']);
+    expect(h.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('ok/flush sends what is waiting at once (shutdown)', () => {
+    const log: string[] = [];
+    const h = new InHand(100, 1_000);
+    const a = msg(log, 'a');
+    h.take(a);
+    h.ack(a);
+    h.flush();
+    expect(log).toEqual(['ack a']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
