@@ -64,7 +64,7 @@ async function runCase(name: string, nc: NatsConnection, pem: string): Promise<C
   const want = (m: string) => name === m || name === 'all';
   const receiver = want('webhook') ? await startReceiver(secret) : undefined;
   const hole = name === 'all' ? await startBlackHole() : undefined;
-  const smtp = want('mail') ? new SmtpSink({ keep: false }) : undefined;
+  const smtp = want('mail') ? new SmtpSink({ keep: false, pipelining: true }) : undefined;
   await smtp?.start();
   const modules = [
     ...(want('file') ? [{ name: 'files', type: 'file', events: ['certificate.issued'], directory: published }] : []),

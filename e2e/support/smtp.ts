@@ -15,11 +15,16 @@ import { freePort, waitFor } from './processes';
 const SERVER = `
 import json, os, signal, sys, time
 from aiosmtpd.controller import Controller
-out, port, keep = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "keep"
+out, port, keep, pipelining = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "keep", sys.argv[4] == "pipelining"
 stop = {signal.SIGTERM, signal.SIGINT}
 signal.pthread_sigmask(signal.SIG_BLOCK, stop)
 class Sink:
     count = 0
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
     async def handle_DATA(self, server, session, envelope):
         Sink.count += 1
         if keep:
@@ -67,13 +72,15 @@ export class SmtpSink {
   /**
    * `ownSession`: run the server in a session (and scheduler autogroup) of
    * its own; `keep: false`: count messages only (no messages()). Both for benchmarks.
+   * `pipelining`: advertise PIPELINING (RFC 2920), as Postfix, Exim and
+   * Exchange do by default; off by default so tests cover the plain dialogue.
    */
-  constructor(private readonly opts: { ownSession?: boolean; keep?: boolean } = {}) {}
+  constructor(private readonly opts: { ownSession?: boolean; keep?: boolean; pipelining?: boolean } = {}) {}
 
   async start(): Promise<void> {
     this.port = await freePort();
     const keep = this.opts.keep ?? true;
-    this.child = spawn(pythonWithAiosmtpd(), ['-c', SERVER, this.dir, String(this.port), keep ? 'keep' : 'count'], { stdio: ['ignore', 'pipe', 'pipe'], detached: this.opts.ownSession ?? false });
+    this.child = spawn(pythonWithAiosmtpd(), ['-c', SERVER, this.dir, String(this.port), keep ? 'keep' : 'count', this.opts.pipelining ? 'pipelining' : 'plain'], { stdio: ['ignore', 'pipe', 'pipe'], detached: this.opts.ownSession ?? false });
     this.child.stdout!.on('data', (d) => (this.out = (this.out + d).slice(-4096)));
     this.child.stderr!.on('data', (d) => (this.out = (this.out + d).slice(-4096)));
     await waitFor('the SMTP server', async () => this.out.includes('READY') || (this.child!.exitCode !== null ? Promise.reject(new Error(this.out)) : false), 15_000, 50);

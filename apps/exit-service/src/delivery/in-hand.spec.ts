@@ -41,6 +41,21 @@ describe('InHand', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('ok/acknowledgements of different modules go out together', () => {
+    const log: string[] = [];
+    const files = new InHand(100, 5);
+    const hooks = new InHand(100, 5);
+    const a = msg(log, 'a');
+    const b = msg(log, 'b');
+    files.take(a);
+    hooks.take(b);
+    files.ack(a);
+    hooks.ack(b);
+    jest.advanceTimersByTime(5);
+    expect(log).toEqual(['ack a', 'ack b']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('ok/flush sends what is waiting at once (shutdown)', () => {
     const log: string[] = [];
     const h = new InHand(100, 1_000);

@@ -10,15 +10,14 @@ export interface Acknowledgeable {
  *
  * - one timer touches every message in hand (+WPI) each `heartbeatMs`,
  *   instead of one timer per message;
- * - acknowledgements wait up to `ackDelayMs` and go out together (the NATS
- *   client sends everything said in one tick as one write). A crash in that
- *   moment only means the events come again, which at-least-once allows.
+ * - acknowledgements wait up to `ackDelayMs` and go out together, those of
+ *   every module in the process (the NATS client sends everything said in
+ *   one tick as one write). A crash in that moment only means the events
+ *   come again, which at-least-once allows.
  */
 export class InHand {
   private readonly held = new Set<Acknowledgeable>();
   private beat?: NodeJS.Timeout;
-  private toAck: Acknowledgeable[] = [];
-  private ackTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly heartbeatMs: number,
@@ -47,16 +46,24 @@ export class InHand {
 
   ack(m: Acknowledgeable): void {
     this.release(m);
-    this.toAck.push(m);
-    this.ackTimer ??= setTimeout(() => this.flush(), this.ackDelayMs);
+    acks.push(m);
+    ackTimer ??= setTimeout(flushAcks, this.ackDelayMs);
   }
 
   /** Sends the acknowledgements still waiting (also at shutdown). */
   flush(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    const batch = this.toAck;
-    this.toAck = [];
-    for (const m of batch) m.ack();
+    flushAcks();
   }
+}
+
+/** Acknowledgements waiting to go out, of every module in this process. */
+let acks: Acknowledgeable[] = [];
+let ackTimer: NodeJS.Timeout | undefined;
+
+function flushAcks(): void {
+  if (ackTimer) clearTimeout(ackTimer);
+  ackTimer = undefined;
+  const batch = acks;
+  acks = [];
+  for (const m of batch) m.ack();
 }

@@ -21,6 +21,8 @@ export type AttemptResult = { ok: true } | { ok: false; error: string; permanent
 
 /** How long one pull waits for events before asking again. */
 const FETCH_EXPIRES_MS = 5_000;
+/** At most this many events per pull (more than `concurrency`: the rest wait in hand for a slot, kept alive by one timer). */
+const fetchMax = (concurrency: number) => Math.max(concurrency, Math.min(4 * concurrency, 64));
 const MAX_ERROR_CHARS = 1_000;
 
 /**
@@ -118,7 +120,8 @@ export class ModuleRunner {
   }
 
   /**
-   * Pulls and delivers, a batch at a time (at most `concurrency` events).
+   * Pulls and delivers, a batch at a time (`concurrency` at once, the rest
+   * of the batch waiting in hand for a slot).
    * With a batch window the loop asks for exactly as many events as the
    * server says are waiting (each message carries that count), so a pull
    * never lingers for events that have not happened yet; once caught up it
@@ -148,7 +151,7 @@ export class ModuleRunner {
         failures = 0;
         if (batchWindowMs === 0) continue;
         if (waiting > 0) {
-          want = Math.min(waiting, concurrency);
+          want = Math.min(waiting, fetchMax(concurrency));
         } else {
           want = 1;
           if (work.length) await this.pause(batchWindowMs);
