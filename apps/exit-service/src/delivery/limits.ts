@@ -39,12 +39,12 @@ export class AttemptTimeout extends Error {
  */
 export async function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>, parent?: AbortSignal): Promise<T> {
   const ac = new AbortController();
-  const timeout = new AttemptTimeout(ms);
   let timer: NodeJS.Timeout | undefined;
   const onParent = () => ac.abort(parent?.reason ?? new Error('stopping'));
   parent?.addEventListener('abort', onParent, { once: true });
   const deadline = new Promise<never>((_r, reject) => {
     timer = setTimeout(() => {
+      const timeout = new AttemptTimeout(ms); // made only when needed: an Error records a stack
       ac.abort(timeout);
       reject(timeout);
     }, ms);
