@@ -106,6 +106,17 @@ describe('FilePublisher', () => {
     expect(String(e)).toMatch(/ENOTDIR/);
   });
 
+  it('ok/a writer thread that dies fails only what it held; the next event starts a new one', async () => {
+    const p = publisher();
+    const first = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial: first.serial, certificate: first.pem }), ctx());
+    await (p as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
+    const second = opensslCertificate();
+    await p.handle(caEvent(ExitEvent.CertificateIssued, { serial: second.serial, certificate: second.pem }), ctx());
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    expect(readdirSync(dir).sort()).toEqual([`${first.serial}.der`, `${first.serial}.pem`, `${second.serial}.der`, `${second.serial}.pem`].sort());
+  });
+
   it('fail/an attempt cut short stops waiting for the write', async () => {
     const p = publisher();
     const { pem, serial } = opensslCertificate();
