@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { logLevelsUpTo } from '@signet/config';
 import { connectBus } from '@signet/bus';
 import { runMain, stopOnSignals } from '@signet/http';
 import { type AddressInfo } from 'node:net';
@@ -16,6 +17,8 @@ const log = new Logger('AdminApi');
 async function main(): Promise<void> {
   // 1. Configuration: a bad environment stops the process here.
   const config = loadConfig();
+  const logger = new ConsoleLogger('admin-api', { logLevels: logLevelsUpTo(config.logLevel) });
+  Logger.overrideLogger(logger);
 
   // 2. The bus: the only way to the CA.
   const nc = await connectBus({
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
   });
 
   // 3. HTTP.
-  const app = await createApp(config, nc);
+  const app = await createApp(config, nc, { logger });
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   log.log(`listening on http://${config.http.host}:${address.port} for CA ${config.caName}${config.roleSeparation ? ' (role separation on)' : ''}`);

@@ -1,19 +1,22 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { connectBus, createBusMicroservice, ensureEventStream } from '@signet/bus';
-import { ConfigError } from '@signet/config';
+import { ConfigError, loadEnv, LogLevelEnvSchema, logLevelsUpTo } from '@signet/config';
 import { CaCoreModule } from './app.module';
 import { loadCaConfig } from './config/ca-config';
 import { openDatabase } from './database/data-source';
 
 async function main(): Promise<void> {
-  const log = new Logger('ca-core');
   // Configuration is validated before anything connects: a bad config stops here.
+  const { SIGNET_LOG_LEVEL } = loadEnv(LogLevelEnvSchema);
+  const logger = new ConsoleLogger('ca-core', { logLevels: logLevelsUpTo(SIGNET_LOG_LEVEL) });
+  Logger.overrideLogger(logger);
+  const log = new Logger('ca-core');
   const config = loadCaConfig();
   const ds = await openDatabase(config.databaseUrl);
   const nc = await connectBus({ url: config.nats.url, name: `signet-ca-core-${config.caName}`, user: config.nats.user, password: config.nats.password });
   await ensureEventStream(nc);
-  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc }), { connection: nc, ca: config.caName });
+  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc }), { connection: nc, ca: config.caName, logger });
   await app.listen();
   log.log(`ca-core for CA "${config.caName}" is serving`);
 

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { logLevelsUpTo } from '@signet/config';
 import { connectBus } from '@signet/bus';
 import { runMain, stopOnSignals } from '@signet/http';
 import { type AddressInfo } from 'node:net';
@@ -10,6 +11,8 @@ const log = new Logger('Intermediary');
 async function main(): Promise<void> {
   // 1. Configuration: a bad environment stops the process here.
   const config = loadConfig();
+  const logger = new ConsoleLogger('intermediary', { logLevels: logLevelsUpTo(config.logLevel) });
+  Logger.overrideLogger(logger);
 
   // 2. The bus. CAs are found on it, never configured.
   const nc = await connectBus({
@@ -20,7 +23,7 @@ async function main(): Promise<void> {
   });
 
   // 3. HTTP.
-  const app = await createApp(config, nc);
+  const app = await createApp(config, nc, { logger });
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   log.log(`listening on http://${config.http.host}:${address.port}`);

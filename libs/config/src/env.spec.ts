@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, envBoolean, envInt, loadEnv, NatsEnvSchema, readSecret } from './env';
+import { LogLevelEnvSchema, logLevelsUpTo } from './log';
 
 describe('loadEnv', () => {
   const schema = NatsEnvSchema.extend({ PORT: envInt(8080, 1, 65535), FLAG: envBoolean(false) });
@@ -43,5 +44,23 @@ describe('readSecret', () => {
   });
   it('fails clearly on a missing file', () => {
     expect(() => readSecret({ S_FILE: '/nonexistent/x' }, 'S')).toThrow(/S_FILE: cannot read/);
+  });
+});
+
+describe('SIGNET_LOG_LEVEL', () => {
+  it.each([
+    ['error', ['error']],
+    ['log', ['error', 'warn', 'log']],
+    ['verbose', ['error', 'warn', 'log', 'debug', 'verbose']],
+  ] as const)('ok/%s prints itself and every less detailed level', (level, levels) => {
+    expect(logLevelsUpTo(level)).toEqual(levels);
+  });
+
+  it('ok/defaults to log', () => {
+    expect(loadEnv(LogLevelEnvSchema, {})).toEqual({ SIGNET_LOG_LEVEL: 'log' });
+  });
+
+  it('fail/an unknown level names the variable', () => {
+    expect(() => loadEnv(LogLevelEnvSchema, { SIGNET_LOG_LEVEL: 'trace' })).toThrow(/SIGNET_LOG_LEVEL/);
   });
 });

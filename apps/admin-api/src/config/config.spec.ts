@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       caTimeoutMs: 15_000,
       authCacheMs: 10_000,
       exportMaxRows: 50_000,
+      logLevel: 'log',
     });
   });
 
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['log level', { SIGNET_LOG_LEVEL: 'trace' }, 'SIGNET_LOG_LEVEL'],
     ['CA name', { SIGNET_CA_NAME: 'Issuing CA' }, 'SIGNET_CA_NAME'],
     ['port out of range', { SIGNET_ADMIN_PORT: '65536' }, 'SIGNET_ADMIN_PORT'],
     ['role separation not a flag', { SIGNET_ROLE_SEPARATION: 'maybe' }, 'SIGNET_ROLE_SEPARATION'],

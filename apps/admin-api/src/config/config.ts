@@ -1,5 +1,5 @@
 import { CaNameSchema } from '@signet/contracts';
-import { envBoolean, envInt, loadEnv, NatsEnvSchema } from '@signet/config';
+import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 
 /**
@@ -7,7 +7,7 @@ import { z } from 'zod';
  * admin-api serves one CA (SIGNET_CA_NAME) and never touches a database:
  * every action is a request to that CA's ca-core over the bus.
  */
-export const AdminEnvSchema = NatsEnvSchema.extend({
+export const AdminEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shape).extend({
   SIGNET_CA_NAME: CaNameSchema.default('signet'),
   SIGNET_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   /** 0 asks the OS for a free port; the bound port is logged. */
@@ -32,6 +32,7 @@ export interface AdminConfig {
   caTimeoutMs: number;
   authCacheMs: number;
   exportMaxRows: number;
+  logLevel: SignetLogLevel;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -45,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
     caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
     authCacheMs: e.SIGNET_AUTH_CACHE_MS,
     exportMaxRows: e.SIGNET_EXPORT_MAX_ROWS,
+    logLevel: e.SIGNET_LOG_LEVEL,
   };
 }
 

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       defaultCa: undefined,
       caTimeoutMs: 15_000,
       discovery: { ttlMs: 5_000, waitMs: 250 },
+      logLevel: 'log',
     });
   });
 
@@ -20,12 +21,14 @@ describe('loadConfig', () => {
       SIGNET_CA_TIMEOUT_MS: '2000',
       SIGNET_BODY_LIMIT_BYTES: '4096',
       SIGNET_DISCOVERY_TTL_MS: '0',
+      SIGNET_LOG_LEVEL: 'warn',
     });
     expect(c).toMatchObject({
       http: { host: '0.0.0.0', port: 0, bodyLimitBytes: 4096 },
       defaultCa: 'issuing-1',
       caTimeoutMs: 2000,
       discovery: { ttlMs: 0 },
+      logLevel: 'warn',
     });
   });
 
@@ -40,6 +43,7 @@ describe('loadConfig', () => {
     ['timeout too small', { SIGNET_CA_TIMEOUT_MS: '5' }, 'SIGNET_CA_TIMEOUT_MS'],
     ['body limit negative', { SIGNET_BODY_LIMIT_BYTES: '-1' }, 'SIGNET_BODY_LIMIT_BYTES'],
     ['nats url', { SIGNET_NATS_URL: 'localhost:4222' }, 'SIGNET_NATS_URL'],
+    ['log level', { SIGNET_LOG_LEVEL: 'trace' }, 'SIGNET_LOG_LEVEL'],
   ])('fail/%s names the variable', (_n, env, name) => {
     let err: unknown;
     try {

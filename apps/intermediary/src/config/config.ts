@@ -1,5 +1,5 @@
 import { CaNameSchema } from '@signet/contracts';
-import { envInt, loadEnv, NatsEnvSchema } from '@signet/config';
+import { envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 
 /**
@@ -7,7 +7,7 @@ import { z } from 'zod';
  * boot. There is deliberately no CA address here: CAs are found on the bus
  * (ICertConfig), never configured.
  */
-export const IntermediaryEnvSchema = NatsEnvSchema.extend({
+export const IntermediaryEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shape).extend({
   SIGNET_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** 0 asks the OS for a free port; the bound port is logged. */
   SIGNET_HTTP_PORT: envInt(8080, 0, 65_535),
@@ -33,6 +33,7 @@ export interface IntermediaryConfig {
   defaultCa?: string;
   caTimeoutMs: number;
   discovery: { ttlMs: number; waitMs: number };
+  logLevel: SignetLogLevel;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -44,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     defaultCa: e.SIGNET_DEFAULT_CA,
     caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
     discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
+    logLevel: e.SIGNET_LOG_LEVEL,
   };
 }
 
