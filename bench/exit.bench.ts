@@ -9,7 +9,8 @@
  *   npm run bench:exit
  * Knobs: BENCH_REQUESTS (default 1000 per round), BENCH_CONCURRENCY (16),
  * BENCH_ROUNDS (4 per variant), BENCH_NICE=0, BENCH_PUBLISH_ON_DISK=1,
- * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail).
+ * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail),
+ * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's).
  * Writes bench/results/exit.json.
  */
 import { BusClient } from '@signet/bus';
@@ -113,7 +114,8 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
   const four = join(stack.dir, 'bench-exit-modules.yaml');
   writeFileSync(none, stringify({ modules: [] }));
   // `start: all`: the modules' consumers, created at the first B round, also take what was issued before (all of it counts).
-  writeFileSync(four, stringify({ defaults: { concurrency: 8, timeoutMs: 5000, start: 'all' }, modules: mods }));
+  const window = process.env.BENCH_BATCH_WINDOW ? { batchWindowMs: Number(process.env.BENCH_BATCH_WINDOW) } : {};
+  writeFileSync(four, stringify({ defaults: { concurrency: 8, timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
   // Quiet services: debug logging of every request would measure the terminal.
   const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn' };
   let issued = 0;
