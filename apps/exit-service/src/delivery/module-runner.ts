@@ -154,7 +154,8 @@ export class ModuleRunner {
           want = Math.min(waiting, fetchMax(concurrency));
         } else {
           want = 1;
-          if (work.length) await this.pause(batchWindowMs);
+          // ± 25 % at random: modules (and replicas) drift apart instead of all waking at once.
+          if (work.length) await this.pause(Math.round(batchWindowMs * (0.75 + Math.random() / 2)));
         }
       } catch (e) {
         if (this.stopping.signal.aborted) break;
