@@ -159,6 +159,7 @@ export class CrlService {
     const kind = delta ? `delta CRL ${number} (base ${baseNumber})` : `base CRL ${number}`;
     await this.outbox.enqueue(m, this.ca, ExitEvent.CrlIssued, {
       message: `${kind}: ${entries} entries, this update ${thisUpdate.toISOString()}, next update ${nextUpdate.toISOString()}`,
+      crl: { number, delta, baseNumber, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), entries, sha256 },
     });
     // An administrator's publication is an admin action and goes into the audit log; the
     // schedule's own CRLs are recorded by the crl row (issued_by) and the event.

@@ -2,7 +2,7 @@ import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/comm
 import { MessagePattern } from '@nestjs/microservices';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
-import { Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyInitReply, type PolicyVerifyReply } from '@signet/contracts';
+import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyInitReply, type PolicyVerifyReply } from '@signet/contracts';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
@@ -160,7 +160,9 @@ describe('revocation status from ca-core (real bus and database)', () => {
     expect(crl.text).toMatch(/Freshest CRL:\s*\n\s*Full Name:\s*\n\s*URI:http:\/\/crl\.test\/ca\+\.crl/);
     expect(verify('alice', crl.path).stdout).toContain(': OK');
     const ev = await waitFor('crl.issued published', () => lastEvent(otherNc, Events.subject(ca, ExitEvent.CrlIssued)));
-    expect(ev.payload).toMatchObject({ event: 'crl.issued', ca, message: expect.stringContaining(`base CRL ${base1}: 0 entries`) });
+    expect(ev.payload).toMatchObject({ event: 'crl.issued', ca, message: expect.stringContaining(`base CRL ${base1}: 0 entries`), crl: { number: base1, delta: false, baseNumber: null, entries: 0 } });
+    // The event names the very CRL that is served: an exit module can fetch it and check it.
+    expect(CaEventSchema.parse(ev.payload).crl!.sha256).toBe(createHash('sha256').update(crl.der).digest('hex'));
     const [audit] = await ds.query(`SELECT actor, action, details FROM audit_log WHERE ca_name = $1 AND action = 'crl.publish'`, [ca]);
     expect(audit).toMatchObject({ actor: 'root', details: { number: base1, delta: false, entries: 0 } });
     expect((await client.call(Commands.caProperties, ca, { names: ['CRLState'] })).properties).toEqual({ CRLState: 'valid' });

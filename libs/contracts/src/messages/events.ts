@@ -23,5 +23,22 @@ export const CaEventSchema = z.object({
   template: z.string().nullable().optional(),
   certificate: PemSchema.optional(),
   message: z.string().max(4096).optional(),
+  /**
+   * On `crl.issued`: which CRL. Fetch it from the intermediary
+   * (`/crl/<ca>.crl`, `/crl/<ca>-delta.crl`) or by number from admin-api.
+   */
+  crl: z
+    .object({
+      number: z.number().int().nonnegative(),
+      delta: z.boolean(),
+      /** The base CRL a delta CRL extends. */
+      baseNumber: z.number().int().nonnegative().nullable(),
+      thisUpdate: IsoTimeSchema,
+      nextUpdate: IsoTimeSchema,
+      entries: z.number().int().nonnegative(),
+      /** SHA-256 of the DER, hex. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
 });
 export type CaEvent = z.infer<typeof CaEventSchema>;
