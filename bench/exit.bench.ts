@@ -10,7 +10,8 @@
  * Knobs: BENCH_REQUESTS (default 1000 per round), BENCH_CONCURRENCY (16),
  * BENCH_ROUNDS (4 per variant), BENCH_NICE=0, BENCH_PUBLISH_ON_DISK=1,
  * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail),
- * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's).
+ * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's),
+ * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8).
  * Writes bench/results/exit.json.
  */
 import { BusClient } from '@signet/bus';
@@ -115,7 +116,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
   writeFileSync(none, stringify({ modules: [] }));
   // `start: all`: the modules' consumers, created at the first B round, also take what was issued before (all of it counts).
   const window = process.env.BENCH_BATCH_WINDOW ? { batchWindowMs: Number(process.env.BENCH_BATCH_WINDOW) } : {};
-  writeFileSync(four, stringify({ defaults: { concurrency: 8, timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
+  writeFileSync(four, stringify({ defaults: { concurrency: Number(process.env.BENCH_EXIT_CONCURRENCY ?? 8), timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
   // Quiet services: debug logging of every request would measure the terminal.
   const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn' };
   let issued = 0;
