@@ -35,7 +35,7 @@ export class InHand {
     }, this.heartbeatMs);
   }
 
-  /** Done with it without an acknowledgement (NAK, TERM: said at once by the caller). */
+  /** Done with it without an acknowledgement (NAK, TERM: said at once by the caller). Idempotent. */
   release(m: Acknowledgeable): void {
     this.held.delete(m);
     if (this.held.size === 0 && this.beat) {

@@ -179,11 +179,7 @@ export class ModuleRunner {
   /** One delivered message, start to acknowledgement. Never throws. */
   private async deliver(m: JsMsg): Promise<void> {
     this.inHand.take(m);
-    let acked = false;
-    const ack = () => {
-      acked = true;
-      this.inHand.ack(m);
-    };
+    const ack = () => this.inHand.ack(m);
     try {
       const parsed = CaEventSchema.safeParse(safeJson(m));
       if (!parsed.success) {
@@ -229,7 +225,7 @@ export class ModuleRunner {
       this.log.error(`delivery bookkeeping failed: ${(e as Error).message}`);
       m.nak(heartbeatMs(this.module.delivery.retry) * 3);
     } finally {
-      if (!acked) this.inHand.release(m);
+      this.inHand.release(m); // no-op after ack()
     }
   }
 
