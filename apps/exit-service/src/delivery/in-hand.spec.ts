@@ -56,6 +56,24 @@ describe('InHand', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('ok/a module with a shorter wait brings everything forward; the default wait is half the heartbeat, at most 50 ms', () => {
+    const log: string[] = [];
+    const slow = new InHand(1_000); // waits 50 ms
+    const quick = new InHand(40); // waits 20 ms
+    const a = msg(log, 'a');
+    const b = msg(log, 'b');
+    slow.take(a);
+    quick.take(b);
+    slow.ack(a);
+    jest.advanceTimersByTime(5);
+    quick.ack(b);
+    jest.advanceTimersByTime(19);
+    expect(log).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(log).toEqual(['ack a', 'ack b']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('ok/flush sends what is waiting at once (shutdown)', () => {
     const log: string[] = [];
     const h = new InHand(100, 1_000);

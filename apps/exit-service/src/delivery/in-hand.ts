@@ -13,7 +13,9 @@ export interface Acknowledgeable {
  * - acknowledgements wait up to `ackDelayMs` and go out together, those of
  *   every module in the process (the NATS client sends everything said in
  *   one tick as one write). A crash in that moment only means the events
- *   come again, which at-least-once allows.
+ *   come again, which at-least-once allows. The wait stays well inside the
+ *   time the server gives a message before redelivering it (half the
+ *   heartbeat period, which is a third of that time), and at most 50 ms.
  */
 export class InHand {
   private readonly held = new Set<Acknowledgeable>();
@@ -21,7 +23,7 @@ export class InHand {
 
   constructor(
     private readonly heartbeatMs: number,
-    private readonly ackDelayMs = 5,
+    private readonly ackDelayMs = Math.min(50, Math.floor(heartbeatMs / 2)),
   ) {}
 
   get size(): number {
@@ -47,7 +49,11 @@ export class InHand {
   ack(m: Acknowledgeable): void {
     this.release(m);
     acks.push(m);
-    ackTimer ??= setTimeout(flushAcks, this.ackDelayMs);
+    const due = Date.now() + this.ackDelayMs;
+    if (ackTimer && due >= ackDue) return;
+    if (ackTimer) clearTimeout(ackTimer);
+    ackDue = due;
+    ackTimer = setTimeout(flushAcks, this.ackDelayMs);
   }
 
   /** Sends the acknowledgements still waiting (also at shutdown). */
@@ -59,6 +65,7 @@ export class InHand {
 /** Acknowledgements waiting to go out, of every module in this process. */
 let acks: Acknowledgeable[] = [];
 let ackTimer: NodeJS.Timeout | undefined;
+let ackDue = 0;
 
 function flushAcks(): void {
   if (ackTimer) clearTimeout(ackTimer);

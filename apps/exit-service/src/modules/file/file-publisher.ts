@@ -20,8 +20,8 @@ type Reply = { id: number; written: number } | { id: number; error: string; code
  * A different certificate under the same serial is never overwritten.
  *
  * The file system work runs on a writer thread of the module's own
- * (file-writer.worker.js), one message per event: cheaper than a round
- * trip through libuv's pool per system call, and a hanging directory (a
+ * (file-writer.worker.js), one message per tick's events: cheaper than a
+ * round trip through libuv's pool per system call, and a hanging directory (a
  * stuck network share) holds up this module only. An attempt cut by its
  * deadline stops waiting; the write may still finish, which is harmless
  * (idempotent) and the retry then finds the files in place.
@@ -32,6 +32,7 @@ export class FilePublisher extends ConfiguredModule<FileConfig> {
   private worker?: Worker;
   private readonly waiting = new Map<number, { resolve: (written: number) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private queued: Array<Job & { id: number }> = [];
 
   constructor(cfg: FileConfig) {
     super(cfg);
@@ -64,6 +65,7 @@ export class FilePublisher extends ConfiguredModule<FileConfig> {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
+    this.queued = [];
     this.failAll(new Error('the file publisher is closing'));
     await w?.terminate();
   }
@@ -81,20 +83,30 @@ export class FilePublisher extends ConfiguredModule<FileConfig> {
         resolve: (n) => (signal.removeEventListener('abort', onAbort), resolve(n)),
         reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
       });
-      this.writer().postMessage({ id, ...job });
+      this.queued.push({ id, ...job });
+      // The jobs of one tick go to the writer thread as one message (each message costs a wake-up of it).
+      if (this.queued.length === 1) setImmediate(() => this.post());
     });
+  }
+
+  private post(): void {
+    const jobs = this.queued;
+    this.queued = [];
+    if (jobs.length) this.writer().postMessage(jobs);
   }
 
   private writer(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(join(__dirname, 'file-writer.worker.js'));
     w.unref(); // the service's connections keep it alive, not this thread
-    w.on('message', (r: Reply) => {
-      const waiter = this.waiting.get(r.id);
-      this.waiting.delete(r.id);
-      if (!waiter) return; // its attempt was cut already
-      if ('written' in r) waiter.resolve(r.written);
-      else waiter.reject(r.permanent ? new PermanentDeliveryError(r.error) : Object.assign(new Error(r.error), { code: r.code }));
+    w.on('message', (replies: Reply[]) => {
+      for (const r of replies) {
+        const waiter = this.waiting.get(r.id);
+        this.waiting.delete(r.id);
+        if (!waiter) continue; // its attempt was cut already
+        if ('written' in r) waiter.resolve(r.written);
+        else waiter.reject(r.permanent ? new PermanentDeliveryError(r.error) : Object.assign(new Error(r.error), { code: r.code }));
+      }
     });
     const gone = (e: Error) => {
       if (this.worker === w) this.worker = undefined; // the next event starts a new one

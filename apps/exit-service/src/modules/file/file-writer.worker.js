@@ -4,8 +4,9 @@
  * The file publisher's writer thread (plain JavaScript: a worker thread
  * loads it as it is, from the sources in tests and from dist in production).
  *
- * One message per event: { id, op: 'write', directory, files: [{ path, bytes }] }
- * or { id, op: 'remove', directory, paths }. For a write it leaves files that
+ * One job per event: { id, op: 'write', directory, files: [{ path, bytes }] }
+ * or { id, op: 'remove', directory, paths }; a message holds the jobs of one
+ * tick of the publisher, and the replies go back the same way. For a write it leaves files that
  * already hold the same bytes alone, refuses (permanently) to replace a
  * different content, and writes the others atomically: temporary file,
  * fsync, rename; then one fsync of the directory. Replies { id, written } or
@@ -129,4 +130,5 @@ function handle(job) {
   }
 }
 
-parentPort?.on('message', (job) => parentPort?.postMessage(handle(job)));
+// Jobs come in groups (those of one tick of the publisher); the replies go back as one group too.
+parentPort?.on('message', (jobs) => parentPort?.postMessage(jobs.map(handle)));
