@@ -44,6 +44,8 @@ export class MailModule extends ConfiguredModule<MailConfig> {
     const values = templateValues(event, rb);
     const t = this.templateFor(event.event);
     await this.transport.sendMail({
+      // The SMTP envelope from the (already validated) configuration: nodemailer then need not derive it from the headers.
+      envelope: { from: this.cfg.from, to: [...this.cfg.to, ...this.cfg.cc] },
       from: this.cfg.from,
       to: this.cfg.to,
       cc: this.cfg.cc.length ? this.cfg.cc : undefined,
