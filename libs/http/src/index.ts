@@ -5,5 +5,6 @@ export * from './errors';
 export * from './express-types';
 export * from './input';
 export * from './openapi';
+export * from './openapi-schemas';
 export * from './process';
 export * from './testing';

@@ -1,15 +1,15 @@
 import { DISPOSITIONS, ERROR_CODES, EXTENSION_ORIGINS, LIMITS, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
-import { json, ref, type Schema } from '@signet/http';
+import { json, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, SERIAL_SCHEMA, type Schema } from '@signet/http';
 import { type AdminOpenApiDocument } from './openapi.types';
 
 const time: Schema = { type: 'string', format: 'date-time' };
 const nullableTime: Schema = { type: ['string', 'null'], format: 'date-time' };
-const pem: Schema = { type: 'string', description: 'PEM text', pattern: '-----BEGIN [A-Z0-9 ]+-----' };
-const serial: Schema = { type: 'string', pattern: '^(?:[0-9a-f]{2})+$', description: 'lower-case hex, even number of digits' };
+const pem = PEM_SCHEMA;
+const serial = SERIAL_SCHEMA;
 const reasons = Object.entries(REVOCATION_REASONS).filter(([, c]) => c !== 8);
 
 const schemas: Record<string, Schema> = {
-  CaName: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+  ...REQUEST_RESULT_SCHEMAS,
   Role: { type: 'string', enum: ROLES, description: 'ca-admin (CA administrator), officer (certificate manager), auditor, viewer (read-only)' },
   Error: {
     type: 'object',
@@ -18,23 +18,6 @@ const schemas: Record<string, Schema> = {
       code: { type: 'string', enum: ERROR_CODES },
       message: { type: 'string' },
       details: { type: 'object', description: '`field` for BAD_MESSAGE; `reason` (MISSING_ROLE, ROLE_SEPARATION, invalid_token, missing_token) for 401/403', additionalProperties: true },
-    },
-  },
-  DecidedBy: { type: 'object', required: ['rule'], properties: { rule: { type: 'string' }, field: { type: 'string' }, value: { type: 'string' } } },
-  RequestResult: {
-    type: 'object',
-    description: 'The request after a disposition change',
-    required: ['ca', 'requestId', 'disposition', 'dispositionCode', 'message'],
-    properties: {
-      ca: ref('CaName'),
-      requestId: { type: 'integer', minimum: 1 },
-      disposition: { type: 'string', enum: DISPOSITIONS },
-      dispositionCode: { type: 'integer', description: 'CR_DISP_* (3 issued, 5 pending, 2 denied, 1 error, 6 revoked)' },
-      message: { type: 'string' },
-      decidedBy: ref('DecidedBy'),
-      certificate: pem,
-      chain: { type: 'array', items: pem, maxItems: 8 },
-      serial,
     },
   },
   Extension: {

@@ -1,8 +1,8 @@
 import { CA_PROPERTY_NAMES, DISPOSITIONS, ERROR_CODES, LIMITS } from '@signet/contracts';
-import { errorRef, json, paramRef, ref, type OpenApiDocument, type Response, type Schema } from '@signet/http';
+import { errorRef, json, paramRef, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, type OpenApiDocument, type Response, type Schema } from '@signet/http';
 import { REVOCATION_PATHS, REVOCATION_TAG } from './revocation.paths';
 
-const pem: Schema = { type: 'string', description: 'PEM text', pattern: '-----BEGIN [A-Z0-9 ]+-----' };
+const pem = PEM_SCHEMA;
 
 const locationHeader = {
   Location: { description: 'Where to poll the request: `/api/v1/requests/{id}?ca={ca}`.', schema: { type: 'string' as const } },
@@ -195,7 +195,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
     },
     schemas: {
-      CaName: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+      ...REQUEST_RESULT_SCHEMAS,
       Error: {
         type: 'object',
         required: ['code', 'message'],
@@ -217,27 +217,6 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           },
           ca: ref('CaName'),
           idempotencyKey: { type: 'string', minLength: 1, maxLength: LIMITS.idempotencyKeyChars, pattern: '^[\\x21-\\x7e]+$' },
-        },
-      },
-      DecidedBy: {
-        type: 'object',
-        description: 'The policy rule that decided, and the field and value it looked at',
-        required: ['rule'],
-        properties: { rule: { type: 'string' }, field: { type: 'string' }, value: { type: 'string' } },
-      },
-      RequestResult: {
-        type: 'object',
-        required: ['ca', 'requestId', 'disposition', 'dispositionCode', 'message'],
-        properties: {
-          ca: ref('CaName'),
-          requestId: { type: 'integer', minimum: 1 },
-          disposition: { type: 'string', enum: DISPOSITIONS },
-          dispositionCode: { type: 'integer', description: 'AD CS CR_DISP_* (3 issued, 5 pending, 2 denied, 1 error, 6 revoked)' },
-          message: { type: 'string' },
-          decidedBy: ref('DecidedBy'),
-          certificate: pem,
-          chain: { type: 'array', items: pem, maxItems: 8, description: "The issuer first, up to the root" },
-          serial: { type: 'string', pattern: '^(?:[0-9a-f]{2})+$' },
         },
       },
       RequestDenied: {
