@@ -1,5 +1,5 @@
-import { CA_PROPERTY_NAMES, DISPOSITIONS, ERROR_CODES, LIMITS } from '@signet/contracts';
-import { errorRef, json, paramRef, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, type OpenApiDocument, type Response, type Schema } from '@signet/http';
+import { CA_PROPERTY_NAMES, ERROR_CODES, LIMITS } from '@signet/contracts';
+import { errorRef, json, paramRef, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, type OpenApiDocument, type Response } from '@signet/http';
 import { REVOCATION_PATHS, REVOCATION_TAG } from './revocation.paths';
 
 const pem = PEM_SCHEMA;
