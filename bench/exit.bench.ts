@@ -11,12 +11,16 @@
  * BENCH_ROUNDS (4 per variant), BENCH_NICE=0, BENCH_PUBLISH_ON_DISK=1,
  * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail),
  * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's),
- * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8).
+ * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8),
+ * BENCH_EXIT_CPU_PRIORITY (exit-service's SIGNET_EXIT_CPU_PRIORITY; default
+ * idle, as docker-compose and `npm start` run it),
+ * BENCH_CONTROL_BURN=<fraction>[,idle] (a control: B also runs a process
+ * that only burns that fraction of one CPU at the lowest priority).
  * Writes bench/results/exit.json.
  */
 import { BusClient } from '@signet/bus';
 import { Commands } from '@signet/contracts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,8 +35,11 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const WARMUP = 300;
-/** Exit-side processes at the lowest CPU priority (see deprioritise). */
+/** The receivers (stand-ins for other hosts) at the lowest CPU priority (see deprioritise). */
 const NICE = process.env.BENCH_NICE !== '0';
+/** exit-service's own setting (SIGNET_EXIT_CPU_PRIORITY), as the shipped docker-compose.yml and `npm start` set it. */
+const EXIT_CPU_PRIORITY = process.env.BENCH_EXIT_CPU_PRIORITY ?? 'idle';
+const [BURN, BURN_POLICY] = (process.env.BENCH_CONTROL_BURN ?? '').split(',');
 
 interface Round {
   requests: number;
@@ -97,7 +104,8 @@ interface Variant {
  * were away wait for them), so every B round measures their steady state.
  */
 async function interleaved(): Promise<{ without: Variant; with: Variant; delivered: Record<string, number> }> {
-  const stack = new Stack({ ownSession: NICE ? ['exit-service'] : [] });
+  // Every service in a session (and scheduler autogroup) of its own, as scripts/run-all.mjs (`npm start`) starts them.
+  const stack = new Stack({ ownSession: ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service'] });
   const published = publishDir(stack);
   const receiver = await startReceiver(secret, { ownSession: NICE });
   const hole = await startBlackHole();
@@ -118,20 +126,28 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
   const window = process.env.BENCH_BATCH_WINDOW ? { batchWindowMs: Number(process.env.BENCH_BATCH_WINDOW) } : {};
   writeFileSync(four, stringify({ defaults: { concurrency: Number(process.env.BENCH_EXIT_CONCURRENCY ?? 8), timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
   // Quiet services: debug logging of every request would measure the terminal.
-  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn' };
+  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn', SIGNET_EXIT_CPU_PRIORITY: EXIT_CPU_PRIORITY };
   let issued = 0;
   const has = (name: string) => mods.some((m) => m.name === name);
   const delivered = () => ({ ...(has('files') ? { files: readdirSync(published).length / 2 } : {}), ...(has('fast-hook') ? { webhook: receiver.seen() } : {}), ...(has('mail') ? { mails: smtp.count() } : {}) });
   const caughtUp = () => Object.values(delivered()).every((n) => n >= issued);
   let attached: boolean | undefined;
+  let burner: ChildProcess | undefined;
   const attach = async (modules: boolean) => {
     if (attached === modules) return;
+    burner?.kill('SIGKILL');
+    burner = undefined;
     await stack.restart('exit-service', { ...env, SIGNET_EXIT_CONFIG: modules ? four : none, SIGNET_LOG_LEVEL: 'log' });
     const svc = stack.service('exit-service');
     await waitFor('exit-service to deliver', async () => svc.log().includes('is delivering'), 30_000, 50);
+    if (EXIT_CPU_PRIORITY === 'idle' && !svc.log().includes('CPU priority: SCHED_IDLE')) throw new Error(`exit-service did not take SCHED_IDLE:\n${svc.log()}`);
     if (modules) {
-      deprioritise(['exit-service/main.js']);
       await waitFor('the working modules to catch up', async () => caughtUp(), 120_000, 100);
+      if (BURN) {
+        burner = spawn(process.execPath, [join(ROOT, 'bench', 'cpu-burner.js'), BURN], { stdio: 'ignore', detached: true });
+        await waitFor('the control burner', async () => existsSync(`/proc/${burner!.pid}/autogroup`), 5_000, 20);
+        deprioritise(['bench/cpu-burner.js'], BURN_POLICY === 'idle');
+      }
     }
     attached = modules;
   };
@@ -141,7 +157,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     return r;
   };
   await stack.start({ ...env, SIGNET_EXIT_CONFIG: none });
-  deprioritise(['webhook-receiver/server.js', 'aiosmtpd']);
+  deprioritise(['webhook-receiver/server.js', 'aiosmtpd'], true);
   try {
     const A: Variant = { name: 'no exit modules', rounds: [], cpuSeconds: {} };
     const B: Variant = { name: process.env.BENCH_MODULES ? `modules ${mods.map((m) => m.name).join(' + ')}` : 'file + webhook + mail + a hanging webhook', rounds: [], cpuSeconds: {} };
@@ -166,6 +182,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     await waitFor('the working modules to catch up', async () => caughtUp(), 120_000).catch(() => undefined);
     return { without: A, with: B, delivered: { issued, ...delivered(), hangingWebhookConnections: hole.connections() } };
   } finally {
+    burner?.kill('SIGKILL');
     await stack.close();
     receiver.stop();
     hole.stop();
@@ -175,9 +192,12 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
 }
 
 /**
- * A deployment gives exit-service (and the systems it delivers to) their own
- * CPUs; on this one small machine they share the CA's. Lowest CPU priority
- * for them stands in for that: they use what the CA leaves idle.
+ * A deployment gives the systems exit-service delivers to (the webhook
+ * receiver, the mail relay) hosts of their own; on this one small machine
+ * they share the CA's CPUs. The lowest CPU priority there is stands in for
+ * that: nice 19 and, with `idle`, SCHED_IDLE on all their threads (a task
+ * the CA's tasks preempt at once when they wake). exit-service itself is
+ * not touched here: it runs as shipped (SIGNET_EXIT_CPU_PRIORITY).
  *
  * With autogroup scheduling on (the Linux default for desktop and server
  * kernels alike, and on here), a task's nice value only orders it against
@@ -187,9 +207,9 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
  * against ca-core's, PostgreSQL's and nats-server's groups it then weighs
  * 15 to their 1024. nats-server's extra work for the modules' consumers is
  * not deprioritised (a deployment shares its NATS). BENCH_NICE=0 turns all
- * of this off: everything in the benchmark's own session at equal priority.
+ * of this off: the receivers at normal priority in the benchmark's session.
  */
-function deprioritise(patterns: string[]): void {
+function deprioritise(patterns: string[], idle: boolean): void {
   if (!NICE) return;
   const ps = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
   for (const line of ps.split('\n')) {
@@ -198,6 +218,7 @@ function deprioritise(patterns: string[]): void {
     execFileSync('renice', ['-n', '19', '-p', m[1]], { stdio: 'ignore' });
     // Without autogroup scheduling the file is missing and nice alone does the job.
     if (existsSync(`/proc/${m[1]}/autogroup`)) writeFileSync(`/proc/${m[1]}/autogroup`, '19');
+    if (idle) execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', m[1]], { stdio: 'ignore' });
   }
 }
 
@@ -216,7 +237,7 @@ it('issuance with exit modules attached (one hanging) stays within 10 % of issua
     benchmark: 'exit modules vs none: issuance on the bus (Commands.submit → ca-core with the real policy-service), alternating rounds on one stack',
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitNice: NICE ? 19 : 0, exitOwnAutogroup: NICE },
+    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitCpuPriority: EXIT_CPU_PRIORITY, servicesOwnSessions: true, receivers: NICE ? 'nice 19, own autogroup at 19, SCHED_IDLE' : 'normal', ...(BURN ? { controlBurn: { fractionOfOneCpu: Number(BURN), policy: BURN_POLICY === 'idle' ? 'SCHED_IDLE' : 'nice 19' } } : {}) },
     without: { ...without, medianPerSecond: tput(without), medianP95Ms: p95(without), best: best(without.rounds) },
     with: { ...withModules, medianPerSecond: tput(withModules), medianP95Ms: p95(withModules), best: best(withModules.rounds) },
     delivered,

@@ -25,7 +25,8 @@ export const SERVICES = [
   { name: 'policy-service', entry: 'dist/apps/policy-service/main.js' },
   { name: 'intermediary', entry: 'dist/apps/intermediary/main.js' },
   { name: 'admin-api', entry: 'dist/apps/admin-api/main.js' },
-  { name: 'exit-service', entry: 'dist/apps/exit-service/main.js' },
+  // On one host with the CA, exit-service yields the CPU to it (SCHED_IDLE, ADR 0012) unless told otherwise.
+  { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', env: { SIGNET_EXIT_CPU_PRIORITY: 'idle' } },
 ];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,7 +157,7 @@ function main() {
   function start(service, index) {
     const child = spawn(process.execPath, ['--enable-source-maps', service.entry], {
       cwd: ROOT,
-      env: childEnv,
+      env: { ...service.env, ...childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: a Ctrl-C reaches this process only, and it forwards
       // exactly one signal (a second SIGINT would cut Nest's graceful close short).

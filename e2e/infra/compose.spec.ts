@@ -56,6 +56,7 @@ function readEnvFile(file: string): Record<string, string> {
 interface RunAllService {
   name: string;
   entry: string;
+  env?: Record<string, string>;
 }
 
 describeWithCompose('docker-compose.yml', () => {
@@ -97,6 +98,14 @@ describeWithCompose('docker-compose.yml', () => {
     for (const [name, svc] of appServices) {
       const entry = runAll.find((s) => s.name === name)?.entry;
       expect({ name, command: svc.command }).toEqual({ name, command: ['node', entry] });
+    }
+  });
+
+  it('gives each app the defaults scripts/run-all.mjs gives it (exit-service yields the CPU to the CA)', () => {
+    expect(runAll.find((s) => s.name === 'exit-service')?.env).toEqual({ SIGNET_EXIT_CPU_PRIORITY: 'idle' });
+    expect(config.services['exit-service'].cpu_shares).toBe(2);
+    for (const { name, env } of runAll) {
+      for (const [k, v] of Object.entries(env ?? {})) expect({ name, [k]: config.services[name].environment[k] }).toEqual({ name, [k]: v });
     }
   });
 

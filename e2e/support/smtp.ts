@@ -10,28 +10,36 @@ import { freePort, waitFor } from './processes';
  * a JSON file (envelope + raw data). Not a mock transport: the client
  * speaks SMTP over TCP to it. With `keep: false` (benchmarks) it only
  * counts what it accepts, printing the count every 100 ms, so that storing
- * test evidence does not weigh on what is measured.
+ * test evidence does not weigh on what is measured; it counts distinct
+ * Message-IDs, as a mail system deduplicates (a redelivered event's copy
+ * carries the same one).
  */
 const SERVER = `
-import json, os, signal, sys, time
+import json, os, re, signal, sys, time
 from aiosmtpd.controller import Controller
 out, port, keep, pipelining = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "keep", sys.argv[4] == "pipelining"
 stop = {signal.SIGTERM, signal.SIGINT}
 signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+MESSAGE_ID = re.compile(rb"^Message-ID:[ \\t]*(\\S+)", re.I | re.M)
 class Sink:
     count = 0
+    ids = set()
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         if pipelining:
             responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
     async def handle_DATA(self, server, session, envelope):
-        Sink.count += 1
         if keep:
+            Sink.count += 1
             path = os.path.join(out, "%d.json" % time.time_ns())
             with open(path + ".tmp", "w") as f:
                 json.dump({"mailFrom": envelope.mail_from, "rcptTos": envelope.rcpt_tos, "data": envelope.content.decode("utf-8", "replace")}, f)
             os.rename(path + ".tmp", path)
+        else:
+            m = MESSAGE_ID.search(envelope.original_content or envelope.content)
+            Sink.ids.add(m.group(1) if m else object())
+            Sink.count = len(Sink.ids)
         return "250 OK"
 c = Controller(Sink(), hostname="127.0.0.1", port=port)
 c.start()
@@ -86,7 +94,7 @@ export class SmtpSink {
     await waitFor('the SMTP server', async () => this.out.includes('READY') || (this.child!.exitCode !== null ? Promise.reject(new Error(this.out)) : false), 15_000, 50);
   }
 
-  /** How many messages arrived (cheap: does not read them). */
+  /** How many messages arrived (`keep: false`: distinct Message-IDs, cheap: does not read them). */
   count(): number {
     if (this.opts.keep === false) return Number(/COUNT (\d+)\n(?![\s\S]*COUNT)/.exec(this.out)?.[1] ?? 0);
     return readdirSync(this.dir).filter((f) => f.endsWith('.json')).length;

@@ -1,6 +1,7 @@
 import { LogLevelEnvSchema, NatsEnvSchema, loadEnv } from '@signet/config';
 import { CaNameSchema } from '@signet/contracts';
 import { z } from 'zod';
+import { CPU_PRIORITIES } from '../cpu-priority';
 
 export { LOG_LEVELS, logLevelsUpTo } from '@signet/config';
 
@@ -10,6 +11,8 @@ export const ExitEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shape).exten
   SIGNET_CA_NAME: CaNameSchema.default('signet'),
   /** The exit-module file (YAML or JSON); relative paths are taken from the working directory. */
   SIGNET_EXIT_CONFIG: z.string().min(1).default('config/exit-modules.yaml'),
+  /** `idle`: SCHED_IDLE, yielding the CPU to the CA on a shared host (docker-compose and `npm start` set it); `normal` otherwise. */
+  SIGNET_EXIT_CPU_PRIORITY: z.enum(CPU_PRIORITIES).default('normal'),
 });
 export type ExitEnv = z.output<typeof ExitEnvSchema>;
 

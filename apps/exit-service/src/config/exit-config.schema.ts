@@ -49,7 +49,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   timeoutMs: 10_000,
   retry: { attempts: 8, initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 },
   start: 'new',
-  batchWindowMs: 500,
+  batchWindowMs: 2_000,
 };
 
 /** A reference to a secret in the environment: NAME, or the file named by NAME_FILE. */

@@ -23,7 +23,11 @@ const mail = { name: 'mail', type: 'mail', events: ['request.pending'], smtp: { 
 
 describe('exit-service environment', () => {
   it('ok/defaults', () => {
-    expect(loadExitEnv({})).toMatchObject({ SIGNET_CA_NAME: 'signet', SIGNET_EXIT_CONFIG: 'config/exit-modules.yaml', SIGNET_LOG_LEVEL: 'log' });
+    expect(loadExitEnv({})).toMatchObject({ SIGNET_CA_NAME: 'signet', SIGNET_EXIT_CONFIG: 'config/exit-modules.yaml', SIGNET_LOG_LEVEL: 'log', SIGNET_EXIT_CPU_PRIORITY: 'normal' });
+    expect(loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'idle' }).SIGNET_EXIT_CPU_PRIORITY).toBe('idle');
+  });
+  it('fail/an unknown CPU priority names the variable and the values it takes', () => {
+    expect(() => loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'lowest' })).toThrow(/SIGNET_EXIT_CPU_PRIORITY.*normal.*idle|SIGNET_EXIT_CPU_PRIORITY[\s\S]*"normal"/);
   });
   it('fail/an invalid CA name stops the process at start', () => {
     expect(() => loadExitEnv({ SIGNET_CA_NAME: 'Not Valid!' })).toThrow(ConfigError);
@@ -41,15 +45,15 @@ describe('exit-module file', () => {
     const c = parse({ defaults: { timeoutMs: 2000, retry: { attempts: 3 } }, modules: [{ ...hook, delivery: { concurrency: 2, retry: { initialDelayMs: 100 } } }, file, mail] });
     const [h, f, m] = c.modules;
     expect(h).toMatchObject({ name: 'hook', secret: SECRET, mask: EXIT_EVENT_BIT['certificate.issued'] | EXIT_EVENT_BIT['request.denied'] });
-    expect(h.delivery).toEqual({ concurrency: 2, timeoutMs: 2000, start: 'new', batchWindowMs: 500, retry: { attempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 } });
+    expect(h.delivery).toEqual({ concurrency: 2, timeoutMs: 2000, start: 'new', batchWindowMs: 2000, retry: { attempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayMs: 300_000, jitter: 0.2 } });
     expect(f).toMatchObject({ formats: ['pem', 'der'], removeOnRevoke: false, mask: 0x1 });
     expect(m).toMatchObject({ smtp: { host: 'smtp.example', port: 25, secure: false }, cc: [] });
   });
 
   it('ok/batch window: default, file-wide and per module (0 = deliver at once)', () => {
-    const c = parse({ defaults: { batchWindowMs: 2000 }, modules: [{ ...file, delivery: { batchWindowMs: 0 } }, { ...mail }] });
-    expect(c.modules.map((m) => m.delivery.batchWindowMs)).toEqual([0, 2000]);
-    expect(parse({ modules: [file] }).modules[0].delivery.batchWindowMs).toBe(500);
+    const c = parse({ defaults: { batchWindowMs: 1500 }, modules: [{ ...file, delivery: { batchWindowMs: 0 } }, { ...mail }] });
+    expect(c.modules.map((m) => m.delivery.batchWindowMs)).toEqual([0, 1500]);
+    expect(parse({ modules: [file] }).modules[0].delivery.batchWindowMs).toBe(2000);
   });
 
   it('ok/a secret from NAME_FILE', () => {

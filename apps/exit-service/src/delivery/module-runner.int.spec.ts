@@ -108,6 +108,25 @@ describe('ModuleRunner on real NATS', () => {
     });
   });
 
+  it('ok/a long batch window does not stretch the backoff: a failed event is retried when its delay is up', async () => {
+    const m = recorder(5_000);
+    const failFirst = m.handle.bind(m);
+    m.handle = async (event, ctx) => {
+      await failFirst(event, ctx);
+      if (ctx.attempt === 1) throw new Error('receiver down');
+    };
+    Object.assign(m.delivery, { retry: { ...m.delivery.retry, attempts: 3, initialDelayMs: 300, jitter: 0 } });
+    await run(m, async (_ca, publish) => {
+      const [id] = await publish(1);
+      await until('the retry', () => m.seen.length >= 2, 10_000);
+      const [first, second] = m.seen;
+      expect([first.id, first.attempt, second.id, second.attempt]).toEqual([id, 1, id, 2]);
+      // The NAK asked for 300 ms; the window (3.75–6.25 s) would have held the retry until its end.
+      expect(second.at - first.at).toBeGreaterThanOrEqual(250);
+      expect(second.at - first.at).toBeLessThan(2_000);
+    });
+  });
+
   it('ok/stopping during the batch window does not wait for it to end', async () => {
     const m = recorder(8_000);
     const ca = `runner-${randomBytes(4).toString('hex')}`;

@@ -128,6 +128,8 @@ export class ModuleRunner {
    * waits out the window, then asks for one event, blocking until there is
    * one, which tells it how many more arrived meanwhile. Events thus come
    * in bursts that share wake-ups, acknowledgements and connections.
+   * The wait never outlasts a retry this batch scheduled (a NAK's delay),
+   * so the window does not stretch the module's backoff.
    */
   private async pullLoop(event: ExitEvent, consumer: Consumer): Promise<void> {
     const { concurrency, batchWindowMs } = this.module.delivery;
@@ -137,7 +139,7 @@ export class ModuleRunner {
       try {
         const batch = await consumer.fetch({ max_messages: want, expires: FETCH_EXPIRES_MS });
         this.fetches.add(batch);
-        const work: Promise<void>[] = [];
+        const work: Promise<number | undefined>[] = [];
         let waiting = 0;
         try {
           for await (const m of batch) {
@@ -147,7 +149,7 @@ export class ModuleRunner {
         } finally {
           this.fetches.delete(batch);
         }
-        await Promise.all(work);
+        const retries = (await Promise.all(work)).filter((d): d is number => d !== undefined);
         failures = 0;
         if (batchWindowMs === 0) continue;
         if (waiting > 0) {
@@ -155,7 +157,7 @@ export class ModuleRunner {
         } else {
           want = 1;
           // ± 25 % at random: modules (and replicas) drift apart instead of all waking at once.
-          if (work.length) await this.pause(Math.round(batchWindowMs * (0.75 + Math.random() / 2)));
+          if (work.length) await this.pause(Math.min(Math.round(batchWindowMs * (0.75 + Math.random() / 2)), ...retries));
         }
       } catch (e) {
         if (this.stopping.signal.aborted) break;
@@ -176,8 +178,8 @@ export class ModuleRunner {
     });
   }
 
-  /** One delivered message, start to acknowledgement. Never throws. */
-  private async deliver(m: JsMsg): Promise<void> {
+  /** One delivered message, start to acknowledgement. Never throws; resolves with the delay when it was NAKed for a retry. */
+  private async deliver(m: JsMsg): Promise<number | undefined> {
     this.inHand.take(m);
     const ack = () => this.inHand.ack(m);
     try {
@@ -220,10 +222,13 @@ export class ModuleRunner {
       const delay = nakDelay(this.module.delivery.retry, attempt);
       this.log.warn(`event ${event.id} (${event.event}) attempt ${attempt}/${attempts} failed: ${result.error}; next in ${delay} ms`);
       m.nak(delay);
+      return delay;
     } catch (e) {
       // Recording the dead letter failed (e.g. the bus is away): leave the message to be redelivered.
       this.log.error(`delivery bookkeeping failed: ${(e as Error).message}`);
-      m.nak(heartbeatMs(this.module.delivery.retry) * 3);
+      const delay = heartbeatMs(this.module.delivery.retry) * 3;
+      m.nak(delay);
+      return delay;
     } finally {
       this.inHand.release(m); // no-op after ack()
     }
