@@ -8,7 +8,7 @@
  * Run (builds first; real NATS and PostgreSQL as for the e2e tests):
  *   npm run bench:exit
  * Knobs: BENCH_REQUESTS (default 1000 per round), BENCH_CONCURRENCY (16),
- * BENCH_ROUNDS (4 per variant), BENCH_NICE=0, BENCH_PUBLISH_ON_DISK=1,
+ * BENCH_ROUNDS (6 per variant), BENCH_NICE=0, BENCH_PUBLISH_ON_DISK=1,
  * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail),
  * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's),
  * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8),
@@ -33,8 +33,8 @@ import { cpuByRole, cpuDelta, machine, startBlackHole, startReceiver } from './e
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const WARMUP = 300;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const WARMUP = 500;
 /** The receivers (stand-ins for other hosts) at the lowest CPU priority (see deprioritise). */
 const NICE = process.env.BENCH_NICE !== '0';
 /** exit-service's own setting (SIGNET_EXIT_CPU_PRIORITY), as the shipped docker-compose.yml and `npm start` set it. */
