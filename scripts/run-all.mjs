@@ -10,7 +10,8 @@
 //   node scripts/run-all.mjs --list          the services and entry points (JSON)
 //
 // Environment: passed through unchanged (see design.md "Running it" and each
-// app's README); SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT are also
+// app's README), over a service's own defaults in SERVICES (exit-service:
+// SIGNET_EXIT_CPU_PRIORITY=idle); SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT are also
 // read here to print the URLs. SIGNET_STOP_TIMEOUT_MS (default 10000)
 // bounds a graceful stop before SIGKILL.
 import { spawn } from 'node:child_process';
