@@ -3,6 +3,7 @@ import { EXIT_EVENT_BIT } from '@signet/contracts';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadExitEnv } from './env';
+import { DEFAULT_DELIVERY } from './exit-config.schema';
 import { loadExitConfig, parseExitConfig } from './exit-config';
 
 const SECRET = 'x'.repeat(40);
@@ -39,6 +40,8 @@ describe('exit-module file', () => {
     const c = loadExitConfig(join(__dirname, '..', '..', '..', '..', 'config', 'exit-modules.yaml'), 'signet', {});
     expect(c.modules.map((m) => m.name)).toEqual(['file-publisher']);
     expect(c.disabled).toEqual(['webhook', 'mail']);
+    // The file spells out the defaults for operators to edit; they are the service's own.
+    expect(c.modules[0].delivery).toEqual(DEFAULT_DELIVERY);
   });
 
   it('ok/defaults merge under module settings; mask from the event list; secret read from the environment', () => {
