@@ -13,7 +13,8 @@
  * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's),
  * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8),
  * BENCH_EXIT_CPU_PRIORITY (exit-service's SIGNET_EXIT_CPU_PRIORITY; default
- * idle, as docker-compose and `npm start` run it),
+ * idle, as docker-compose and `npm start` run it), BENCH_EXIT_IDLE_CGROUP
+ * (its SIGNET_EXIT_IDLE_CGROUP; `off` to compare without the idle cgroup),
  * BENCH_CONTROL_BURN=<fraction>[,idle] (a control: B also runs a process
  * that only burns that fraction of one CPU at the lowest priority).
  * Writes bench/results/exit.json.
@@ -29,6 +30,7 @@ import { opensslCsr } from '../e2e/support/openssl';
 import { ROOT, waitFor } from '../e2e/support/processes';
 import { SmtpSink } from '../e2e/support/smtp';
 import { Stack } from '../e2e/support/stack';
+import { moveToIdleCgroup, rmdirQuietly } from '../apps/exit-service/src/idle-cgroup';
 import { cpuByRole, cpuDelta, machine, startBlackHole, startReceiver } from './exit-support';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -126,7 +128,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
   const window = process.env.BENCH_BATCH_WINDOW ? { batchWindowMs: Number(process.env.BENCH_BATCH_WINDOW) } : {};
   writeFileSync(four, stringify({ defaults: { concurrency: Number(process.env.BENCH_EXIT_CONCURRENCY ?? 8), timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
   // Quiet services: debug logging of every request would measure the terminal.
-  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn', SIGNET_EXIT_CPU_PRIORITY: EXIT_CPU_PRIORITY };
+  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn', SIGNET_EXIT_CPU_PRIORITY: EXIT_CPU_PRIORITY, ...(process.env.BENCH_EXIT_IDLE_CGROUP ? { SIGNET_EXIT_IDLE_CGROUP: process.env.BENCH_EXIT_IDLE_CGROUP } : {}) };
   let issued = 0;
   const has = (name: string) => mods.some((m) => m.name === name);
   const delivered = () => ({ ...(has('files') ? { files: readdirSync(published).length / 2 } : {}), ...(has('fast-hook') ? { webhook: receiver.seen() } : {}), ...(has('mail') ? { mails: smtp.count() } : {}) });
@@ -141,6 +143,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     const svc = stack.service('exit-service');
     await waitFor('exit-service to deliver', async () => svc.log().includes('is delivering'), 30_000, 50);
     if (EXIT_CPU_PRIORITY === 'idle' && !svc.log().includes('CPU priority: SCHED_IDLE')) throw new Error(`exit-service did not take SCHED_IDLE:\n${svc.log()}`);
+    exitPriority = /CPU priority: [^\n]*/.exec(svc.log().replace(/\x1b\[[0-9;]*m/g, ''))?.[0] ?? 'normal';
     if (modules) {
       await waitFor('the working modules to catch up', async () => caughtUp(), 120_000, 100);
       if (BURN) {
@@ -188,6 +191,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     hole.stop();
     await smtp.stop();
     rmSync(published, { recursive: true, force: true });
+    if (receiversCgroup) await waitFor('the receivers to leave their cgroup', async () => (rmdirQuietly(receiversCgroup!), !existsSync(receiversCgroup!)), 10_000).catch(() => undefined);
   }
 }
 
@@ -206,7 +210,10 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
  * group's nice (/proc/<pid>/autogroup) is set to 19 as well as its own:
  * against ca-core's, PostgreSQL's and nats-server's groups it then weighs
  * 15 to their 1024. nats-server's extra work for the modules' consumers is
- * not deprioritised (a deployment shares its NATS). BENCH_NICE=0 turns all
+ * not deprioritised (a deployment shares its NATS). Where the machine lets
+ * this process make one (root, a writable cgroup file system), the
+ * receivers also go into an idle cgroup of their own (cpu.idle = 1), which
+ * gives way to the CA's groups at once. BENCH_NICE=0 turns all
  * of this off: the receivers at normal priority in the benchmark's session.
  */
 function deprioritise(patterns: string[], idle: boolean): void {
@@ -219,8 +226,19 @@ function deprioritise(patterns: string[], idle: boolean): void {
     // Without autogroup scheduling the file is missing and nice alone does the job.
     if (existsSync(`/proc/${m[1]}/autogroup`)) writeFileSync(`/proc/${m[1]}/autogroup`, '19');
     if (idle) execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', m[1]], { stdio: 'ignore' });
+    // And, where this machine allows, an idle cgroup of their own (as exit-service makes for itself, ADR 0013).
+    if (idle) {
+      const moved = moveToIdleCgroup(Number(m[1]), RECEIVERS_CGROUP);
+      if ('dir' in moved) receiversCgroup = moved.dir;
+    }
   }
 }
+
+/** The receivers' idle cgroup (removed at the end), when one could be made. */
+const RECEIVERS_CGROUP = 'signet-bench-receivers';
+let receiversCgroup: string | undefined;
+/** What exit-service said of its CPU priority (its log line). */
+let exitPriority = 'unknown';
 
 const best = (rs: Round[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const median = (xs: number[]) => {
@@ -237,7 +255,7 @@ it('issuance with exit modules attached (one hanging) stays within 10 % of issua
     benchmark: 'exit modules vs none: issuance on the bus (Commands.submit → ca-core with the real policy-service), alternating rounds on one stack',
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitCpuPriority: EXIT_CPU_PRIORITY, servicesOwnSessions: true, receivers: NICE ? 'nice 19, own autogroup at 19, SCHED_IDLE' : 'normal', ...(BURN ? { controlBurn: { fractionOfOneCpu: Number(BURN), policy: BURN_POLICY === 'idle' ? 'SCHED_IDLE' : 'nice 19' } } : {}) },
+    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitCpuPriority: EXIT_CPU_PRIORITY, exitServiceSaid: exitPriority, servicesOwnSessions: true, receivers: NICE ? `nice 19, own autogroup at 19, SCHED_IDLE${receiversCgroup ? `, idle cgroup ${receiversCgroup}` : ''}` : 'normal', ...(BURN ? { controlBurn: { fractionOfOneCpu: Number(BURN), policy: BURN_POLICY === 'idle' ? 'SCHED_IDLE' : 'nice 19' } } : {}) },
     without: { ...without, medianPerSecond: tput(without), medianP95Ms: p95(without), best: best(without.rounds) },
     with: { ...withModules, medianPerSecond: tput(withModules), medianP95Ms: p95(withModules), best: best(withModules.rounds) },
     delivered,

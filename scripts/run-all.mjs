@@ -26,7 +26,7 @@ export const SERVICES = [
   { name: 'policy-service', entry: 'dist/apps/policy-service/main.js' },
   { name: 'intermediary', entry: 'dist/apps/intermediary/main.js' },
   { name: 'admin-api', entry: 'dist/apps/admin-api/main.js' },
-  // On one host with the CA, exit-service yields the CPU to it (SCHED_IDLE, ADR 0012) unless told otherwise.
+  // On one host with the CA, exit-service yields the CPU to it (SCHED_IDLE and an idle cgroup where it may, ADRs 0012, 0013) unless told otherwise.
   { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', env: { SIGNET_EXIT_CPU_PRIORITY: 'idle' } },
 ];
 

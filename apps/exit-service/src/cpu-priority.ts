@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { IDLE_CGROUP, moveToIdleCgroup } from './idle-cgroup';
 
 /**
  * How exit-service competes for CPU with the CA it serves
@@ -13,13 +14,18 @@ import { setPriority } from 'node:os';
  *   exit-service on the CA's own host (docker-compose, `npm start`).
  *
  * SCHED_IDLE ranks a task against the tasks of its own scheduler group only;
- * groups compete by weight. A process that leads a session of its own (as
- * `npm start` and any daemon start it) has an autogroup of its own, so at
- * `idle` its group's nice is set to 19 too (weight 15 against 1024). A
- * process sharing its session is left at that (renicing the group would
- * renice its neighbours). Under a container engine or systemd the cgroup
- * decides instead: docker-compose.yml gives exit-service the lowest CPU
- * shares; a systemd unit would say `CPUWeight=idle`.
+ * groups compete by weight. So at `idle` the process also lowers its group,
+ * the best way it may (ADR 0013):
+ * 1. an idle cgroup (`cpu.idle` = 1), a child of its own, which it moves into
+ *    (idle-cgroup.ts): the group then gives way at once too. Needs a
+ *    writable cgroup file system (root on a host; not inside a container);
+ * 2. else, when it leads a session of its own (as `npm start` and any
+ *    daemon start it), its autogroup at nice 19 (weight 15 against 1024). A
+ *    process sharing its session is left at that (renicing the group would
+ *    renice its neighbours).
+ * Under a container engine the container's cgroup decides: docker-compose.yml
+ * gives exit-service the lowest CPU shares; a systemd unit says
+ * `CPUWeight=idle`.
  */
 export const CPU_PRIORITIES = ['normal', 'idle'] as const;
 export type CpuPriority = (typeof CPU_PRIORITIES)[number];
@@ -33,8 +39,19 @@ export interface PriorityOutcome {
   applied: 'normal' | 'idle' | 'nice';
   /** Why SCHED_IDLE could not be set. */
   reason?: string;
-  /** The process leads its own session and its autogroup's nice was set to 19. */
+  /** The idle cgroup the process moved into. */
+  cgroup?: string;
+  /** Why it did not move into an idle cgroup. */
+  cgroupReason?: string;
+  /** No idle cgroup, but the process leads its own session and its autogroup's nice was set to 19. */
   autogroup?: boolean;
+}
+
+export interface PriorityOptions {
+  /** Sets the scheduling policy (util-linux chrt by default). */
+  chrt?: (args: string[]) => void;
+  /** The idle cgroup's name (IDLE_CGROUP), or false to leave the cgroup alone. */
+  idleCgroup?: string | false;
 }
 
 /**
@@ -45,15 +62,20 @@ export interface PriorityOutcome {
  * seccomp profile refusing it) the process falls back to nice 19, the
  * lowest priority every system allows, and says why.
  */
-export function applyCpuPriority(priority: CpuPriority, pid = process.pid, chrt: (args: string[]) => void = runChrt): PriorityOutcome {
+export function applyCpuPriority(priority: CpuPriority, pid = process.pid, opts: PriorityOptions = {}): PriorityOutcome {
   if (priority === 'normal') return { applied: 'normal' };
+  let outcome: PriorityOutcome;
   try {
-    chrt(['--all-tasks', '--idle', '--pid', '0', String(pid)]);
+    (opts.chrt ?? runChrt)(['--all-tasks', '--idle', '--pid', '0', String(pid)]);
+    outcome = { applied: 'idle' };
   } catch (e) {
     setPriority(pid, 19);
-    return { applied: 'nice', reason: firstLine((e as Error).message), autogroup: lowerAutogroup(pid) };
+    outcome = { applied: 'nice', reason: firstLine((e as Error).message) };
   }
-  return { applied: 'idle', autogroup: lowerAutogroup(pid) };
+  const name = opts.idleCgroup ?? IDLE_CGROUP;
+  const moved = name === false ? { reason: 'not asked to' } : moveToIdleCgroup(pid, name);
+  if ('dir' in moved) return { ...outcome, cgroup: moved.dir };
+  return { ...outcome, cgroupReason: moved.reason, autogroup: lowerAutogroup(pid) };
 }
 
 /** Sets the process's autogroup to nice 19 when the group is its alone (it leads its session); reports whether it did. */

@@ -26,6 +26,12 @@ describe('exit-service environment', () => {
   it('ok/defaults', () => {
     expect(loadExitEnv({})).toMatchObject({ SIGNET_CA_NAME: 'signet', SIGNET_EXIT_CONFIG: 'config/exit-modules.yaml', SIGNET_LOG_LEVEL: 'log', SIGNET_EXIT_CPU_PRIORITY: 'normal' });
     expect(loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'idle' }).SIGNET_EXIT_CPU_PRIORITY).toBe('idle');
+    expect(loadExitEnv({}).SIGNET_EXIT_IDLE_CGROUP).toBe('signet-exit-idle');
+    expect(loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: 'off' }).SIGNET_EXIT_IDLE_CGROUP).toBe(false);
+    expect(loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: 'ca-exit.idle' }).SIGNET_EXIT_IDLE_CGROUP).toBe('ca-exit.idle');
+  });
+  it('fail/an idle cgroup name that is a path, or . or .., names the variable', () => {
+    for (const bad of ['../escape', 'a/b', '.', '..', '', 'x'.repeat(65)]) expect(() => loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: bad })).toThrow(/SIGNET_EXIT_IDLE_CGROUP/);
   });
   it('fail/an unknown CPU priority names the variable and the values it takes', () => {
     expect(() => loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'lowest' })).toThrow(/SIGNET_EXIT_CPU_PRIORITY.*normal.*idle|SIGNET_EXIT_CPU_PRIORITY[\s\S]*"normal"/);
