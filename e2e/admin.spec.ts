@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signetCli } from './support/cli';
 import { opensslCsr, run, writeTemp, x509Text } from './support/openssl';
-import { ROOT } from './support/processes';
 import { Stack } from './support/stack';
 
 // Step 6 of the flow (ICertAdmin / ICertView) with all five services, real
@@ -207,27 +206,8 @@ describe('5. authentication and roles', () => {
   });
 });
 
-/** Runs the built CLI as a script would, against the running services. */
-function signet(args: string[], token?: string): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  const home = mkdtempSync(join(tmpdir(), 'signet-cli-home-'));
-  const env = { PATH: process.env.PATH, HOME: home, SIGNET_URL: stack.baseUrl, SIGNET_ADMIN_URL: stack.adminUrl, SIGNET_CA: stack.ca, ...(token ? { SIGNET_TOKEN: token } : {}) };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'cli', 'main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: code ?? -1, stdout, stderr, json });
-    });
-  });
-}
+/** The built CLI against this stack. */
+const signet = (args: string[], token?: string) => signetCli(stack, args, token);
 
 describe('8. the signet CLI drives steps 3–6', () => {
   it('submit → pending → resubmit → retrieve → revoke → status, with --json and exit codes', async () => {

@@ -1,11 +1,13 @@
 import { jetstream } from '@nats-io/jetstream';
 import { BusClient } from '@signet/bus';
-import { Commands, EXIT_EVENT_BIT, eventsInMask, maskOf, type ExitEvent } from '@signet/contracts';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Commands, EXIT_EVENT_BIT, EXIT_EVENTS, eventsInMask, maskOf, type ExitEvent } from '@signet/contracts';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { signetCli } from './support/cli';
 import { opensslCsr } from './support/openssl';
 import { ROOT, waitFor } from './support/processes';
 import { SmtpSink } from './support/smtp';
@@ -24,10 +26,28 @@ const receiver = new WebhookReceiver(secret);
 const smtp = new SmtpSink();
 const published = join(stack.dir, 'published');
 
+// Between them, every event the CA emits (a test below holds this to the contracts' list).
 const MASKS: Record<string, ExitEvent[]> = {
-  'hooks-a': ['certificate.issued', 'request.retrieved', 'ca.startup'],
-  'hooks-b': ['request.pending', 'request.denied', 'ca.shutdown', 'certificate.revoked'],
+  'hooks-a': ['certificate.issued', 'request.retrieved', 'ca.startup', 'crl.issued'],
+  'hooks-b': ['request.pending', 'request.denied', 'ca.shutdown', 'certificate.revoked', 'certificate.imported'],
 };
+
+/*
+ * The CA is one OpenSSL made, imported into ca-core (SIGNET_CA_CERT_FILE),
+ * as an operator moving a CA to Signet would: so the test holds a
+ * certificate that CA issued before Signet, to import (certificate.imported).
+ */
+const caDir = mkdtempSync(join(tmpdir(), 'signet-e2e-exit-ca-'));
+const caFile = (name: string) => join(caDir, name);
+function opensslCa(): void {
+  const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', caFile('ca.key'), '-passout', `pass:${stack.passphrase}`, '-out', caFile('ca.pem'),
+    '-subj', `/O=Signet Tests/CN=Exit E2E CA ${stack.ca}`, '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  ossl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caFile('before.key'), '-subj', '/CN=before-signet.example.com', '-out', caFile('before.csr')]);
+  writeFileSync(caFile('before.ext'), 'subjectAltName=DNS:before-signet.example.com\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  ossl(['x509', '-req', '-in', caFile('before.csr'), '-CA', caFile('ca.pem'), '-CAkey', caFile('ca.key'), '-passin', `pass:${stack.passphrase}`, '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^./, '4')}`,
+    '-days', '20', '-extfile', caFile('before.ext'), '-out', caFile('before.pem')]);
+}
 
 function exitConfig(): string {
   const hook = (name: string, path: string, events: ExitEvent[], extra: object = {}) => ({ name, type: 'webhook', events, url: receiver.url(path), secret: { env: 'E2E_HOOK_SECRET' }, ...extra });
@@ -73,7 +93,8 @@ const bus = () => new BusClient(stack.nc, 10_000);
 beforeAll(async () => {
   await receiver.start();
   await smtp.start();
-  await stack.start({ SIGNET_EXIT_CONFIG: exitConfig(), E2E_HOOK_SECRET: secret });
+  opensslCa();
+  await stack.start({ SIGNET_EXIT_CONFIG: exitConfig(), E2E_HOOK_SECRET: secret, SIGNET_CA_CERT_FILE: caFile('ca.pem'), SIGNET_CA_KEY_FILE: caFile('ca.key') });
   await waitFor('the five exit modules to register', async () => (await moduleRows()).length === 5, 30_000).catch((e: Error) => {
     throw new Error(`${e.message}\n--- exit-service\n${stack.service('exit-service').log().slice(-3000)}\n--- ca-core\n${stack.service('ca-core').log().slice(-3000)}`);
   });
@@ -83,6 +104,7 @@ afterAll(async () => {
   await stack.close();
   await receiver.stop();
   await smtp.stop();
+  rmSync(caDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('step 1: registration (ICertExit::Initialize)', () => {
@@ -108,6 +130,7 @@ describe('step 1: registration (ICertExit::Initialize)', () => {
 
 describe('step 7: each module gets exactly the events of its mask, signed; step 8: read-back', () => {
   let issued: { requestId: number; serial: string; certificate: string };
+  let imported: Awaited<ReturnType<typeof signetCli>>;
 
   beforeAll(async () => {
     issued = await issue();
@@ -117,10 +140,23 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     expect(denied.status).toBe(400);
     expect((await stack.get(`/api/v1/requests/${issued.requestId}?ca=${stack.ca}`)).status).toBe(200); // request.retrieved
     await bus().call(Commands.adminRevoke, stack.ca, { actor: { name: 'e2e-officer', roles: ['officer'] }, serial: issued.serial, reason: 4 });
+    // An operator's two actions, through admin-api with the CLI: a CRL now, and the certificate the CA issued before Signet.
+    await stack.adminReady();
+    const officer = stack.token('e2e-officer', ['officer']).token;
+    const caAdmin = stack.token('e2e-ca-admin', ['ca-admin']).token;
+    const crl = await signetCli(stack, ['crl', 'publish', '--json'], caAdmin);
+    expect({ code: crl.code, stderr: crl.stderr }).toEqual({ code: 0, stderr: '' });
+    imported = await signetCli(stack, ['import', caFile('before.pem'), '--json'], officer);
+    expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(imported.json).toMatchObject({ disposition: 'issued', requestType: 'imported', request: null, subject: 'CN=before-signet.example.com', message: 'Imported by e2e-officer' });
     await waitFor('every event type to reach its module', async () => {
       const types = (path: string) => new Set(receiver.on(path).map((d) => d.event));
       return MASKS['hooks-a'].every((e) => types('/a').has(e)) && MASKS['hooks-b'].every((e) => types('/b').has(e));
     });
+  });
+
+  it('the two masks cover every event type there is', () => {
+    expect([...MASKS['hooks-a'], ...MASKS['hooks-b']].sort()).toEqual([...EXIT_EVENTS].sort());
   });
 
   it.each(Object.entries(MASKS).map(([m, ev]) => [m, ev] as const))('%s receives its events and no other', (module, events) => {
@@ -137,6 +173,10 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'request.retrieved', requestId: issued.requestId })]));
     const b = receiver.on('/b').map((d) => JSON.parse(d.rawBody));
     expect(b).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'certificate.revoked', serial: issued.serial })]));
+    // The imported certificate, byte for byte as the operator gave it; the CRL, by number.
+    const beforeSignet = readFileSync(caFile('before.pem'), 'utf8');
+    expect(b).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'certificate.imported', requestId: imported.json.requestId, serial: imported.json.certificate.serial, certificate: beforeSignet })]));
+    expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'crl.issued', crl: expect.objectContaining({ delta: false, entries: 1 }) })]));
   });
 
   it('the receiver verifies the HMAC of every delivery; a tampered body or a changed timestamp fails', async () => {

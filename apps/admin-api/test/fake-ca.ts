@@ -67,6 +67,7 @@ export class FakeCa {
       attributesRaw: 'CertificateTemplate:CodeSigning',
       attributes: [],
       extensions: [],
+      requestType: 'pkcs10',
       request: FAKE_PEM('CERTIFICATE REQUEST'),
       ...extra,
     };
@@ -137,6 +138,8 @@ const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminRevoke: (m) => FakeCa.status(m.serial, { status: 'revoked', caDisposition: 2, reason: m.reason, revokedAt: '2026-01-02T00:00:00.000Z' }),
   adminRelease: (m) => FakeCa.status(m.serial),
   adminCertStatus: (m) => FakeCa.status(m.serial),
+  adminImportCertificate: (m) =>
+    FakeCa.detail(41, { disposition: 'issued', requestType: 'imported', request: null, certificate: { serial: '4a5b', pem: m.certificate, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2026-02-01T00:00:00.000Z', status: FakeCa.status('4a5b') } }),
   adminGetCertificate: () => FakeCa.detail(1, { disposition: 'issued' }),
   adminView: () => ({ rows: [FakeCa.row(1)], nextCursor: null, total: null }),
   adminModules: () => ({ modules: [] }),
@@ -178,6 +181,9 @@ class FakeCaController {
   }
   @MessagePattern(Commands.adminRelease.name) a8(@Payload() m: unknown) {
     return this.ca.handle('adminRelease', m);
+  }
+  @MessagePattern(Commands.adminImportCertificate.name) aImport(@Payload() m: unknown) {
+    return this.ca.handle('adminImportCertificate', m);
   }
   @MessagePattern(Commands.adminCertStatus.name) a9(@Payload() m: unknown) {
     return this.ca.handle('adminCertStatus', m);

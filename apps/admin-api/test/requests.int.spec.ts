@@ -158,4 +158,45 @@ describe('certificates (ICertAdmin on certificates)', () => {
     expect(await (await h.call('GET', '/api/v1/certificates/0a1b/status', { token: officer })).json()).toMatchObject({ status: 'revoked', reason: 6, reasonName: 'certificateHold' });
     delete h.ca.handlers.adminCertStatus;
   });
+
+  describe('import (ICertAdmin::ImportCertificate)', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+    it('201 with the new request, its Location, and the certificate and actor passed to ca-core as given', async () => {
+      const res = await h.call('POST', '/api/v1/certificates/import', { token: officer, body: { certificate: pem } });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('location')).toBe('/api/v1/requests/41');
+      expect(await res.json()).toMatchObject({ requestId: 41, requestType: 'imported', request: null, disposition: 'issued', certificate: { serial: '4a5b', pem } });
+      expect(h.ca.received('adminImportCertificate')).toEqual([{ certificate: pem, actor: { name: 'olivia', roles: ['officer'] } }]);
+    });
+
+    it.each([
+      ['no body', undefined],
+      ['no certificate', {}],
+      ['text that is not PEM', { certificate: 'MIIB' }],
+      ['an unknown field', { certificate: pem, template: 'WebServer' }],
+      ['a certificate over the limit', { certificate: `${pem}${'A'.repeat(25_000)}` }],
+    ])('400 BAD_MESSAGE for %s, before any bus call', async (_n, body) => {
+      await expectError(await h.call('POST', '/api/v1/certificates/import', { token: officer, body }), 400, 'BAD_MESSAGE');
+      expect(h.ca.received('adminImportCertificate')).toEqual([]);
+    });
+
+    it.each([
+      [ErrorCode.AlreadyExists, 409, { serial: '4a5b', requestId: 7 }],
+      [ErrorCode.ForeignCertificate, 400, { issuer: 'CN=Someone Else' }],
+      [ErrorCode.MalformedCertificate, 400, undefined],
+    ])('%s from ca-core is %i with its details', async (code, status, details) => {
+      h.ca.handlers.adminImportCertificate = () => {
+        throw new SignetError(code, 'refused', details);
+      };
+      const body = await expectError(await h.call('POST', '/api/v1/certificates/import', { token: officer, body: { certificate: pem } }), status, code);
+      expect(body.details).toEqual(details);
+    });
+
+    it('a viewer is 403 and ca-core is never asked', async () => {
+      const viewer = h.token('vera', ['viewer']);
+      await expectError(await h.call('POST', '/api/v1/certificates/import', { token: viewer, body: { certificate: pem } }), 403, 'FORBIDDEN');
+      expect(h.ca.received('adminImportCertificate')).toEqual([]);
+    });
+  });
 });

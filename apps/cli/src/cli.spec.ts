@@ -2,7 +2,7 @@ import { REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
 import { run, splitVerb, VERBS } from './cli';
 import { revoke } from './commands/certificates';
 import { csrText, parsePairs, requestId } from './commands/enroll';
-import { serialArg } from './commands/certificates';
+import { certificateText, serialArg } from './commands/certificates';
 import { tokenCreate } from './commands/ca';
 import { view } from './commands/requests';
 import { type Io } from './output';
@@ -119,6 +119,22 @@ describe('argument helpers', () => {
   it('ok/csrText keeps PEM and base64-encodes DER', () => {
     expect(csrText(Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nAA==\n'))).toContain('BEGIN');
     expect(csrText(Buffer.from([0x30, 0x82, 0x01]))).toBe('MIIB');
+  });
+
+  it('ok/certificateText keeps PEM and wraps DER as PEM in 64-character lines', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(certificateText(Buffer.from(pem))).toBe(pem);
+    const der = Buffer.alloc(100, 0xab);
+    const wrapped = certificateText(der);
+    const lines = wrapped.trimEnd().split('\n');
+    expect(lines[0]).toBe('-----BEGIN CERTIFICATE-----');
+    expect(lines.slice(1, -1).map((l) => l.length)).toEqual([64, 64, 8]);
+    expect(lines.at(-1)).toBe('-----END CERTIFICATE-----');
+    expect(Buffer.from(lines.slice(1, -1).join(''), 'base64')).toEqual(der);
+  });
+
+  it('fail/certificateText of an empty file is a usage error', () => {
+    expect(() => certificateText(Buffer.alloc(0))).toThrow(/empty/);
   });
 });
 

@@ -31,6 +31,12 @@ export const ErrorCode = {
   CaUnavailable: 'CA_UNAVAILABLE',
   /** The certificate the CA built failed its own checks; nothing was signed. */
   LintFailed: 'LINT_FAILED',
+  /** A certificate given to the CA (ImportCertificate) could not be decoded as one X.509 certificate. */
+  MalformedCertificate: 'MALFORMED_CERTIFICATE',
+  /** A certificate given to the CA was not issued by it: another issuer name, or a signature its key did not make (ImportCertificate without ICF_ALLOWFOREIGN). */
+  ForeignCertificate: 'FOREIGN_CERTIFICATE',
+  /** The thing to be created is there already (a certificate whose serial the CA's database holds). */
+  AlreadyExists: 'ALREADY_EXISTS',
   /** HTTP edge only: the CA denied the request (the body carries requestId and the deciding rule). */
   RequestDenied: 'REQUEST_DENIED',
   /** HTTP edge only: the request failed permanently at the CA (e.g. the policy module errored). */
@@ -106,6 +112,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   POLICY_UNAVAILABLE: 503,
   CA_UNAVAILABLE: 503,
   LINT_FAILED: 500,
+  MALFORMED_CERTIFICATE: 400,
+  FOREIGN_CERTIFICATE: 400,
+  ALREADY_EXISTS: 409,
   REQUEST_DENIED: 400,
   REQUEST_FAILED: 500,
   UNSUPPORTED_MEDIA_TYPE: 415,

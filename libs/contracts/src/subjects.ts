@@ -30,6 +30,7 @@ import {
   DenyRequestSchema,
   GetCertificateSchema,
   GetRequestSchema,
+  ImportCertificateRequestSchema,
   ListModulesSchema,
   ModuleListSchema,
   PrincipalSchema,
@@ -125,6 +126,8 @@ export const Commands = {
   adminGetRequest: command('ca.admin.get-request', 'ca', 'admin.request.get', CA_CORE_QUEUE, GetRequestSchema, RequestDetailSchema),
   adminRevoke: command('ca.admin.revoke', 'ca', 'admin.certificate.revoke', CA_CORE_QUEUE, RevokeRequestSchema, CertificateStatusSchema),
   adminRelease: command('ca.admin.release', 'ca', 'admin.certificate.release', CA_CORE_QUEUE, ReleaseRequestSchema, CertificateStatusSchema),
+  /** ICertAdmin::ImportCertificate; answers the new request row, disposition issued. */
+  adminImportCertificate: command('ca.admin.import-certificate', 'ca', 'admin.certificate.import', CA_CORE_QUEUE, ImportCertificateRequestSchema, RequestDetailSchema),
   adminCertStatus: command('ca.admin.cert-status', 'ca', 'admin.certificate.status', CA_CORE_QUEUE, CertStatusRequestSchema, CertificateStatusSchema),
   adminGetCertificate: command('ca.admin.get-certificate', 'ca', 'admin.certificate.get', CA_CORE_QUEUE, GetCertificateSchema, RequestDetailSchema),
   adminView: command('ca.admin.view', 'ca', 'admin.view', CA_CORE_QUEUE, ViewRequestSchema, ViewReplySchema),

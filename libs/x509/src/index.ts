@@ -1,6 +1,6 @@
 export * from './oids';
 export * from './extensions';
-export { toPem, fromPem, pemBlocks, decodeRequestText } from './pem';
+export { toPem, fromPem, pemBlocks, decodeRequestText, decodeCertificateText } from './pem';
 export { nameToPkijs, nameFromPkijs, formatName, parseNameString, validateName, encodeName, decodeName, attributeMaxLength } from './names';
 export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
@@ -15,8 +15,8 @@ export { createSelfSignedCa } from './self-signed';
 export type { SelfSignedCaOptions } from './self-signed';
 export { lintCertificate } from './lint';
 export type { LintIssuer } from './lint';
-export { parseCertificate, verifyCertificateSignature } from './inspect';
-export type { CertificateSummary } from './inspect';
+export { parseCertificate, splitCertificate, verifyCertificateSignature } from './inspect';
+export type { CertificateParts, CertificateSummary } from './inspect';
 export { describePublicKey } from './public-key';
 export { dnsNameProblem, isValidDnsName } from './dns-name';
 export { encodeExtensions } from './extension-list';

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@signet/contracts';
-import { fromPem, pemBlocks, toPem } from './pem';
+import { decodeCertificateText, fromPem, pemBlocks, toPem } from './pem';
 import { must } from './test-tools';
 
 describe('PEM', () => {
@@ -37,4 +37,21 @@ describe('PEM', () => {
     ['fail/mismatched END', () => fromPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END X509 CRL-----\n')],
     ['fail/bad base64', () => fromPem('-----BEGIN CERTIFICATE-----\nA*AA\n-----END CERTIFICATE-----\n')],
   ])('%s', (_n, fn) => expect(fn).toThrow(expect.objectContaining({ code: ErrorCode.MalformedRequest })));
+
+  describe('one certificate given to the CA (decodeCertificateText)', () => {
+    it('ok/one CERTIFICATE block, with text around it, or bare base64', () => {
+      expect(decodeCertificateText(`subject=CN=x\n${toPem(der, 'CERTIFICATE')}`)).toEqual(der);
+      expect(decodeCertificateText(der.toString('base64'))).toEqual(der);
+    });
+    it.each([
+      ['fail/empty', '', /certificate is empty/],
+      ['fail/two blocks (a chain)', toPem(der, 'CERTIFICATE') + toPem(der, 'CERTIFICATE'), /exactly one PEM block, found 2/],
+      ['fail/another label', toPem(der, 'CERTIFICATE REQUEST'), /"CERTIFICATE REQUEST" is not a certificate/],
+      ['fail/bad base64', '-----BEGIN CERTIFICATE-----\nA*AA\n-----END CERTIFICATE-----\n', /certificate: invalid base64/],
+      ['fail/not base64 at all', 'hello, world', /certificate: invalid base64/],
+    ])('%s', (_n, text, message) => expect(() => decodeCertificateText(text)).toThrow(expect.objectContaining({ code: ErrorCode.MalformedCertificate, message: expect.stringMatching(message) })));
+    it('fail/too large is TOO_LARGE', () => {
+      expect(() => decodeCertificateText('A'.repeat(24_580))).toThrow(expect.objectContaining({ code: ErrorCode.TooLarge }));
+    });
+  });
 });

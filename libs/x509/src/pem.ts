@@ -63,16 +63,34 @@ const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
  * transport is checked here; parseCsr checks the content.
  */
 export function decodeRequestText(text: string): Buffer {
-  if (typeof text !== 'string' || text.length === 0) throw bad('certificate request is empty');
-  if (text.length > LIMITS.requestChars) {
-    throw new SignetError(ErrorCode.TooLarge, `certificate request exceeds ${LIMITS.requestChars} characters`);
+  return decodeOneBlock(text, { labels: CSR_LABELS, what: 'certificate request', code: ErrorCode.MalformedRequest, maxChars: LIMITS.requestChars });
+}
+
+/**
+ * DER of one certificate given to the CA (ImportCertificate): one PEM block
+ * labelled CERTIFICATE, or bare base64 of the DER as `certutil -encode`
+ * leaves it without its armour. Errors carry MALFORMED_CERTIFICATE.
+ */
+export function decodeCertificateText(text: string): Buffer {
+  return decodeOneBlock(text, { labels: ['CERTIFICATE'], what: 'certificate', code: ErrorCode.MalformedCertificate, maxChars: LIMITS.certificateChars });
+}
+
+function decodeOneBlock(text: string, o: { labels: string[]; what: string; code: ErrorCode; maxChars: number }): Buffer {
+  const fail = (message: string) => new SignetError(o.code, message);
+  if (typeof text !== 'string' || text.length === 0) throw fail(`${o.what} is empty`);
+  if (text.length > o.maxChars) throw new SignetError(ErrorCode.TooLarge, `${o.what} exceeds ${o.maxChars} characters`);
+  try {
+    if (text.includes('-----BEGIN')) {
+      const blocks = [...text.matchAll(BLOCK)];
+      if (blocks.length !== 1) throw fail(`expected exactly one PEM block, found ${blocks.length}`);
+      const [, label, body] = blocks[0];
+      if (!o.labels.includes(label)) throw fail(`PEM label "${label}" is not a ${o.what}`);
+      return decodeBase64(body, o.what);
+    }
+    return decodeBase64(text, o.what);
+  } catch (e) {
+    // decodeBase64 speaks of malformed requests; keep the caller's code.
+    if (e instanceof SignetError && e.code !== o.code) throw fail(e.message);
+    throw e;
   }
-  if (text.includes('-----BEGIN')) {
-    const blocks = [...text.matchAll(BLOCK)];
-    if (blocks.length !== 1) throw bad(`expected exactly one PEM block, found ${blocks.length}`);
-    const [, label, body] = blocks[0];
-    if (!CSR_LABELS.includes(label)) throw bad(`PEM label "${label}" is not a certificate request`);
-    return decodeBase64(body, 'certificate request');
-  }
-  return decodeBase64(text, 'certificate request');
 }

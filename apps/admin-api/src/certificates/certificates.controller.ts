@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Get, Param, Post, Res } from '@nestjs/common';
-import { type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
+import { LIMITS, PemSchema, type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
 import { type HttpResponse } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
-import { parseSerial } from '../http/input';
+import { parseSerial, parseWith } from '../http/input';
+import { z } from 'zod';
 import { emptyBody } from '../requests/edit-input';
 import { reasonName, revokeFromBody } from './revoke-input';
 
@@ -15,10 +16,24 @@ export function statusBody(ca: string, s: CertificateStatus): Record<string, unk
   return { ca, ...s, ...(name ? { reasonName: name } : {}) };
 }
 
-/** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, and the certificate itself. */
+const ImportCertificateBodySchema = z.object({ certificate: PemSchema.max(LIMITS.certificateChars) }).strict();
+
+/** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, the certificate itself, and import. */
 @Controller('api/v1/certificates')
 export class CertificatesController {
   constructor(private readonly client: AdminClient) {}
+
+  /** ICertAdmin::ImportCertificate: a certificate this CA issued that its database lacks; ca-core checks it was. */
+  @Post('import')
+  @HttpCode(201)
+  @Manage('officer')
+  async importCertificate(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
+    const { certificate } = parseWith(ImportCertificateBodySchema, body ?? {});
+    const detail = await this.client.as(actor, 'adminImportCertificate', { certificate });
+    noteForAccessLog(res, { requestId: detail.requestId, serial: detail.certificate?.serial });
+    res.set({ Location: `/api/v1/requests/${detail.requestId}` });
+    return detail;
+  }
 
   /** ICertAdmin::RevokeCertificate — repeatable: a second call changes the reason or dates. */
   @Post(':serial/revoke')

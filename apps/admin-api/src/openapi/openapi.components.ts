@@ -1,4 +1,4 @@
-import { DISPOSITIONS, ERROR_CODES, EXTENSION_ORIGINS, LIMITS, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
+import { DISPOSITIONS, ERROR_CODES, EXTENSION_ORIGINS, LIMITS, REQUEST_TYPES, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
 import { json, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, SERIAL_SCHEMA, type Schema } from '@signet/http';
 import { type AdminOpenApiDocument } from './openapi.types';
 
@@ -50,7 +50,7 @@ const schemas: Record<string, Schema> = {
   },
   RequestDetail: {
     type: 'object',
-    required: ['requestId', 'disposition', 'dispositionCode', 'message', 'statusCode', 'requesterName', 'subject', 'submittedAt', 'attributesRaw', 'attributes', 'extensions', 'request'],
+    required: ['requestId', 'disposition', 'dispositionCode', 'message', 'statusCode', 'requesterName', 'subject', 'submittedAt', 'attributesRaw', 'attributes', 'extensions', 'requestType', 'request'],
     properties: {
       requestId: { type: 'integer' },
       disposition: { type: 'string', enum: DISPOSITIONS },
@@ -69,7 +69,8 @@ const schemas: Record<string, Schema> = {
         items: { type: 'object', required: ['name', 'value', 'origin'], properties: { name: { type: 'string' }, displayName: { type: 'string' }, value: { type: 'string' }, origin: { type: 'string', enum: ['request', 'admin'] } } },
       },
       extensions: { type: 'array', items: ref('Extension') },
-      request: pem,
+      requestType: { type: 'string', enum: REQUEST_TYPES, description: '`imported`: recorded by ImportCertificate; there was no certificate request' },
+      request: { oneOf: [pem, { type: 'null' }], description: 'The PKCS#10, PEM; null for an imported certificate' },
       certificate: {
         type: 'object',
         required: ['serial', 'pem', 'notBefore', 'notAfter', 'status'],
@@ -96,6 +97,12 @@ const schemas: Record<string, Schema> = {
         properties: { type: { type: 'string', enum: ['string', 'long', 'date', 'der'] }, value: { type: ['string', 'number'] } },
       },
     },
+  },
+  ImportCertificateBody: {
+    type: 'object',
+    required: ['certificate'],
+    additionalProperties: false,
+    properties: { certificate: { ...pem, maxLength: LIMITS.certificateChars, description: 'One certificate this CA issued, PEM (one CERTIFICATE block)' } },
   },
   PublishCrlBody: { type: 'object', additionalProperties: false, properties: { delta: { type: 'boolean', default: false } } },
   PublishCrlResult: {
@@ -249,6 +256,7 @@ export const COMPONENTS: AdminOpenApiDocument['components'] = {
     },
     Forbidden: { description: 'FORBIDDEN: the caller lacks the role (`details.reason` MISSING_ROLE), or role separation refuses a caller with two or more roles (ROLE_SEPARATION)', content: errorJson },
     NotFound: { description: 'NOT_FOUND: no such request, certificate or dead letter', content: errorJson },
+    AlreadyExists: { description: 'ALREADY_EXISTS: the CA\'s database holds a certificate with this serial already (`details.requestId` names its request)', content: errorJson },
     WrongState: { description: 'WRONG_STATE: the request\'s state does not allow this action (AD CS 0x80094003), e.g. resubmitting a failed request, editing an issued one, releasing a revocation that is not a hold', content: errorJson },
     TooLarge: { description: 'TOO_LARGE: the body exceeds SIGNET_BODY_LIMIT_BYTES or a field its limit', content: errorJson },
     UnsupportedMediaType: { description: 'UNSUPPORTED_MEDIA_TYPE: a body that is neither application/json nor text/plain', content: errorJson },

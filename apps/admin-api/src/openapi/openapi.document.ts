@@ -3,7 +3,7 @@ import { READ_ROLES } from '../auth/access';
 import { COMPONENTS } from './openapi.components';
 import { type AccessDoc, type AdminOpenApiDocument, type AdminOperation } from './openapi.types';
 
-type ErrorName = 'BadMessage' | 'NotFound' | 'WrongState' | 'TooLarge' | 'UnsupportedMediaType';
+type ErrorName = 'BadMessage' | 'NotFound' | 'WrongState' | 'AlreadyExists' | 'TooLarge' | 'UnsupportedMediaType';
 
 const read = (...roles: string[]): AccessDoc => ({ kind: 'read', roles: roles.length ? roles : [...READ_ROLES] });
 const manage = (...roles: string[]): AccessDoc => ({ kind: 'manage', roles });
@@ -27,7 +27,7 @@ interface OpSpec {
  */
 function op(s: OpSpec): AdminOperation {
   const responses: AdminOperation['responses'] = { [s.ok[0]]: s.ok[1] };
-  for (const e of s.errors ?? []) responses[{ BadMessage: '400', NotFound: '404', WrongState: '409', TooLarge: '413', UnsupportedMediaType: '415' }[e]] = errorRef(e);
+  for (const e of s.errors ?? []) responses[{ BadMessage: '400', NotFound: '404', WrongState: '409', AlreadyExists: '409', TooLarge: '413', UnsupportedMediaType: '415' }[e]] = errorRef(e);
   const authenticated = s.access.kind !== 'public';
   if (authenticated) {
     responses['401'] = errorRef('Unauthorized');
@@ -70,7 +70,7 @@ export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
   },
   tags: [
     { name: 'requests', description: 'ICertAdmin on requests: resubmit, deny, edit pending requests, read one' },
-    { name: 'certificates', description: 'ICertAdmin on certificates: revoke, release from hold, status, read one' },
+    { name: 'certificates', description: 'ICertAdmin on certificates: revoke, release from hold, status, read one, import one the CA issued' },
     { name: 'crls', description: 'ICertAdmin::PublishCRLs: issue a base or delta CRL now' },
     { name: 'view', description: 'ICertView: list and search, export' },
     { name: 'ca', description: 'Modules, audit log, tokens, dead letters, the caller' },
@@ -130,6 +130,21 @@ export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
         body: { required: true, content: json(ref('ExtensionBody')) },
         ok: ['200', ok('The request as it now is', 'RequestDetail')],
         errors: ['BadMessage', 'NotFound', 'WrongState', 'TooLarge', 'UnsupportedMediaType'],
+      }),
+    },
+    '/api/v1/certificates/import': {
+      post: op({
+        id: 'importCertificate',
+        summary: 'Record a certificate this CA issued that its database lacks (ICertAdmin::ImportCertificate, certutil -importcert)',
+        description:
+          'For a certificate signed by this CA\'s key under its name before the database knew of it (a restore from an older backup, a CA moved to Signet with its key). ' +
+          'It becomes a request of type `imported`, disposition issued, revocable and on CRLs like any other; exit modules get certificate.imported. ' +
+          '400 MALFORMED_CERTIFICATE when it is not one X.509 certificate, 400 FOREIGN_CERTIFICATE when this CA did not issue it (or it is the CA\'s own), 409 ALREADY_EXISTS when its serial is in the database.',
+        tag: 'certificates',
+        access: manage('officer'),
+        body: { required: true, content: json(ref('ImportCertificateBody')) },
+        ok: ['201', { description: 'The new request row with its certificate', headers: { Location: { description: '`/api/v1/requests/{id}`', schema: { type: 'string' } } }, content: json(ref('RequestDetail')) }],
+        errors: ['BadMessage', 'AlreadyExists', 'TooLarge', 'UnsupportedMediaType'],
       }),
     },
     '/api/v1/certificates/{serial}': {

@@ -57,7 +57,8 @@ export class AdminReadService {
       attributesRaw: row.attributesRaw,
       attributes,
       extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64'), origin: e.origin, disabled: e.disabled })),
-      request: toPem(row.rawRequest, 'CERTIFICATE REQUEST'),
+      requestType: row.requestType,
+      request: row.rawRequest.length > 0 ? toPem(row.rawRequest, 'CERTIFICATE REQUEST') : null,
       ...(cert
         ? {
             certificate: {

@@ -10,6 +10,7 @@ import {
   type DenyRequestSchema,
   type GetCertificateSchema,
   type GetRequestSchema,
+  type ImportCertificateRequestSchema,
   type ListModulesSchema,
   type ReleaseRequestSchema,
   type ResubmitRequestSchema,
@@ -24,6 +25,7 @@ import { ModuleRegistry } from '../registry/module.registry';
 import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { CertificateAdminService } from './certificate-admin.service';
+import { CertificateImportService } from './certificate-import.service';
 import { RequestAdminService } from './request-admin.service';
 import { AdminTokens } from './tokens/admin-tokens';
 import { ViewService } from './view/view.service';
@@ -37,6 +39,7 @@ export class AdminController {
   constructor(
     private readonly requests: RequestAdminService,
     private readonly certificates: CertificateAdminService,
+    private readonly imports: CertificateImportService,
     private readonly read: AdminReadService,
     private readonly guard: AdminGuard,
   ) {}
@@ -75,6 +78,11 @@ export class AdminController {
   @MessagePattern(Commands.adminRelease.name)
   release(@Payload() r: In<typeof ReleaseRequestSchema>) {
     return this.certificates.release(r.actor, r.serial);
+  }
+
+  @MessagePattern(Commands.adminImportCertificate.name)
+  importCertificate(@Payload() r: In<typeof ImportCertificateRequestSchema>) {
+    return this.imports.importCertificate(r.actor, r.certificate);
   }
 
   @MessagePattern(Commands.adminCertStatus.name)

@@ -7,6 +7,7 @@ import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { AdminStore } from './admin.store';
 import { CertificateAdminService } from './certificate-admin.service';
+import { CertificateImportService } from './certificate-import.service';
 import { RequestAdminService } from './request-admin.service';
 import { AdminTokens } from './tokens/admin-tokens';
 import { ViewService } from './view/view.service';
@@ -19,6 +20,7 @@ export const ADMIN_PROVIDERS: Provider[] = [
   AdminReadService,
   RequestAdminService,
   CertificateAdminService,
+  CertificateImportService,
   ViewService,
   {
     provide: AdminTokens,

@@ -2,7 +2,8 @@ import { ErrorCode, SignetError, type Actor, type Role } from '@signet/contracts
 
 /**
  * Which role each administration command needs (AD CS role separation):
- * certificate managers (officer) approve, deny, edit and revoke; auditors
+ * certificate managers (officer) approve, deny, edit, revoke and import
+ * certificates the CA issued; auditors
  * read and verify the audit log; CA administrators create admin tokens; any
  * role may read requests, certificates, views and modules. admin-api checks
  * the same table first; ca-core checks again (defence in depth), so a
@@ -17,6 +18,7 @@ export const ADMIN_ACTIONS = {
   setExtension: 'officer',
   revoke: 'officer',
   release: 'officer',
+  importCertificate: 'officer',
   auditList: 'auditor',
   auditVerify: 'auditor',
   createToken: 'ca-admin',

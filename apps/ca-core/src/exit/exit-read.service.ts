@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, SignetError, type Disposition, type ExitReadReply, type ExtensionOrigin } from '@signet/contracts';
+import { ErrorCode, SignetError, type Disposition, type ExitReadReply, type ExtensionOrigin, type RequestType } from '@signet/contracts';
 import { toPem } from '@signet/x509';
 import { DataSource } from 'typeorm';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
@@ -50,12 +50,12 @@ export class ExitReadService {
           disposition: req.disposition as Disposition,
           dispositionMessage: req.disposition_message,
           requesterName: req.requester_name,
-          requestType: 'pkcs10',
+          requestType: req.request_type as RequestType,
           submittedWhen: (req.submitted_at as Date).toISOString(),
           resolvedWhen: req.resolved_at ? (req.resolved_at as Date).toISOString() : null,
           attributesRaw: req.attributes_raw,
           subject: req.subject,
-          rawRequest: toPem(req.raw_request as Buffer, 'CERTIFICATE REQUEST'),
+          rawRequest: (req.raw_request as Buffer).length > 0 ? toPem(req.raw_request as Buffer, 'CERTIFICATE REQUEST') : null,
         },
         attributes: Object.fromEntries(attributes.map((a) => [a.name, a.value])),
         extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64'), origin: e.origin, disabled: e.disabled })),

@@ -138,7 +138,7 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
       subject: 'CN=www.exit.test',
     });
     expect(r.request.resolvedWhen).not.toBeNull();
-    expect(fromPem(r.request.rawRequest, 'CERTIFICATE REQUEST')).toEqual(fromPem(csr, 'CERTIFICATE REQUEST'));
+    expect(fromPem(r.request.rawRequest!, 'CERTIFICATE REQUEST')).toEqual(fromPem(csr, 'CERTIFICATE REQUEST'));
     expect(r.attributes).toEqual({ scenario: 'issue', certificatetemplate: 'WebServer' });
     // The CSR asked for a SAN (origin request); the policy set key usage, EKU and SAN (origin policy).
     expect(r.extensions.map((e) => `${e.origin}:${e.oid}`).sort()).toEqual(

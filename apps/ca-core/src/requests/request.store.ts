@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type DecidingRule, type Disposition, type ExtensionOrigin, type Name } from '@signet/contracts';
+import { type DecidingRule, type Disposition, type ExtensionOrigin, type Name, type RequestType } from '@signet/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { type DraftExtension } from './certificate-draft';
@@ -11,6 +11,8 @@ export interface RequestRow {
   disposition: Disposition;
   message: string;
   statusCode: number;
+  /** `imported`: made by ImportCertificate; rawRequest is empty then. */
+  requestType: RequestType;
   decidedBy: DecidingRule | null;
   rawRequest: Buffer;
   requestSha256: string;
@@ -35,7 +37,7 @@ export interface CertificateRow {
   revokedReason: number | null;
 }
 
-const REQUEST_COLUMNS = `id, ca_name, disposition, disposition_message, status_code, decided_by, raw_request, request_sha256,
+const REQUEST_COLUMNS = `id, ca_name, disposition, disposition_message, status_code, request_type, decided_by, raw_request, request_sha256,
   attributes_raw, requester_name, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version`;
 
 function toRequest(r: Record<string, unknown>): RequestRow {
@@ -45,6 +47,7 @@ function toRequest(r: Record<string, unknown>): RequestRow {
     disposition: r.disposition as Disposition,
     message: r.disposition_message as string,
     statusCode: r.status_code as number,
+    requestType: r.request_type as RequestType,
     decidedBy: (r.decided_by as DecidingRule) ?? null,
     rawRequest: r.raw_request as Buffer,
     requestSha256: r.request_sha256 as string,
@@ -115,6 +118,30 @@ export class RequestStore {
     }
     await this.writeExtensions(m, id, r.extensions);
     return id;
+  }
+
+  /**
+   * ImportCertificate: the request row of a certificate the CA issued
+   * before its database knew of it. There is no certificate request; the
+   * row is born issued, with the certificate's subject and dates, and its
+   * sha256 stands where a request's would.
+   */
+  async insertImported(m: EntityManager, r: { caName: string; requesterName: string; subject: Name; subjectText: string; notBefore: Date; notAfter: Date; sha256: string; message: string }): Promise<number> {
+    const rows: Array<{ id: string }> = await m.query(
+      `INSERT INTO request (ca_name, disposition, disposition_message, request_type, raw_request, request_sha256, requester_name, subject, cert_subject, cert_not_before, cert_not_after, resolved_at)
+       VALUES ($1, 'issued', $2, 'imported', ''::bytea, $3, $4, $5, $6::jsonb, $7, $8, now()) RETURNING id`,
+      [r.caName, r.message.slice(0, 4096), r.sha256, r.requesterName, r.subjectText, JSON.stringify(r.subject), r.notBefore, r.notAfter],
+    );
+    return Number(rows[0].id);
+  }
+
+  /** Reserves a serial inside a transaction; false when another request holds it (the caller rolls back). */
+  async reserveSerialIn(m: EntityManager, caName: string, serial: string, requestId: number): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO serial_reservation (ca_name, serial, request_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING serial`,
+      [caName, serial, requestId],
+    );
+    return rows.length === 1;
   }
 
   async findByIdempotencyKey(caName: string, key: string): Promise<RequestRow | undefined> {
@@ -195,12 +222,14 @@ export class RequestStore {
   }
 
   /** Reserves a serial before anything is signed; false when it is taken. */
-  async reserveSerial(caName: string, serial: string, requestId: number): Promise<boolean> {
-    const rows = await this.ds.query(
-      `INSERT INTO serial_reservation (ca_name, serial, request_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING serial`,
-      [caName, serial, requestId],
-    );
-    return rows.length === 1;
+  /** The request a serial is reserved for, if any. */
+  async serialHolder(m: EntityManager, caName: string, serial: string): Promise<number | undefined> {
+    const rows = await m.query(`SELECT request_id FROM serial_reservation WHERE ca_name = $1 AND serial = $2`, [caName, serial]);
+    return rows[0] ? Number(rows[0].request_id) : undefined;
+  }
+
+  reserveSerial(caName: string, serial: string, requestId: number): Promise<boolean> {
+    return this.reserveSerialIn(this.ds.manager, caName, serial, requestId);
   }
 
   async insertCertificate(

@@ -88,6 +88,47 @@ export const status: Verb = {
   },
 };
 
+/** A certificate file as admin-api takes it: PEM text as is, DER turned into PEM. */
+export function certificateText(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  if (text.includes('-----BEGIN')) return text;
+  if (bytes.length === 0) throw usage('the certificate file is empty');
+  const b64 = bytes.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+export const importCertificate: Verb = {
+  name: 'import',
+  summary: 'Record a certificate this CA issued that its database lacks (certutil -importcert)',
+  args: '<certificate file>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help:
+    'For a certificate the CA\'s key signed before its database knew of it (restored from an older backup, or issued before the CA moved to Signet). ' +
+    'PEM or DER, one certificate. Needs the officer role. Exit 2 when it is not one certificate or this CA did not issue it, 6 when its serial is in the database already.',
+  async run(ctx) {
+    const certificate = certificateText(ctx.io.readFile(ctx.positionals[0]));
+    const d = (
+      await ctx.http.admin<{ requestId: number; subject: string; message: string; certificate?: { serial: string; notBefore: string; notAfter: string } }>('/api/v1/certificates/import', {
+        method: 'POST',
+        body: { certificate },
+      })
+    ).body;
+    if (ctx.json) ctx.io.out(json(d));
+    else {
+      ctx.io.out(keyValues([
+        ['Request ID', d.requestId],
+        ['Serial', d.certificate?.serial],
+        ['Subject', d.subject],
+        ['Not before', d.certificate?.notBefore],
+        ['Not after', d.certificate?.notAfter],
+        ['Message', d.message],
+      ]));
+    }
+    return ExitCode.Ok;
+  },
+};
+
 export const crlPublish: Verb = {
   name: 'crl publish',
   summary: 'Issue a base CRL now, or a delta CRL with --delta (certutil -CRL)',

@@ -44,3 +44,16 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 export const VERDICTS = Object.values(Verdict) as [Verdict, ...Verdict[]];
 
 export const VR: Record<Verdict, number> = { pend: 0, issue: 1, deny: 2 };
+
+/**
+ * How a request row came to be (AD CS's request type and origin bits):
+ * `pkcs10` submitted as a certificate request; `imported` made by
+ * ICertAdmin::ImportCertificate for a certificate the CA had issued before
+ * its database knew of it (there is no certificate request then).
+ */
+export const RequestType = {
+  Pkcs10: 'pkcs10',
+  Imported: 'imported',
+} as const;
+export type RequestType = (typeof RequestType)[keyof typeof RequestType];
+export const REQUEST_TYPES = Object.values(RequestType) as [RequestType, ...RequestType[]];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISPOSITIONS } from '../enums/disposition';
+import { DISPOSITIONS, REQUEST_TYPES } from '../enums/disposition';
 import { Base64Schema, ExtensionSchema, IsoTimeSchema, LIMITS, OidSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 import { DecidingRuleSchema } from './submit';
 
@@ -83,6 +83,16 @@ export const RevokeRequestSchema = withActor({
 });
 /** RevokeCertificate with MAXDWORD: release from hold; only from certificateHold. */
 export const ReleaseRequestSchema = withActor({ serial: SerialHexSchema });
+/**
+ * ICertAdmin::ImportCertificate: a certificate this CA issued that its
+ * database does not hold (issued before a restore from backup, or before
+ * the CA moved to Signet). ca-core checks that the CA's key signed it and
+ * that its serial is new, then records it as issued (request type
+ * `imported`) and emits certificate.imported. One certificate, PEM.
+ * Foreign certificates (ICF_ALLOWFOREIGN) are not accepted.
+ */
+export const ImportCertificateRequestSchema = withActor({ certificate: PemSchema });
+
 /** ICertAdmin::IsValidCertificate. */
 export const CertStatusRequestSchema = withActor({ serial: SerialHexSchema });
 
@@ -118,8 +128,10 @@ export const RequestDetailSchema = z.object({
   attributesRaw: z.string(),
   attributes: z.array(z.object({ name: z.string(), displayName: z.string(), value: z.string(), origin: z.enum(['request', 'admin']) })),
   extensions: z.array(ExtensionSchema),
-  /** The PKCS#10, PEM. */
-  request: PemSchema,
+  /** `imported` for a certificate given to the CA by ImportCertificate. */
+  requestType: z.enum(REQUEST_TYPES),
+  /** The PKCS#10, PEM; null for an imported certificate (there was no request). */
+  request: PemSchema.nullable(),
   certificate: z
     .object({ serial: SerialHexSchema, pem: PemSchema, notBefore: IsoTimeSchema, notAfter: IsoTimeSchema, status: CertificateStatusSchema })
     .optional(),

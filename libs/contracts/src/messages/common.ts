@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const LIMITS = {
   /** A PKCS#10 request, PEM or base64. RSA-16384 CSRs stay well below this. */
   requestChars: 65_536,
+  /** One certificate given to the CA (ImportCertificate), PEM or base64; 16 KiB of DER. */
+  certificateChars: 24_576,
   /** The raw AD CS attribute string. */
   attributesChars: 16_384,
   attributeCount: 64,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISPOSITIONS } from '../enums/disposition';
+import { DISPOSITIONS, REQUEST_TYPES } from '../enums/disposition';
 import { EXIT_EVENTS } from '../enums/events';
 import { ExtensionSchema, IsoTimeSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 import { CaInfoSchema } from './policy';
@@ -16,12 +16,14 @@ export const ExitReadReplySchema = z.object({
     disposition: z.enum(DISPOSITIONS),
     dispositionMessage: z.string(),
     requesterName: z.string(),
-    requestType: z.literal('pkcs10'),
+    /** `imported`: a certificate given to the CA by ImportCertificate; there is no certificate request then. */
+    requestType: z.enum(REQUEST_TYPES),
     submittedWhen: IsoTimeSchema,
     resolvedWhen: IsoTimeSchema.nullable(),
     attributesRaw: z.string(),
     subject: z.string(),
-    rawRequest: PemSchema,
+    /** The PKCS#10, PEM; null for an imported certificate. */
+    rawRequest: PemSchema.nullable(),
   }),
   attributes: z.record(z.string(), z.string()),
   extensions: z.array(ExtensionSchema),
