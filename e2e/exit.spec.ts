@@ -89,6 +89,8 @@ async function moduleRows(): Promise<Array<{ name: string; event_mask: number; l
 }
 
 const bus = () => new BusClient(stack.nc, 10_000);
+/** Operators' admin-api tokens, made with ca-core's bootstrap command. */
+const tokens = { officer: '', caAdmin: '' };
 
 beforeAll(async () => {
   await receiver.start();
@@ -98,6 +100,9 @@ beforeAll(async () => {
   await waitFor('the five exit modules to register', async () => (await moduleRows()).length === 5, 30_000).catch((e: Error) => {
     throw new Error(`${e.message}\n--- exit-service\n${stack.service('exit-service').log().slice(-3000)}\n--- ca-core\n${stack.service('ca-core').log().slice(-3000)}`);
   });
+  await stack.adminReady();
+  tokens.officer = stack.token('e2e-officer', ['officer']).token;
+  tokens.caAdmin = stack.token('e2e-ca-admin', ['ca-admin']).token;
 }, 120_000);
 
 afterAll(async () => {
@@ -141,12 +146,9 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     expect((await stack.get(`/api/v1/requests/${issued.requestId}?ca=${stack.ca}`)).status).toBe(200); // request.retrieved
     await bus().call(Commands.adminRevoke, stack.ca, { actor: { name: 'e2e-officer', roles: ['officer'] }, serial: issued.serial, reason: 4 });
     // An operator's two actions, through admin-api with the CLI: a CRL now, and the certificate the CA issued before Signet.
-    await stack.adminReady();
-    const officer = stack.token('e2e-officer', ['officer']).token;
-    const caAdmin = stack.token('e2e-ca-admin', ['ca-admin']).token;
-    const crl = await signetCli(stack, ['crl', 'publish', '--json'], caAdmin);
+    const crl = await signetCli(stack, ['crl', 'publish', '--json'], tokens.caAdmin);
     expect({ code: crl.code, stderr: crl.stderr }).toEqual({ code: 0, stderr: '' });
-    imported = await signetCli(stack, ['import', caFile('before.pem'), '--json'], officer);
+    imported = await signetCli(stack, ['import', caFile('before.pem'), '--json'], tokens.officer);
     expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
     expect(imported.json).toMatchObject({ disposition: 'issued', requestType: 'imported', request: null, subject: 'CN=before-signet.example.com', message: 'Imported by e2e-officer' });
     await waitFor('every event type to reach its module', async () => {
@@ -262,10 +264,14 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     const before = receiver.on('/flaky').length;
     const denied = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
     expect(denied.status).toBe(400);
-    const dead = await waitFor('the dead letter', async () => {
-      const r = await bus().call(Commands.deadLetterList, stack.ca, { module: 'flaky', limit: 10 });
-      return r.deadLetters.find((d) => d.requestId === denied.body.requestId);
-    }, 30_000);
+    // Dead letters as an operator sees them: through admin-api.
+    const list = async () => {
+      const r = await stack.admin('GET', '/api/v1/dead-letters?module=flaky&limit=10', tokens.officer);
+      expect(r.status).toBe(200);
+      return r.body.deadLetters as Array<{ id: string; module: string; event: string; eventId: string; requestId?: number; attempts: number; lastError: string }>;
+    };
+    const replay = (id: string) => stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(id)}/replay`, tokens.caAdmin);
+    const dead = await waitFor('the dead letter', async () => (await list()).find((d) => d.requestId === denied.body.requestId), 30_000);
     // 4 attempts; the waits between them grow (400, 800, 1600 ms, ±10 %).
     const attempts = receiver.on('/flaky').slice(before).filter((d) => JSON.parse(d.rawBody).requestId === denied.body.requestId);
     expect(attempts).toHaveLength(4);
@@ -278,15 +284,16 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     // Other modules were not held up: hooks-b got the same denied event at once.
     expect(receiver.on('/b').some((d) => d.eventId === dead.eventId)).toBe(true);
 
-    // Still failing: the replay says so and the dead letter stays.
-    const failed = await bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' });
-    expect(failed).toMatchObject({ id: dead.id, replayed: false, result: expect.stringContaining('503') });
+    // Still failing: the replay says so and the dead letter stays. Replays are the CA administrator's.
+    expect((await stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(dead.id)}/replay`, tokens.officer)).status).toBe(403);
+    const failed = await replay(dead.id);
+    expect(failed).toMatchObject({ status: 200, body: { id: dead.id, replayed: false, result: expect.stringContaining('503') } });
     receiver.behaviour.delete('/flaky');
-    const ok = await bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' });
-    expect(ok).toEqual({ id: dead.id, replayed: true, result: 'delivered' });
+    const ok = await replay(dead.id);
+    expect(ok).toMatchObject({ status: 200, body: { ca: stack.ca, id: dead.id, replayed: true, result: 'delivered' } });
     expect(receiver.processedOn('/flaky', dead.eventId)).toBeDefined();
-    expect((await bus().call(Commands.deadLetterList, stack.ca, { module: 'flaky', limit: 10 })).deadLetters.find((d) => d.id === dead.id)).toBeUndefined();
-    await expect(bus().call(Commands.deadLetterReplay, stack.ca, { id: dead.id, actor: 'e2e-admin' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await list()).find((d) => d.id === dead.id)).toBeUndefined();
+    expect(await replay(dead.id)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
   }, 60_000);
 });
 

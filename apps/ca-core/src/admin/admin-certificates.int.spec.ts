@@ -1,7 +1,7 @@
-import { Commands, ErrorCode, Events, ExitEvent, type SignetError } from '@signet/contracts';
+import { Commands, ErrorCode, Events, ExitEvent } from '@signet/contracts';
 import { encodeKeyUsage, OID } from '@signet/x509';
 import { runAdminTokenCli } from '../admin-token';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { makeCsr, Workdir } from '../testing/openssl';
 import { tokenSha256 } from './tokens/admin-tokens';
 
@@ -34,13 +34,6 @@ describe('administration of certificates, audit log and tokens on the real bus a
     w.remove();
   });
 
-  const failure = (p: Promise<unknown>): Promise<SignetError> =>
-    p.then(
-      (r) => {
-        throw new Error(`expected an error, got ${JSON.stringify(r).slice(0, 200)}`);
-      },
-      (e: SignetError) => e,
-    );
   async function issue(name: string): Promise<{ requestId: number; serial: string }> {
     const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.example.test`), requester: 'alice' });
     expect(r.disposition).toBe('issued');

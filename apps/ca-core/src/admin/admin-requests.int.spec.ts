@@ -1,6 +1,6 @@
 import { Commands, ErrorCode, Events, ExitEvent, SignetError, type Actor, type PolicyVerifyReply, type PolicyVerifyRequest, type RequestResult } from '@signet/contracts';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
 
 /*
@@ -58,13 +58,6 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
     h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.example.test/O=Signet Tests`), attributes, requester: 'alice' });
   const resubmit = (requestId: number, actor: Actor = officer) => h.client.call(Commands.adminResubmit, h.ca, { actor, requestId });
   const detail = (requestId: number) => h.client.call(Commands.adminGetRequest, h.ca, { actor: viewer, requestId });
-  const failure = (p: Promise<unknown>): Promise<SignetError> =>
-    p.then(
-      (r) => {
-        throw new Error(`expected an error, got ${JSON.stringify(r).slice(0, 200)}`);
-      },
-      (e: SignetError) => e,
-    );
   const audit = async (requestId: number) =>
     (await h.ds.query(`SELECT actor, action, before_disposition AS before, after_disposition AS after FROM audit_log WHERE ca_name = $1 AND request_id = $2 ORDER BY id`, [h.ca, requestId])) as Array<Record<string, string>>;
   const events = async (requestId: number) =>

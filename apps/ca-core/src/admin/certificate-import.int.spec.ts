@@ -1,4 +1,4 @@
-import { Commands, ErrorCode, Events, ExitEvent, type SignetError } from '@signet/contracts';
+import { Commands, ErrorCode, Events, ExitEvent } from '@signet/contracts';
 import {
   encodeAuthorityKeyIdentifier,
   encodeBasicConstraints,
@@ -13,7 +13,7 @@ import {
 } from '@signet/x509';
 import { generateKeyPairSync } from 'node:crypto';
 import { CaKeysService } from '../ca/ca-keys.service';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { makeCsr, openssl, Workdir } from '../testing/openssl';
 
 /*
@@ -43,13 +43,6 @@ describe('ImportCertificate on the real bus and database', () => {
     w.remove();
   });
 
-  const failure = (p: Promise<unknown>): Promise<SignetError> =>
-    p.then(
-      (r) => {
-        throw new Error(`expected an error, got ${JSON.stringify(r).slice(0, 200)}`);
-      },
-      (e: SignetError) => e,
-    );
 
   /** A certificate signed with the CA's own key outside the issuance path: one the database never saw. */
   async function signedOutsideTheDatabase(cn: string): Promise<{ pem: string; serial: string }> {

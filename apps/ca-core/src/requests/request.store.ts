@@ -221,13 +221,13 @@ export class RequestStore {
     }
   }
 
-  /** Reserves a serial before anything is signed; false when it is taken. */
   /** The request a serial is reserved for, if any. */
   async serialHolder(m: EntityManager, caName: string, serial: string): Promise<number | undefined> {
     const rows = await m.query(`SELECT request_id FROM serial_reservation WHERE ca_name = $1 AND serial = $2`, [caName, serial]);
     return rows[0] ? Number(rows[0].request_id) : undefined;
   }
 
+  /** Reserves a serial before anything is signed; false when it is taken. */
   reserveSerial(caName: string, serial: string, requestId: number): Promise<boolean> {
     return this.reserveSerialIn(this.ds.manager, caName, serial, requestId);
   }

@@ -2,7 +2,7 @@ import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/comm
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
-import { Commands, type PolicyInitReply, type PolicyVerifyReply, type PolicyVerifyRequest } from '@signet/contracts';
+import { Commands, type PolicyInitReply, type PolicyVerifyReply, type PolicyVerifyRequest, type SignetError } from '@signet/contracts';
 import { type DataSource } from 'typeorm';
 import { CaCoreModule } from '../app.module';
 import { CaKeysService } from '../ca/ca-keys.service';
@@ -16,6 +16,16 @@ import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, w
  * NATS), with a policy double on the same bus whose verdicts the test
  * decides per call. Used by the administration specs.
  */
+/** The error a call that must fail failed with; a success fails the test, naming what came back. */
+export function failure(p: Promise<unknown>): Promise<SignetError> {
+  return p.then(
+    (r) => {
+      throw new Error(`expected an error, got ${JSON.stringify(r).slice(0, 200)}`);
+    },
+    (e: SignetError) => e,
+  );
+}
+
 export type PolicyHandler = (req: PolicyVerifyRequest) => PolicyVerifyReply | Promise<PolicyVerifyReply>;
 
 export interface CaCoreHarness {
