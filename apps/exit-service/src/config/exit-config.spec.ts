@@ -46,6 +46,8 @@ describe('exit-module file', () => {
     const c = loadExitConfig(join(__dirname, '..', '..', '..', '..', 'config', 'exit-modules.yaml'), 'signet', {});
     expect(c.modules.map((m) => m.name)).toEqual(['file-publisher']);
     expect(c.disabled).toEqual(['webhook', 'mail']);
+    // Every certificate the CA's database holds is published: issued here, or imported.
+    expect(c.modules[0].events).toEqual(['certificate.issued', 'certificate.imported']);
     // The file spells out the defaults for operators to edit; they are the service's own.
     expect(c.modules[0].delivery).toEqual(DEFAULT_DELIVERY);
   });

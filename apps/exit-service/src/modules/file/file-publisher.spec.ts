@@ -33,6 +33,16 @@ describe('FilePublisher', () => {
     expect(fromDer).toBe(pem);
   });
 
+  it('ok/an imported certificate is published like an issued one, from the event', async () => {
+    const p = publisher({ events: [ExitEvent.CertificateIssued, ExitEvent.CertificateImported], formats: ['pem'] });
+    const { pem, serial } = opensslCertificate();
+    const readBack = jest.fn();
+    await p.handle(caEvent(ExitEvent.CertificateImported, { requestId: 9, serial, certificate: pem }), ctx({ readBack }));
+    const dir = (p as unknown as { cfg: { directory: string } }).cfg.directory;
+    expect(readFileSync(join(dir, `${serial}.pem`), 'utf8')).toBe(pem);
+    expect(readBack).not.toHaveBeenCalled();
+  });
+
   it('ok/the same event twice writes once (same inode and mtime)', async () => {
     const p = publisher();
     const { pem, serial } = opensslCertificate();
