@@ -143,4 +143,32 @@ describe('ModuleRunner on real NATS', () => {
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.delete(Events.stream, durableName(ca, m.name, ExitEvent.CertificateIssued)).catch(() => undefined);
   });
+
+  it('ok/a consumer left from an earlier event list is found at start with what it holds, and left alone', async () => {
+    const ca = `runner-${randomBytes(4).toString('hex')}`;
+    const deadLetters = new DeadLetterStore(nc, ca);
+    await deadLetters.init();
+    const deps = { nc, ca, deadLetters, readBack: () => Promise.reject(new Error('none')) };
+    const jsm = await jetstreamManager(nc);
+    const both = { ...recorder(0), events: [ExitEvent.CertificateIssued, ExitEvent.RequestDenied], mask: EXIT_EVENT_BIT[ExitEvent.CertificateIssued] | EXIT_EVENT_BIT[ExitEvent.RequestDenied] };
+    try {
+      const first = new ModuleRunner(both, deps);
+      await first.start();
+      expect(first.leftovers).toEqual([]);
+      await first.stop();
+      // request.denied leaves the list; two denials happen meanwhile.
+      const publisher = new EventPublisher(nc);
+      for (const e of [caEvent(ExitEvent.RequestDenied, {}, ca), caEvent(ExitEvent.RequestDenied, {}, ca)]) await publisher.publish(Events.subject(ca, e.event), e, e.id);
+      const issuedOnly = recorder(0);
+      const second = new ModuleRunner(issuedOnly, deps);
+      await second.start();
+      await second.stop();
+      expect(second.leftovers).toEqual([{ event: ExitEvent.RequestDenied, consumer: durableName(ca, 'recorder', ExitEvent.RequestDenied), pending: 2 }]);
+      expect(issuedOnly.seen).toEqual([]);
+      // Still there: removing it is the operator's call.
+      expect((await jsm.consumers.info(Events.stream, durableName(ca, 'recorder', ExitEvent.RequestDenied))).num_pending).toBe(2);
+    } finally {
+      for (const event of both.events) await jsm.consumers.delete(Events.stream, durableName(ca, 'recorder', event)).catch(() => undefined);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
-import { CaEventSchema, Events, type CaEvent, type ExitEvent, type ExitReadReply } from '@signet/contracts';
+import { CaEventSchema, Events, EXIT_EVENTS, type CaEvent, type ExitEvent, type ExitReadReply } from '@signet/contracts';
 import { type DeadLetterStore } from '../deadletters/dead-letter.store';
 import { PermanentDeliveryError, type ExitModule } from '../modules/types';
 import { InHand } from './in-hand';
@@ -49,6 +49,8 @@ export class ModuleRunner {
   private readonly lastErrors = new Map<string, string>();
   private jsm!: JetStreamManager;
   readonly stats = { delivered: 0, failedAttempts: 0, deadLettered: 0 };
+  /** Consumers of this module for events no longer in its list, found at start (see leftoverConsumers). */
+  leftovers: Array<{ event: ExitEvent; consumer: string; pending: number }> = [];
 
   constructor(
     readonly module: ExitModule,
@@ -66,6 +68,13 @@ export class ModuleRunner {
       const name = await this.ensureConsumer(event);
       const consumer = await js.consumers.get(Events.stream, name);
       this.loops.push(this.pullLoop(event, consumer));
+    }
+    this.leftovers = await this.leftoverConsumers();
+    for (const l of this.leftovers) {
+      this.log.warn(
+        `${l.consumer} is left from an earlier event list (${l.event} is no longer in it) and holds ${l.pending} event(s): put ${l.event} back and they are delivered then, ` +
+          `however old; remove it if they are not wanted (nats consumer rm ${Events.stream} ${l.consumer})`,
+      );
     }
     const r = this.module.delivery.retry;
     this.log.log(`delivering ${this.module.events.join(', ')}; ${r.attempts} attempt(s), backoff ${backoffTable(r).join('/')} ms, timeout ${this.module.delivery.timeoutMs} ms, concurrency ${this.module.delivery.concurrency}`);
@@ -94,6 +103,23 @@ export class ModuleRunner {
       backoff: backoffTable(d.retry).map((ms) => nanos(ms)),
       max_ack_pending: 1_000,
     };
+  }
+
+  /**
+   * The module's durables for events it no longer lists. exit-service does
+   * not delete them: its NATS user may not delete consumers, since consumer
+   * names are one token and a permission cannot be limited to its own
+   * modules' (ADR 0009). So it says so at every start, with the count an
+   * operator needs to decide.
+   */
+  private async leftoverConsumers(): Promise<ModuleRunner['leftovers']> {
+    const found: ModuleRunner['leftovers'] = [];
+    for (const event of EXIT_EVENTS.filter((e) => !this.module.events.includes(e))) {
+      const consumer = durableName(this.deps.ca, this.module.name, event);
+      const info = await this.jsm.consumers.info(Events.stream, consumer).catch(() => undefined);
+      if (info) found.push({ event, consumer, pending: info.num_pending + info.num_ack_pending });
+    }
+    return found;
   }
 
   private async ensureConsumer(event: ExitEvent): Promise<string> {
