@@ -284,10 +284,15 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     // Other modules were not held up: hooks-b got the same denied event at once.
     expect(receiver.on('/b').some((d) => d.eventId === dead.eventId)).toBe(true);
 
+    // The same through the CLI, as an operator reads it.
+    const listed = await signetCli(stack, ['dead-letter', 'list', '--module', 'flaky', '--json'], tokens.officer);
+    expect(listed.code).toBe(0);
+    expect(listed.json.deadLetters).toEqual(expect.arrayContaining([expect.objectContaining({ id: dead.id, event: 'request.denied', attempts: 4 })]));
+
     // Still failing: the replay says so and the dead letter stays. Replays are the CA administrator's.
     expect((await stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(dead.id)}/replay`, tokens.officer)).status).toBe(403);
-    const failed = await replay(dead.id);
-    expect(failed).toMatchObject({ status: 200, body: { id: dead.id, replayed: false, result: expect.stringContaining('503') } });
+    const failed = await signetCli(stack, ['dead-letter', 'replay', dead.id, '--json'], tokens.caAdmin);
+    expect({ code: failed.code, body: failed.json }).toMatchObject({ code: 1, body: { id: dead.id, replayed: false, result: expect.stringContaining('503') } });
     receiver.behaviour.delete('/flaky');
     const ok = await replay(dead.id);
     expect(ok).toMatchObject({ status: 200, body: { ca: stack.ca, id: dead.id, replayed: true, result: 'delivered' } });

@@ -1,0 +1,63 @@
+import { str, type Verb } from '../command';
+import { usage } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { json, keyValues, table } from '../output';
+
+interface DeadLetter {
+  id: string;
+  module: string;
+  eventId: string;
+  event: string;
+  requestId?: number;
+  attempts: number;
+  lastError: string;
+  failedAt: string;
+}
+
+/** Events an exit module gave up on (exit-service's dead letters), as admin-api lists them. */
+export const deadLetterList: Verb = {
+  name: 'dead-letter list',
+  summary: 'Events an exit module gave up on, oldest first (ca-admin, officer)',
+  args: '',
+  positionals: { min: 0, max: 0 },
+  options: {
+    module: { type: 'string', value: 'name', description: 'only this exit module' },
+    limit: { type: 'string', value: 'n', description: 'at most this many (1-1000, default 100)' },
+  },
+  async run(ctx) {
+    const q = new URLSearchParams();
+    const module = str(ctx.values, 'module');
+    const limit = str(ctx.values, 'limit');
+    if (limit !== undefined && (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) throw usage('--limit: a whole number from 1 to 1000');
+    if (module) q.set('module', module);
+    if (limit) q.set('limit', limit);
+    const body = (await ctx.http.admin<{ deadLetters: DeadLetter[] }>('/api/v1/dead-letters', { query: q })).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else {
+      ctx.io.out(
+        table(
+          ['ID', 'Module', 'Event', 'Request', 'Attempts', 'Failed at', 'Last error'],
+          body.deadLetters.map((d) => [d.id, d.module, d.event, d.requestId, d.attempts, d.failedAt.slice(0, 19).replace('T', ' '), d.lastError]),
+        ),
+      );
+    }
+    return ExitCode.Ok;
+  },
+};
+
+/** Hands a dead letter's event to its module again; the dead letter goes once delivered. */
+export const deadLetterReplay: Verb = {
+  name: 'dead-letter replay',
+  summary: 'Deliver a dead letter to its exit module again (ca-admin)',
+  args: '<id>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help: 'Exit 0 when the module took it (the dead letter is removed), 1 when it failed again (the dead letter stays; the reason is printed), 5 for an unknown id.',
+  async run(ctx) {
+    const id = ctx.positionals[0];
+    const body = (await ctx.http.admin<{ id: string; replayed: boolean; result: string }>(`/api/v1/dead-letters/${encodeURIComponent(id)}/replay`, { method: 'POST' })).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else ctx.io.out(keyValues([['Dead letter', body.id], ['Replayed', body.replayed ? 'yes' : 'no'], ['Result', body.result]]));
+    return body.replayed ? ExitCode.Ok : ExitCode.Error;
+  },
+};
