@@ -92,6 +92,7 @@ export class FakeCa {
       RevokedWhen: null,
       RevokedReason: null,
       DispositionMessage: 'issued',
+      RequestType: 'pkcs10',
       ...extra,
     };
   }

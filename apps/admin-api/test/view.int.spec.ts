@@ -81,7 +81,7 @@ describe('view (ICertView)', () => {
     expect(res.headers.get('x-total-count')).toBe('2300');
     expect(res.headers.get('x-export-truncated')).toBe('false');
     const lines = (await res.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('RequestID,Disposition,RequesterName,CertificateTemplate,Subject,SerialNumber,NotBefore,NotAfter,SubmittedWhen,ResolvedWhen,RevokedWhen,RevokedReason,DispositionMessage');
+    expect(lines[0]).toBe('RequestID,Disposition,RequesterName,CertificateTemplate,Subject,SerialNumber,NotBefore,NotAfter,SubmittedWhen,ResolvedWhen,RevokedWhen,RevokedReason,DispositionMessage,RequestType');
     expect(lines).toHaveLength(2301);
     expect(lines[2300]).toMatch(/^2300,issued,/);
     const views = h.ca.received('adminView');

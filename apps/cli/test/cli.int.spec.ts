@@ -108,11 +108,11 @@ describe('signet against HTTP servers', () => {
   });
 
   it('view sends preset, filters, sort, paging; csv format', async () => {
-    admin.on('GET /api/v1/view', { body: { ca: 'ca1', rows: [{ RequestID: 3, Disposition: 'issued', Subject: 'CN=a,O=b' }], nextCursor: null, total: 1 } });
+    admin.on('GET /api/v1/view', { body: { ca: 'ca1', rows: [{ RequestID: 3, Disposition: 'issued', Subject: 'CN=a,O=b', RequestType: 'imported' }], nextCursor: null, total: 1 } });
     expect(await cli(['view', '--preset', 'issued', '--filter', 'NotAfter lt 2027-01-01', '--filter', 'Disposition eq issued', '--sort', 'NotAfter:desc', '--cursor', 'c', '--count', '--format', 'csv'])).toBe(0);
     const q = admin.seen[0].query;
     expect([q.get('preset'), q.getAll('filter'), q.get('sort'), q.get('cursor'), q.get('count'), q.get('limit')]).toEqual(['issued', ['NotAfter lt 2027-01-01', 'Disposition eq issued'], 'NotAfter:desc', 'c', 'true', '50']);
-    expect(out.join('').split('\r\n')[1]).toBe('3,issued,,,"CN=a,O=b",,,,,,,,');
+    expect(out.join('').split('\r\n')[1]).toBe('3,issued,,,"CN=a,O=b",,,,,,,,,imported');
   });
 
   it('view --all streams the export to stdout and warns when truncated', async () => {

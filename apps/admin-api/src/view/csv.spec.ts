@@ -28,8 +28,9 @@ describe('csv', () => {
       RevokedWhen: null,
       RevokedReason: 1,
       DispositionMessage: 'done',
+      RequestType: 'imported' as const,
     };
-    expect(csvHeader().split(',')).toHaveLength(13);
-    expect(csvRow(row)).toBe('7,revoked,anonymous,,"CN=x, O=y",0a0b,,,2026-01-01T00:00:00.000Z,,,1,done\r\n');
+    expect(csvHeader().split(',')).toHaveLength(14);
+    expect(csvRow(row)).toBe('7,revoked,anonymous,,"CN=x, O=y",0a0b,,,2026-01-01T00:00:00.000Z,,,1,done,imported\r\n');
   });
 });

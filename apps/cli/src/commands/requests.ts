@@ -19,6 +19,7 @@ const VIEW_COLUMNS = [
   'RevokedWhen',
   'RevokedReason',
   'DispositionMessage',
+  'RequestType',
 ] as const;
 type Row = Record<(typeof VIEW_COLUMNS)[number], Cell>;
 interface Page {
@@ -103,7 +104,7 @@ export const view: Verb = {
     format: { type: 'string', value: 'F', description: 'table (default), json or csv' },
     all: { type: 'boolean', description: 'every matching row, streamed (admin-api export; capped by the server)' },
   },
-  help: "Columns: RequestID Disposition RequesterName CertificateTemplate Subject SerialNumber NotBefore NotAfter SubmittedWhen ResolvedWhen RevokedWhen RevokedReason.\nOperators: eq lt le ge gt prefix. Example: signet view --preset issued --filter 'NotAfter lt 2027-01-01' --sort NotAfter:asc --format csv",
+  help: "Columns: RequestID Disposition RequesterName CertificateTemplate Subject SerialNumber NotBefore NotAfter SubmittedWhen ResolvedWhen RevokedWhen RevokedReason RequestType.\nOperators: eq lt le ge gt prefix. Example: signet view --preset issued --filter 'NotAfter lt 2027-01-01' --sort NotAfter:asc --format csv",
   async run(ctx) {
     const format = ctx.json ? 'json' : (str(ctx.values, 'format') ?? 'table');
     if (!['table', 'json', 'csv'].includes(format)) throw usage('--format: table, json or csv');

@@ -154,6 +154,8 @@ export const VIEW_COLUMNS = [
   'ResolvedWhen',
   'RevokedWhen',
   'RevokedReason',
+  /** `pkcs10`, or `imported` (ImportCertificate): `RequestType eq imported` lists the imported certificates. */
+  'RequestType',
 ] as const;
 export const ViewColumnSchema = z.enum(VIEW_COLUMNS);
 export type ViewColumn = z.infer<typeof ViewColumnSchema>;
@@ -195,6 +197,7 @@ export const ViewRowSchema = z.object({
   RevokedWhen: IsoTimeSchema.nullable(),
   RevokedReason: z.number().int().nullable(),
   DispositionMessage: z.string(),
+  RequestType: z.enum(REQUEST_TYPES),
 });
 export type ViewRow = z.infer<typeof ViewRowSchema>;
 /** A view row's columns in AD CS names, in certutil -view order (the export's columns). */

@@ -33,6 +33,7 @@ export const COLUMNS: Record<ViewColumn, ColumnDef> = {
   ResolvedWhen: { table: 'r', expr: 'r.resolved_at', type: 'time', nullable: true, unique: false },
   RevokedWhen: { table: 'c', expr: 'c.revoked_at', type: 'time', nullable: true, unique: false },
   RevokedReason: { table: 'c', expr: 'c.revoked_reason', type: 'int', nullable: true, unique: false },
+  RequestType: { table: 'r', expr: '(r.request_type COLLATE "C")', type: 'text', nullable: false, unique: false },
 };
 
 /** SQL cast for a bound parameter of this column type. */

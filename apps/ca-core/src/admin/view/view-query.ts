@@ -115,7 +115,7 @@ function conditions(q: ViewQuery, ca: string, p: Params): { conds: string[]; cer
   return { conds, certFilter };
 }
 
-const SELECT = `SELECT r.id, r.disposition, r.disposition_message, r.requester_name, r.template, r.subject, r.submitted_at, r.resolved_at,
+const SELECT = `SELECT r.id, r.disposition, r.disposition_message, r.request_type, r.requester_name, r.template, r.subject, r.submitted_at, r.resolved_at,
   c.serial, c.not_before, c.not_after, c.revoked_at, c.revoked_reason`;
 
 /**

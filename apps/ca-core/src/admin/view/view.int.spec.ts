@@ -25,6 +25,7 @@ interface Model {
   ResolvedWhen: string | null;
   RevokedWhen: string | null;
   RevokedReason: number | null;
+  RequestType: 'pkcs10' | 'imported';
 }
 
 const DISPOSITIONS = ['issued', 'issued', 'revoked', 'pending', 'issued', 'denied', 'failed', 'in_process', 'revoked'];
@@ -68,11 +69,13 @@ describe('admin view (ICertView) on the real bus and database', () => {
       ResolvedWhen: disposition === 'pending' || disposition === 'in_process' ? null : at(Math.floor(i / 2) * 60 + 1, 250),
       RevokedWhen: disposition === 'revoked' ? at(3_600 + i, 1) : null,
       RevokedReason: disposition === 'revoked' ? [1, 4, 6][i % 3] : null,
+      // Some certificates came in by ImportCertificate: no request bytes.
+      RequestType: hasCert && i % 4 === 0 ? 'imported' : 'pkcs10',
     };
     const [{ id }] = await h.ds.query(
-      `INSERT INTO request (ca_name, disposition, disposition_message, raw_request, request_sha256, requester_name, subject, template, submitted_at, resolved_at)
-       VALUES ($1, $2, $3, '\\x3000', $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [h.ca, disposition, `seeded ${i}`, randomBytes(32).toString('hex'), m.RequesterName, m.Subject, m.CertificateTemplate, m.SubmittedWhen, m.ResolvedWhen],
+      `INSERT INTO request (ca_name, disposition, disposition_message, request_type, raw_request, request_sha256, requester_name, subject, template, submitted_at, resolved_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [h.ca, disposition, `seeded ${i}`, m.RequestType, m.RequestType === 'imported' ? Buffer.alloc(0) : Buffer.from([0x30, 0x00]), randomBytes(32).toString('hex'), m.RequesterName, m.Subject, m.CertificateTemplate, m.SubmittedWhen, m.ResolvedWhen],
     );
     m.RequestID = Number(id);
     if (hasCert) {
@@ -133,6 +136,7 @@ describe('admin view (ICertView) on the real bus and database', () => {
         RevokedWhen: new Date(revoked.RevokedWhen!).toISOString(),
         RevokedReason: revoked.RevokedReason,
         DispositionMessage: `seeded ${model.indexOf(revoked)}`,
+        RequestType: revoked.RequestType,
       },
     ]);
   });
@@ -170,6 +174,7 @@ describe('admin view (ICertView) on the real bus and database', () => {
     ['eq on RevokedReason', () => [{ column: 'RevokedReason', op: 'eq', value: 6 }], (m) => m.RevokedReason === 6],
     ['serial prefix', () => [{ column: 'SerialNumber', op: 'prefix', value: '1' }], (m) => m.SerialNumber?.startsWith('1') ?? false],
     ['eq on CertificateTemplate', () => [{ column: 'CertificateTemplate', op: 'eq', value: 'User' }], (m) => m.CertificateTemplate === 'User'],
+    ['the imported certificates (RequestType eq imported)', () => [{ column: 'RequestType', op: 'eq', value: 'imported' }], (m) => m.RequestType === 'imported'],
     ['Disposition by name', () => [{ column: 'Disposition', op: 'eq', value: 'denied' }], (m) => m.Disposition === 'denied'],
     ['Disposition by AD CS number (< 20: the queue)', () => [{ column: 'Disposition', op: 'lt', value: 20 }], (m) => DB_DISP[m.Disposition as keyof typeof DB_DISP] < 20],
     ['SubmittedWhen to the microsecond', () => [{ column: 'SubmittedWhen', op: 'ge', value: model[31].SubmittedWhen }], (m) => m.SubmittedWhen >= model[31].SubmittedWhen],

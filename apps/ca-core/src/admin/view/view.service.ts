@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Disposition, type ViewReply, type ViewRow } from '@signet/contracts';
+import { type Disposition, type RequestType, type ViewReply, type ViewRow } from '@signet/contracts';
 import { DataSource } from 'typeorm';
 import { CA_CONFIG, type CaConfig } from '../../config/ca-config';
 import { COLUMNS } from './view-columns';
@@ -24,6 +24,7 @@ function toViewRow(r: Row): ViewRow {
     RevokedWhen: iso(r.revoked_at),
     RevokedReason: (r.revoked_reason as number | null) ?? null,
     DispositionMessage: r.disposition_message as string,
+    RequestType: r.request_type as RequestType,
   };
 }
 
