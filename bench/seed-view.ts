@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const spread = extra - pending;
     await step(`request: ${total} rows`, () =>
       c.query(
-        `INSERT INTO request (id, ca_name, disposition, disposition_message, status_code, decided_by, raw_request, request_sha256,
+        `INSERT INTO request (id, ca_name, disposition, disposition_message, status_code, decided_by, request_type, raw_request, request_sha256,
                               attributes_raw, requester_name, subject, template, submitted_at, resolved_at)
          SELECT i, $1, d,
            CASE d WHEN 'issued' THEN 'issued by the policy' WHEN 'revoked' THEN 'Revoked by CORP\\officer01 (keyCompromise)'
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
                   ELSE 'the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered' END,
            CASE d WHEN 'denied' THEN -2146877420 ELSE 0 END,
            CASE WHEN d IN ('issued', 'revoked') THEN '{"rule":"web-server"}'::jsonb END,
-           '\\x3000'::bytea, encode(sha256(int8send(i)), 'hex'),
+           -- One certificate in 200 came in by ImportCertificate (no request bytes).
+           CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN 'imported' ELSE 'pkcs10' END,
+           CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN ''::bytea ELSE '\\x3000'::bytea END, encode(sha256(int8send(i)), 'hex'),
            'CertificateTemplate:' || tpl, 'CORP\\user' || lpad((i % 997)::text, 4, '0'),
            'CN=host-' || lpad(i::text, 7, '0') || '.example.test, O=Example Corp',
            CASE WHEN d IN ('issued', 'revoked', 'denied') THEN tpl END,

@@ -124,6 +124,11 @@ function scenarios(now: Date): Scenario[] {
       },
     },
     {
+      name: 'imported certificates, newest first',
+      query: { filters: [{ column: 'RequestType', op: 'eq', value: 'imported' }], sort: { column: 'RequestID', direction: 'desc' }, limit: 100 },
+      expected: { sql: `SELECT count(*) FROM request WHERE ca_name = $1 AND request_type = 'imported'`, params: [ca] },
+    },
+    {
       name: 'all rows by NotAfter, page 21 (cursor)',
       query: { sort: { column: 'NotAfter', direction: 'desc' }, limit: 100 },
       expected: { sql: `SELECT count(*) FROM request WHERE ca_name = $1`, params: [ca] },
