@@ -39,6 +39,16 @@ const MASKS: Record<string, ExitEvent[]> = {
  */
 const caDir = mkdtempSync(join(tmpdir(), 'signet-e2e-exit-ca-'));
 const caFile = (name: string) => join(caDir, name);
+/**
+ * What the intermediary's OCSP responder says of a certificate in caDir, as
+ * `openssl ocsp` prints it (response verified against the CA). Without a
+ * nonce, as most relying parties ask, so the edge caches the answer.
+ */
+function ocspStatus(file: string): string {
+  const r = spawnSync('openssl', ['ocsp', '-issuer', caFile('ca.pem'), '-cert', caFile(file), '-url', `${stack.baseUrl}/ocsp/${stack.ca}`, '-CAfile', caFile('ca.pem'), '-no_nonce'], { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`;
+}
+
 function opensslCa(): void {
   const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', caFile('ca.key'), '-passout', `pass:${stack.passphrase}`, '-out', caFile('ca.pem'),
@@ -148,6 +158,8 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     // An operator's two actions, through admin-api with the CLI: a CRL now, and the certificate the CA issued before Signet.
     const crl = await signetCli(stack, ['crl', 'publish', '--json'], tokens.caAdmin);
     expect({ code: crl.code, stderr: crl.stderr }).toEqual({ code: 0, stderr: '' });
+    // The CA's OCSP responder does not know the certificate from before Signet until it is imported (the answer is cached meanwhile).
+    expect(ocspStatus('before.pem')).toMatch(/: unknown$/m);
     imported = await signetCli(stack, ['import', caFile('before.pem'), '--json'], tokens.officer);
     expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
     expect(imported.json).toMatchObject({ disposition: 'issued', requestType: 'imported', request: null, subject: 'CN=before-signet.example.com', message: 'Imported by e2e-officer' });
@@ -155,6 +167,10 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
       const types = (path: string) => new Set(receiver.on(path).map((d) => d.event));
       return MASKS['hooks-a'].every((e) => types('/a').has(e)) && MASKS['hooks-b'].every((e) => types('/b').has(e));
     });
+  });
+
+  it('the imported certificate is the CA\'s now: OCSP answers good (the cached unknown was dropped on certificate.imported)', async () => {
+    await waitFor('OCSP to answer good', async () => /: good$/m.test(ocspStatus('before.pem')), 10_000, 200);
   });
 
   it('the two masks cover every event type there is', () => {
