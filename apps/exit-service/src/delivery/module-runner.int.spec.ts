@@ -171,4 +171,39 @@ describe('ModuleRunner on real NATS', () => {
       for (const event of both.events) await jsm.consumers.delete(Events.stream, durableName(ca, 'recorder', event)).catch(() => undefined);
     }
   });
+
+  it('ok/two replicas of one module share its durable consumer: every event delivered once, by one or the other, both working', async () => {
+    const ca = `runner-${randomBytes(4).toString('hex')}`;
+    const deadLetters = new DeadLetterStore(nc, ca);
+    await deadLetters.init();
+    const deps = { nc, ca, deadLetters, readBack: () => Promise.reject(new Error('none')) };
+    // A module that takes a while per event, so one replica cannot take everything at once.
+    const slow = () => {
+      const m = recorder(0, 2);
+      const record = m.handle.bind(m);
+      m.handle = async (event, ctx) => {
+        await new Promise((r) => setTimeout(r, 15));
+        await record(event, ctx);
+      };
+      return m;
+    };
+    const [a, b] = [slow(), slow()];
+    const runners = [new ModuleRunner(a, deps), new ModuleRunner(b, deps)];
+    await Promise.all(runners.map((r) => r.start()));
+    try {
+      const publisher = new EventPublisher(nc);
+      const events = Array.from({ length: 120 }, () => caEvent(ExitEvent.CertificateIssued, { serial: randomBytes(8).toString('hex') }, ca));
+      await Promise.all(events.map((e) => publisher.publish(Events.subject(ca, e.event), e, e.id)));
+      await until('120 deliveries between the two', () => a.seen.length + b.seen.length >= 120);
+      await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
+      const all = [...a.seen, ...b.seen].map((s) => s.id);
+      expect(all.sort()).toEqual(events.map((e) => e.id).sort());
+      expect(a.seen.length).toBeGreaterThan(0);
+      expect(b.seen.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(runners.map((r) => r.stop()));
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.delete(Events.stream, durableName(ca, 'recorder', ExitEvent.CertificateIssued)).catch(() => undefined);
+    }
+  });
 });
