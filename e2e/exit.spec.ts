@@ -146,6 +146,7 @@ describe('step 1: registration (ICertExit::Initialize)', () => {
 describe('step 7: each module gets exactly the events of its mask, signed; step 8: read-back', () => {
   let issued: { requestId: number; serial: string; certificate: string };
   let imported: Awaited<ReturnType<typeof signetCli>>;
+  let crlPublished: { crlNumber: number; entries: number };
 
   beforeAll(async () => {
     issued = await issue();
@@ -158,14 +159,22 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     // An operator's two actions, through admin-api with the CLI: a CRL now, and the certificate the CA issued before Signet.
     const crl = await signetCli(stack, ['crl', 'publish', '--json'], tokens.caAdmin);
     expect({ code: crl.code, stderr: crl.stderr }).toEqual({ code: 0, stderr: '' });
+    crlPublished = crl.json;
     // The CA's OCSP responder does not know the certificate from before Signet until it is imported (the answer is cached meanwhile).
     expect(ocspStatus('before.pem')).toMatch(/: unknown$/m);
     imported = await signetCli(stack, ['import', caFile('before.pem'), '--json'], tokens.officer);
     expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
     expect(imported.json).toMatchObject({ disposition: 'issued', requestType: 'imported', request: null, subject: 'CN=before-signet.example.com', message: 'Imported by e2e-officer' });
+    // Every event type, and the events of the two operator actions themselves (the CA's own scheduled CRL came earlier).
     await waitFor('every event type to reach its module', async () => {
       const types = (path: string) => new Set(receiver.on(path).map((d) => d.event));
-      return MASKS['hooks-a'].every((e) => types('/a').has(e)) && MASKS['hooks-b'].every((e) => types('/b').has(e));
+      const bodies = (path: string) => receiver.on(path).map((d) => JSON.parse(d.rawBody));
+      return (
+        MASKS['hooks-a'].every((e) => types('/a').has(e)) &&
+        MASKS['hooks-b'].every((e) => types('/b').has(e)) &&
+        bodies('/a').some((e) => e.crl?.number === crlPublished.crlNumber) &&
+        bodies('/b').some((e) => e.event === 'certificate.imported' && e.requestId === imported.json.requestId)
+      );
     });
   });
 
@@ -194,7 +203,8 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     // The imported certificate, byte for byte as the operator gave it; the CRL, by number.
     const beforeSignet = readFileSync(caFile('before.pem'), 'utf8');
     expect(b).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'certificate.imported', requestId: imported.json.requestId, serial: imported.json.certificate.serial, certificate: beforeSignet })]));
-    expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'crl.issued', crl: expect.objectContaining({ delta: false, entries: 1 }) })]));
+    expect(crlPublished.entries).toBe(1); // the revoked certificate above
+    expect(a).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'crl.issued', crl: expect.objectContaining({ number: crlPublished.crlNumber, delta: false, entries: 1 }) })]));
   });
 
   it('the receiver verifies the HMAC of every delivery; a tampered body or a changed timestamp fails', async () => {
@@ -237,6 +247,8 @@ describe('durability: exit-service down while 200 certificates are issued', () =
     expect(new Set(serials).size).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.on('/a').filter((d) => !before.has(d.eventId))).toEqual([]); // nobody was listening
+    // Nobody to ask how far behind the modules are, either: admin-api says so at once.
+    expect(await stack.admin('GET', '/api/v1/exit-modules', tokens.officer)).toMatchObject({ status: 503, body: { code: 'CA_UNAVAILABLE' } });
 
     stack.service('exit-service').start();
     await waitFor('all 200 issued events at the webhook, the files and the mail server', async () => {
@@ -245,6 +257,12 @@ describe('durability: exit-service down while 200 certificates are issued', () =
       return ids.size === 200 && serials.every((s) => existsSync(join(published, `${s}.der`))) && smtp.messages().length >= 201;
     }, 60_000);
     expect(readdirSync(published).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary files left
+    // Caught up, as an operator sees it: nothing waiting or in delivery for the file publisher and the mail module.
+    await waitFor('the status to show them caught up', async () => {
+      const s = await signetCli(stack, ['exit-modules', '--json'], tokens.officer);
+      const of = (name: string) => s.json?.modules.find((m: { name: string }) => m.name === name)?.events[0];
+      return ['files', 'mail'].every((n) => of(n)?.event === 'certificate.issued' && of(n).pending === 0 && of(n).inFlight === 0 && of(n).lastDelivered !== null);
+    }, 10_000, 200);
   }, 90_000);
 
   it('a redelivered event is processed once: the same files stay untouched, the receiver deduplicates by event id', async () => {
@@ -288,6 +306,8 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     };
     const replay = (id: string) => stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(id)}/replay`, tokens.caAdmin);
     const dead = await waitFor('the dead letter', async () => (await list()).find((d) => d.requestId === denied.body.requestId), 30_000);
+    const deadLettersOf = async (module: string) => (await stack.admin('GET', '/api/v1/exit-modules', tokens.officer)).body.modules.find((m: { name: string }) => m.name === module).deadLetters as number;
+    expect(await deadLettersOf('flaky')).toBe(1);
     // 4 attempts; the waits between them grow (400, 800, 1600 ms, ±10 %).
     const attempts = receiver.on('/flaky').slice(before).filter((d) => JSON.parse(d.rawBody).requestId === denied.body.requestId);
     expect(attempts).toHaveLength(4);
@@ -314,6 +334,7 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     expect(ok).toMatchObject({ status: 200, body: { ca: stack.ca, id: dead.id, replayed: true, result: 'delivered' } });
     expect(receiver.processedOn('/flaky', dead.eventId)).toBeDefined();
     expect((await list()).find((d) => d.id === dead.id)).toBeUndefined();
+    expect(await deadLettersOf('flaky')).toBe(0);
     expect(await replay(dead.id)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { DeadLetterStore } from '../../apps/exit-service/src/deadletters/dead-le
 import { ModuleRunner } from '../../apps/exit-service/src/delivery/module-runner';
 import { caEvent, delivery } from '../../apps/exit-service/src/testing/fixtures';
 import { Registration } from '../../apps/exit-service/src/registration/registration';
+import { DeliveryStatus } from '../../apps/exit-service/src/status/delivery-status';
 import { BusClient, encodeJson } from '@signet/bus';
 
 // deploy/nats/nats.conf (the compose file's NATS config) enforced by a real
@@ -212,6 +213,16 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       expect((await nc.request('ca.x.admin.request.resubmit', '{}', { timeout: 3_000 })).string()).toBe('ok');
       await requestDenied(nc, 'ca.x.request.submit');
     });
+
+    it('may ask exit-service for dead letters and the delivery status', async () => {
+      const exit = await as('exit-service');
+      respond(exit, 'exit.*.status', 'signet-exit-service');
+      respond(exit, 'exit.*.deadletters.list', 'signet-exit-service');
+      await exit.flush();
+      const nc = await as('admin-api');
+      expect((await nc.request('exit.x.status', '{}', { timeout: 3_000 })).string()).toBe('ok');
+      expect((await nc.request('exit.x.deadletters.list', '{}', { timeout: 3_000 })).string()).toBe('ok');
+    });
   });
 
   describe('events through JetStream (ca-core publishes, exit-service consumes)', () => {
@@ -286,6 +297,9 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
         expect(runner.stats.delivered).toBe(1);
         expect(dead).toEqual([expect.objectContaining({ module: 'perm-test', eventId: bad.id, attempts: 2, lastError: 'receiver down' })]);
         expect((await store.get(dead[0].id))?.event).toEqual(bad);
+        // The delivery status (exit.<ca>.status) reads consumer and stream info under the same user.
+        const status = await new DeliveryStatus(exit, 'x', [runner.module], store).status();
+        expect(status.modules[0]).toMatchObject({ name: 'perm-test', deadLetters: 1, events: [{ event: ExitEvent.CertificateIssued, pending: 0 }, { event: ExitEvent.RequestDenied, pending: 0 }] });
         expect(await store.remove(dead[0].id)).toBe(true);
         expect(await store.list({ limit: 10 })).toEqual([]);
       } finally {

@@ -149,6 +149,16 @@ const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminCreateToken: (m) => ({ name: m.name, roles: m.roles, token: 'tok-new' }),
   deadLetterList: () => ({ deadLetters: [] }),
   deadLetterReplay: (m) => ({ id: m.id, replayed: true, result: 'delivered' }),
+  exitStatus: () => ({
+    modules: [
+      {
+        name: 'file',
+        description: 'files',
+        events: [{ event: 'certificate.issued', consumer: 'exit_x_file_certificate-issued', pending: 3, inFlight: 1, redelivered: 0, lastDelivered: '2026-01-02T03:04:05.000Z' }],
+        deadLetters: 2,
+      },
+    ],
+  }),
 };
 
 /* One handler per admin command, each handing the message to FakeCa. */
@@ -209,6 +219,9 @@ class FakeCaController {
   }
   @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
     return this.ca.handle('deadLetterList', m);
+  }
+  @MessagePattern(Commands.exitStatus.name) d3(@Payload() m: unknown) {
+    return this.ca.handle('exitStatus', m);
   }
   @MessagePattern(Commands.deadLetterReplay.name) d2(@Payload() m: unknown) {
     return this.ca.handle('deadLetterReplay', m);

@@ -179,4 +179,14 @@ describe('modules, audit, tokens, dead letters', () => {
     expect(await res.json()).toEqual({ ca: h.ca.name, id: 'dl-1', replayed: true, result: 'delivered' });
     expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: 'adm' });
   });
+
+  it('shows how far behind exit-service\'s modules are, to any role, from exit-service\'s status subject', async () => {
+    const res = await h.call('GET', '/api/v1/exit-modules', { token: h.token('v', ['viewer']) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      ca: h.ca.name,
+      modules: [{ name: 'file', description: 'files', events: [{ event: 'certificate.issued', consumer: 'exit_x_file_certificate-issued', pending: 3, inFlight: 1, redelivered: 0, lastDelivered: '2026-01-02T03:04:05.000Z' }], deadLetters: 2 }],
+    });
+    expect(h.ca.received('exitStatus').at(-1)).toEqual({});
+  });
 });

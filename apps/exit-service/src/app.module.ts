@@ -1,15 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DeadLettersController } from './deadletters/dead-letters.controller';
 import { DeadLettersService } from './deadletters/dead-letters.service';
+import { DeliveryStatus } from './status/delivery-status';
+import { DeliveryStatusController } from './status/delivery-status.controller';
 
-/** The bus commands exit-service serves (dead letters); delivery itself runs outside Nest's request handling. */
+/** The bus commands exit-service serves (dead letters, delivery status); delivery itself runs outside Nest's request handling. */
 @Module({})
 export class ExitServiceModule {
-  static register(deps: { deadLetters: DeadLettersService }): DynamicModule {
+  static register(deps: { deadLetters: DeadLettersService; status: DeliveryStatus }): DynamicModule {
     return {
       module: ExitServiceModule,
-      controllers: [DeadLettersController],
-      providers: [{ provide: DeadLettersService, useValue: deps.deadLetters }],
+      controllers: [DeadLettersController, DeliveryStatusController],
+      providers: [
+        { provide: DeadLettersService, useValue: deps.deadLetters },
+        { provide: DeliveryStatus, useValue: deps.status },
+      ],
     };
   }
 }

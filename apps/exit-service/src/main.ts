@@ -13,6 +13,7 @@ import { ModuleRunner } from './delivery/module-runner';
 import { waitForEventStream } from './delivery/event-stream';
 import { createModule } from './modules';
 import { Registration } from './registration/registration';
+import { DeliveryStatus } from './status/delivery-status';
 
 /**
  * exit-service: Signet's exit modules (AD CS ICertExit). In order:
@@ -20,7 +21,7 @@ import { Registration } from './registration/registration';
  *     with SIGNET_EXIT_CPU_PRIORITY=idle, yield the CPU to the CA (SCHED_IDLE and an idle cgroup, ADRs 0012, 0013);
  *  2. connect to NATS; make sure SIGNET_EVENTS and SIGNET_DEADLETTERS exist;
  *  3. bind each enabled module's durable consumers and start delivering;
- *  4. serve the dead-letter commands, answer the CA's roll call, register each module;
+ *  4. serve the dead-letter and status commands, answer the CA's roll call, register each module;
  *  5. on SIGTERM/SIGINT stop pulling, end attempts in progress (they are redelivered), drain.
  */
 async function main(): Promise<void> {
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
     runners.set(m.name, runner);
   }
 
-  const app = await createBusMicroservice(ExitServiceModule.register({ deadLetters: new DeadLettersService(deadLetterStore, runners) }), {
+  const status = new DeliveryStatus(nc, env.SIGNET_CA_NAME, modules, deadLetterStore);
+  const app = await createBusMicroservice(ExitServiceModule.register({ deadLetters: new DeadLettersService(deadLetterStore, runners), status }), {
     connection: nc,
     ca: env.SIGNET_CA_NAME,
     logger,

@@ -48,6 +48,8 @@ import {
   DeadLetterListRequestSchema,
   DeadLetterReplayReplySchema,
   DeadLetterReplayRequestSchema,
+  ExitStatusReplySchema,
+  ExitStatusRequestSchema,
   ExitInitializeReplySchema,
   ExitInitializeRequestSchema,
   ExitReadReplySchema,
@@ -148,6 +150,8 @@ export const Commands = {
   /** Dead letters of exit-service, listed and replayed through admin-api. */
   deadLetterList: command('exit.deadletters.list', 'exit', 'deadletters.list', EXIT_QUEUE, DeadLetterListRequestSchema, DeadLetterListReplySchema),
   deadLetterReplay: command('exit.deadletters.replay', 'exit', 'deadletters.replay', EXIT_QUEUE, DeadLetterReplayRequestSchema, DeadLetterReplayReplySchema),
+  /** How far behind exit-service's modules are (their consumers and dead letters). */
+  exitStatus: command('exit.status', 'exit', 'status', EXIT_QUEUE, ExitStatusRequestSchema, ExitStatusReplySchema),
 } as const;
 export type CommandName = keyof typeof Commands;
 

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeadLettersController } from './dead-letters.controller';
+import { ExitStatusController } from './exit-status.controller';
 
-@Module({ controllers: [DeadLettersController] })
+/** exit-service's side of administration: dead letters and delivery status. */
+@Module({ controllers: [DeadLettersController, ExitStatusController] })
 export class DeadLettersModule {}

@@ -1,4 +1,4 @@
-import { DISPOSITIONS, ERROR_CODES, EXTENSION_ORIGINS, LIMITS, REQUEST_TYPES, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
+import { DISPOSITIONS, ERROR_CODES, EXIT_EVENTS, EXTENSION_ORIGINS, LIMITS, REQUEST_TYPES, REVOCATION_REASONS, ROLES, VIEW_COLUMNS } from '@signet/contracts';
 import { json, PEM_SCHEMA, ref, REQUEST_RESULT_SCHEMAS, SERIAL_SCHEMA, type Schema } from '@signet/http';
 import { type AdminOpenApiDocument } from './openapi.types';
 
@@ -215,6 +215,41 @@ const schemas: Record<string, Schema> = {
           type: 'object',
           required: ['id', 'module', 'eventId', 'event', 'attempts', 'lastError', 'failedAt'],
           properties: { id: { type: 'string' }, module: { type: 'string' }, eventId: { type: 'string' }, event: { type: 'string' }, requestId: { type: 'integer' }, attempts: { type: 'integer' }, lastError: { type: 'string' }, failedAt: time },
+        },
+      },
+    },
+  },
+  ExitModules: {
+    type: 'object',
+    required: ['ca', 'modules'],
+    description: "exit-service's modules and how far behind each is (from their durable consumers); modules run by other processes are not listed",
+    properties: {
+      ca: ref('CaName'),
+      modules: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'description', 'events', 'deadLetters'],
+          properties: {
+            name: { type: 'string' },
+            description: { type: 'string' },
+            deadLetters: { type: 'integer', minimum: 0, description: 'Events it gave up on (GET /api/v1/dead-letters?module=…)' },
+            events: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['event', 'consumer', 'pending', 'inFlight', 'redelivered', 'lastDelivered'],
+                properties: {
+                  event: { type: 'string', enum: EXIT_EVENTS },
+                  consumer: { type: 'string', description: 'The durable consumer on SIGNET_EVENTS' },
+                  pending: { type: 'integer', minimum: 0, description: 'Events not given to the module yet' },
+                  inFlight: { type: 'integer', minimum: 0, description: 'Given, not yet done: in delivery or waiting for a retry' },
+                  redelivered: { type: 'integer', minimum: 0, description: 'Of those, delivered more than once' },
+                  lastDelivered: nullableTime,
+                },
+              },
+            },
+          },
         },
       },
     },

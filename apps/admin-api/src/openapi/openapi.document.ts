@@ -270,6 +270,15 @@ export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
         errors: ['BadMessage'],
       }),
     },
+    '/api/v1/exit-modules': {
+      get: op({
+        id: 'exitModules',
+        summary: "How far behind exit-service's modules are: events waiting and in delivery per event, dead letters (EJBCA's publisher queue)",
+        tag: 'ca',
+        access: read(),
+        ok: ['200', ok('The modules with their consumers', 'ExitModules')],
+      }),
+    },
     '/api/v1/dead-letters/{id}/replay': {
       post: op({
         id: 'replayDeadLetter',

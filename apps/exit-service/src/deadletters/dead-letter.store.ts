@@ -93,6 +93,13 @@ export class DeadLetterStore {
     return out;
   }
 
+  /** How many dead letters a module of this CA has (the stream counts them per subject; nothing is read). */
+  async count(module: string): Promise<number> {
+    const subject = DeadLetters.subject(this.ca, module);
+    const info = await this.jsm.streams.info(DeadLetters.stream, { subjects_filter: subject });
+    return info.state.subjects?.[subject] ?? 0;
+  }
+
   async get(id: string): Promise<StoredDeadLetter | undefined> {
     if (!/^[1-9][0-9]{0,15}$/.test(id)) return undefined;
     const m = await this.jsm.streams.getMessage(DeadLetters.stream, { seq: Number(id) }).catch(() => null);

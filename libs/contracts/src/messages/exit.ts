@@ -64,3 +64,35 @@ export const DeadLetterListRequestSchema = z.object({ module: z.string().max(128
 export const DeadLetterListReplySchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
 export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
 export const DeadLetterReplayReplySchema = z.object({ id: z.string(), replayed: z.boolean(), result: z.string() });
+
+/**
+ * How far behind each of exit-service's modules is (EJBCA calls it the
+ * publisher queue), read from its durable consumers and dead letters; any
+ * replica answers (the consumers are shared). Modules run by other
+ * processes are not in it: their consumers are theirs (`nats consumer info`).
+ */
+export const ExitStatusRequestSchema = z.object({}).strict();
+export const ExitModuleStatusSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  events: z.array(
+    z.object({
+      event: z.enum(EXIT_EVENTS),
+      /** The durable consumer: exit_<ca>_<module>_<event>. */
+      consumer: z.string(),
+      /** Events in the stream the module has not been given yet. */
+      pending: z.number().int().nonnegative(),
+      /** Given to the module, not yet done: in delivery, or failed and waiting for the next attempt. */
+      inFlight: z.number().int().nonnegative(),
+      /** Of those, delivered more than once. */
+      redelivered: z.number().int().nonnegative(),
+      /** When the module was last given an event of this kind; null: not since the consumer was made. */
+      lastDelivered: IsoTimeSchema.nullable(),
+    }),
+  ),
+  /** Events it gave up on (list and replay: exit.<ca>.deadletters.*). */
+  deadLetters: z.number().int().nonnegative(),
+});
+export type ExitModuleStatus = z.infer<typeof ExitModuleStatusSchema>;
+export const ExitStatusReplySchema = z.object({ modules: z.array(ExitModuleStatusSchema) });
+export type ExitStatusReply = z.infer<typeof ExitStatusReplySchema>;

@@ -61,3 +61,33 @@ export const deadLetterReplay: Verb = {
     return body.replayed ? ExitCode.Ok : ExitCode.Error;
   },
 };
+
+interface ExitModuleStatus {
+  name: string;
+  description: string;
+  events: { event: string; consumer: string; pending: number; inFlight: number; redelivered: number; lastDelivered: string | null }[];
+  deadLetters: number;
+}
+
+/** How far behind exit-service's modules are (EJBCA's publisher queue), from their durable consumers. */
+export const exitModules: Verb = {
+  name: 'exit-modules',
+  summary: "How far behind exit-service's modules are: events waiting, in delivery, dead letters",
+  args: '',
+  positionals: { min: 0, max: 0 },
+  options: {},
+  help: 'One line per module and event. Waiting: not yet given to the module; in delivery: given, not yet done (or waiting for a retry). Modules run by other processes are not listed.',
+  async run(ctx) {
+    const body = (await ctx.http.admin<{ modules: ExitModuleStatus[] }>('/api/v1/exit-modules')).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else {
+      ctx.io.out(
+        table(
+          ['Module', 'Event', 'Waiting', 'In delivery', 'Redelivered', 'Last delivered', 'Dead letters'],
+          body.modules.flatMap((m) => m.events.map((e, i) => [m.name, e.event, e.pending, e.inFlight, e.redelivered, e.lastDelivered ? e.lastDelivered.slice(0, 19).replace('T', ' ') : '-', i === 0 ? m.deadLetters : ''])),
+        ),
+      );
+    }
+    return ExitCode.Ok;
+  },
+};
