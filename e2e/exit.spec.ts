@@ -296,8 +296,9 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
   it('retries with growing delays, then leaves a dead letter that a replay delivers once the receiver is back', async () => {
     receiver.behaviour.set('/flaky', { status: 503 });
     const before = receiver.on('/flaky').length;
-    const denied = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
-    expect(denied.status).toBe(400);
+    // Three denials while the receiver is down: three dead letters in the end.
+    const [denied, ...others] = await Promise.all([1, 2, 3].map(() => stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } })));
+    expect([denied, ...others].map((d) => d.status)).toEqual([400, 400, 400]);
     // Dead letters as an operator sees them: through admin-api.
     const list = async () => {
       const r = await stack.admin('GET', '/api/v1/dead-letters?module=flaky&limit=10', tokens.officer);
@@ -305,9 +306,10 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
       return r.body.deadLetters as Array<{ id: string; module: string; event: string; eventId: string; requestId?: number; attempts: number; lastError: string }>;
     };
     const replay = (id: string) => stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(id)}/replay`, tokens.caAdmin);
-    const dead = await waitFor('the dead letter', async () => (await list()).find((d) => d.requestId === denied.body.requestId), 30_000);
+    await waitFor('the three dead letters', async () => (await list()).length === 3, 30_000);
+    const dead = (await list()).find((d) => d.requestId === denied.body.requestId)!;
     const deadLettersOf = async (module: string) => (await stack.admin('GET', '/api/v1/exit-modules', tokens.officer)).body.modules.find((m: { name: string }) => m.name === module).deadLetters as number;
-    expect(await deadLettersOf('flaky')).toBe(1);
+    expect(await deadLettersOf('flaky')).toBe(3);
     // 4 attempts; the waits between them grow (400, 800, 1600 ms, ±10 %).
     const attempts = receiver.on('/flaky').slice(before).filter((d) => JSON.parse(d.rawBody).requestId === denied.body.requestId);
     expect(attempts).toHaveLength(4);
@@ -329,13 +331,25 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     expect((await stack.admin('POST', `/api/v1/dead-letters/${encodeURIComponent(dead.id)}/replay`, tokens.officer)).status).toBe(403);
     const failed = await signetCli(stack, ['dead-letter', 'replay', dead.id, '--json'], tokens.caAdmin);
     expect({ code: failed.code, body: failed.json }).toMatchObject({ code: 1, body: { id: dead.id, replayed: false, result: expect.stringContaining('503') } });
+    // Replaying them all stops at the first (the oldest) that fails again; nothing is lost.
+    const oldest = (await list())[0];
+    const stillDown = await signetCli(stack, ['dead-letter', 'replay-all', 'flaky', '--json'], tokens.caAdmin);
+    expect({ code: stillDown.code, body: stillDown.json }).toEqual({ code: 1, body: { module: 'flaky', replayed: 0, failed: { id: oldest.id, result: expect.stringContaining('503') }, remaining: 3 } });
+
     receiver.behaviour.delete('/flaky');
     const ok = await replay(dead.id);
     expect(ok).toMatchObject({ status: 200, body: { ca: stack.ca, id: dead.id, replayed: true, result: 'delivered' } });
     expect(receiver.processedOn('/flaky', dead.eventId)).toBeDefined();
     expect((await list()).find((d) => d.id === dead.id)).toBeUndefined();
-    expect(await deadLettersOf('flaky')).toBe(0);
+    expect(await deadLettersOf('flaky')).toBe(2);
     expect(await replay(dead.id)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    // The receiver is back: the rest in one go.
+    const restIds = (await list()).map((d) => d.eventId);
+    expect((await list()).map((d) => d.requestId).sort()).toEqual(others.map((d) => d.body.requestId).sort());
+    const rest = await signetCli(stack, ['dead-letter', 'replay-all', 'flaky', '--json'], tokens.caAdmin);
+    expect({ code: rest.code, body: rest.json }).toEqual({ code: 0, body: { module: 'flaky', replayed: 2, failed: null, remaining: 0 } });
+    for (const id of restIds) expect(receiver.processedOn('/flaky', id)).toBeDefined();
+    expect(await deadLettersOf('flaky')).toBe(0);
   }, 60_000);
 });
 

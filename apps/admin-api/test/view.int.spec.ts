@@ -180,6 +180,20 @@ describe('modules, audit, tokens, dead letters', () => {
     expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: 'adm' });
   });
 
+  it('replays one module\'s dead letters (ca-admin), passing the module, the limit and the actor', async () => {
+    const adm = h.token('adm2', ['ca-admin']);
+    const res = await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook', limit: 10 } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ca: h.ca.name, module: 'hook', replayed: 2, failed: { id: '9', result: 'failed: answered 503' }, remaining: 5 });
+    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 10, actor: 'adm2' });
+    await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook' } });
+    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 100, actor: 'adm2' });
+    for (const body of [{}, { module: '' }, { module: 'hook', limit: 0 }, { module: 'hook', all: true }]) {
+      await expectError(await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body }), 400, 'BAD_MESSAGE');
+    }
+    await expectError(await h.call('POST', '/api/v1/dead-letters/replay-all', { token: h.token('o2', ['officer']), body: { module: 'hook' } }), 403, 'FORBIDDEN');
+  });
+
   it('shows how far behind exit-service\'s modules are, to any role, from exit-service\'s status subject', async () => {
     const res = await h.call('GET', '/api/v1/exit-modules', { token: h.token('v', ['viewer']) });
     expect(res.status).toBe(200);

@@ -107,6 +107,24 @@ describe('signet against HTTP servers', () => {
     expect(err.join('')).toContain('--cursor c2');
   });
 
+  it('dead-letter replay-all asks again while some remain and none failed, and sums what was replayed', async () => {
+    const rounds = [
+      { module: 'hook', replayed: 1000, failed: null, remaining: 5 },
+      { module: 'hook', replayed: 5, failed: null, remaining: 0 },
+    ];
+    admin.on('POST /api/v1/dead-letters/replay-all', () => ({ body: { ca: 'ca1', ...rounds.shift() } }));
+    expect(await cli(['dead-letter', 'replay-all', 'hook', '--json'])).toBe(0);
+    expect(admin.seen.map((x) => x.body)).toEqual([{ module: 'hook', limit: 1000 }, { module: 'hook', limit: 1000 }]);
+    expect(stdoutJson()).toEqual({ module: 'hook', replayed: 1005, failed: null, remaining: 0 });
+  });
+
+  it('dead-letter replay-all stops at a failure and exits 1', async () => {
+    admin.on('POST /api/v1/dead-letters/replay-all', { body: { ca: 'ca1', module: 'hook', replayed: 3, failed: { id: '17', result: 'failed: answered 503' }, remaining: 9 } });
+    expect(await cli(['dead-letter', 'replay-all', 'hook'])).toBe(1);
+    expect(admin.seen).toHaveLength(1);
+    expect(out.join('')).toMatch(/Replayed:\s+3\n[\s\S]*Failed again:\s+17: failed: answered 503\n[\s\S]*Remaining:\s+9/);
+  });
+
   it('view sends preset, filters, sort, paging; csv format', async () => {
     admin.on('GET /api/v1/view', { body: { ca: 'ca1', rows: [{ RequestID: 3, Disposition: 'issued', Subject: 'CN=a,O=b', RequestType: 'imported' }], nextCursor: null, total: 1 } });
     expect(await cli(['view', '--preset', 'issued', '--filter', 'NotAfter lt 2027-01-01', '--filter', 'Disposition eq issued', '--sort', 'NotAfter:desc', '--cursor', 'c', '--count', '--format', 'csv'])).toBe(0);

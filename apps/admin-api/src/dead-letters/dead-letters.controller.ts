@@ -4,8 +4,11 @@ import { badField, queryParam, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { intParam } from '../http/input';
+import { intParam, parseWith } from '../http/input';
+import { z } from 'zod';
 import { emptyBody } from '../requests/edit-input';
+
+const ReplayAllBodySchema = z.object({ module: z.string().min(1).max(128), limit: z.number().int().min(1).max(1000).optional() }).strict();
 
 /** Events an exit module gave up on (exit-service), listed and replayed. */
 @Controller('api/v1/dead-letters')
@@ -19,6 +22,15 @@ export class DeadLettersController {
     const limit = intParam(query, 'limit', 1, 1000);
     const reply = await this.client.call('deadLetterList', { ...(module ? { module } : {}), ...(limit !== undefined ? { limit } : {}) });
     return { ca: this.client.ca, ...reply };
+  }
+
+  /** A module's dead letters, oldest first, until one fails again or about 4 s have passed (ask again while `remaining` > 0). */
+  @Post('replay-all')
+  @HttpCode(200)
+  @Manage('ca-admin')
+  async replayAll(@Body() body: unknown, @CurrentActor() actor: Actor) {
+    const b = parseWith(ReplayAllBodySchema, body ?? {});
+    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module: b.module, limit: b.limit ?? 100, actor: actor.name })) };
   }
 
   /** Hands the event to its exit module again; configuration work, so CA administrators only. */

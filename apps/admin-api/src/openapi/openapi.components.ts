@@ -254,6 +254,23 @@ const schemas: Record<string, Schema> = {
       },
     },
   },
+  ReplayAllBody: {
+    type: 'object',
+    required: ['module'],
+    additionalProperties: false,
+    properties: { module: { type: 'string', minLength: 1, maxLength: 128 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  },
+  ReplayAllResult: {
+    type: 'object',
+    required: ['ca', 'module', 'replayed', 'failed', 'remaining'],
+    properties: {
+      ca: ref('CaName'),
+      module: { type: 'string' },
+      replayed: { type: 'integer', minimum: 0, description: 'Delivered and removed' },
+      failed: { oneOf: [{ type: 'null' }, { type: 'object', required: ['id', 'result'], properties: { id: { type: 'string' }, result: { type: 'string' } } }], description: 'The dead letter that failed again, and why' },
+      remaining: { type: 'integer', minimum: 0, description: 'Dead letters of the module still there' },
+    },
+  },
   ReplayResult: { type: 'object', required: ['ca', 'id', 'replayed', 'result'], properties: { ca: ref('CaName'), id: { type: 'string' }, replayed: { type: 'boolean' }, result: { type: 'string' } } },
   Me: {
     type: 'object',

@@ -279,6 +279,18 @@ export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
         ok: ['200', ok('The modules with their consumers', 'ExitModules')],
       }),
     },
+    '/api/v1/dead-letters/replay-all': {
+      post: op({
+        id: 'replayAllDeadLetters',
+        summary: "Replay one module's dead letters, oldest first, once its receiver is fixed",
+        description: 'Stops at the first one that fails again (it stays, and the answer says why), after `limit`, or after about 4 s; ask again while `remaining` is above 0.',
+        tag: 'ca',
+        access: manage('ca-admin'),
+        body: { required: true, content: json(ref('ReplayAllBody')) },
+        ok: ['200', ok('What was replayed', 'ReplayAllResult')],
+        errors: ['BadMessage', 'WrongState', ...bodyErrors.slice(1)],
+      }),
+    },
     '/api/v1/dead-letters/{id}/replay': {
       post: op({
         id: 'replayDeadLetter',

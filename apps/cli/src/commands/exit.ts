@@ -62,6 +62,29 @@ export const deadLetterReplay: Verb = {
   },
 };
 
+/** Replays a module's dead letters in rounds (each about 4 s at the server) until none remain or one fails again. */
+export const deadLetterReplayAll: Verb = {
+  name: 'dead-letter replay-all',
+  summary: "Deliver one module's dead letters again, oldest first, once its receiver is fixed (ca-admin)",
+  args: '<module>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help: 'Stops at the first one that fails again (it stays; the reason is printed). Exit 0 when none remain, 1 when one failed again.',
+  async run(ctx) {
+    const module = ctx.positionals[0];
+    let replayed = 0;
+    let last: { replayed: number; failed: { id: string; result: string } | null; remaining: number };
+    do {
+      last = (await ctx.http.admin<typeof last>('/api/v1/dead-letters/replay-all', { method: 'POST', body: { module, limit: 1000 } })).body;
+      replayed += last.replayed;
+    } while (!last.failed && last.remaining > 0 && last.replayed > 0);
+    const out = { module, replayed, failed: last.failed, remaining: last.remaining };
+    if (ctx.json) ctx.io.out(json(out));
+    else ctx.io.out(keyValues([['Module', module], ['Replayed', replayed], ['Failed again', last.failed ? `${last.failed.id}: ${last.failed.result}` : undefined], ['Remaining', last.remaining]]));
+    return last.failed ? ExitCode.Error : ExitCode.Ok;
+  },
+};
+
 interface ExitModuleStatus {
   name: string;
   description: string;

@@ -13,6 +13,11 @@ export class DeadLettersController {
     return { deadLetters: await this.service.list(req) };
   }
 
+  @MessagePattern(Commands.deadLetterReplayAll.name)
+  replayAll(@Payload() req: { module: string; limit: number; actor: string }) {
+    return this.service.replayAll(req.module, req.limit, req.actor);
+  }
+
   @MessagePattern(Commands.deadLetterReplay.name)
   replay(@Payload() req: { id: string; actor: string }): Promise<{ id: string; replayed: boolean; result: string }> {
     return this.service.replay(req.id, req.actor);

@@ -4,6 +4,13 @@ import { type ModuleRunner } from '../delivery/module-runner';
 import { type DeadLetterStore } from './dead-letter.store';
 
 /**
+ * How long one replay-all call starts new replays before it answers: with
+ * one attempt that may run to its timeout (10 s by default) after it, the
+ * answer still comes within admin-api's SIGNET_CA_TIMEOUT_MS (15 s).
+ */
+export const REPLAY_ALL_BUDGET_MS = 4_000;
+
+/**
  * What an administrator does with dead letters: list them, and replay one
  * after fixing the cause. A replay runs the module once on the original
  * event (same event id, so receivers still deduplicate) and removes the
@@ -19,6 +26,35 @@ export class DeadLettersService {
 
   list(req: { module?: string; limit: number }): Promise<DeadLetter[]> {
     return this.store.list(req);
+  }
+
+  /**
+   * A module's dead letters, oldest first, after its receiver was fixed:
+   * until `limit` are done, one fails again (stop: the receiver is still not
+   * right, and hammering it helps nobody), or the time budget is spent (the
+   * bus call must come back; the caller asks again while some remain).
+   */
+  async replayAll(module: string, limit: number, actor: string, budgetMs = REPLAY_ALL_BUDGET_MS): Promise<{ module: string; replayed: number; failed: { id: string; result: string } | null; remaining: number }> {
+    if (!this.runners.has(module)) throw new SignetError(ErrorCode.WrongState, `module ${module} is not enabled in this exit-service; enable it to replay`, { module }, false);
+    const deadline = Date.now() + budgetMs;
+    let replayed = 0;
+    let failed: { id: string; result: string } | null = null;
+    while (replayed < limit && !failed && Date.now() < deadline) {
+      const batch = await this.store.list({ module, limit: Math.min(50, limit - replayed) });
+      if (batch.length === 0) break;
+      for (const d of batch) {
+        if (Date.now() >= deadline) break;
+        const r = await this.replay(d.id, actor);
+        if (!r.replayed) {
+          failed = { id: d.id, result: r.result };
+          break;
+        }
+        replayed++;
+      }
+    }
+    const remaining = await this.store.count(module);
+    this.log.log(`dead letters of ${module} replayed by ${actor}: ${replayed} delivered${failed ? `, stopped at ${failed.id} (${failed.result})` : ''}, ${remaining} remaining`);
+    return { module, replayed, failed, remaining };
   }
 
   async replay(id: string, actor: string): Promise<{ id: string; replayed: boolean; result: string }> {

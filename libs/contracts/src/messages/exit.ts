@@ -64,6 +64,24 @@ export const DeadLetterListRequestSchema = z.object({ module: z.string().max(128
 export const DeadLetterListReplySchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
 export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
 export const DeadLetterReplayReplySchema = z.object({ id: z.string(), replayed: z.boolean(), result: z.string() });
+/**
+ * Replays one module's dead letters, oldest first, after its receiver is
+ * fixed: until `limit` are done, one fails (the receiver is still not
+ * right: stop rather than hammer it), or about 10 s have passed (the
+ * caller asks again while `remaining` > 0).
+ */
+export const DeadLetterReplayAllRequestSchema = z
+  .object({ module: z.string().min(1).max(128), limit: z.number().int().min(1).max(1000).default(100), actor: z.string().min(1).max(256) })
+  .strict();
+export const DeadLetterReplayAllReplySchema = z.object({
+  module: z.string(),
+  /** Delivered and removed. */
+  replayed: z.number().int().nonnegative(),
+  /** The dead letter that failed again (it stays), and why; null when none did. */
+  failed: z.object({ id: z.string(), result: z.string() }).nullable(),
+  /** Dead letters of the module still there. */
+  remaining: z.number().int().nonnegative(),
+});
 
 /**
  * How far behind each of exit-service's modules is (EJBCA calls it the
