@@ -343,12 +343,17 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     expect((await list()).find((d) => d.id === dead.id)).toBeUndefined();
     expect(await deadLettersOf('flaky')).toBe(2);
     expect(await replay(dead.id)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
-    // The receiver is back: the rest in one go.
-    const restIds = (await list()).map((d) => d.eventId);
     expect((await list()).map((d) => d.requestId).sort()).toEqual(others.map((d) => d.body.requestId).sort());
+    // One the operator decides the module should never get: discarded, never delivered.
+    const [dropped, kept] = await list();
+    const discarded = await signetCli(stack, ['dead-letter', 'discard', dropped.id, '--json'], tokens.caAdmin);
+    expect({ code: discarded.code, body: discarded.json }).toEqual({ code: 0, body: { ca: stack.ca, id: dropped.id, module: 'flaky', eventId: dropped.eventId, discarded: true } });
+    expect((await signetCli(stack, ['dead-letter', 'discard', dropped.id], tokens.caAdmin)).code).toBe(5);
+    // The receiver is back: the rest in one go.
     const rest = await signetCli(stack, ['dead-letter', 'replay-all', 'flaky', '--json'], tokens.caAdmin);
-    expect({ code: rest.code, body: rest.json }).toEqual({ code: 0, body: { module: 'flaky', replayed: 2, failed: null, remaining: 0 } });
-    for (const id of restIds) expect(receiver.processedOn('/flaky', id)).toBeDefined();
+    expect({ code: rest.code, body: rest.json }).toEqual({ code: 0, body: { module: 'flaky', replayed: 1, failed: null, remaining: 0 } });
+    expect(receiver.processedOn('/flaky', kept.eventId)).toBeDefined();
+    expect(receiver.processedOn('/flaky', dropped.eventId)).toBeUndefined();
     expect(await deadLettersOf('flaky')).toBe(0);
   }, 60_000);
 });

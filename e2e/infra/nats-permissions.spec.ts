@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitEvent, ExitRollCall, type CaEvent } from '@signet/contracts';
+import { Commands, ExitEvent, ExitRollCall, type CaEvent } from '@signet/contracts';
 import { DeadLetterStore } from '../../apps/exit-service/src/deadletters/dead-letter.store';
 import { ModuleRunner } from '../../apps/exit-service/src/delivery/module-runner';
 import { caEvent, delivery } from '../../apps/exit-service/src/testing/fixtures';
@@ -214,14 +214,14 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       await requestDenied(nc, 'ca.x.request.submit');
     });
 
-    it('may ask exit-service for dead letters and the delivery status', async () => {
+    it('may call every command exit-service serves (dead letters, delivery status), which exit-service may serve', async () => {
+      const served = Object.values(Commands).filter((c) => c.queue === 'signet-exit-service');
+      expect(served.length).toBeGreaterThanOrEqual(5);
       const exit = await as('exit-service');
-      respond(exit, 'exit.*.status', 'signet-exit-service');
-      respond(exit, 'exit.*.deadletters.list', 'signet-exit-service');
+      for (const c of served) respond(exit, c.wildcard, c.queue);
       await exit.flush();
       const nc = await as('admin-api');
-      expect((await nc.request('exit.x.status', '{}', { timeout: 3_000 })).string()).toBe('ok');
-      expect((await nc.request('exit.x.deadletters.list', '{}', { timeout: 3_000 })).string()).toBe('ok');
+      for (const c of served) expect([c.name, (await nc.request(c.subject('x'), '{}', { timeout: 3_000 })).string()]).toEqual([c.name, 'ok']);
     });
   });
 

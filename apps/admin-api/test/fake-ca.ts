@@ -149,6 +149,7 @@ const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminCreateToken: (m) => ({ name: m.name, roles: m.roles, token: 'tok-new' }),
   deadLetterList: () => ({ deadLetters: [] }),
   deadLetterReplay: (m) => ({ id: m.id, replayed: true, result: 'delivered' }),
+  deadLetterDiscard: (m) => ({ id: m.id, module: 'hook', eventId: 'ev-1', discarded: true }),
   deadLetterReplayAll: (m) => ({ module: m.module, replayed: 2, failed: { id: '9', result: 'failed: answered 503' }, remaining: 5 }),
   exitStatus: () => ({
     modules: [
@@ -220,6 +221,9 @@ class FakeCaController {
   }
   @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
     return this.ca.handle('deadLetterList', m);
+  }
+  @MessagePattern(Commands.deadLetterDiscard.name) d5(@Payload() m: unknown) {
+    return this.ca.handle('deadLetterDiscard', m);
   }
   @MessagePattern(Commands.deadLetterReplayAll.name) d4(@Payload() m: unknown) {
     return this.ca.handle('deadLetterReplayAll', m);

@@ -180,6 +180,14 @@ describe('modules, audit, tokens, dead letters', () => {
     expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: 'adm' });
   });
 
+  it('discards a dead letter (ca-admin only), naming the actor to exit-service', async () => {
+    const res = await h.call('DELETE', '/api/v1/dead-letters/dl-7', { token: h.token('adm3', ['ca-admin']) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ca: h.ca.name, id: 'dl-7', module: 'hook', eventId: 'ev-1', discarded: true });
+    expect(h.ca.received('deadLetterDiscard').at(-1)).toEqual({ id: 'dl-7', actor: 'adm3' });
+    await expectError(await h.call('DELETE', '/api/v1/dead-letters/dl-7', { token: h.token('o3', ['officer']) }), 403, 'FORBIDDEN');
+  });
+
   it('replays one module\'s dead letters (ca-admin), passing the module, the limit and the actor', async () => {
     const adm = h.token('adm2', ['ca-admin']);
     const res = await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook', limit: 10 } });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { type OptionSpec, type Verb } from './command';
 import { crlPublish, importCertificate, revoke, release, status } from './commands/certificates';
 import { auditList, auditVerify, modules, tokenCreate } from './commands/ca';
-import { deadLetterList, deadLetterReplay, deadLetterReplayAll, exitModules } from './commands/exit';
+import { deadLetterDiscard, deadLetterList, deadLetterReplay, deadLetterReplayAll, exitModules } from './commands/exit';
 import { caCert, retrieve, submit } from './commands/enroll';
 import { deny, pending, resubmit, setAttributes, setExtension, view } from './commands/requests';
 import { resolveConfig } from './config';
@@ -11,7 +11,7 @@ import { ExitCode } from './exit-codes';
 import { Http } from './http';
 import { json, type Io } from './output';
 
-export const VERBS: Verb[] = [submit, retrieve, caCert, pending, view, resubmit, deny, setAttributes, setExtension, revoke, release, status, importCertificate, crlPublish, auditList, auditVerify, modules, exitModules, deadLetterList, deadLetterReplay, deadLetterReplayAll, tokenCreate];
+export const VERBS: Verb[] = [submit, retrieve, caCert, pending, view, resubmit, deny, setAttributes, setExtension, revoke, release, status, importCertificate, crlPublish, auditList, auditVerify, modules, exitModules, deadLetterList, deadLetterReplay, deadLetterReplayAll, deadLetterDiscard, tokenCreate];
 
 /** Options every verb takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

@@ -50,6 +50,8 @@ import {
   DeadLetterReplayRequestSchema,
   DeadLetterReplayAllReplySchema,
   DeadLetterReplayAllRequestSchema,
+  DeadLetterDiscardReplySchema,
+  DeadLetterDiscardRequestSchema,
   ExitStatusReplySchema,
   ExitStatusRequestSchema,
   ExitInitializeReplySchema,
@@ -152,6 +154,7 @@ export const Commands = {
   /** Dead letters of exit-service, listed and replayed through admin-api. */
   deadLetterList: command('exit.deadletters.list', 'exit', 'deadletters.list', EXIT_QUEUE, DeadLetterListRequestSchema, DeadLetterListReplySchema),
   deadLetterReplay: command('exit.deadletters.replay', 'exit', 'deadletters.replay', EXIT_QUEUE, DeadLetterReplayRequestSchema, DeadLetterReplayReplySchema),
+  deadLetterDiscard: command('exit.deadletters.discard', 'exit', 'deadletters.discard', EXIT_QUEUE, DeadLetterDiscardRequestSchema, DeadLetterDiscardReplySchema),
   deadLetterReplayAll: command('exit.deadletters.replay-all', 'exit', 'deadletters.replay-all', EXIT_QUEUE, DeadLetterReplayAllRequestSchema, DeadLetterReplayAllReplySchema),
   /** How far behind exit-service's modules are (their consumers and dead letters). */
   exitStatus: command('exit.status', 'exit', 'status', EXIT_QUEUE, ExitStatusRequestSchema, ExitStatusReplySchema),

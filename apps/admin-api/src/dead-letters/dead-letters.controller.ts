@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
 import { badField, queryParam, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -31,6 +31,14 @@ export class DeadLettersController {
   async replayAll(@Body() body: unknown, @CurrentActor() actor: Actor) {
     const b = parseWith(ReplayAllBodySchema, body ?? {});
     return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module: b.module, limit: b.limit ?? 100, actor: actor.name })) };
+  }
+
+  /** Drops a dead letter without delivering it (the CA's own records keep the event); CA administrators only. */
+  @Delete(':id')
+  @Manage('ca-admin')
+  async discard(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    if (id.length > 128) throw badField('id', 'longer than 128 characters');
+    return { ca: this.client.ca, ...(await this.client.call('deadLetterDiscard', { id, actor: actor.name })) };
   }
 
   /** Hands the event to its exit module again; configuration work, so CA administrators only. */

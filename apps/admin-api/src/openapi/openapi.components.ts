@@ -254,6 +254,11 @@ const schemas: Record<string, Schema> = {
       },
     },
   },
+  DiscardResult: {
+    type: 'object',
+    required: ['ca', 'id', 'module', 'eventId', 'discarded'],
+    properties: { ca: ref('CaName'), id: { type: 'string' }, module: { type: 'string' }, eventId: { type: 'string' }, discarded: { const: true } },
+  },
   ReplayAllBody: {
     type: 'object',
     required: ['module'],

@@ -291,6 +291,17 @@ export const OPENAPI_DOCUMENT: AdminOpenApiDocument = {
         errors: ['BadMessage', 'WrongState', ...bodyErrors.slice(1)],
       }),
     },
+    '/api/v1/dead-letters/{id}': {
+      delete: op({
+        id: 'discardDeadLetter',
+        summary: 'Drop a dead letter without delivering it (the CA keeps the request, certificate and audit record)',
+        tag: 'ca',
+        access: manage('ca-admin'),
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'Dead letter id', schema: { type: 'string', maxLength: 128 } }],
+        ok: ['200', ok('What was dropped', 'DiscardResult')],
+        errors: ['BadMessage', 'NotFound'],
+      }),
+    },
     '/api/v1/dead-letters/{id}/replay': {
       post: op({
         id: 'replayDeadLetter',

@@ -62,6 +62,21 @@ export const deadLetterReplay: Verb = {
   },
 };
 
+export const deadLetterDiscard: Verb = {
+  name: 'dead-letter discard',
+  summary: 'Drop a dead letter without delivering it (ca-admin)',
+  args: '<id>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  help: 'For an event the module should never get (it will not work, or it no longer matters). The CA keeps the request, the certificate and the audit record. Exit 5 for an unknown id.',
+  async run(ctx) {
+    const body = (await ctx.http.admin<{ id: string; module: string; eventId: string }>(`/api/v1/dead-letters/${encodeURIComponent(ctx.positionals[0])}`, { method: 'DELETE' })).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else ctx.io.out(keyValues([['Discarded', body.id], ['Module', body.module], ['Event', body.eventId]]));
+    return ExitCode.Ok;
+  },
+};
+
 /** Replays a module's dead letters in rounds (each about 4 s at the server) until none remain or one fails again. */
 export const deadLetterReplayAll: Verb = {
   name: 'dead-letter replay-all',

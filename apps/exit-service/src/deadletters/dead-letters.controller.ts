@@ -13,6 +13,11 @@ export class DeadLettersController {
     return { deadLetters: await this.service.list(req) };
   }
 
+  @MessagePattern(Commands.deadLetterDiscard.name)
+  discard(@Payload() req: { id: string; actor: string }) {
+    return this.service.discard(req.id, req.actor);
+  }
+
   @MessagePattern(Commands.deadLetterReplayAll.name)
   replayAll(@Payload() req: { module: string; limit: number; actor: string }) {
     return this.service.replayAll(req.module, req.limit, req.actor);

@@ -57,6 +57,15 @@ export class DeadLettersService {
     return { module, replayed, failed, remaining };
   }
 
+  /** Drops a dead letter without delivering it: the administrator's decision, logged with who made it. */
+  async discard(id: string, actor: string): Promise<{ id: string; module: string; eventId: string; discarded: true }> {
+    const stored = await this.store.get(id);
+    if (!stored || !(await this.store.remove(id))) throw new SignetError(ErrorCode.NotFound, `dead letter ${id} not found`, { id });
+    const { module, eventId, event } = stored.deadLetter;
+    this.log.warn(`dead letter ${id} (${module}, ${event} ${eventId}) discarded by ${actor}: the module will not get it`);
+    return { id, module, eventId, discarded: true };
+  }
+
   async replay(id: string, actor: string): Promise<{ id: string; replayed: boolean; result: string }> {
     const stored = await this.store.get(id);
     if (!stored) throw new SignetError(ErrorCode.NotFound, `dead letter ${id} not found`, { id });

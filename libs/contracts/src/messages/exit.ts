@@ -64,6 +64,9 @@ export const DeadLetterListRequestSchema = z.object({ module: z.string().max(128
 export const DeadLetterListReplySchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
 export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
 export const DeadLetterReplayReplySchema = z.object({ id: z.string(), replayed: z.boolean(), result: z.string() });
+/** Drops a dead letter an administrator decided not to deliver (the event stays in the CA's own records). */
+export const DeadLetterDiscardRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
+export const DeadLetterDiscardReplySchema = z.object({ id: z.string(), module: z.string(), eventId: z.string(), discarded: z.literal(true) });
 /**
  * Replays one module's dead letters, oldest first, after its receiver is
  * fixed: until `limit` are done, one fails (the receiver is still not
