@@ -8,6 +8,7 @@ import { InHand } from './in-hand';
 import { AttemptTimeout, Semaphore, withDeadline } from './limits';
 import { durableName } from './names';
 import { backoffTable, heartbeatMs, maxDeliver, nakDelay } from './retry';
+import { RetriesDue } from './retries-due';
 
 export interface RunnerDeps {
   nc: NatsConnection;
@@ -154,28 +155,31 @@ export class ModuleRunner {
    * waits out the window, then asks for one event, blocking until there is
    * one, which tells it how many more arrived meanwhile. Events thus come
    * in bursts that share wake-ups, acknowledgements and connections.
-   * The wait never outlasts a retry this batch scheduled (a NAK's delay),
-   * so the window does not stretch the module's backoff.
+   * The wait never outlasts a retry still to come (a NAK's delay, this
+   * batch's or an earlier one's), so the window does not stretch the
+   * module's backoff: the server can only redeliver into a pull.
    */
   private async pullLoop(event: ExitEvent, consumer: Consumer): Promise<void> {
     const { concurrency, batchWindowMs } = this.module.delivery;
     let failures = 0;
     let want = batchWindowMs > 0 ? 1 : concurrency;
+    const retries = new RetriesDue();
     while (!this.stopping.signal.aborted) {
       try {
         const batch = await consumer.fetch({ max_messages: want, expires: FETCH_EXPIRES_MS });
         this.fetches.add(batch);
-        const work: Promise<number | undefined>[] = [];
+        const work: Promise<void>[] = [];
         let waiting = 0;
         try {
           for await (const m of batch) {
-            work.push(this.deliver(m));
+            retries.arrived(m.seq);
+            work.push(this.deliver(m).then((delay) => (delay === undefined ? undefined : retries.expect(m.seq, delay))));
             waiting = m.info.pending;
           }
         } finally {
           this.fetches.delete(batch);
         }
-        const retries = (await Promise.all(work)).filter((d): d is number => d !== undefined);
+        await Promise.all(work);
         failures = 0;
         if (batchWindowMs === 0) continue;
         if (waiting > 0) {
@@ -183,7 +187,7 @@ export class ModuleRunner {
         } else {
           want = 1;
           // ± 25 % at random: modules (and replicas) drift apart instead of all waking at once.
-          if (work.length) await this.pause(Math.min(Math.round(batchWindowMs * (0.75 + Math.random() / 2)), ...retries));
+          if (work.length) await this.pause(retries.capped(Math.round(batchWindowMs * (0.75 + Math.random() / 2))));
         }
       } catch (e) {
         if (this.stopping.signal.aborted) break;
