@@ -100,7 +100,7 @@ async function moduleRows(): Promise<Array<{ name: string; event_mask: number; l
 
 const bus = () => new BusClient(stack.nc, 10_000);
 /** Operators' admin-api tokens, made with ca-core's bootstrap command. */
-const tokens = { officer: '', caAdmin: '' };
+const tokens = { officer: '', caAdmin: '', auditor: '' };
 
 beforeAll(async () => {
   await receiver.start();
@@ -113,6 +113,7 @@ beforeAll(async () => {
   await stack.adminReady();
   tokens.officer = stack.token('e2e-officer', ['officer']).token;
   tokens.caAdmin = stack.token('e2e-ca-admin', ['ca-admin']).token;
+  tokens.auditor = stack.token('e2e-auditor', ['auditor']).token;
 }, 120_000);
 
 afterAll(async () => {
@@ -355,6 +356,19 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     expect(receiver.processedOn('/flaky', kept.eventId)).toBeDefined();
     expect(receiver.processedOn('/flaky', dropped.eventId)).toBeUndefined();
     expect(await deadLettersOf('flaky')).toBe(0);
+    // Each of those administrator actions is in ca-core's chained audit log, with who did it.
+    const audit = await signetCli(stack, ['audit', 'list', '--limit', '1000', '--json'], tokens.auditor);
+    const done = audit.json.entries.filter((e: { action: string }) => e.action.startsWith('deadletter.')).map((e: { actor: string; action: string; details: object }) => [e.actor, e.action, e.details]);
+    expect(done).toEqual([
+      ['e2e-ca-admin', 'deadletter.replay', { id: dead.id }],
+      ['e2e-ca-admin', 'deadletter.replay-all', { module: 'flaky', limit: 1000 }],
+      ['e2e-ca-admin', 'deadletter.replay', { id: dead.id }],
+      ['e2e-ca-admin', 'deadletter.replay', { id: dead.id }],
+      ['e2e-ca-admin', 'deadletter.discard', { id: dropped.id }],
+      ['e2e-ca-admin', 'deadletter.discard', { id: dropped.id }],
+      ['e2e-ca-admin', 'deadletter.replay-all', { module: 'flaky', limit: 1000 }],
+    ]);
+    expect((await signetCli(stack, ['audit', 'verify', '--json'], tokens.auditor)).json).toMatchObject({ ok: true });
   }, 60_000);
 });
 

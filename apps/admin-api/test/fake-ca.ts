@@ -149,6 +149,7 @@ const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminCreateToken: (m) => ({ name: m.name, roles: m.roles, token: 'tok-new' }),
   deadLetterList: () => ({ deadLetters: [] }),
   deadLetterReplay: (m) => ({ id: m.id, replayed: true, result: 'delivered' }),
+  adminAuditRecord: () => ({ id: 1, seq: 1 }),
   deadLetterDiscard: (m) => ({ id: m.id, module: 'hook', eventId: 'ev-1', discarded: true }),
   deadLetterReplayAll: (m) => ({ module: m.module, replayed: 2, failed: { id: '9', result: 'failed: answered 503' }, remaining: 5 }),
   exitStatus: () => ({
@@ -221,6 +222,9 @@ class FakeCaController {
   }
   @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
     return this.ca.handle('deadLetterList', m);
+  }
+  @MessagePattern(Commands.adminAuditRecord.name) a20(@Payload() m: unknown) {
+    return this.ca.handle('adminAuditRecord', m);
   }
   @MessagePattern(Commands.deadLetterDiscard.name) d5(@Payload() m: unknown) {
     return this.ca.handle('deadLetterDiscard', m);

@@ -180,6 +180,29 @@ describe('modules, audit, tokens, dead letters', () => {
     expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: 'adm' });
   });
 
+  it('records every dead-letter action in ca-core\'s audit log before exit-service is asked; no record, no action', async () => {
+    const adm = h.token('adm4', ['ca-admin']);
+    const actor = { name: 'adm4', roles: ['ca-admin'] };
+    const order = () => h.ca.calls.map((c) => c.command).filter((c) => c === 'adminAuditRecord' || c.startsWith('deadLetter'));
+    h.ca.calls.length = 0;
+    await h.call('POST', '/api/v1/dead-letters/dl-2/replay', { token: adm });
+    await h.call('DELETE', '/api/v1/dead-letters/dl-3', { token: adm });
+    await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook', limit: 7 } });
+    expect(order()).toEqual(['adminAuditRecord', 'deadLetterReplay', 'adminAuditRecord', 'deadLetterDiscard', 'adminAuditRecord', 'deadLetterReplayAll']);
+    expect(h.ca.received('adminAuditRecord')).toEqual([
+      { actor, action: 'deadletter.replay', details: { id: 'dl-2' } },
+      { actor, action: 'deadletter.discard', details: { id: 'dl-3' } },
+      { actor, action: 'deadletter.replay-all', details: { module: 'hook', limit: 7 } },
+    ]);
+    h.ca.handlers.adminAuditRecord = () => {
+      throw new SignetError(ErrorCode.Forbidden, 'deadletter.replay needs the ca-admin role');
+    };
+    h.ca.calls.length = 0;
+    await expectError(await h.call('POST', '/api/v1/dead-letters/dl-2/replay', { token: adm }), 403, 'FORBIDDEN');
+    expect(order()).toEqual(['adminAuditRecord']);
+    delete h.ca.handlers.adminAuditRecord;
+  });
+
   it('discards a dead letter (ca-admin only), naming the actor to exit-service', async () => {
     const res = await h.call('DELETE', '/api/v1/dead-letters/dl-7', { token: h.token('adm3', ['ca-admin']) });
     expect(res.status).toBe(200);

@@ -20,6 +20,8 @@ import { RequestResultSchema, RetrieveRequestSchema, SubmitRequestSchema } from 
 import {
   AuditListReplySchema,
   AuditListSchema,
+  AuditRecordReplySchema,
+  AuditRecordRequestSchema,
   AuditVerifyReplySchema,
   AuditVerifySchema,
   AuthenticateSchema,
@@ -139,6 +141,8 @@ export const Commands = {
   adminView: command('ca.admin.view', 'ca', 'admin.view', CA_CORE_QUEUE, ViewRequestSchema, ViewReplySchema),
   adminModules: command('ca.admin.modules', 'ca', 'admin.modules', CA_CORE_QUEUE, ListModulesSchema, ModuleListSchema),
   adminAuditList: command('ca.admin.audit-list', 'ca', 'admin.audit.list', CA_CORE_QUEUE, AuditListSchema, AuditListReplySchema),
+  /** An admin action served by another service (dead letters), recorded here first. */
+  adminAuditRecord: command('ca.admin.audit-record', 'ca', 'admin.audit.record', CA_CORE_QUEUE, AuditRecordRequestSchema, AuditRecordReplySchema),
   adminAuditVerify: command('ca.admin.audit-verify', 'ca', 'admin.audit.verify', CA_CORE_QUEUE, AuditVerifySchema, AuditVerifyReplySchema),
   adminAuthenticate: command('ca.admin.authenticate', 'ca', 'admin.auth.authenticate', CA_CORE_QUEUE, AuthenticateSchema, PrincipalSchema),
   adminCreateToken: command('ca.admin.create-token', 'ca', 'admin.auth.create-token', CA_CORE_QUEUE, CreateTokenSchema, CreateTokenReplySchema),

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
-import { type Actor } from '@signet/contracts';
+import { type Actor, type AUDITED_ELSEWHERE } from '@signet/contracts';
 import { badField, queryParam, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
@@ -30,7 +30,9 @@ export class DeadLettersController {
   @Manage('ca-admin')
   async replayAll(@Body() body: unknown, @CurrentActor() actor: Actor) {
     const b = parseWith(ReplayAllBodySchema, body ?? {});
-    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module: b.module, limit: b.limit ?? 100, actor: actor.name })) };
+    const limit = b.limit ?? 100;
+    await this.audited(actor, 'deadletter.replay-all', { module: b.module, limit });
+    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module: b.module, limit, actor: actor.name })) };
   }
 
   /** Drops a dead letter without delivering it (the CA's own records keep the event); CA administrators only. */
@@ -38,6 +40,7 @@ export class DeadLettersController {
   @Manage('ca-admin')
   async discard(@Param('id') id: string, @CurrentActor() actor: Actor) {
     if (id.length > 128) throw badField('id', 'longer than 128 characters');
+    await this.audited(actor, 'deadletter.discard', { id });
     return { ca: this.client.ca, ...(await this.client.call('deadLetterDiscard', { id, actor: actor.name })) };
   }
 
@@ -48,6 +51,16 @@ export class DeadLettersController {
   async replay(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
     if (id.length > 128) throw badField('id', 'longer than 128 characters');
     emptyBody(body);
+    await this.audited(actor, 'deadletter.replay', { id });
     return { ca: this.client.ca, ...(await this.client.call('deadLetterReplay', { id, actor: actor.name })) };
+  }
+
+  /**
+   * exit-service keeps no audit log: ca-core records the action (and checks
+   * the role again) before exit-service is asked, so none happens unrecorded.
+   * If ca-core cannot record it, the action is not asked for.
+   */
+  private async audited(actor: Actor, action: (typeof AUDITED_ELSEWHERE)[number], details: Record<string, string | number>): Promise<void> {
+    await this.client.as(actor, 'adminAuditRecord', { action, details });
   }
 }

@@ -146,6 +146,18 @@ describe('administration of certificates, audit log and tokens on the real bus a
   });
 
   describe('audit log', () => {
+    it('records administration done by exit-service (dead letters) for CA administrators only; an unknown action is a bad message', async () => {
+      const rec = await h.client.call(Commands.adminAuditRecord, h.ca, { actor: caAdmin, action: 'deadletter.discard', details: { id: '42' } });
+      expect(rec).toEqual({ id: expect.any(Number), seq: expect.any(Number) });
+      const { entries } = await h.client.call(Commands.adminAuditList, h.ca, { actor: auditor, limit: 1000 });
+      expect(entries.find((e) => e.id === rec.id)).toMatchObject({ actor: 'adam', action: 'deadletter.discard', details: { id: '42' } });
+      expect(await failure(h.client.call(Commands.adminAuditRecord, h.ca, { actor: officer, action: 'deadletter.replay', details: { id: '42' } }))).toMatchObject({
+        code: ErrorCode.Forbidden,
+        details: { action: 'deadletter.replay', needs: 'ca-admin' },
+      });
+      expect(await failure(h.client.call(Commands.adminAuditRecord, h.ca, { actor: caAdmin, action: 'certificate.revoke' as never, details: {} }))).toMatchObject({ code: ErrorCode.BadMessage });
+    });
+
     it('every action above is in the chained log with who, what and before/after; auditors only', async () => {
       const { entries } = await h.client.call(Commands.adminAuditList, h.ca, { actor: auditor, limit: 1000 });
       const seen = new Set(entries.map((e) => `${e.actor}:${e.action}`));

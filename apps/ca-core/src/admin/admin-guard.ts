@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
-import { DataSource } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { authorize, forbidden, type AdminAction } from './roles';
@@ -16,7 +15,6 @@ export class AdminGuard {
 
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
-    private readonly ds: DataSource,
     private readonly audit: AuditStore,
   ) {}
 
@@ -24,15 +22,13 @@ export class AdminGuard {
     const a = authorize(actor, action);
     if (a.ok) return;
     this.log.warn(`refused ${action} for ${actor.name}: ${a.reason}`);
-    await this.ds.transaction((m) =>
-      this.audit.append(m, this.config.caName, {
-        actor: actor.name,
-        action: 'admin.forbidden',
-        requestId: on.requestId,
-        serial: on.serial,
-        details: { attempted: action, roles: actor.roles },
-      }),
-    );
+    await this.audit.record(this.config.caName, {
+      actor: actor.name,
+      action: 'admin.forbidden',
+      requestId: on.requestId,
+      serial: on.serial,
+      details: { attempted: action, roles: actor.roles },
+    });
     throw forbidden(action, a.reason);
   }
 }

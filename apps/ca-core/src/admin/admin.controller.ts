@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   Commands,
   type AuditListSchema,
+  type AuditRecordRequestSchema,
   type AuditVerifySchema,
   type AuthenticateSchema,
   type CertStatusRequestSchema,
@@ -126,6 +127,13 @@ export class AdminViewController {
   async auditList(@Payload() r: In<typeof AuditListSchema>) {
     await this.guard.check(r.actor, 'auditList');
     return { entries: await this.audit.list(this.config.caName, r) };
+  }
+
+  @MessagePattern(Commands.adminAuditRecord.name)
+  async auditRecord(@Payload() r: In<typeof AuditRecordRequestSchema>) {
+    await this.guard.check(r.actor, r.action);
+    const { id, seq } = await this.audit.record(this.config.caName, { actor: r.actor.name, action: r.action, details: r.details });
+    return { id, seq };
   }
 
   @MessagePattern(Commands.adminAuditVerify.name)

@@ -22,6 +22,10 @@ export const ADMIN_ACTIONS = {
   auditList: 'auditor',
   auditVerify: 'auditor',
   createToken: 'ca-admin',
+  // exit-service's dead letters; recorded by ca-core before admin-api asks exit-service.
+  'deadletter.replay': 'ca-admin',
+  'deadletter.replay-all': 'ca-admin',
+  'deadletter.discard': 'ca-admin',
   getRequest: 'any',
   getCertificate: 'any',
   certStatus: 'any',

@@ -88,6 +88,11 @@ export class AuditStore {
   }
 
   /** Entries after `afterId`, oldest first (ICertView on the audit log). */
+  /** One entry in a transaction of its own: an action with no change in this database to go with it. */
+  record(ca: string, e: AuditInput): Promise<{ id: number; seq: number; hash: string }> {
+    return this.ds.transaction((m) => this.append(m, ca, e));
+  }
+
   async list(ca: string, q: { afterId: number; limit: number; requestId?: number }): Promise<AuditEntry[]> {
     const rows = await this.ds.query(
       `SELECT ${ENTRY_COLUMNS} FROM audit_log

@@ -246,6 +246,21 @@ export const AuditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditListReplySchema = z.object({ entries: z.array(AuditEntrySchema) });
 export const AuditVerifySchema = withActor({});
+/**
+ * Administration done elsewhere than in ca-core (exit-service's dead
+ * letters) is recorded in ca-core's audit log before admin-api asks for it:
+ * no such action without its record. ca-core checks the actor's role for
+ * the action as it does for its own commands.
+ */
+export const AUDITED_ELSEWHERE = ['deadletter.replay', 'deadletter.replay-all', 'deadletter.discard'] as const;
+export const AuditRecordRequestSchema = withActor({
+  action: z.enum(AUDITED_ELSEWHERE),
+  /** What it is done to: a dead letter's id, a module's name, a limit. */
+  details: z
+    .record(z.string().max(64), z.union([z.string().max(256), z.number()]))
+    .refine((d) => Object.keys(d).length <= 8, 'at most 8 details'),
+});
+export const AuditRecordReplySchema = z.object({ id: z.number().int().positive(), seq: z.number().int().positive() });
 export const AuditVerifyReplySchema = z.object({
   ok: z.boolean(),
   checked: z.number().int().nonnegative(),
