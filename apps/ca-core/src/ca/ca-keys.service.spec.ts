@@ -168,7 +168,7 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
         },
         (e: Error) => e,
       );
-      expect(err.message).toMatch(new RegExp(`cannot decrypt the CA key of ${caName}: .*wrong passphrase`));
+      expect(err.message).toMatch(new RegExp(`cannot decrypt the CA key of ${caName}: .*wrong passphrase.*another passphrase: give that one \\(SIGNET_CA_KEY_PASSPHRASE`));
       expect(err.message).not.toContain(wrong);
       expect(err.message).not.toContain(TEST_PASSPHRASE);
       expect(() => svc2.ca).toThrow(/not loaded/);

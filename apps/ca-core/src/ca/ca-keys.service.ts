@@ -145,7 +145,11 @@ export class CaKeysService {
     try {
       key = decryptPrivateKey(row.encrypted_key, this.config.keyPassphrase);
     } catch (e) {
-      throw new Error(`cannot decrypt the CA key of ${this.config.caName}: ${(e as Error).message}`);
+      // Most often the database holds a CA made with another passphrase (another checkout's `npm start`, another deployment).
+      throw new Error(
+        `cannot decrypt the CA key of ${this.config.caName}: ${(e as Error).message}. The database already holds this CA, made with another passphrase: ` +
+          `give that one (SIGNET_CA_KEY_PASSPHRASE / _FILE; npm start keeps its own in .signet/ca-passphrase), or point SIGNET_DATABASE_URL at another database`,
+      );
     }
     const cert = parseCertificate(row.certificate);
     const cn = cert.subject.find((r) => r.type === 'CN')?.value ?? this.config.caName;
