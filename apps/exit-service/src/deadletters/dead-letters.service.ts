@@ -44,7 +44,12 @@ export class DeadLettersService {
       if (batch.length === 0) break;
       for (const d of batch) {
         if (Date.now() >= deadline) break;
-        const r = await this.replay(d.id, actor);
+        // Gone meanwhile (another administrator, another replica): nothing left to do for it.
+        const r = await this.replay(d.id, actor).catch((e: unknown) => {
+          if (e instanceof SignetError && e.code === ErrorCode.NotFound) return undefined;
+          throw e;
+        });
+        if (!r) continue;
         if (!r.replayed) {
           failed = { id: d.id, result: r.result };
           break;
