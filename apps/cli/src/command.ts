@@ -1,4 +1,5 @@
 import { type CliConfig } from './config';
+import { usage } from './errors';
 import { type ExitCode } from './exit-codes';
 import { type Http } from './http';
 import { type Io } from './output';
@@ -46,6 +47,14 @@ export function str(values: Values, name: string): string | undefined {
 export function list(values: Values, name: string): string[] {
   const v = values[name];
   return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
+}
+
+/** A whole-number option within bounds, as given (a usage error otherwise); absent → undefined. */
+export function whole(values: Values, name: string, min: number, max: number): string | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw usage(`--${name}: a whole number from ${min} to ${max}`);
+  return raw;
 }
 
 export function flag(values: Values, name: string): boolean {

@@ -31,6 +31,11 @@ export function keyValues(pairs: [string, Cell][]): string {
   return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${String(v)}`).join('\n') + '\n';
 }
 
+/** An ISO 8601 time to the second, for a table (`2026-01-02 03:04:05`). */
+export function second(time: string): string {
+  return time.slice(0, 19).replace('T', ' ');
+}
+
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -1,15 +1,9 @@
-import { str, type Verb } from '../command';
+import { str, whole, type Verb } from '../command';
 import { usage } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { json, table } from '../output';
+import { json, second, table } from '../output';
 
 const ROLES = ['ca-admin', 'officer', 'auditor', 'viewer'];
-
-function whole(raw: string | undefined, name: string, min: number, max: number): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw usage(`--${name}: a whole number from ${min} to ${max}`);
-  return raw;
-}
 
 interface AuditEntry {
   id: number;
@@ -34,9 +28,9 @@ export const auditList: Verb = {
   },
   async run(ctx) {
     const q = new URLSearchParams();
-    const after = whole(str(ctx.values, 'after-id'), 'after-id', 0, Number.MAX_SAFE_INTEGER);
-    const limit = whole(str(ctx.values, 'limit'), 'limit', 1, 1000);
-    const rid = whole(str(ctx.values, 'request-id'), 'request-id', 1, Number.MAX_SAFE_INTEGER);
+    const after = whole(ctx.values, 'after-id', 0, Number.MAX_SAFE_INTEGER);
+    const limit = whole(ctx.values, 'limit', 1, 1000);
+    const rid = whole(ctx.values, 'request-id', 1, Number.MAX_SAFE_INTEGER);
     if (after) q.set('afterId', after);
     if (limit) q.set('limit', limit);
     if (rid) q.set('requestId', rid);
@@ -46,7 +40,7 @@ export const auditList: Verb = {
       ctx.io.out(
         table(
           ['ID', 'At', 'Actor', 'Action', 'Request', 'Serial', 'Change'],
-          body.entries.map((e) => [e.id, e.at.slice(0, 19).replace('T', ' '), e.actor, e.action, e.requestId, e.serial, e.before || e.after ? `${e.before ?? ''} → ${e.after ?? ''}` : '']),
+          body.entries.map((e) => [e.id, second(e.at), e.actor, e.action, e.requestId, e.serial, e.before || e.after ? `${e.before ?? ''} → ${e.after ?? ''}` : '']),
         ),
       );
     }
@@ -79,7 +73,7 @@ export const modules: Verb = {
   async run(ctx) {
     const body = (await ctx.http.admin<{ modules: { kind: string; name: string; version: string; eventMask: number; lastSeen: string; description: string }[] }>('/api/v1/modules')).body;
     if (ctx.json) ctx.io.out(json(body));
-    else ctx.io.out(table(['Kind', 'Name', 'Version', 'Events', 'Last seen', 'Description'], body.modules.map((m) => [m.kind, m.name, m.version, `0x${m.eventMask.toString(16)}`, m.lastSeen.slice(0, 19).replace('T', ' '), m.description])));
+    else ctx.io.out(table(['Kind', 'Name', 'Version', 'Events', 'Last seen', 'Description'], body.modules.map((m) => [m.kind, m.name, m.version, `0x${m.eventMask.toString(16)}`, second(m.lastSeen), m.description])));
     return ExitCode.Ok;
   },
 };

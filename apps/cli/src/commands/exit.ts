@@ -1,7 +1,6 @@
-import { str, type Verb } from '../command';
-import { usage } from '../errors';
+import { str, whole, type Verb } from '../command';
 import { ExitCode } from '../exit-codes';
-import { json, keyValues, table } from '../output';
+import { json, keyValues, second, table } from '../output';
 
 interface DeadLetter {
   id: string;
@@ -27,8 +26,7 @@ export const deadLetterList: Verb = {
   async run(ctx) {
     const q = new URLSearchParams();
     const module = str(ctx.values, 'module');
-    const limit = str(ctx.values, 'limit');
-    if (limit !== undefined && (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) throw usage('--limit: a whole number from 1 to 1000');
+    const limit = whole(ctx.values, 'limit', 1, 1000);
     if (module) q.set('module', module);
     if (limit) q.set('limit', limit);
     const body = (await ctx.http.admin<{ deadLetters: DeadLetter[] }>('/api/v1/dead-letters', { query: q })).body;
@@ -37,7 +35,7 @@ export const deadLetterList: Verb = {
       ctx.io.out(
         table(
           ['ID', 'Module', 'Event', 'Request', 'Attempts', 'Failed at', 'Last error'],
-          body.deadLetters.map((d) => [d.id, d.module, d.event, d.requestId, d.attempts, d.failedAt.slice(0, 19).replace('T', ' '), d.lastError]),
+          body.deadLetters.map((d) => [d.id, d.module, d.event, d.requestId, d.attempts, second(d.failedAt), d.lastError]),
         ),
       );
     }
@@ -122,7 +120,7 @@ export const exitModules: Verb = {
       ctx.io.out(
         table(
           ['Module', 'Event', 'Waiting', 'In delivery', 'Redelivered', 'Last delivered', 'Dead letters'],
-          body.modules.flatMap((m) => m.events.map((e, i) => [m.name, e.event, e.pending, e.inFlight, e.redelivered, e.lastDelivered ? e.lastDelivered.slice(0, 19).replace('T', ' ') : '-', i === 0 ? m.deadLetters : ''])),
+          body.modules.flatMap((m) => m.events.map((e, i) => [m.name, e.event, e.pending, e.inFlight, e.redelivered, e.lastDelivered ? second(e.lastDelivered) : '-', i === 0 ? m.deadLetters : ''])),
         ),
       );
     }
