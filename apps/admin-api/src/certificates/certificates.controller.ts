@@ -1,12 +1,11 @@
 import { Body, Controller, HttpCode, Get, Param, Post, Res } from '@nestjs/common';
-import { LIMITS, PemSchema, type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
+import { ImportCertificateRequestSchema, type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
 import { type HttpResponse } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
 import { parseSerial, parseWith } from '../http/input';
-import { z } from 'zod';
 import { emptyBody } from '../requests/edit-input';
 import { reasonName, revokeFromBody } from './revoke-input';
 
@@ -16,7 +15,8 @@ export function statusBody(ca: string, s: CertificateStatus): Record<string, unk
   return { ca, ...s, ...(name ? { reasonName: name } : {}) };
 }
 
-const ImportCertificateBodySchema = z.object({ certificate: PemSchema.max(LIMITS.certificateChars) }).strict();
+/** The command without its actor (admin-api adds the caller). */
+const ImportCertificateBodySchema = ImportCertificateRequestSchema.omit({ actor: true });
 
 /** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, the certificate itself, and import. */
 @Controller('api/v1/certificates')

@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
-import { type Actor, type AUDITED_ELSEWHERE } from '@signet/contracts';
+import { DeadLetterReplayAllRequestSchema, type Actor, type AUDITED_ELSEWHERE } from '@signet/contracts';
 import { badField, queryParam, type Query as QueryParams } from '@signet/http';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { intParam, parseWith } from '../http/input';
-import { z } from 'zod';
 import { emptyBody } from '../requests/edit-input';
 
-const ReplayAllBodySchema = z.object({ module: z.string().min(1).max(128), limit: z.number().int().min(1).max(1000).optional() }).strict();
+/** The command without its actor (admin-api adds the caller); `limit` defaults to 100. */
+const ReplayAllBodySchema = DeadLetterReplayAllRequestSchema.omit({ actor: true });
 
 /** Events an exit module gave up on (exit-service), listed and replayed. */
 @Controller('api/v1/dead-letters')
@@ -29,10 +29,9 @@ export class DeadLettersController {
   @HttpCode(200)
   @Manage('ca-admin')
   async replayAll(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    const b = parseWith(ReplayAllBodySchema, body ?? {});
-    const limit = b.limit ?? 100;
-    await this.audited(actor, 'deadletter.replay-all', { module: b.module, limit });
-    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module: b.module, limit, actor: actor.name })) };
+    const { module, limit } = parseWith(ReplayAllBodySchema, body ?? {});
+    await this.audited(actor, 'deadletter.replay-all', { module, limit });
+    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module, limit, actor: actor.name })) };
   }
 
   /** Drops a dead letter without delivering it (the CA's own records keep the event); CA administrators only. */

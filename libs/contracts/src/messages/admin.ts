@@ -91,7 +91,7 @@ export const ReleaseRequestSchema = withActor({ serial: SerialHexSchema });
  * `imported`) and emits certificate.imported. One certificate, PEM.
  * Foreign certificates (ICF_ALLOWFOREIGN) are not accepted.
  */
-export const ImportCertificateRequestSchema = withActor({ certificate: PemSchema });
+export const ImportCertificateRequestSchema = withActor({ certificate: PemSchema.max(LIMITS.certificateChars) });
 
 /** ICertAdmin::IsValidCertificate. */
 export const CertStatusRequestSchema = withActor({ serial: SerialHexSchema });
