@@ -1,18 +1,14 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { ExitEvent } from '@signet/contracts';
 import { randomBytes } from 'node:crypto';
 import { caEvent } from '../testing/fixtures';
 import { DeadLetterStore } from './dead-letter.store';
+import { onRealNats } from '../testing/nats';
 
 // Dead letters in their JetStream stream on a real nats-server: what a list finds after replays and discards removed some.
 
-const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
-
 let nc: NatsConnection;
-beforeAll(async () => {
-  nc = await connect({ servers: NATS_URL });
-});
-afterAll(() => nc.drain());
+onRealNats((c) => (nc = c));
 
 async function storeWith(modules: string[]): Promise<{ store: DeadLetterStore; ids: string[] }> {
   const ca = `dl-${randomBytes(4).toString('hex')}`;

@@ -1,22 +1,16 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Logger } from '@nestjs/common';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { ExitEvent, type CaEvent } from '@signet/contracts';
 import { randomBytes } from 'node:crypto';
 import { type AttemptResult, type ModuleRunner } from '../delivery/module-runner';
 import { caEvent } from '../testing/fixtures';
 import { DeadLetterStore } from './dead-letter.store';
 import { DeadLettersService } from './dead-letters.service';
+import { onRealNats } from '../testing/nats';
 
 // Replaying a module's dead letters in one go, against the real dead-letter stream.
 
-const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
-
 let nc: NatsConnection;
-beforeAll(async () => {
-  Logger.overrideLogger(['error']);
-  nc = await connect({ servers: NATS_URL });
-});
-afterAll(() => nc.drain());
+onRealNats((c) => (nc = c));
 
 async function setUp(attempt: (event: CaEvent) => Promise<AttemptResult>) {
   const ca = `dls-${randomBytes(4).toString('hex')}`;

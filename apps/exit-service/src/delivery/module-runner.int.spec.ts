@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Logger } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ensureEventStream, EventPublisher } from '@signet/bus';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { EventPublisher } from '@signet/bus';
 import { Events, EXIT_EVENT_BIT, ExitEvent, type CaEvent } from '@signet/contracts';
 import { randomBytes } from 'node:crypto';
 import { DeadLetterStore } from '../deadletters/dead-letter.store';
@@ -9,18 +8,12 @@ import { type ExitModule } from '../modules/types';
 import { caEvent, delivery } from '../testing/fixtures';
 import { ModuleRunner } from './module-runner';
 import { durableName } from './names';
+import { onRealNats } from '../testing/nats';
 
 // The runner against a real nats-server: pulling, batching, acknowledging.
 
-const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
-
 let nc: NatsConnection;
-beforeAll(async () => {
-  Logger.overrideLogger(['error']);
-  nc = await connect({ servers: NATS_URL });
-  await ensureEventStream(nc);
-});
-afterAll(() => nc.drain());
+onRealNats((c) => (nc = c));
 
 interface Seen {
   id: string;

@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Logger } from '@nestjs/common';
-import { ensureEventStream, EventPublisher } from '@signet/bus';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { EventPublisher } from '@signet/bus';
 import { Events, EXIT_EVENT_BIT, ExitEvent, type CaEvent } from '@signet/contracts';
 import { randomBytes } from 'node:crypto';
 import { DeadLetterStore } from '../deadletters/dead-letter.store';
@@ -10,18 +9,12 @@ import { durableName } from '../delivery/names';
 import { type ExitModule } from '../modules/types';
 import { caEvent, delivery } from '../testing/fixtures';
 import { DeliveryStatus } from './delivery-status';
+import { onRealNats } from '../testing/nats';
 
 // exit.<ca>.status's numbers against a real nats-server: what is waiting, what was given, the dead letters.
 
-const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
-
 let nc: NatsConnection;
-beforeAll(async () => {
-  Logger.overrideLogger(['error']);
-  nc = await connect({ servers: NATS_URL });
-  await ensureEventStream(nc);
-});
-afterAll(() => nc.drain());
+onRealNats((c) => (nc = c));
 
 function recorder(): ExitModule & { seen: string[] } {
   const seen: string[] = [];
