@@ -8,7 +8,7 @@ const esmOnly = [
   'pvtsutils', 'pvutils',
 ];
 
-const libs = ['contracts', 'x509', 'bus', 'config', 'http'];
+const libs = ['contracts', 'x509', 'bus', 'config', 'http', 'testing'];
 
 module.exports = {
   testEnvironment: 'node',

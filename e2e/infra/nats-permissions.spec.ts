@@ -272,7 +272,7 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       await jsm.streams.info('SIGNET_EVENTS').catch(() => jsm.streams.add({ name: 'SIGNET_EVENTS', subjects: ['ca.*.events.>'] }));
       const exit = await as('exit-service');
       const store = new DeadLetterStore(exit, 'x');
-      await store.init(); // creates SIGNET_DEADLETTERS
+      await store.init(); // creates SIGNET_DEAD_LETTERS
       const handled: CaEvent[] = [];
       const runner = new ModuleRunner(
         {
@@ -318,10 +318,11 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       const exit = await as('exit-service');
       expect(await publishErrors(exit, '$JS.API.STREAM.CREATE.SIGNET_EVENTS')).toHaveLength(1);
       expect(await publishErrors(exit, '$JS.API.STREAM.PURGE.SIGNET_EVENTS')).toHaveLength(1);
-      expect(await publishErrors(exit, '$JS.API.STREAM.DELETE.SIGNET_DEADLETTERS')).toHaveLength(1);
+      expect(await publishErrors(exit, '$JS.API.STREAM.DELETE.SIGNET_DEAD_LETTERS')).toHaveLength(1);
+      expect(await publishErrors(exit, '$JS.API.STREAM.PURGE.SIGNET_DEAD_LETTERS')).toHaveLength(1);
       expect(await publishErrors(exit, 'ca.x.request.submit')).toHaveLength(1);
       const policy = await as('policy-service');
-      expect(await publishErrors(policy, 'deadletter.x.webhook')).toHaveLength(1);
+      expect(await publishErrors(policy, 'deadletters.x.webhook.0123')).toHaveLength(1);
       expect(await publishErrors(policy, 'exit.x.initialize')).toHaveLength(1);
     });
   });

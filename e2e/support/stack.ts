@@ -195,5 +195,5 @@ async function removeJetStreamState(nc: NatsConnection, ca: string): Promise<voi
     if (c.name.startsWith(`exit_${ca}_`)) await jsm.consumers.delete('SIGNET_EVENTS', c.name).catch(() => undefined);
   }
   await jsm.streams.purge('SIGNET_EVENTS', { filter: `ca.${ca}.events.>` }).catch(() => undefined);
-  await jsm.streams.purge('SIGNET_DEADLETTERS', { filter: `deadletter.${ca}.>` }).catch(() => undefined);
+  await jsm.streams.purge('SIGNET_DEAD_LETTERS', { filter: `deadletters.${ca}.>` }).catch(() => undefined);
 }

@@ -19,7 +19,7 @@ import { DeliveryStatus } from './status/delivery-status';
  * exit-service: Signet's exit modules (AD CS ICertExit). In order:
  *  1. read and validate env and the exit-module file (a bad one stops here, naming the field);
  *     with SIGNET_EXIT_CPU_PRIORITY=idle, yield the CPU to the CA (SCHED_IDLE and an idle cgroup, ADRs 0012, 0013);
- *  2. connect to NATS; make sure SIGNET_EVENTS and SIGNET_DEADLETTERS exist;
+ *  2. connect to NATS; make sure SIGNET_EVENTS and SIGNET_DEAD_LETTERS exist;
  *  3. bind each enabled module's durable consumers and start delivering;
  *  4. serve the dead-letter and status commands, answer the CA's roll call, register each module;
  *  5. on SIGTERM/SIGINT stop pulling, end attempts in progress (they are redelivered), drain.

@@ -1,7 +1,9 @@
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type MsgRequest } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
 import { decodeJson, encodeJson } from '@signet/bus';
 import { assertCaName, CaEventSchema, DeadLetterSchema, type CaEvent, type DeadLetter } from '@signet/contracts';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -11,14 +13,34 @@ import { z } from 'zod';
  * original event, so a replay does not depend on SIGNET_EVENTS still
  * keeping it. The stream sequence is the dead letter's id; replaying
  * successfully deletes the message.
+ *
+ * Each dead letter has a subject of its own (ADR 0015): nats-server 2.9's
+ * per-subject index keeps a stale first sequence once messages of a subject
+ * that holds several are deleted, and then a subject-filtered read
+ * (STREAM.MSG.GET next_by_subj, literal or wildcard, and filtered consumers
+ * alike) skips messages that are still there. A subject that only ever
+ * holds one message leaves the index when that message goes, so nothing
+ * can go stale.
  */
 export const DeadLetters = {
-  stream: 'SIGNET_DEADLETTERS',
-  streamSubjects: ['deadletter.>'],
-  /** `deadletter.<ca>.<module>` (module names may hold dots: more tokens, still under the CA's branch). */
-  subject: (ca: string, module: string) => `deadletter.${assertCaName(ca)}.${module}`,
-  allOfCa: (ca: string) => `deadletter.${assertCaName(ca)}.>`,
+  stream: 'SIGNET_DEAD_LETTERS',
+  streamSubjects: ['deadletters.>'],
+  /**
+   * `deadletters.<ca>.<module>.<key>`, the key a hash of (module, event id).
+   * Module names may hold dots; the key is always one token, so
+   * `deadletters.<ca>.<module>.*` matches that module's and no other's.
+   */
+  subject: (ca: string, module: string, eventId: string) => `deadletters.${assertCaName(ca)}.${module}.${deadLetterKey(module, eventId)}`,
+  ofModule: (ca: string, module: string) => `deadletters.${assertCaName(ca)}.${module}.*`,
+  allOfCa: (ca: string) => `deadletters.${assertCaName(ca)}.>`,
+  /** Where dead letters were kept before ADR 0015 (one subject per module); moved over at start, then deleted. */
+  legacyStream: 'SIGNET_DEADLETTERS',
 } as const;
+
+/** One subject token per (module, event): 128 bits of SHA-256, hex. */
+export function deadLetterKey(module: string, eventId: string): string {
+  return createHash('sha256').update(module).update('\0').update(eventId).digest('hex').slice(0, 32);
+}
 
 const StoredSchema = z.object({ deadLetter: DeadLetterSchema.omit({ id: true }), event: CaEventSchema });
 export type StoredDeadLetter = { deadLetter: DeadLetter; event: CaEvent };
@@ -28,6 +50,7 @@ const MAX_DEAD_LETTERS = 1_000_000;
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1e9;
 
 export class DeadLetterStore {
+  private readonly log = new Logger('DeadLetters');
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
 
@@ -36,31 +59,32 @@ export class DeadLetterStore {
     private readonly ca: string,
   ) {}
 
-  /** Creates the stream when missing (several replicas may race; the loser reads the winner's). */
+  /** Creates the stream when missing (several replicas may race; the loser reads the winner's), then moves legacy dead letters over. */
   async init(): Promise<void> {
     this.jsm = await jetstreamManager(this.nc);
     this.js = jetstream(this.nc);
-    try {
-      await this.jsm.streams.info(DeadLetters.stream);
-      return;
-    } catch {
-      // missing: create below
+    const exists = await this.jsm.streams.info(DeadLetters.stream).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      try {
+        await this.jsm.streams.add({
+          name: DeadLetters.stream,
+          subjects: [...DeadLetters.streamSubjects],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          discard: DiscardPolicy.New,
+          max_msgs: MAX_DEAD_LETTERS,
+          duplicate_window: DUPLICATE_WINDOW_NS,
+        });
+      } catch (e) {
+        await this.jsm.streams.info(DeadLetters.stream).catch(() => {
+          throw e;
+        });
+      }
     }
-    try {
-      await this.jsm.streams.add({
-        name: DeadLetters.stream,
-        subjects: [...DeadLetters.streamSubjects],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        discard: DiscardPolicy.New,
-        max_msgs: MAX_DEAD_LETTERS,
-        duplicate_window: DUPLICATE_WINDOW_NS,
-      });
-    } catch (e) {
-      await this.jsm.streams.info(DeadLetters.stream).catch(() => {
-        throw e;
-      });
-    }
+    await this.moveLegacy();
   }
 
   /**
@@ -69,7 +93,7 @@ export class DeadLetterStore {
    * sentinel delivery follows an attempt that did record it.
    */
   async add(d: Omit<DeadLetter, 'id'>, event: CaEvent): Promise<string> {
-    const ack = await this.js.publish(DeadLetters.subject(this.ca, d.module), encodeJson({ deadLetter: d, event }), {
+    const ack = await this.js.publish(DeadLetters.subject(this.ca, d.module, d.eventId), encodeJson({ deadLetter: d, event }), {
       msgID: `${d.module}/${d.eventId}`,
       timeout: 5_000,
     });
@@ -78,29 +102,25 @@ export class DeadLetterStore {
 
   /** Oldest first, this CA only, optionally one module. */
   async list(opts: { module?: string; limit: number }): Promise<DeadLetter[]> {
-    // Always the CA's wildcard, the module picked out here: nats-server 2.9.10 misses messages of a
-    // literal next_by_subj once that subject's first and last messages were deleted (a replay or a
-    // discard does that), while its wildcard search finds them (dead-letter.store.int.spec.ts).
-    const only = opts.module ? DeadLetters.subject(this.ca, opts.module) : undefined;
+    const filter = opts.module ? DeadLetters.ofModule(this.ca, opts.module) : DeadLetters.allOfCa(this.ca);
     const out: DeadLetter[] = [];
     let seq = 1;
     while (out.length < opts.limit) {
       // STREAM.MSG.GET honours next_by_subj since nats-server 2.9; the client types list it only for direct get.
-      const next = { seq, next_by_subj: DeadLetters.allOfCa(this.ca) } as unknown as MsgRequest;
+      const next = { seq, next_by_subj: filter } as unknown as MsgRequest;
       const m = await this.jsm.streams.getMessage(DeadLetters.stream, next);
       if (!m) break;
-      const parsed = only === undefined || m.subject === only ? parseStored(m.seq, m.data) : undefined;
+      const parsed = parseStored(m.seq, m.data);
       if (parsed) out.push(parsed.deadLetter);
       seq = m.seq + 1;
     }
     return out;
   }
 
-  /** How many dead letters a module of this CA has (the stream counts them per subject; nothing is read). */
+  /** How many dead letters a module of this CA has (one subject each: the stream counts the subjects; nothing is read). */
   async count(module: string): Promise<number> {
-    const subject = DeadLetters.subject(this.ca, module);
-    const info = await this.jsm.streams.info(DeadLetters.stream, { subjects_filter: subject });
-    return info.state.subjects?.[subject] ?? 0;
+    const info = await this.jsm.streams.info(DeadLetters.stream, { subjects_filter: DeadLetters.ofModule(this.ca, module) });
+    return Object.keys(info.state.subjects ?? {}).length;
   }
 
   async get(id: string): Promise<StoredDeadLetter | undefined> {
@@ -113,6 +133,29 @@ export class DeadLetterStore {
 
   async remove(id: string): Promise<boolean> {
     return this.jsm.streams.deleteMessage(DeadLetters.stream, Number(id), false).catch(() => false);
+  }
+
+  /**
+   * Dead letters of every CA recorded before ADR 0015 are republished under
+   * their own subjects (the message id deduplicates a replica doing the
+   * same at once), oldest first, then the old stream is deleted. It is read
+   * by sequence, not by subject, so the stale index cannot hide any.
+   */
+  private async moveLegacy(): Promise<void> {
+    const legacy = await this.jsm.streams.info(DeadLetters.legacyStream).catch(() => null);
+    if (!legacy) return;
+    let moved = 0;
+    for (let seq = legacy.state.first_seq; seq <= legacy.state.last_seq && legacy.state.messages > 0; seq++) {
+      const m = await this.jsm.streams.getMessage(DeadLetters.legacyStream, { seq }).catch(() => null);
+      const parsed = m ? parseStored(m.seq, m.data) : undefined;
+      const ca = m?.subject.split('.')[1];
+      if (!parsed || !ca) continue;
+      const { id: _old, ...d } = parsed.deadLetter;
+      await this.js.publish(DeadLetters.subject(ca, d.module, d.eventId), encodeJson({ deadLetter: d, event: parsed.event }), { msgID: `${d.module}/${d.eventId}`, timeout: 5_000 });
+      moved++;
+    }
+    await this.jsm.streams.delete(DeadLetters.legacyStream).catch(() => false);
+    this.log.log(`moved ${moved} dead letter(s) from ${DeadLetters.legacyStream} to ${DeadLetters.stream} (one subject each, ADR 0015)`);
   }
 }
 

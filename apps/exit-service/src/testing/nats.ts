@@ -1,23 +1,30 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { ensureEventStream } from '@signet/bus';
+import { startPrivateNats, type PrivateNats } from '@signet/testing';
 
 /** Test-only (excluded from the build). */
 
-const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
-
 /**
  * A real NATS connection for the spec file that calls this at its top
- * level: connected (SIGNET_EVENTS made when missing, Nest's logs cut to
- * errors) before its tests, drained after them; `use` receives it.
+ * level, to a nats-server of its own (JetStream, empty store): what the
+ * spec finds in the streams is what it put there, whatever a shared server
+ * already holds. Connected (SIGNET_EVENTS made, Nest's logs cut to errors)
+ * before its tests, drained and the server stopped after them; `use`
+ * receives the connection and the server.
  */
-export function onRealNats(use: (nc: NatsConnection) => void): void {
+export function onRealNats(use: (nc: NatsConnection, server: PrivateNats) => void): void {
   let nc: NatsConnection | undefined;
+  let server: PrivateNats | undefined;
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    nc = await connect({ servers: NATS_URL });
+    server = await startPrivateNats();
+    nc = await connect({ servers: server.url });
     await ensureEventStream(nc);
-    use(nc);
+    use(nc, server);
   });
-  afterAll(() => nc?.drain());
+  afterAll(async () => {
+    await nc?.drain();
+    await server?.stop();
+  });
 }
