@@ -32,4 +32,7 @@ module.exports = {
     libs.map((l) => [`^@signet/${l}$`, path.join(__dirname, 'libs', l, 'src', 'index.ts')]),
   ),
   testMatch: ['**/*.spec.ts'],
+  // Integration specs create databases, start nats-server or ca-core in their hooks; on a loaded
+  // 2-core machine that can take longer than Jest's 5 s default. A budget, not a speed claim.
+  testTimeout: 30_000,
 };
