@@ -12,9 +12,8 @@
  * BENCH_MODULES (a subset for variant B: files,fast-hook,hanging-hook,mail),
  * BENCH_BATCH_WINDOW (the modules' batchWindowMs; default: exit-service's),
  * BENCH_EXIT_CONCURRENCY (each module's concurrency, default 8),
- * BENCH_EXIT_CPU_PRIORITY (exit-service's SIGNET_EXIT_CPU_PRIORITY; default
- * idle, as docker-compose and `npm start` run it), BENCH_EXIT_IDLE_CGROUP
- * (its SIGNET_EXIT_IDLE_CGROUP; `off` to compare without the idle cgroup),
+ * BENCH_EXIT_NICE (the niceness exit-service runs at; default 19, as
+ * `npm start` runs it; 0 to compare without),
  * BENCH_CONTROL_BURN=<fraction>[,idle] (a control: B also runs a process
  * that only burns that fraction of one CPU at the lowest priority).
  * Writes bench/results/exit.json.
@@ -30,7 +29,6 @@ import { opensslCsr } from '../e2e/support/openssl';
 import { ROOT, waitFor } from '../e2e/support/processes';
 import { SmtpSink } from '../e2e/support/smtp';
 import { Stack } from '../e2e/support/stack';
-import { moveToIdleCgroup, rmdirQuietly } from '../apps/exit-service/src/idle-cgroup';
 import { cpuByRole, cpuDelta, machine, startBlackHole, startReceiver } from './exit-support';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -39,8 +37,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const WARMUP = 500;
 /** The receivers (stand-ins for other hosts) at the lowest CPU priority (see deprioritise). */
 const NICE = process.env.BENCH_NICE !== '0';
-/** exit-service's own setting (SIGNET_EXIT_CPU_PRIORITY), as the shipped docker-compose.yml and `npm start` set it. */
-const EXIT_CPU_PRIORITY = process.env.BENCH_EXIT_CPU_PRIORITY ?? 'idle';
+/** exit-service's niceness, as `npm start` runs it (the deployment sets it, ADR 0021; docker-compose gives it the lowest CPU share). */
+const EXIT_NICE = Number(process.env.BENCH_EXIT_NICE ?? 19);
 const [BURN, BURN_POLICY] = (process.env.BENCH_CONTROL_BURN ?? '').split(',');
 
 interface Round {
@@ -128,7 +126,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
   const window = process.env.BENCH_BATCH_WINDOW ? { batchWindowMs: Number(process.env.BENCH_BATCH_WINDOW) } : {};
   writeFileSync(four, stringify({ defaults: { concurrency: Number(process.env.BENCH_EXIT_CONCURRENCY ?? 8), timeoutMs: 5000, start: 'all', ...window }, modules: mods }));
   // Quiet services: debug logging of every request would measure the terminal.
-  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn', SIGNET_EXIT_CPU_PRIORITY: EXIT_CPU_PRIORITY, ...(process.env.BENCH_EXIT_IDLE_CGROUP ? { SIGNET_EXIT_IDLE_CGROUP: process.env.BENCH_EXIT_IDLE_CGROUP } : {}) };
+  const env = { BENCH_HOOK_SECRET: secret, SIGNET_LOG_LEVEL: 'warn' };
   let issued = 0;
   const has = (name: string) => mods.some((m) => m.name === name);
   const delivered = () => ({ ...(has('files') ? { files: readdirSync(published).length / 2 } : {}), ...(has('fast-hook') ? { webhook: receiver.seen() } : {}), ...(has('mail') ? { mails: smtp.count() } : {}) });
@@ -142,8 +140,11 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     await stack.restart('exit-service', { ...env, SIGNET_EXIT_CONFIG: modules ? four : none, SIGNET_LOG_LEVEL: 'log' });
     const svc = stack.service('exit-service');
     await waitFor('exit-service to deliver', async () => svc.log().includes('is delivering'), 30_000, 50);
-    if (EXIT_CPU_PRIORITY === 'idle' && !svc.log().includes('CPU priority: SCHED_IDLE')) throw new Error(`exit-service did not take SCHED_IDLE:\n${svc.log()}`);
-    exitPriority = /CPU priority: [^\n]*/.exec(svc.log().replace(/\x1b\[[0-9;]*m/g, ''))?.[0] ?? 'normal';
+    if (EXIT_NICE) {
+      // As nice(1) under npm start; its own session's autogroup too, or nice would rank it only within that group.
+      execFileSync('renice', ['-n', String(EXIT_NICE), '-p', String(svc.pid)], { stdio: 'ignore' });
+      if (existsSync(`/proc/${svc.pid}/autogroup`)) writeFileSync(`/proc/${svc.pid}/autogroup`, String(EXIT_NICE));
+    }
     if (modules) {
       await waitFor('the working modules to catch up', async () => caughtUp(), 120_000, 100);
       if (BURN) {
@@ -191,7 +192,6 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
     hole.stop();
     await smtp.stop();
     rmSync(published, { recursive: true, force: true });
-    if (receiversCgroup) await waitFor('the receivers to leave their cgroup', async () => (rmdirQuietly(receiversCgroup!), !existsSync(receiversCgroup!)), 10_000).catch(() => undefined);
   }
 }
 
@@ -200,8 +200,8 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
  * receiver, the mail relay) hosts of their own; on this one small machine
  * they share the CA's CPUs. The lowest CPU priority there is stands in for
  * that: nice 19 and, with `idle`, SCHED_IDLE on all their threads (a task
- * the CA's tasks preempt at once when they wake). exit-service itself is
- * not touched here: it runs as shipped (SIGNET_EXIT_CPU_PRIORITY).
+ * the CA's tasks preempt at once when they wake). exit-service itself runs
+ * as `npm start` runs it (nice BENCH_EXIT_NICE).
  *
  * With autogroup scheduling on (the Linux default for desktop and server
  * kernels alike, and on here), a task's nice value only orders it against
@@ -210,10 +210,7 @@ async function interleaved(): Promise<{ without: Variant; with: Variant; deliver
  * group's nice (/proc/<pid>/autogroup) is set to 19 as well as its own:
  * against ca-core's, PostgreSQL's and nats-server's groups it then weighs
  * 15 to their 1024. nats-server's extra work for the modules' consumers is
- * not deprioritised (a deployment shares its NATS). Where the machine lets
- * this process make one (root, a writable cgroup file system), the
- * receivers also go into an idle cgroup of their own (cpu.idle = 1), which
- * gives way to the CA's groups at once. BENCH_NICE=0 turns all
+ * not deprioritised (a deployment shares its NATS). BENCH_NICE=0 turns all
  * of this off: the receivers at normal priority in the benchmark's session.
  */
 function deprioritise(patterns: string[], idle: boolean): void {
@@ -226,19 +223,9 @@ function deprioritise(patterns: string[], idle: boolean): void {
     // Without autogroup scheduling the file is missing and nice alone does the job.
     if (existsSync(`/proc/${m[1]}/autogroup`)) writeFileSync(`/proc/${m[1]}/autogroup`, '19');
     if (idle) execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', m[1]], { stdio: 'ignore' });
-    // And, where this machine allows, an idle cgroup of their own (as exit-service makes for itself, ADR 0013).
-    if (idle) {
-      const moved = moveToIdleCgroup(Number(m[1]), RECEIVERS_CGROUP);
-      if ('dir' in moved) receiversCgroup = moved.dir;
-    }
   }
 }
 
-/** The receivers' idle cgroup (removed at the end), when one could be made. */
-const RECEIVERS_CGROUP = 'signet-bench-receivers';
-let receiversCgroup: string | undefined;
-/** What exit-service said of its CPU priority (its log line). */
-let exitPriority = 'unknown';
 
 const best = (rs: Round[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const median = (xs: number[]) => {
@@ -255,7 +242,7 @@ it('issuance with exit modules attached (one hanging) stays within 10 % of issua
     benchmark: 'exit modules vs none: issuance on the bus (Commands.submit → ca-core with the real policy-service), alternating rounds on one stack',
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitCpuPriority: EXIT_CPU_PRIORITY, exitServiceSaid: exitPriority, servicesOwnSessions: true, receivers: NICE ? `nice 19, own autogroup at 19, SCHED_IDLE${receiversCgroup ? `, idle cgroup ${receiversCgroup}` : ''}` : 'normal', ...(BURN ? { controlBurn: { fractionOfOneCpu: Number(BURN), policy: BURN_POLICY === 'idle' ? 'SCHED_IDLE' : 'nice 19' } } : {}) },
+    settings: { requestsPerRound: REQUESTS, roundsPerVariant: ROUNDS, warmup: WARMUP, concurrency: CONCURRENCY, publishOnDisk: process.env.BENCH_PUBLISH_ON_DISK === '1' || !existsSync('/dev/shm'), exitServiceNice: EXIT_NICE, servicesOwnSessions: true, receivers: NICE ? 'nice 19, own autogroup at 19, SCHED_IDLE' : 'normal', ...(BURN ? { controlBurn: { fractionOfOneCpu: Number(BURN), policy: BURN_POLICY === 'idle' ? 'SCHED_IDLE' : 'nice 19' } } : {}) },
     without: { ...without, medianPerSecond: tput(without), medianP95Ms: p95(without), best: best(without.rounds) },
     with: { ...withModules, medianPerSecond: tput(withModules), medianP95Ms: p95(withModules), best: best(withModules.rounds) },
     delivered,

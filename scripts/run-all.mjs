@@ -10,8 +10,10 @@
 //   node scripts/run-all.mjs --list          the services and entry points (JSON)
 //
 // Environment: passed through unchanged (see design.md "Running it" and each
-// app's README), over a service's own defaults in SERVICES (exit-service:
-// SIGNET_EXIT_CPU_PRIORITY=idle); SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT are also
+// app's README), over a service's own defaults in SERVICES; a service with a
+// `nice` value is started at that niceness (exit-service at 19: on one host
+// the CA's processes come first; the launcher sets it, as systemd's Nice= or
+// compose's cpu_shares would, ADR 0021). SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT are also
 // read here to print the URLs. SIGNET_STOP_TIMEOUT_MS (default 10000)
 // bounds a graceful stop before SIGKILL.
 import { spawn } from 'node:child_process';
@@ -26,10 +28,12 @@ export const SERVICES = [
   { name: 'policy-service', entry: 'dist/apps/policy-service/main.js' },
   { name: 'intermediary', entry: 'dist/apps/intermediary/main.js' },
   { name: 'admin-api', entry: 'dist/apps/admin-api/main.js' },
-  // On one host with the CA, exit-service yields the CPU to it (SCHED_IDLE and an idle cgroup where it may, ADRs 0012, 0013) unless told otherwise.
-  { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', env: { SIGNET_EXIT_CPU_PRIORITY: 'idle' } },
+  // On one host with the CA, exit-service gives way to it: events wait in JetStream meanwhile (ADR 0021).
+  { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', nice: 19 },
 ];
 
+/** nice(1) when the system has it (coreutils); without it a service runs at the launcher's priority. */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STOP_TIMEOUT_MS = Number(process.env.SIGNET_STOP_TIMEOUT_MS ?? 10_000);
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -156,7 +160,10 @@ function main() {
   }
 
   function start(service, index) {
-    const child = spawn(process.execPath, ['--enable-source-maps', service.entry], {
+    const node = [process.execPath, '--enable-source-maps', service.entry];
+    // nice(1) execs node in place: same pid, same process group.
+    const [cmd, ...args] = service.nice && NICE ? [NICE, '-n', String(service.nice), ...node] : node;
+    const child = spawn(cmd, args, {
       cwd: ROOT,
       env: { ...service.env, ...childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

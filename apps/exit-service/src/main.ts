@@ -4,9 +4,8 @@ import { BusClient, connectBus, createBusMicroservice } from '@signet/bus';
 import { ConfigError } from '@signet/config';
 import { Commands } from '@signet/contracts';
 import { ExitServiceModule } from './app.module';
-import { loadExitEnv, logLevelsUpTo } from './config/env';
+import { loadExitEnv, logLevelsUpTo, retiredVariableWarnings } from './config/env';
 import { loadExitConfig } from './config/exit-config';
-import { applyCpuPriority, SCHED_IDLE, threadPolicies } from './cpu-priority';
 import { DeadLetterStore } from './deadletters/dead-letter.store';
 import { DeadLettersService } from './deadletters/dead-letters.service';
 import { ModuleRunner } from './delivery/module-runner';
@@ -18,7 +17,6 @@ import { DeliveryStatus } from './status/delivery-status';
 /**
  * exit-service: Signet's exit modules (AD CS ICertExit). In order:
  *  1. read and validate env and the exit-module file (a bad one stops here, naming the field);
- *     with SIGNET_EXIT_CPU_PRIORITY=idle, yield the CPU to the CA (SCHED_IDLE and an idle cgroup, ADRs 0012, 0013);
  *  2. connect to NATS; make sure SIGNET_EVENTS and SIGNET_DEAD_LETTERS exist;
  *  3. bind each enabled module's durable consumers and start delivering;
  *  4. serve the dead-letter and status commands, answer the CA's roll call, register each module;
@@ -29,12 +27,7 @@ async function main(): Promise<void> {
   const logger = new ConsoleLogger('exit-service', { logLevels: logLevelsUpTo(env.SIGNET_LOG_LEVEL) });
   Logger.overrideLogger(logger);
   const log = new Logger('exit-service');
-  const priority = applyCpuPriority(env.SIGNET_EXIT_CPU_PRIORITY, process.pid, { idleCgroup: env.SIGNET_EXIT_IDLE_CGROUP });
-  if (priority.applied !== 'normal') {
-    const group = priority.cgroup ? `in idle cgroup ${priority.cgroup}` : `no idle cgroup (${priority.cgroupReason})${priority.autogroup ? ', autogroup at nice 19' : ''}`;
-    if (priority.applied === 'idle') log.log(`CPU priority: SCHED_IDLE on ${threadPolicies()?.filter((p) => p === SCHED_IDLE).length} threads, ${group} (the CA's processes come first)`);
-    else log.warn(`CPU priority: SCHED_IDLE could not be set (${priority.reason}); running at nice 19, ${group}`);
-  }
+  for (const w of retiredVariableWarnings()) log.warn(w);
   const config = loadExitConfig(env.SIGNET_EXIT_CONFIG, env.SIGNET_CA_NAME);
   const modules = config.modules.map(createModule);
   log.log(`exit-module file ${config.source}: enabled ${modules.map((m) => m.name).join(', ') || 'none'}${config.disabled.length ? `; disabled ${config.disabled.join(', ')}` : ''}`);

@@ -2,7 +2,7 @@ import { ConfigError } from '@signet/config';
 import { EXIT_EVENT_BIT } from '@signet/contracts';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadExitEnv } from './env';
+import { loadExitEnv, retiredVariableWarnings } from './env';
 import { DEFAULT_DELIVERY } from './exit-config.schema';
 import { loadExitConfig, parseExitConfig } from './exit-config';
 
@@ -24,17 +24,13 @@ const mail = { name: 'mail', type: 'mail', events: ['request.pending'], smtp: { 
 
 describe('exit-service environment', () => {
   it('ok/defaults', () => {
-    expect(loadExitEnv({})).toMatchObject({ SIGNET_CA_NAME: 'signet', SIGNET_EXIT_CONFIG: 'config/exit-modules.yaml', SIGNET_LOG_LEVEL: 'log', SIGNET_EXIT_CPU_PRIORITY: 'normal' });
-    expect(loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'idle' }).SIGNET_EXIT_CPU_PRIORITY).toBe('idle');
-    expect(loadExitEnv({}).SIGNET_EXIT_IDLE_CGROUP).toBe('signet-exit-idle');
-    expect(loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: 'off' }).SIGNET_EXIT_IDLE_CGROUP).toBe(false);
-    expect(loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: 'ca-exit.idle' }).SIGNET_EXIT_IDLE_CGROUP).toBe('ca-exit.idle');
+    expect(loadExitEnv({})).toEqual({ SIGNET_CA_NAME: 'signet', SIGNET_EXIT_CONFIG: 'config/exit-modules.yaml', SIGNET_LOG_LEVEL: 'log', SIGNET_NATS_URL: 'nats://127.0.0.1:4222' });
   });
-  it('fail/an idle cgroup name that is a path, or . or .., names the variable', () => {
-    for (const bad of ['../escape', 'a/b', '.', '..', '', 'x'.repeat(65)]) expect(() => loadExitEnv({ SIGNET_EXIT_IDLE_CGROUP: bad })).toThrow(/SIGNET_EXIT_IDLE_CGROUP/);
-  });
-  it('fail/an unknown CPU priority names the variable and the values it takes', () => {
-    expect(() => loadExitEnv({ SIGNET_EXIT_CPU_PRIORITY: 'lowest' })).toThrow(/SIGNET_EXIT_CPU_PRIORITY.*normal.*idle|SIGNET_EXIT_CPU_PRIORITY[\s\S]*"normal"/);
+  it('ok/the CPU-priority variables of earlier versions are not read, and each still set is named with what to do instead', () => {
+    const old = { SIGNET_EXIT_CPU_PRIORITY: 'idle', SIGNET_EXIT_IDLE_CGROUP: 'off' };
+    expect(loadExitEnv(old)).toEqual(loadExitEnv({}));
+    expect(retiredVariableWarnings(old)).toEqual([expect.stringMatching(/^SIGNET_EXIT_CPU_PRIORITY is no longer read; .*CPUWeight=idle/), expect.stringMatching(/^SIGNET_EXIT_IDLE_CGROUP is no longer read/)]);
+    expect(retiredVariableWarnings({})).toEqual([]);
   });
   it('fail/an invalid CA name stops the process at start', () => {
     expect(() => loadExitEnv({ SIGNET_CA_NAME: 'Not Valid!' })).toThrow(ConfigError);
