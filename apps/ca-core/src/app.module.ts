@@ -6,6 +6,7 @@ import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin';
 import { AuditStore } from './audit/audit.store';
 import { CaKeysService } from './ca/ca-keys.service';
 import { CaController } from './ca/ca.controller';
+import { Clock, SystemClock } from './clock';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
 import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
 import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
@@ -21,12 +22,13 @@ import { RequestsController } from './requests/requests.controller';
 /** ca-core: the CA. The database and bus connections are opened by main and passed in. */
 @Module({})
 export class CaCoreModule {
-  static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection }): DynamicModule {
+  static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection; clock?: Clock }): DynamicModule {
     return {
       module: CaCoreModule,
       controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS],
       providers: [
         { provide: CA_CONFIG, useValue: deps.config },
+        { provide: Clock, useValue: deps.clock ?? new SystemClock() },
         { provide: DataSource, useValue: deps.ds },
         { provide: BusClient, useValue: new BusClient(deps.nc) },
         { provide: EventPublisher, useValue: new EventPublisher(deps.nc) },

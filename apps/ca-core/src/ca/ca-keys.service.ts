@@ -19,6 +19,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Clock, SystemClock } from '../clock';
 
 /** The loaded CA: certificate facts and a signer. The private key stays inside the signer. */
 export interface LoadedCa {
@@ -59,6 +60,7 @@ export class CaKeysService {
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
     private readonly ds: DataSource,
+    private readonly clock: Clock = new SystemClock(),
   ) {}
 
   get ca(): LoadedCa {
@@ -110,7 +112,7 @@ export class CaKeysService {
   private async generate(): Promise<CaRow> {
     const { privateKey, publicKey } = generateKeyPair(this.config.keyAlgorithm);
     // Certificates carry whole seconds.
-    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const notBefore = new Date(Math.floor(this.clock.now().getTime() / 1000) * 1000 - 60_000);
     const notAfter = new Date(notBefore.getTime() + this.config.validityDays * 86_400_000);
     const der = await createSelfSignedCa({ subject: parseNameString(this.config.subject), privateKey, publicKey, notBefore, notAfter });
     this.log.log(`generated a new ${this.config.keyAlgorithm} CA key and self-signed certificate for ${this.config.caName}`);

@@ -10,6 +10,7 @@ import {
   type CaRecord,
 } from '@signet/contracts';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Clock } from '../clock';
 import { CrlStore } from '../crl/crl.store';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { PolicyClient } from '../policy/policy.client';
@@ -29,6 +30,7 @@ export class CaController {
     private readonly registry: ModuleRegistry,
     @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
     private readonly crls: CrlStore,
+    private readonly clock: Clock,
   ) {}
 
   @MessagePattern(Commands.caCertificate.name)
@@ -53,11 +55,11 @@ export class CaController {
         case 'Templates': all[n] = this.policy.description?.templates ?? []; break;
         case 'PolicyDescription': all[n] = this.policy.description ? `${this.policy.description.name} ${this.policy.description.version}: ${this.policy.description.description}` : null; break;
         case 'ExitCount': all[n] = (await this.registry.list()).filter((m) => m.kind === 'exit').length; break;
-        case 'CACertState': all[n] = ca.notAfter > new Date() ? 'valid' : 'expired'; break;
+        case 'CACertState': all[n] = ca.notAfter > this.clock.now() ? 'valid' : 'expired'; break;
         // The newest base CRL: valid until its nextUpdate, expired after; null before the first one.
         case 'CRLState': {
           const base = await this.crls.latest(this.config.caName, false);
-          all[n] = base ? (base.nextUpdate > new Date() ? 'valid' : 'expired') : null;
+          all[n] = base ? (base.nextUpdate > this.clock.now() ? 'valid' : 'expired') : null;
           break;
         }
         // What issued certificates carry (CDP with the freshest CRL, AIA caIssuers, AIA OCSP).

@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Clock } from '../clock';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxStore } from '../outbox/outbox.store';
 import { dueCrl } from './crl-schedule';
@@ -52,6 +53,7 @@ export class CrlService {
     private readonly outbox: OutboxStore,
     private readonly audit: AuditStore,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   private get ca(): string {
@@ -66,12 +68,12 @@ export class CrlService {
   }
 
   /** On the schedule: issues only what is due, and skips when another replica is issuing right now. */
-  async publishIfDue(now = new Date()): Promise<IssuedCrl | undefined> {
-    const quick = dueCrl(now, this.rc, await this.store.latest(this.ca, false), await this.store.latest(this.ca, true));
+  async publishIfDue(): Promise<IssuedCrl | undefined> {
+    const quick = dueCrl(this.clock.now(), this.rc, await this.store.latest(this.ca, false), await this.store.latest(this.ca, true));
     if (!quick) return undefined;
     const out = await this.locked(false, async (m) => {
       // Again under the lock: another replica may have issued it meanwhile.
-      const due = dueCrl(new Date(), this.rc, await this.store.latest(this.ca, false, m), await this.store.latest(this.ca, true, m));
+      const due = dueCrl(this.clock.now(), this.rc, await this.store.latest(this.ca, false, m), await this.store.latest(this.ca, true, m));
       return due ? this.issue(m, due === 'delta', SYSTEM_ACTOR) : undefined;
     });
     if (out) this.relay.wake();

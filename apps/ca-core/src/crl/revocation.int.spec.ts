@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { CaCoreModule } from '../app.module';
 import { CaKeysService } from '../ca/ca-keys.service';
+import { SystemClock } from '../clock';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { OcspSignerService } from '../ocsp/ocsp-signer.service';
@@ -226,7 +227,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
   it('the schedule issues what is due once, however many replicas look', async () => {
     const base = app!.get(CrlService) as unknown as Record<'outbox' | 'audit' | 'relay', never>;
     const scheduled: RevocationConfig = { ...app!.get<RevocationConfig>(REVOCATION_CONFIG), basePeriodMs: 2_000, deltaPeriodMs: 0 };
-    const replica = () => new CrlService(config, scheduled, ds, app!.get(CaKeysService), app!.get(CrlStore), base.outbox, base.audit, base.relay);
+    const replica = () => new CrlService(config, scheduled, ds, app!.get(CaKeysService), app!.get(CrlStore), base.outbox, base.audit, base.relay, new SystemClock());
     const store = app!.get(CrlStore);
     await client.call(Commands.adminPublishCrl, ca, { actor: admin });
     // The newest base is fresh: nothing is due.
@@ -323,9 +324,9 @@ describe('revocation status from ca-core (real bus and database)', () => {
       const rc: RevocationConfig = { ...app!.get<RevocationConfig>(REVOCATION_CONFIG), ocspSigner: 'delegated', ocspSignerValidityMs: 30 * 86_400_000 };
       const keys = app!.get(CaKeysService);
       const signers = [0, 1, 2].map(() => new OcspSignerService(config, rc, ds, keys));
-      const responders = await Promise.all(signers.map((s) => s.responder()));
+      const responders = await Promise.all(signers.map((s) => s.responder(new Date())));
       expect(new Set(responders.map((r) => r.delegatedSerial)).size).toBe(1);
-      const service = new OcspService(config, rc, ds, keys, signers[0]);
+      const service = new OcspService(config, rc, ds, keys, signers[0], new SystemClock());
       const req = request('alice');
       const r = await service.respond(req.der);
       const certPath = w.write('responder.pem', toPem(responders[0].certs[0], 'CERTIFICATE'));

@@ -70,7 +70,7 @@ export class OcspSignerService {
     private readonly keys: CaKeysService,
   ) {}
 
-  async responder(now = new Date()): Promise<OcspResponder> {
+  async responder(now: Date): Promise<OcspResponder> {
     const ca = this.keys.ca;
     if (this.rc.ocspSigner === 'ca') return { signer: ca.signer, certs: [], notAfter: ca.notAfter };
     const c = this.current;

@@ -13,6 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Clock } from '../clock';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { OcspSignerService } from './ocsp-signer.service';
 
@@ -54,6 +55,7 @@ export class OcspService {
     private readonly ds: DataSource,
     private readonly keys: CaKeysService,
     private readonly responders: OcspSignerService,
+    private readonly clock: Clock,
   ) {}
 
   private ours(id: OcspCertId): boolean {
@@ -86,7 +88,7 @@ export class OcspService {
     const bySerial = new Map(rows.map((r) => [r.serial, r]));
 
     // Status is judged at this instant; the response carries it cut to whole seconds.
-    const instant = new Date();
+    const instant = this.clock.now();
     const now = new Date(Math.floor(instant.getTime() / 1000) * 1000);
     const responder = await this.responders.responder(instant);
     let nextUpdate = new Date(Math.min(now.getTime() + this.rc.ocspValidityMs, responder.notAfter.getTime()));

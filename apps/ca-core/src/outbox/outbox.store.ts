@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EXIT_EVENT_BIT, Events, type CaEvent, type ExitEvent } from '@signet/contracts';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
+import { Clock, SystemClock } from '../clock';
 
 export type EventFields = Omit<CaEvent, 'id' | 'event' | 'eventBit' | 'ca' | 'occurredAt'>;
 
@@ -12,9 +13,11 @@ export type EventFields = Omit<CaEvent, 'id' | 'event' | 'eventBit' | 'ca' | 'oc
  */
 @Injectable()
 export class OutboxStore {
+  constructor(private readonly clock: Clock = new SystemClock()) {}
+
   async enqueue(m: EntityManager, ca: string, event: ExitEvent, fields: EventFields): Promise<string> {
     const id = randomUUID();
-    const payload: CaEvent = { id, event, eventBit: EXIT_EVENT_BIT[event], ca, occurredAt: new Date().toISOString(), ...fields };
+    const payload: CaEvent = { id, event, eventBit: EXIT_EVENT_BIT[event], ca, occurredAt: this.clock.now().toISOString(), ...fields };
     await m.query(`INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)`, [id, Events.subject(ca, event), JSON.stringify(payload)]);
     return id;
   }

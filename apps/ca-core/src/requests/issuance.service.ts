@@ -30,6 +30,7 @@ import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Clock } from '../clock';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { revocationExtensions } from '../crl/revocation-extensions';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -65,6 +66,7 @@ export class IssuanceService {
     private readonly audit: AuditStore,
     private readonly relay: OutboxRelay,
     @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
+    private readonly clock: Clock,
   ) {}
 
   private get caName(): string {
@@ -140,7 +142,7 @@ export class IssuanceService {
     let draft: CertificateDraft;
     try {
       draft = proposeDraft({
-        now: new Date(),
+        now: this.clock.now(),
         subject: csr.subject,
         ca,
         maxValidityDays: this.config.maxValidityDays,

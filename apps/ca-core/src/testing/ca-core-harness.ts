@@ -6,6 +6,7 @@ import { Commands, type PolicyInitReply, type PolicyVerifyReply, type PolicyVeri
 import { type DataSource } from 'typeorm';
 import { CaCoreModule } from '../app.module';
 import { CaKeysService } from '../ca/ca-keys.service';
+import { type Clock } from '../clock';
 import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { PolicyClient } from '../policy/policy.client';
@@ -44,7 +45,7 @@ export interface CaCoreHarness {
   close(): Promise<void>;
 }
 
-export async function startCaCore(prefix: string, env: Record<string, string> = {}): Promise<CaCoreHarness> {
+export async function startCaCore(prefix: string, env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<CaCoreHarness> {
   Logger.overrideLogger(['error']);
   const ca = testCaName(prefix);
   const verifyCalls: PolicyVerifyRequest[] = [];
@@ -73,7 +74,7 @@ export async function startCaCore(prefix: string, env: Record<string, string> = 
   await ensureEventStream(caNc);
   const policyApp = await createBusMicroservice(PolicyDoubleModule, { connection: policyNc, ca });
   await policyApp.listen();
-  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc }), { connection: caNc, ca });
+  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc, clock: opts.clock }), { connection: caNc, ca });
   await app.listen();
   const policy = app.get(PolicyClient);
   await waitFor('ca-core to initialize the policy module', async () => policy.ready);
