@@ -18,6 +18,22 @@ export interface HttpEdgeOptions extends CreateAppOptions {
 }
 
 /**
+ * How long an idle keep-alive connection stays open. Node's default (5 s)
+ * is shorter than what HTTP clients and load balancers expect (a proxy
+ * idles up to 60 s); a client that reuses a connection at the moment the
+ * server closes it gets "other side closed" on a request it never saw
+ * answered. The server must hold idle connections longer than any client,
+ * so clients are the ones that close them; headers must be allowed a
+ * little longer still (Node requires headersTimeout > keepAliveTimeout).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export function keepIdleConnections(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
+/**
  * Builds a service's HTTP application without listening, so main.ts and
  * the integration tests run exactly the same stack.
  *
@@ -32,6 +48,7 @@ export async function createHttpApp(module: DynamicModule, opts: HttpEdgeOptions
     logger: opts.logger,
   });
   app.disable('x-powered-by');
+  keepIdleConnections(app.getHttpServer());
   app.use(opts.accessLog);
   app.useSecurityHeaders();
   for (const m of opts.beforeParsers ?? []) app.use(m);
