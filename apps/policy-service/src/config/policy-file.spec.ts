@@ -13,7 +13,7 @@ describe('the shipped config/policy.yaml', () => {
   it('loads with the documented AD CS defaults', () => {
     expect(policy).toMatchObject({ dispositionMode: 'template', honourDispositionAttribute: false, allowSanAttribute: false });
     expect(policy.defaultTemplate).toBeUndefined();
-    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning']);
+    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development']);
   });
 
   it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {
@@ -24,6 +24,15 @@ describe('the shipped config/policy.yaml', () => {
     expect(t.subject).toEqual({ mode: 'cn-from-san' });
     expect(t.validityDays).toBe(90);
     expect(t.keys.map((k) => k.algorithm)).toEqual(['rsa', 'ec']);
+    expect(t.requiresApproval).toBe(false);
+  });
+
+  it('Development: serverAuth for localhost (listed), names below it and the loopback ranges only', () => {
+    const t = policy.templates.Development;
+    expect(t.extKeyUsage).toEqual([OID.serverAuth]);
+    expect(t.san.dns).toMatchObject({ names: ['localhost'], domains: ['localhost'], min: 0, allowWildcard: false });
+    expect(t.san.ip).toMatchObject({ ranges: ['127.0.0.0/8', '::1/128'], min: 0 });
+    expect(Object.keys(t.san).sort()).toEqual(['dns', 'ip']);
     expect(t.requiresApproval).toBe(false);
   });
 

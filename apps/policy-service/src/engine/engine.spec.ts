@@ -106,6 +106,47 @@ describe('engine: WebServer', () => {
   });
 });
 
+describe('engine: Development (localhost)', () => {
+  const dev = (sans: RequestOptions['sans'], subject: RequestOptions['subject'] = []) =>
+    verify({ attributes: { certificatetemplate: 'Development' }, key: KEYS.p256, subject, sans });
+
+  it('ok/localhost and the loopback addresses, CN localhost', () => {
+    const r = dev([{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '::1' }]);
+    expect(r).toMatchObject({ verdict: 'issue', message: 'issued under template Development', changes: { subject: [{ type: 'CN', value: 'localhost' }], template: 'Development' } });
+    const san = extension(r, OID.subjectAltName)!;
+    expect([san.critical, decodeSubjectAltName(san.der)]).toEqual([
+      false,
+      [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'ip', value: '::1' },
+      ],
+    ]);
+    expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.serverAuth]);
+  });
+
+  it('ok/an address alone: empty subject, critical SAN', () => {
+    const r = dev([{ type: 'ip', value: '127.0.0.1' }]);
+    expect(r).toMatchObject({ verdict: 'issue', changes: { subject: [] } });
+    expect(extension(r, OID.subjectAltName)?.critical).toBe(true);
+  });
+
+  it.each<[string, RequestOptions['sans'], Record<string, string>]>([
+    ['fail/a single-label name it does not list', [{ type: 'dns', value: 'intranet' }], { rule: 'san.dns', field: 'subjectAltName.dns', value: 'intranet' }],
+    ['fail/a public name', [{ type: 'dns', value: 'localhost' }, { type: 'dns', value: 'www.example.com' }], { rule: 'san.dns', field: 'subjectAltName.dns', value: 'www.example.com' }],
+    ['fail/a LAN address', [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '192.168.1.10' }], { rule: 'san.ip', field: 'subjectAltName.ip', value: '192.168.1.10' }],
+  ])('%s', (_n, sans, decidedBy) => {
+    expect(dev(sans)).toMatchObject({ verdict: 'deny', decidedBy });
+  });
+
+  it('fail/WebServer does not issue localhost', () => {
+    expect(verify({ sans: [{ type: 'dns', value: 'localhost' }], subject: [{ type: 'CN', value: 'localhost' }] })).toMatchObject({
+      verdict: 'deny',
+      decidedBy: { rule: 'san.dns', field: 'subjectAltName.dns', value: 'localhost' },
+    });
+  });
+});
+
 describe('engine: approval and disposition modes', () => {
   const codeSigning: RequestOptions = {
     attributes: { certificatetemplate: 'CodeSigning' },

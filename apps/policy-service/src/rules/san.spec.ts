@@ -6,6 +6,7 @@ import { collectSans, parseSanAttribute } from './san-attribute';
 const shipped = shippedPolicy();
 const web = shipped.templates.WebServer;
 const client = shipped.templates.ClientAuth;
+const development = shipped.templates.Development;
 
 /** A template with every SAN type, wildcards and exact names, for the cases the shipped file does not cover. */
 const lab = policyFrom({
@@ -14,7 +15,7 @@ const lab = policyFrom({
       keys: [{ algorithm: 'ec', curves: ['P-256'] }],
       subject: { mode: 'cn-from-san' },
       san: {
-        dns: { domains: ['example.com'], names: ['*.pinned.test', 'exact.other.test'], allowWildcard: true, max: 2 },
+        dns: { domains: ['example.com'], names: ['*.pinned.test', 'exact.other.test', 'intranet', '*.lab'], allowWildcard: true, max: 2 },
         uri: { schemes: ['spiffe'], domains: ['example.org'] },
       },
       validityDays: 7,
@@ -40,7 +41,11 @@ describe('rules san.<type> (one name)', () => {
     ['fail/dns wildcard not allowed', { type: 'dns', value: '*.example.com' }, 'san.dns', 'DNS name *.example.com is a wildcard, which template WebServer does not allow'],
     ['fail/dns syntax', { type: 'dns', value: 'a_b.example.com' }, 'san.dns', 'DNS name a_b.example.com has an invalid label "a_b" (letters, digits and inner hyphens, at most 63)'],
     ['fail/dns IP in disguise', { type: 'dns', value: '192.0.2.1' }, 'san.dns', 'DNS name 192.0.2.1 has an all-numeric top-level label (IP addresses go in an IP SAN)'],
+    ['fail/dns single label not listed', { type: 'dns', value: 'localhost' }, 'san.dns', 'DNS name localhost is a single-label name, which template WebServer accepts only when its san.dns.names lists it'],
+    ['fail/dns below localhost', { type: 'dns', value: 'app.localhost' }, 'san.dns', 'DNS name app.localhost is not under an allowed domain of template WebServer'],
     ['fail/ip outside the ranges', { type: 'ip', value: '10.0.0.1' }, 'san.ip', 'IP address 10.0.0.1 is not in an allowed range of template WebServer'],
+    ['fail/ip loopback not listed', { type: 'ip', value: '127.0.0.1' }, 'san.ip', 'IP address 127.0.0.1 is not in an allowed range of template WebServer'],
+    ['fail/ipv6 loopback not listed', { type: 'ip', value: '::1' }, 'san.ip', 'IP address ::1 is not in an allowed range of template WebServer'],
     ['fail/ip syntax', { type: 'ip', value: '10.0.0' }, 'san.ip', 'IP address 10.0.0 is not an IPv4 or IPv6 address'],
     ['fail/email not accepted', { type: 'email', value: 'a@example.com' }, 'san.email', 'email addresses are not allowed by template WebServer (allowed: dns, ip)'],
   ])('WebServer %s', (_n, san, rule, message) => {
@@ -63,11 +68,37 @@ describe('rules san.<type> (one name)', () => {
     ['ok/listed wildcard outside the domains', { type: 'dns', value: '*.pinned.test' }, true],
     ['ok/exact name', { type: 'dns', value: 'exact.other.test' }, true],
     ['ok/spiffe uri', { type: 'uri', value: 'spiffe://example.org/ns/web' }, true],
+    ['ok/listed single label', { type: 'dns', value: 'intranet' }, true],
+    ['ok/listed single label without case', { type: 'dns', value: 'InTrAnEt' }, true],
     ['fail/name below an exact name', { type: 'dns', value: 'a.exact.other.test' }, false],
+    ['fail/single label not listed', { type: 'dns', value: 'other' }, false],
+    ['fail/listed wildcard over one label', { type: 'dns', value: '*.lab' }, false],
     ['fail/uri scheme', { type: 'uri', value: 'https://example.org/' }, false],
     ['fail/uri host', { type: 'uri', value: 'spiffe://evil.test/x' }, false],
   ])('Lab %s', (_n, san, ok) => {
     expect(checkSanName(san, lab.templates.Lab, 'Lab').ok).toBe(ok);
+  });
+
+  it.each<[string, San, San]>([
+    ['ok/localhost, listed in names', { type: 'dns', value: 'localhost' }, { type: 'dns', value: 'localhost' }],
+    ['ok/localhost lower-cased', { type: 'dns', value: 'LocalHost' }, { type: 'dns', value: 'localhost' }],
+    ['ok/a name below localhost', { type: 'dns', value: 'app.localhost' }, { type: 'dns', value: 'app.localhost' }],
+    ['ok/ipv4 loopback', { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '127.0.0.1' }],
+    ['ok/another ipv4 loopback', { type: 'ip', value: '127.0.1.1' }, { type: 'ip', value: '127.0.1.1' }],
+    ['ok/ipv6 loopback', { type: 'ip', value: '0:0:0:0:0:0:0:1' }, { type: 'ip', value: '::1' }],
+  ])('Development %s', (_n, san, out) => {
+    expect(checkSanName(san, development, 'Development')).toEqual({ ok: true, san: out });
+  });
+
+  it.each<[string, San, string]>([
+    ['fail/another single label', { type: 'dns', value: 'intranet' }, 'DNS name intranet is a single-label name, which template Development accepts only when its san.dns.names lists it'],
+    ['fail/a wildcard below localhost', { type: 'dns', value: '*.localhost' }, 'DNS name *.localhost must have at least 2 labels after the wildcard'],
+    ['fail/a public name', { type: 'dns', value: 'www.example.com' }, 'DNS name www.example.com is not under an allowed domain of template Development'],
+    ['fail/localhost with a trailing dot', { type: 'dns', value: 'localhost.' }, 'DNS name localhost. must not end with a dot'],
+    ['fail/a non-loopback address', { type: 'ip', value: '192.0.2.1' }, 'IP address 192.0.2.1 is not in an allowed range of template Development'],
+    ['fail/ipv4 loopback mapped into ipv6', { type: 'ip', value: '::ffff:127.0.0.1' }, 'IP address ::ffff:127.0.0.1 is an IPv4-mapped IPv6 address (use the IPv4 form)'],
+  ])('Development %s', (_n, san, message) => {
+    expect(checkSanName(san, development, 'Development')).toEqual({ ok: false, denial: { rule: `san.${san.type}`, field: `subjectAltName.${san.type}`, value: san.value, message } });
   });
 });
 

@@ -28,8 +28,18 @@ export function checkSanName(san: San, template: TemplateConfig, templateName: s
     case 'dns': {
       const r = template.san.dns;
       if (!r) return fail(typeNotAllowed(san.type, template, templateName));
-      const n = parseDnsName(san.value, { wildcard: true });
-      if (!n.ok) return fail(`DNS name ${san.value} ${n.reason}`);
+      // A single-label name (localhost, intranet) lies under no domain and may
+      // be anyone's host, so it passes only when names lists it exactly. A
+      // wildcard over one label (*.test) stays refused either way.
+      const oneLabel = !san.value.includes('.');
+      const listed = oneLabel && r.names.includes(san.value.toLowerCase());
+      const n = parseDnsName(san.value, { wildcard: true, minLabels: listed ? 1 : 2 });
+      if (!n.ok) {
+        if (oneLabel && parseDnsName(san.value, { minLabels: 1 }).ok) {
+          return fail(`DNS name ${san.value} is a single-label name, which template ${templateName} accepts only when its san.dns.names lists it`);
+        }
+        return fail(`DNS name ${san.value} ${n.reason}`);
+      }
       // A listed exact wildcard is an explicit decision, so it passes even without allowWildcard.
       if (n.wildcard && !r.allowWildcard && !r.names.includes(n.name)) {
         return fail(`DNS name ${san.value} is a wildcard, which template ${templateName} does not allow`);
