@@ -18,6 +18,7 @@ import { CertificateSpec, issueCertificate, prepareCertificate } from './certifi
 import { createSelfSignedCa } from './self-signed';
 import { parseCertificate, splitCertificate, verifyCertificateSignature } from './inspect';
 import { toPem } from './pem';
+import { lintCertificate } from './lint';
 import { Scratch, must, run, waitForTool } from './test-tools';
 
 const scratch = new Scratch();
@@ -111,6 +112,30 @@ describe.each<CaKeyAlgorithm>(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048'])('CA key 
     expect(await verifyCertificateSignature(leaf, ca.der)).toBe(true);
     // Issuer copied byte-exact from the CA subject.
     expect(splitCertificate(leaf).issuerDer.equals(splitCertificate(ca.der).subjectDer)).toBe(true);
+  });
+
+  it('issues a localhost leaf (DNS localhost, IP 127.0.0.1 and ::1) that lint and both verifiers accept, for each name', async () => {
+    const spki = splitCertificate(ca.der).spki;
+    const sans: San[] = [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+      { type: 'ip', value: '::1' },
+    ];
+    const spec = leafSpec(leafSpki, spki, { sans, subject: [{ type: 'CN', value: 'localhost' }] });
+    expect(lintCertificate(spec, { notBefore: NOW, notAfter: CA_END, spki, isCa: true })).toEqual([]);
+    const leaf = await issueCertificate(prepareCertificate(spec, { certificateDer: ca.der, signer: ca.signer }));
+    verifyWithTools(ca.pem, leaf, `${alg}-localhost`);
+    const caFile = scratch.path(`${alg}-localhost-ca.pem`);
+    const leafFile = scratch.path(`${alg}-localhost-leaf.pem`);
+    for (const check of [['-verify_hostname', 'localhost'], ['-verify_ip', '127.0.0.1'], ['-verify_ip', '::1']]) {
+      const r = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', ...check, '-CAfile', caFile, leafFile]);
+      expect([check[1], r.status, r.out]).toEqual([check[1], 0, expect.stringContaining(': OK')]);
+    }
+    const wrong = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', 'www.example.com', '-CAfile', caFile, leafFile]);
+    expect(wrong.status).not.toBe(0);
+    const gnutls = run('certtool', ['--verify', '--verify-hostname', 'localhost', '--load-ca-certificate', caFile, '--infile', leafFile]);
+    expect(gnutls.out).toContain('Chain verification output: Verified');
+    expect(gnutls.status).toBe(0);
   });
 });
 

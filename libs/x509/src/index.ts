@@ -4,6 +4,8 @@ export { toPem, fromPem, pemBlocks, decodeRequestText, decodeCertificateText } f
 export { nameToPkijs, nameFromPkijs, formatName, parseNameString, validateName, encodeName, decodeName, attributeMaxLength } from './names';
 export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
+export { createCsr } from './csr-create';
+export type { CsrOptions } from './csr-create';
 export { CA_KEY_ALGORITHMS, MIN_PASSPHRASE_LENGTH, generateKeyPair, encryptPrivateKey, decryptPrivateKey, keyAlgorithmOf } from './keys';
 export type { CaKeyAlgorithm } from './keys';
 export { createSigner } from './signer';
