@@ -26,6 +26,7 @@ export SIGNET_CRL_URL=${SIGNET_CRL_URL-$public_url/crl/$ca_name.crl}
 export SIGNET_DELTA_CRL_URL=${SIGNET_DELTA_CRL_URL-$public_url/crl/$ca_name+.crl}
 export SIGNET_OCSP_URL=${SIGNET_OCSP_URL-$public_url/ocsp/$ca_name}
 export SIGNET_CA_ISSUERS_URL=${SIGNET_CA_ISSUERS_URL-$public_url/ca/$ca_name.crt}
+export SIGNET_DEFAULT_CA=${SIGNET_DEFAULT_CA-$ca_name} # requests that name no CA go to this one, never to another CA on the bus
 
 signet_log "building (nx run-many -t build)"
 npx nx run-many -t build --outputStyle=stream </dev/null

@@ -32,7 +32,8 @@ export async function startHarness(
   env: Record<string, string> = {},
   beforeApp: (nc: NatsConnection) => Promise<void> = async () => {},
 ): Promise<Harness> {
-  const nc = await connect({ servers: NATS_URL });
+  // SIGNET_NATS_URL in env points the whole harness (fake CA, app) at another server, e.g. a private one.
+  const nc = await connect({ servers: env.SIGNET_NATS_URL ?? NATS_URL });
   const ca = await new FakeCa(uniqueCaName()).start(nc);
   // Other CAs start before the app, whose first discovery round runs at boot.
   await beforeApp(nc);

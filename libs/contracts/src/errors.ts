@@ -19,6 +19,8 @@ export const ErrorCode = {
   /** No such request, certificate or CA. */
   NotFound: 'NOT_FOUND',
   UnknownCa: 'UNKNOWN_CA',
+  /** A call that names no CA, while several CAs are on the bus and none is the default: the caller must name one. */
+  CaRequired: 'CA_REQUIRED',
   /** The request's state does not allow the action (AD CS 0x80094003). */
   WrongState: 'WRONG_STATE',
   /** The same idempotency key was used with a different request. */
@@ -106,6 +108,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_LARGE: 413,
   NOT_FOUND: 404,
   UNKNOWN_CA: 404,
+  CA_REQUIRED: 400,
   WRONG_STATE: 409,
   IDEMPOTENCY_CONFLICT: 409,
   IN_PROGRESS: 409,

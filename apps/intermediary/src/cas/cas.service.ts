@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { CA_PROPERTY_NAMES, CaPropertyNameSchema, type CaPropertyName, type CaRecord } from '@signet/contracts';
 import { CaClient } from '../bus/ca-client';
-import { type DefaultSource } from '../discovery/default-ca';
+import { isChoice, type DefaultSource } from '../discovery/default-ca';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { badField } from '@signet/http';
 
 export const PEM_CHAIN_MEDIA_TYPE = 'application/pem-certificate-chain';
 
 export interface CaList {
-  /** The CA a request without `ca` goes to, and why; null when there is none. */
+  /** The CA a request without `ca` goes to, and why; null when there is none (no CA, or several and no default). */
   default: { name: string; source: DefaultSource; available: boolean } | null;
   cas: CaRecord[];
 }
@@ -31,7 +31,7 @@ export class CasService {
     const cas = await this.discovery.list();
     const choice = await this.discovery.defaultChoice();
     return {
-      default: choice ? { ...choice, available: cas.some((c) => c.name === choice.name) } : null,
+      default: isChoice(choice) ? { ...choice, available: cas.some((c) => c.name === choice.name) } : null,
       cas,
     };
   }

@@ -11,7 +11,7 @@ export const IntermediaryEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shap
   SIGNET_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** 0 asks the OS for a free port; the bound port is logged. */
   SIGNET_HTTP_PORT: envInt(8080, 0, 65_535),
-  /** CC_DEFAULTCONFIG override; else the CA that declares isDefault, else the first by name. */
+  /** CC_DEFAULTCONFIG override; else the one CA that declares isDefault, else the only CA on the bus (several: callers must name one). */
   SIGNET_DEFAULT_CA: z
     .string()
     .optional()

@@ -4,7 +4,7 @@ import { discoverCas } from '@signet/bus';
 import { ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { NATS_CONNECTION } from '../bus/ca-client';
-import { chooseDefaultCa, type DefaultChoice, type DefaultSource } from './default-ca';
+import { chooseDefaultCa, isChoice, type DefaultChoice, type DefaultSource, type NoDefault } from './default-ca';
 
 interface Snapshot {
   cas: CaRecord[];
@@ -51,14 +51,15 @@ export class DiscoveryService implements OnApplicationBootstrap {
     return (await this.refresh()).find((c) => c.name === name);
   }
 
-  /** The default CA's name and why, among the CAs found now. */
-  async defaultChoice(): Promise<DefaultChoice | undefined> {
+  /** The default CA's name and why, among the CAs found now; or the CAs to choose from when none is. */
+  async defaultChoice(): Promise<DefaultChoice | NoDefault | undefined> {
     return chooseDefaultCa(await this.list(), this.config.defaultCa);
   }
 
   /**
    * The CA a client call goes to: the named one (404 UNKNOWN_CA when no CA
-   * answers to that name) or the default (503 when there is none to use).
+   * answers to that name) or the default (400 CA_REQUIRED when several CAs
+   * leave no default, 503 when there is none to use).
    */
   async resolve(requested?: string): Promise<CaRecord> {
     if (requested === undefined) return (await this.resolveDefault()).ca;
@@ -69,8 +70,11 @@ export class DiscoveryService implements OnApplicationBootstrap {
 
   /** CC_DEFAULTCONFIG: the default CA's record and why it is the default. */
   async resolveDefault(): Promise<{ ca: CaRecord; source: DefaultSource }> {
-    const choice = await this.defaultChoice();
+    let choice = await this.defaultChoice();
+    // The list may be up to a TTL old: ask the bus again before telling a caller to choose.
+    if (choice !== undefined && !isChoice(choice)) choice = chooseDefaultCa(await this.refresh(), this.config.defaultCa);
     if (!choice) throw new SignetError(ErrorCode.CaUnavailable, 'no CA is available');
+    if (!isChoice(choice)) throw caRequired(choice);
     const rec = await this.find(choice.name);
     if (!rec) throw new SignetError(ErrorCode.CaUnavailable, `the default CA "${choice.name}" is not available`, { ca: choice.name });
     return { ca: rec, source: choice.source };
@@ -98,8 +102,31 @@ export class DiscoveryService implements OnApplicationBootstrap {
     const gone = [...before].filter((n) => !cas.some((c) => c.name === n));
     if (added.length || gone.length) {
       this.log.log(`CAs on the bus: ${cas.map((c) => c.name).join(', ') || '(none)'}`);
+      const choice = chooseDefaultCa(cas, this.config.defaultCa);
+      if (choice !== undefined && !isChoice(choice)) this.log.warn(`${noDefaultReason(choice)}: requests that name no CA are refused (CA_REQUIRED) until SIGNET_DEFAULT_CA is set`);
     }
     this.snapshot = { cas, at: Date.now() };
     return cas;
   }
+}
+
+/** How many CA names an error message lists; `details.cas` carries up to MAX_LISTED_IN_DETAILS. */
+const MAX_LISTED = 20;
+const MAX_LISTED_IN_DETAILS = 100;
+
+function noDefaultReason(d: NoDefault): string {
+  return d.reason === 'several-declared'
+    ? 'several CAs declare themselves the default (SIGNET_CA_DEFAULT)'
+    : 'several CAs are on the bus and none is the default';
+}
+
+/** 400 CA_REQUIRED: the caller names a CA, or the operator configures a default; never a guess. */
+function caRequired(d: NoDefault): SignetError {
+  const shown = d.candidates.slice(0, MAX_LISTED).join(', ');
+  const more = d.candidates.length > MAX_LISTED ? ` and ${d.candidates.length - MAX_LISTED} more` : '';
+  return new SignetError(
+    ErrorCode.CaRequired,
+    `${noDefaultReason(d)}: name one with "ca" (in the body or ?ca=), or set SIGNET_DEFAULT_CA on the intermediary; CAs: ${shown}${more}`,
+    { cas: d.candidates.slice(0, MAX_LISTED_IN_DETAILS) },
+  );
 }
