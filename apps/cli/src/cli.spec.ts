@@ -17,6 +17,9 @@ function io(env: NodeJS.ProcessEnv = { HOME: '/nonexistent' }) {
       throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT', path: p });
     },
     writeFile: () => undefined,
+    makeDir: () => undefined,
+    removeFile: () => undefined,
+    sleep: async () => undefined,
     env,
   };
   return { sink, out, err };

@@ -1,18 +1,13 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync } from 'node:fs';
 import { run } from './cli';
+import { systemIo } from './io';
 
 /*
- * signet: the command line for enrollees and operators. No dependency beyond
- * Node.js itself (global fetch, node:util parseArgs), so the built file runs
- * anywhere Node ≥ 20 does. See apps/cli/README.md.
+ * signet: the command line for enrollees and operators. Its verbs need
+ * nothing beyond Node.js itself (global fetch, node:util parseArgs), except
+ * `signet cert`, which loads @signet/x509 when it runs to build its request
+ * (Node ≥ 20.19). See apps/cli/README.md.
  */
-void run(process.argv.slice(2), {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  readFile: (p) => (p === '-' ? readFileSync(0) : readFileSync(p)),
-  writeFile: (p, c) => writeFileSync(p, c, { mode: 0o644 }),
-  env: process.env,
-}).then((code) => {
+void run(process.argv.slice(2), systemIo()).then((code) => {
   process.exitCode = code;
 });

@@ -4,7 +4,17 @@ export interface Io {
   err(text: string): void;
   /** Reads a file (or stdin for "-"). */
   readFile(path: string): Buffer;
-  writeFile(path: string, content: string): void;
+  /**
+   * Writes a file. With `mode` (a private key: 0o600) the content goes to a
+   * new file of that mode first, which then replaces `path`: an existing
+   * file's wider mode is never kept, and a reader never sees half a file.
+   */
+  writeFile(path: string, content: string, mode?: number): void;
+  /** Creates a directory and its parents (mode 0o700 for those it makes); fine if it exists. */
+  makeDir(path: string): void;
+  removeFile(path: string): void;
+  /** Waits between polls; tests pass one that returns at once. */
+  sleep(ms: number): Promise<void>;
   env: NodeJS.ProcessEnv;
 }
 

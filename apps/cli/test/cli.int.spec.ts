@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/cli';
+import { systemIo } from '../src/io';
 import { type Io } from '../src/output';
 import { FakeServer } from './fake-server';
 
@@ -34,10 +35,9 @@ describe('signet against HTTP servers', () => {
 
   function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
     const io: Io = {
+      ...systemIo(),
       out: (t) => out.push(t),
       err: (t) => err.push(t),
-      readFile: (p) => readFileSync(p),
-      writeFile: (p, c) => writeFileSync(p, c),
       env: { HOME: dir, SIGNET_URL: enroll.url, SIGNET_ADMIN_URL: admin.url, SIGNET_TOKEN: 'secret-token', ...env },
     };
     return run(argv, io);

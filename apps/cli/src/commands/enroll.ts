@@ -4,7 +4,7 @@ import { ExitCode, exitCodeForDisposition } from '../exit-codes';
 import { json, keyValues } from '../output';
 
 /** What the intermediary answers for submit and retrieve (also in the error shape when denied or failed). */
-interface RequestAnswer {
+export interface RequestAnswer {
   ca: string;
   requestId: number;
   disposition: string;
@@ -17,7 +17,7 @@ interface RequestAnswer {
 }
 
 /** Denied (400) and failed (500) submits are outcomes with a request id, not transport errors. */
-const isOutcome = (_status: number, body: any) => body?.code === 'REQUEST_DENIED' || body?.code === 'REQUEST_FAILED';
+export const isOutcome = (_status: number, body: any) => body?.code === 'REQUEST_DENIED' || body?.code === 'REQUEST_FAILED';
 
 /** A CSR file as the intermediary takes it: PEM text as is, DER as base64. */
 export function csrText(bytes: Buffer): string {
