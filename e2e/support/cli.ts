@@ -12,10 +12,14 @@ export interface CliResult {
   json: any;
 }
 
-/** Runs the built `signet` CLI as a script would, against a running stack, in an empty HOME. */
-export function signetCli(stack: Stack, args: string[], token?: string): Promise<CliResult> {
+/**
+ * Runs the built `signet` CLI as a script would, against a running stack, in
+ * an empty HOME. `extraEnv` goes on top (`SIGNET_CA: ''` leaves the CA to the
+ * intermediary's default).
+ */
+export function signetCli(stack: Stack, args: string[], token?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const home = mkdtempSync(join(tmpdir(), 'signet-cli-home-'));
-  const env = { PATH: process.env.PATH, HOME: home, SIGNET_URL: stack.baseUrl, SIGNET_ADMIN_URL: stack.adminUrl, SIGNET_CA: stack.ca, ...(token ? { SIGNET_TOKEN: token } : {}) };
+  const env = { PATH: process.env.PATH, HOME: home, SIGNET_URL: stack.baseUrl, SIGNET_ADMIN_URL: stack.adminUrl, SIGNET_CA: stack.ca, ...(token ? { SIGNET_TOKEN: token } : {}), ...extraEnv };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'cli', 'main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
