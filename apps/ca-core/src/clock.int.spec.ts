@@ -1,13 +1,14 @@
 import { Commands } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { parseCertificate } from '@signet/x509';
 import { FixedClock } from './clock';
 import { startCaCore, type CaCoreHarness } from './testing/ca-core-harness';
-import { makeCsr, Workdir } from './testing/openssl';
+import { makeCsr } from './testing/openssl';
 
 // ca-core reads the time from its injected clock: a test sets it instead of waiting for it.
 
 describe('ca-core on an injected clock', () => {
-  const w = new Workdir();
+  const w = new ScratchDir();
   const start = new Date('2031-03-01T12:00:00Z');
   const clock = new FixedClock(start);
   let h: CaCoreHarness;

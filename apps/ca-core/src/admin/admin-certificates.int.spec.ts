@@ -1,8 +1,9 @@
 import { Commands, ErrorCode, Events, ExitEvent } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, OID } from '@signet/x509';
 import { runAdminTokenCli } from '../admin-token';
 import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
-import { makeCsr, Workdir } from '../testing/openssl';
+import { makeCsr } from '../testing/openssl';
 import { tokenSha256 } from './tokens/admin-tokens';
 
 /*
@@ -17,7 +18,7 @@ const caAdmin = { name: 'adam', roles: ['ca-admin' as const] };
 const viewer = { name: 'victor', roles: ['viewer' as const] };
 
 describe('administration of certificates, audit log and tokens on the real bus and database', () => {
-  const w = new Workdir();
+  const w = new ScratchDir();
   let h: CaCoreHarness;
 
   beforeAll(async () => {

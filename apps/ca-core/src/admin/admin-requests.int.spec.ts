@@ -1,7 +1,8 @@
 import { Commands, ErrorCode, Events, ExitEvent, SignetError, type Actor, type PolicyVerifyReply, type PolicyVerifyRequest, type RequestResult } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
 import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
-import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
+import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 
 /*
  * ICertAdmin on requests through the real bus (BusClient → ca-core's admin
@@ -39,7 +40,7 @@ function policy(req: PolicyVerifyRequest): PolicyVerifyReply | Promise<PolicyVer
 }
 
 describe('administration of requests (ICertAdmin) on the real bus and database', () => {
-  const w = new Workdir();
+  const w = new ScratchDir();
   let h: CaCoreHarness;
   let caPath: string;
 

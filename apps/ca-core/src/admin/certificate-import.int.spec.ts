@@ -1,4 +1,5 @@
 import { Commands, ErrorCode, Events, ExitEvent } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import {
   encodeAuthorityKeyIdentifier,
   encodeBasicConstraints,
@@ -14,7 +15,7 @@ import {
 import { generateKeyPairSync } from 'node:crypto';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
-import { makeCsr, openssl, Workdir } from '../testing/openssl';
+import { makeCsr, openssl } from '../testing/openssl';
 
 /*
  * ICertAdmin::ImportCertificate through the real bus and database: a
@@ -30,7 +31,7 @@ const viewer = { name: 'victor', roles: ['viewer' as const] };
 const auditor = { name: 'audrey', roles: ['auditor' as const] };
 
 describe('ImportCertificate on the real bus and database', () => {
-  const w = new Workdir();
+  const w = new ScratchDir();
   let h: CaCoreHarness;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { fromPem, toPem } from '@signet/x509';
-import { openssl, Workdir } from '../testing/openssl';
+import { openssl } from '../testing/openssl';
 import { checkImport } from './certificate-import';
 
 /*
@@ -8,7 +9,7 @@ import { checkImport } from './certificate-import';
  * an operator moving an OpenSSL-run CA to Signet would bring them.
  */
 
-const w = new Workdir();
+const w = new ScratchDir();
 afterAll(() => w.remove());
 
 /** A self-signed P-256 CA; returns its certificate DER. */

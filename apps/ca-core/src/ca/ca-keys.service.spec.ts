@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { ScratchDir } from '@signet/testing';
 import { fromPem, parseCertificate, toPem } from '@signet/x509';
 import { createPrivateKey } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { createTestDatabase, randomHex, TEST_PASSPHRASE, testCaName, testConfig, type TestDatabase } from '../testing/infra';
-import { openssl, tryOpenssl, Workdir } from '../testing/openssl';
+import { openssl, tryOpenssl } from '../testing/openssl';
 import { CaKeysService } from './ca-keys.service';
 
 // Real PostgreSQL (one throw-away database for the file, one CA name per case);
@@ -24,7 +25,7 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
   let db: TestDatabase;
   let ds: DataSource;
   const replicas: DataSource[] = [];
-  const w = new Workdir();
+  const w = new ScratchDir();
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);

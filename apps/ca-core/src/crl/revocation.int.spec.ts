@@ -3,6 +3,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
 import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyInitReply, type PolicyVerifyReply } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
@@ -15,7 +16,7 @@ import { OcspSignerService } from '../ocsp/ocsp-signer.service';
 import { OcspService } from '../ocsp/ocsp.service';
 import { PolicyClient } from '../policy/policy.client';
 import { connectNats, createTestDatabase, lastEvent, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
-import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
+import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 import { CrlScheduler, REVOCATION_NATS } from './crl.scheduler';
 import { CrlService } from './crl.service';
 import { CrlStore } from './crl.store';
@@ -66,7 +67,7 @@ const officer: Actor = { name: 'olivia', roles: ['officer'] };
 
 describe('revocation status from ca-core (real bus and database)', () => {
   const ca = testCaName('rev');
-  const w = new Workdir();
+  const w = new ScratchDir();
   let db: TestDatabase;
   let ds: DataSource;
   let config: CaConfig;

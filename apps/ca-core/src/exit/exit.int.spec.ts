@@ -12,6 +12,7 @@ import {
   type PolicyVerifyReply,
   type PolicyVerifyRequest,
 } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
@@ -19,7 +20,7 @@ import { CaCoreModule } from '../app.module';
 import { openDatabase } from '../database/data-source';
 import { PolicyClient } from '../policy/policy.client';
 import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
-import { makeCsr, Workdir } from '../testing/openssl';
+import { makeCsr } from '../testing/openssl';
 
 /*
  * AD CS steps 1 (ICertExit::Initialize roll call) and 8 (ICertServerExit
@@ -58,7 +59,7 @@ class TestPolicyModule {}
 
 describe('exit modules: roll call and read-back (real bus and database)', () => {
   const ca = testCaName('exit');
-  const w = new Workdir();
+  const w = new ScratchDir();
   let db: TestDatabase;
   let ds: DataSource;
   let caNc: NatsConnection;

@@ -15,6 +15,7 @@ import {
   type RequestResult,
   type SubmitRequest,
 } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
 import { createHash, createPublicKey } from 'node:crypto';
 import { type DataSource } from 'typeorm';
@@ -24,7 +25,7 @@ import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { PolicyClient } from '../policy/policy.client';
 import { connectNats, createTestDatabase, eventCounts, lastEvent, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
-import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
+import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 
 /*
  * ca-core in process, as main.ts starts it, on the real PostgreSQL and the
@@ -110,7 +111,7 @@ interface AuditRow {
 
 describe('issuance through ca-core on the real bus and database', () => {
   const ca = testCaName('iss');
-  const w = new Workdir();
+  const w = new ScratchDir();
   let db: TestDatabase;
   let ds: DataSource;
   let config: CaConfig;

@@ -1,34 +1,11 @@
+import { type ScratchDir } from '@signet/testing';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /**
  * OpenSSL as the independent judge of what ca-core produces, and as the
- * tool that makes test CSRs and imported CAs. Everything lives in a
- * scratch directory removed after the test file.
+ * tool that makes test CSRs and imported CAs. Its files live in the spec's
+ * ScratchDir (`@signet/testing`), removed after the test file.
  */
-export class Workdir {
-  readonly dir = mkdtempSync(join(tmpdir(), 'signet-ca-core-'));
-
-  path(name: string): string {
-    return join(this.dir, name);
-  }
-
-  write(name: string, data: string | Buffer): string {
-    const p = this.path(name);
-    writeFileSync(p, data);
-    return p;
-  }
-
-  read(name: string): string {
-    return readFileSync(this.path(name), 'utf8');
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 export interface ToolResult {
   status: number | null;
@@ -51,7 +28,7 @@ export function openssl(args: string[], opts: { cwd?: string; input?: string | B
 }
 
 /** A P-256 key and a CSR for `subject`, with extra `-addext` values; returns the CSR PEM. */
-export function makeCsr(w: Workdir, name: string, subject: string, addext: string[] = []): string {
+export function makeCsr(w: ScratchDir, name: string, subject: string, addext: string[] = []): string {
   openssl([
     'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
     '-keyout', w.path(`${name}.key`), '-out', w.path(`${name}.csr`), '-subj', subject,
