@@ -19,10 +19,14 @@ import { IssuanceService } from './requests/issuance.service';
 import { RequestStore } from './requests/request.store';
 import { RequestsController } from './requests/requests.controller';
 
-/** ca-core: the CA. The database and bus connections are opened by main and passed in. */
+/**
+ * ca-core: the CA. The database and bus connections are opened by main and
+ * passed in. `env` is where the settings the module reads itself (revocation)
+ * come from: process.env unless a test passes its own.
+ */
 @Module({})
 export class CaCoreModule {
-  static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection; clock?: Clock }): DynamicModule {
+  static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection; clock?: Clock; env?: NodeJS.ProcessEnv }): DynamicModule {
     return {
       module: CaCoreModule,
       controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS],
@@ -44,7 +48,7 @@ export class CaCoreModule {
         LifecycleService,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,
-        ...revocationProviders(deps.nc),
+        ...revocationProviders(deps.nc, deps.env),
       ],
     };
   }

@@ -14,9 +14,11 @@ import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, w
 
 /**
  * Test-only: ca-core in process as main.ts starts it (real PostgreSQL, real
- * NATS), with a policy double on the same bus whose verdicts the test
- * decides per call. Used by the administration specs.
+ * NATS, a fresh database and CA name per call), with a policy double on the
+ * same bus whose verdicts the test decides: each case installs the handler
+ * it needs with `setPolicy`. Every ca-core integration spec starts here.
  */
+
 /** The error a call that must fail failed with; a success fails the test, naming what came back. */
 export function failure(p: Promise<unknown>): Promise<SignetError> {
   return p.then(
@@ -28,6 +30,18 @@ export function failure(p: Promise<unknown>): Promise<SignetError> {
 }
 
 export type PolicyHandler = (req: PolicyVerifyRequest) => PolicyVerifyReply | Promise<PolicyVerifyReply>;
+
+export interface StartOptions {
+  /** The clock ca-core reads (the system clock otherwise). */
+  clock?: Clock;
+  /**
+   * Runs once the database is migrated and the bus connected, before ca-core
+   * starts: for rows a crash left behind, or for stand-ins that must already
+   * listen when ca-core starts (the exit roll call). `nc` is the test's own
+   * connection, the one `client` uses; it is flushed afterwards.
+   */
+  beforeStart?: (ctx: { ca: string; ds: DataSource; nc: NatsConnection }) => Promise<void> | void;
+}
 
 export interface CaCoreHarness {
   ca: string;
@@ -41,20 +55,34 @@ export interface CaCoreHarness {
   caPem: string;
   /** Every verify request the policy double saw. */
   verifyCalls: PolicyVerifyRequest[];
+  /** How often ca-core called the policy double's init. */
+  readonly policyInits: number;
+  /** Replaces the policy double's verdicts from the next verify on (the default pends). */
   setPolicy(h: PolicyHandler): void;
+  /** Takes the policy double off the bus (ca-core keeps running). */
+  stopPolicy(): Promise<void>;
+  /** Shuts ca-core down as SIGTERM would; the database and connections stay for assertions. */
+  stopCaCore(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startCaCore(prefix: string, env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<CaCoreHarness> {
+/**
+ * Starts ca-core for CA `<prefix>-<random>`. `env` holds the SIGNET_*
+ * variables that differ from the test defaults below; they reach the CA
+ * configuration and the revocation settings alike.
+ */
+export async function startCaCore(prefix: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<CaCoreHarness> {
   Logger.overrideLogger(['error']);
   const ca = testCaName(prefix);
   const verifyCalls: PolicyVerifyRequest[] = [];
+  let policyInits = 0;
   let handler: PolicyHandler = () => ({ verdict: 'pend', message: 'pending by default', changes: {} });
 
   @Controller()
   class PolicyDouble {
     @MessagePattern(Commands.policyInit.name)
     init(): PolicyInitReply {
+      policyInits++;
       return { name: 'test-policy', description: 'policy test double', version: '0.0.1', templates: ['WebServer'] };
     }
 
@@ -68,31 +96,50 @@ export async function startCaCore(prefix: string, env: Record<string, string> = 
   class PolicyDoubleModule {}
 
   const db = await createTestDatabase();
-  const config = testConfig(ca, db.url, { SIGNET_CA_SUBJECT: `O=Signet Tests,CN=Signet ${prefix} CA`, SIGNET_POLICY_TIMEOUT_MS: '3000', SIGNET_OUTBOX_POLL_MS: '50', ...env });
+  const settings = { SIGNET_CA_SUBJECT: `O=Signet Tests,CN=Signet ${prefix} CA`, SIGNET_POLICY_TIMEOUT_MS: '3000', SIGNET_OUTBOX_POLL_MS: '50', ...env };
+  const config = testConfig(ca, db.url, settings);
   const ds = await openDatabase(config.databaseUrl);
   const [caNc, policyNc, clientNc] = await Promise.all([`ca-core-${ca}`, `policy-${ca}`, `client-${ca}`].map((n) => connectNats(n)));
   await ensureEventStream(caNc);
+  await opts.beforeStart?.({ ca, ds, nc: clientNc });
+  await clientNc.flush();
   const policyApp = await createBusMicroservice(PolicyDoubleModule, { connection: policyNc, ca });
   await policyApp.listen();
-  const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc, clock: opts.clock }), { connection: caNc, ca });
+  const app = await createBusMicroservice(
+    CaCoreModule.register({ config, ds, nc: caNc, clock: opts.clock, env: { ...process.env, ...settings } }),
+    { connection: caNc, ca },
+  );
   await app.listen();
   const policy = app.get(PolicyClient);
   await waitFor('ca-core to initialize the policy module', async () => policy.ready);
+
+  // Each stops once, whether a test stopped it first or close() does.
+  const once = (fn: () => Promise<void>) => {
+    let done: Promise<void> | undefined;
+    return () => (done ??= fn());
+  };
+  const stopPolicy = once(() => policyApp.close());
+  const stopCaCore = once(() => app.close());
   return {
     ca,
     db,
     ds,
     config,
     app,
-    client: new BusClient(clientNc, 15_000),
+    client: new BusClient(clientNc, 20_000),
     caNc,
     clientNc,
     caPem: app.get(CaKeysService).ca.certificatePem,
     verifyCalls,
+    get policyInits() {
+      return policyInits;
+    },
     setPolicy: (h) => (handler = h),
+    stopPolicy,
+    stopCaCore,
     close: async () => {
-      await app.close().catch(() => undefined);
-      await policyApp.close().catch(() => undefined);
+      await stopCaCore().catch(() => undefined);
+      await stopPolicy().catch(() => undefined);
       await purgeEvents(clientNc, [ca]).catch(() => undefined);
       await Promise.all([caNc, policyNc, clientNc].map((c) => c.close().catch(() => undefined)));
       if (ds.isInitialized) await ds.destroy();
