@@ -1,7 +1,3 @@
-import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { type NatsConnection } from '@nats-io/transport-node';
-import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
 import {
   CaEventSchema,
   Commands,
@@ -9,29 +5,22 @@ import {
   Events,
   ExitEvent,
   SignetError,
-  type PolicyInitReply,
   type PolicyVerifyReply,
-  type PolicyVerifyRequest,
   type RequestResult,
   type SubmitRequest,
 } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
 import { createHash, createPublicKey } from 'node:crypto';
-import { type DataSource } from 'typeorm';
-import { CaCoreModule } from '../app.module';
-import { CaKeysService } from '../ca/ca-keys.service';
-import { type CaConfig } from '../config/ca-config';
-import { openDatabase } from '../database/data-source';
-import { PolicyClient } from '../policy/policy.client';
-import { connectNats, createTestDatabase, eventCounts, lastEvent, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
+import { failure, startCaCore, type CaCoreHarness, type PolicyHandler } from '../testing/ca-core-harness';
+import { eventCounts, lastEvent, waitFor } from '../testing/infra';
 import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 
 /*
  * ca-core in process, as main.ts starts it, on the real PostgreSQL and the
- * real NATS, with a test double of the policy module served on the same bus
- * (policy.<ca>.init / policy.<ca>.verify). The request attribute `scenario`
- * tells the double which verdict to give. OpenSSL judges the certificates.
+ * real NATS, with the harness's policy double: each case installs the
+ * policy answer it is about (the handlers below). OpenSSL judges the
+ * certificates.
  */
 
 const POLICY_TIMEOUT_MS = 1_500;
@@ -47,58 +36,21 @@ const POLICY_EXTENSIONS = [
 const asChanges = (exts: Array<{ oid: string; critical: boolean; value: Buffer }>) =>
   exts.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') }));
 
-/** Everything the policy double was asked, for assertions on the snapshot. */
-const verifyCalls: PolicyVerifyRequest[] = [];
-let initCalls = 0;
-/** Settles when the slow scenario's handler has finished (so nothing runs after the test). */
-let slowHandlerDone: Promise<void> = Promise.resolve();
-
-@Controller()
-class TestPolicyController {
-  @MessagePattern(Commands.policyInit.name)
-  init(): PolicyInitReply {
-    initCalls++;
-    return { name: 'test-policy', description: 'policy test double', version: '0.0.1', templates: ['WebServer'] };
-  }
-
-  @MessagePattern(Commands.policyVerify.name)
-  async verify(@Payload() req: PolicyVerifyRequest): Promise<PolicyVerifyReply> {
-    verifyCalls.push(req);
-    const scenario = req.request.attributes.scenario ?? 'issue';
-    const issue: PolicyVerifyReply = {
-      verdict: 'issue',
-      message: 'issued by the test policy',
-      decidedBy: { rule: 'web-server' },
-      changes: { template: 'WebServer', extensions: asChanges(POLICY_EXTENSIONS) },
-    };
-    switch (scenario) {
-      case 'issue':
-        return issue;
-      case 'pend':
-        return { verdict: 'pend', message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } };
-      case 'deny':
-        return { verdict: 'deny', message: 'subject not allowed', decidedBy: { rule: 'deny-list', field: 'subject.CN', value: 'blocked.example.test' } };
-      case 'widen':
-        return { ...issue, changes: { ...issue.changes, notAfter: new Date(Date.parse(req.certificate.notAfter) + 86_400_000).toISOString() } };
-      case 'server-owned':
-        return { ...issue, changes: { extensions: [{ oid: OID.subjectKeyIdentifier, critical: false, value: Buffer.from('04020102', 'hex').toString('base64') }] } };
-      case 'lint':
-        // keyEncipherment is impossible with the EC key of the request: the CA must refuse to sign.
-        return { ...issue, changes: { extensions: asChanges([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature', 'keyEncipherment']) }]) } };
-      case 'error':
-        throw new SignetError(ErrorCode.BadAttributes, 'template "Nope" is not offered by this policy');
-      case 'slow':
-        slowHandlerDone = new Promise((r) => setTimeout(r, POLICY_TIMEOUT_MS + 300));
-        await slowHandlerDone;
-        return issue;
-      default:
-        throw new Error(`unknown scenario ${scenario}`);
-    }
-  }
+/* The policy's answers: each case installs the one it is about with h.setPolicy. */
+function issue(): PolicyVerifyReply {
+  return { verdict: 'issue', message: 'issued by the test policy', decidedBy: { rule: 'web-server' }, changes: { template: 'WebServer', extensions: asChanges(POLICY_EXTENSIONS) } };
 }
-
-@Module({ controllers: [TestPolicyController] })
-class TestPolicyModule {}
+const pend: PolicyHandler = () => ({ verdict: 'pend', message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } });
+const deny: PolicyHandler = () => ({ verdict: 'deny', message: 'subject not allowed', decidedBy: { rule: 'deny-list', field: 'subject.CN', value: 'blocked.example.test' } });
+/** Moves notAfter a day past what the CA proposed. */
+const widen: PolicyHandler = (req) => ({ ...issue(), changes: { ...issue().changes, notAfter: new Date(Date.parse(req.certificate.notAfter) + 86_400_000).toISOString() } });
+/** Sets the subject key identifier, which belongs to the CA. */
+const serverOwned: PolicyHandler = () => ({ ...issue(), changes: { extensions: [{ oid: OID.subjectKeyIdentifier, critical: false, value: Buffer.from('04020102', 'hex').toString('base64') }] } });
+/** keyEncipherment is impossible with the EC key of the request: the CA must refuse to sign. */
+const lint: PolicyHandler = () => ({ ...issue(), changes: { extensions: asChanges([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature', 'keyEncipherment']) }]) } });
+const policyError: PolicyHandler = () => {
+  throw new SignetError(ErrorCode.BadAttributes, 'template "Nope" is not offered by this policy');
+};
 
 interface AuditRow {
   actor: string;
@@ -110,109 +62,71 @@ interface AuditRow {
 }
 
 describe('issuance through ca-core on the real bus and database', () => {
-  const ca = testCaName('iss');
   const w = new ScratchDir();
-  let db: TestDatabase;
-  let ds: DataSource;
-  let config: CaConfig;
-  let caNc: NatsConnection;
-  let policyNc: NatsConnection;
-  let clientNc: NatsConnection;
-  let policyApp: INestMicroservice | undefined;
-  let app: INestMicroservice | undefined;
-  let client: BusClient;
+  let h: CaCoreHarness;
   let caPemPath: string;
-  let caPem: string;
   let staleId: string;
   let recentId: string;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    db = await createTestDatabase();
-    config = testConfig(ca, db.url, {
-      SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Signet Issuance Test CA',
-      SIGNET_POLICY_TIMEOUT_MS: String(POLICY_TIMEOUT_MS),
-      SIGNET_MAX_VALIDITY_DAYS: String(MAX_VALIDITY_DAYS),
-      SIGNET_OUTBOX_POLL_MS: '50',
-    });
-    // As main.ts: database, bus, stream, then the module.
-    ds = await openDatabase(config.databaseUrl);
-    [caNc, policyNc, clientNc] = await Promise.all([`ca-core-${ca}`, `policy-${ca}`, `client-${ca}`].map((n) => connectNats(n)));
-    await ensureEventStream(caNc);
-    // Left behind by a "crash": one request in process for ten minutes, one just now.
-    const leftover = (sql: string) =>
-      ds.query(`INSERT INTO request (ca_name, disposition, raw_request, request_sha256, requester_name, submitted_at) VALUES ($1, 'in_process', '\\x00', 'x', 'bob', ${sql}) RETURNING id`, [ca]);
-    [[{ id: staleId }], [{ id: recentId }]] = [await leftover(`now() - interval '10 minutes'`), await leftover('now()')];
-
-    policyApp = await createBusMicroservice(TestPolicyModule, { connection: policyNc, ca });
-    await policyApp.listen();
-
-    app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc }), { connection: caNc, ca });
-    await app.listen();
-    const policy = app.get(PolicyClient);
-    await waitFor('ca-core to initialize the policy module', async () => policy.ready);
-
-    client = new BusClient(clientNc, 10_000);
-    caPem = app.get(CaKeysService).ca.certificatePem;
-    caPemPath = w.write('ca.pem', caPem);
+    h = await startCaCore(
+      'iss',
+      { SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Signet Issuance Test CA', SIGNET_POLICY_TIMEOUT_MS: String(POLICY_TIMEOUT_MS), SIGNET_MAX_VALIDITY_DAYS: String(MAX_VALIDITY_DAYS) },
+      {
+        // Left behind by a "crash": one request in process for ten minutes, one just now.
+        beforeStart: async ({ ca, ds }) => {
+          const leftover = (sql: string) =>
+            ds.query(`INSERT INTO request (ca_name, disposition, raw_request, request_sha256, requester_name, submitted_at) VALUES ($1, 'in_process', '\\x00', 'x', 'bob', ${sql}) RETURNING id`, [ca]);
+          [[{ id: staleId }], [{ id: recentId }]] = [await leftover(`now() - interval '10 minutes'`), await leftover('now()')];
+        },
+      },
+    );
+    caPemPath = w.write('ca.pem', h.caPem);
   });
 
   afterAll(async () => {
-    await app?.close().catch(() => undefined);
-    await policyApp?.close().catch(() => undefined);
-    if (clientNc) await purgeEvents(clientNc, [ca]);
-    await Promise.all([caNc, policyNc, clientNc].map((c) => c?.close()));
-    if (ds?.isInitialized) await ds.destroy();
-    await db?.drop();
+    await h?.close();
     w.remove();
   });
 
-  function submit(csrPem: string, scenario: string, extra: Partial<SubmitRequest> = {}): Promise<RequestResult> {
-    return client.call(Commands.submit, ca, { request: csrPem, attributes: `scenario:${scenario}\nCertificate-Template: WebServer`, requester: 'alice', ...extra });
-  }
-
-  async function submitError(csrPem: string, scenario: string, extra: Partial<SubmitRequest> = {}): Promise<SignetError> {
-    return submit(csrPem, scenario, extra).then(
-      (r) => {
-        throw new Error(`expected an error, got ${JSON.stringify(r)}`);
-      },
-      (e: SignetError) => e,
-    );
+  /** Submits as alice, with the WebServer template and one more attribute (which the policy sees parsed). */
+  function submit(csrPem: string, extra: Partial<SubmitRequest> = {}): Promise<RequestResult> {
+    return h.client.call(Commands.submit, h.ca, { request: csrPem, attributes: 'contact:alice@example.test\nCertificate-Template: WebServer', requester: 'alice', ...extra });
   }
 
   async function audit(requestId: number): Promise<AuditRow[]> {
-    return ds.query(
+    return h.ds.query(
       `SELECT actor, action, serial, before_disposition, after_disposition, details FROM audit_log WHERE ca_name = $1 AND request_id = $2 ORDER BY id`,
-      [ca, requestId],
+      [h.ca, requestId],
     );
   }
 
   async function outboxFor(requestId: number): Promise<Array<{ event_id: string; subject: string; payload: Record<string, unknown> }>> {
-    return ds.query(`SELECT event_id, subject, payload FROM outbox WHERE (payload->>'requestId')::bigint = $1 ORDER BY id`, [requestId]);
+    return h.ds.query(`SELECT event_id, subject, payload FROM outbox WHERE (payload->>'requestId')::bigint = $1 ORDER BY id`, [requestId]);
   }
 
   async function requestRow(requestId: number): Promise<Record<string, unknown>> {
-    const [row] = await ds.query(
+    const [row] = await h.ds.query(
       `SELECT disposition, disposition_message, decided_by, template, requester_name, resolved_at, cert_not_after FROM request WHERE ca_name = $1 AND id = $2`,
-      [ca, requestId],
+      [h.ca, requestId],
     );
     return row;
   }
 
   async function count(sql: string, params: unknown[]): Promise<number> {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${sql}`, params);
+    const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM ${sql}`, params);
     return n;
   }
 
   const submitAudit = { actor: 'alice', action: 'request.submit', serial: null, before_disposition: null, after_disposition: 'in_process', details: {} };
 
   it('started as AD CS step 1: CA loaded, startup event written, policy initialized and registered', async () => {
-    expect(initCalls).toBeGreaterThanOrEqual(1);
-    expect(await count(`ca WHERE name = $1`, [ca])).toBe(1);
-    expect(await count(`outbox WHERE subject = $1`, [Events.subject(ca, ExitEvent.CaStartup)])).toBe(1);
-    await waitFor('the policy module to be registered', async () => (await count(`module_registration WHERE ca_name = $1 AND kind = 'policy' AND name = 'test-policy'`, [ca])) === 1);
-    const cert = await client.call(Commands.caCertificate, ca, { chain: true });
-    expect(cert).toEqual({ certificate: caPem, chain: [caPem] });
+    expect(h.policyInits).toBeGreaterThanOrEqual(1);
+    expect(await count(`ca WHERE name = $1`, [h.ca])).toBe(1);
+    expect(await count(`outbox WHERE subject = $1`, [Events.subject(h.ca, ExitEvent.CaStartup)])).toBe(1);
+    await waitFor('the policy module to be registered', async () => (await count(`module_registration WHERE ca_name = $1 AND kind = 'policy' AND name = 'test-policy'`, [h.ca])) === 1);
+    const cert = await h.client.call(Commands.caCertificate, h.ca, { chain: true });
+    expect(cert).toEqual({ certificate: h.caPem, chain: [h.caPem] });
   });
 
   it('parked the request a crash left in process as pending at start-up, and only that one', async () => {
@@ -238,7 +152,8 @@ describe('issuance through ca-core on the real bus and database', () => {
       ]);
       csrPath = w.path('issue.csr');
       submittedAt = Date.now();
-      result = await submit(w.read('issue.csr'), 'issue');
+      h.setPolicy(issue);
+      result = await submit(w.read('issue.csr'));
       leafPath = w.write('issue.pem', result.certificate ?? '');
     });
 
@@ -248,7 +163,7 @@ describe('issuance through ca-core on the real bus and database', () => {
         dispositionCode: 3,
         message: 'issued by the test policy',
         decidedBy: { rule: 'web-server' },
-        chain: [caPem],
+        chain: [h.caPem],
       });
       // 128 random bits: 16 octets, positive, no leading zero octet.
       expect(result.serial).toMatch(/^(?!00)[0-7][0-9a-f]{31}$/);
@@ -256,11 +171,11 @@ describe('issuance through ca-core on the real bus and database', () => {
     });
 
     it('gave the policy one snapshot with the request as asked (requested extensions shown, origin request)', () => {
-      const call = verifyCalls.find((c) => c.requestId === result.requestId)!;
+      const call = h.verifyCalls.find((c) => c.requestId === result.requestId)!;
       expect(call).toBeDefined();
       expect(call.newRequest).toBe(true);
       expect(call.request.requesterName).toBe('alice');
-      expect(call.request.attributes).toEqual({ scenario: 'issue', certificatetemplate: 'WebServer' });
+      expect(call.request.attributes).toEqual({ contact: 'alice@example.test', certificatetemplate: 'WebServer' });
       expect(call.request.subjectAltNames).toEqual([{ type: 'dns', value: 'evil.example.net' }]);
       expect(call.request.publicKey).toMatchObject({ algorithm: 'ec', curve: 'P-256' });
       expect(call.request.extensions.map((e) => [e.oid, e.origin])).toEqual(
@@ -272,7 +187,7 @@ describe('issuance through ca-core on the real bus and database', () => {
         ]),
       );
       expect(call.certificate.extensions).toEqual([]);
-      expect(call.ca.name).toBe(ca);
+      expect(call.ca.name).toBe(h.ca);
       const proposedDays = (Date.parse(call.certificate.notAfter) - Date.parse(call.certificate.notBefore)) / 86_400_000;
       expect(proposedDays).toBeGreaterThan(MAX_VALIDITY_DAYS);
       expect(proposedDays).toBeLessThan(MAX_VALIDITY_DAYS + 1 / 24);
@@ -340,18 +255,18 @@ describe('issuance through ca-core on the real bus and database', () => {
         requester_name: 'alice',
         resolved_at: expect.any(Date),
       });
-      const [certRow] = await ds.query(`SELECT serial, der, sha256 FROM certificate WHERE ca_name = $1 AND request_id = $2`, [ca, id]);
+      const [certRow] = await h.ds.query(`SELECT serial, der, sha256 FROM certificate WHERE ca_name = $1 AND request_id = $2`, [h.ca, id]);
       expect(certRow.serial).toBe(result.serial);
       expect(certRow.der.equals(fromPem(result.certificate!, 'CERTIFICATE'))).toBe(true);
       expect(certRow.sha256).toBe(createHash('sha256').update(certRow.der).digest('hex'));
-      expect(await count(`serial_reservation WHERE ca_name = $1 AND request_id = $2`, [ca, id])).toBe(1);
+      expect(await count(`serial_reservation WHERE ca_name = $1 AND request_id = $2`, [h.ca, id])).toBe(1);
       // The policy's extensions are recorded with origin policy, the CSR's with origin request.
-      const exts: Array<{ oid: string; origin: string }> = await ds.query(`SELECT oid, origin FROM request_extension WHERE request_id = $1 ORDER BY origin, oid`, [id]);
+      const exts: Array<{ oid: string; origin: string }> = await h.ds.query(`SELECT oid, origin FROM request_extension WHERE request_id = $1 ORDER BY origin, oid`, [id]);
       expect(exts.filter((e) => e.origin === 'policy').map((e) => e.oid).sort()).toEqual([OID.keyUsage, OID.subjectAltName, OID.extKeyUsage].sort());
       expect(exts.filter((e) => e.origin === 'request').map((e) => e.oid)).toEqual(expect.arrayContaining([OID.basicConstraints, CUSTOM_OID]));
 
       const events = await outboxFor(id);
-      expect(events.map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.CertificateIssued)]);
+      expect(events.map((e) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.CertificateIssued)]);
       expect(CaEventSchema.parse(events[0].payload)).toMatchObject({ requestId: id, disposition: 'issued', serial: result.serial, certificate: result.certificate, template: 'WebServer' });
 
       expect(await audit(id)).toEqual([
@@ -362,51 +277,52 @@ describe('issuance through ca-core on the real bus and database', () => {
 
     it('published the certificate.issued event to JetStream after the commit, with the event id as message id', async () => {
       const [event] = await outboxFor(result.requestId);
-      await waitFor('the relay to publish certificate.issued', async () => (await lastEvent(caNc, event.subject))?.msgId === event.event_id);
-      const stored = await lastEvent(caNc, event.subject);
+      await waitFor('the relay to publish certificate.issued', async () => (await lastEvent(h.caNc, event.subject))?.msgId === event.event_id);
+      const stored = await lastEvent(h.caNc, event.subject);
       expect(stored?.payload).toMatchObject({ id: event.event_id, requestId: result.requestId, serial: result.serial });
     });
 
     it('hands the certificate out again on retrieve, and records request.retrieved', async () => {
-      const again = await client.call(Commands.retrieve, ca, { requestId: result.requestId });
-      expect(again).toMatchObject({ requestId: result.requestId, disposition: 'issued', serial: result.serial, certificate: result.certificate, chain: [caPem] });
+      const again = await h.client.call(Commands.retrieve, h.ca, { requestId: result.requestId });
+      expect(again).toMatchObject({ requestId: result.requestId, disposition: 'issued', serial: result.serial, certificate: result.certificate, chain: [h.caPem] });
       expect((await outboxFor(result.requestId)).map((e) => e.subject)).toEqual([
-        Events.subject(ca, ExitEvent.CertificateIssued),
-        Events.subject(ca, ExitEvent.PendingRetrieved),
+        Events.subject(h.ca, ExitEvent.CertificateIssued),
+        Events.subject(h.ca, ExitEvent.PendingRetrieved),
       ]);
     });
 
     it('returns the first result for a repeated idempotency key and never issues twice', async () => {
       const csr = makeCsr(w, 'idem', '/CN=www.example.test');
-      const first = await submit(csr, 'issue', { idempotencyKey: `order-${ca}` });
-      const calls = verifyCalls.length;
-      const certs = await count(`certificate WHERE ca_name = $1`, [ca]);
-      const second = await submit(csr, 'issue', { idempotencyKey: `order-${ca}` });
+      const first = await submit(csr, { idempotencyKey: `order-${h.ca}` });
+      const calls = h.verifyCalls.length;
+      const certs = await count(`certificate WHERE ca_name = $1`, [h.ca]);
+      const second = await submit(csr, { idempotencyKey: `order-${h.ca}` });
       expect(second).toEqual(first);
-      expect(verifyCalls.length).toBe(calls);
-      expect(await count(`certificate WHERE ca_name = $1`, [ca])).toBe(certs);
+      expect(h.verifyCalls.length).toBe(calls);
+      expect(await count(`certificate WHERE ca_name = $1`, [h.ca])).toBe(certs);
 
       // Two retries racing each other: one certificate, the same answer twice.
       const racing = makeCsr(w, 'idem-race', '/CN=www.example.test');
-      const [a, b] = await Promise.all([0, 1].map(() => submit(racing, 'issue', { idempotencyKey: `race-${ca}` })));
+      const [a, b] = await Promise.all([0, 1].map(() => submit(racing, { idempotencyKey: `race-${h.ca}` })));
       expect(a.disposition).toBe('issued');
       expect(b).toEqual(a);
-      expect(verifyCalls.length).toBe(calls + 1);
-      expect(await count(`certificate WHERE ca_name = $1`, [ca])).toBe(certs + 1);
+      expect(h.verifyCalls.length).toBe(calls + 1);
+      expect(await count(`certificate WHERE ca_name = $1`, [h.ca])).toBe(certs + 1);
 
       const other = makeCsr(w, 'idem2', '/CN=www.example.test');
-      const err = await submitError(other, 'issue', { idempotencyKey: `order-${ca}` });
+      const err = await failure(submit(other, { idempotencyKey: `order-${h.ca}` }));
       expect(err).toMatchObject({ code: ErrorCode.IdempotencyConflict, details: { requestId: first.requestId } });
     });
   });
 
   it('pend verdict: pending, a request.pending event in the outbox, and the audit trail', async () => {
-    const r = await submit(makeCsr(w, 'pend', '/CN=pend.example.test'), 'pend');
+    h.setPolicy(pend);
+    const r = await submit(makeCsr(w, 'pend', '/CN=pend.example.test'));
     expect(r).toMatchObject({ disposition: 'pending', dispositionCode: 5, message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } });
     expect(r.certificate).toBeUndefined();
     expect(await requestRow(r.requestId)).toMatchObject({ disposition: 'pending', resolved_at: null, decided_by: { rule: 'manual-approval' } });
     const events = await outboxFor(r.requestId);
-    expect(events.map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestPending)]);
+    expect(events.map((e) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.RequestPending)]);
     expect(events[0].payload).toMatchObject({ event: 'request.pending', requestId: r.requestId, disposition: 'pending' });
     expect(await count(`certificate WHERE request_id = $1`, [r.requestId])).toBe(0);
     expect(await audit(r.requestId)).toEqual([
@@ -416,11 +332,12 @@ describe('issuance through ca-core on the real bus and database', () => {
   });
 
   it('deny verdict: denied with the deciding rule', async () => {
-    const r = await submit(makeCsr(w, 'deny', '/CN=blocked.example.test'), 'deny');
+    h.setPolicy(deny);
+    const r = await submit(makeCsr(w, 'deny', '/CN=blocked.example.test'));
     const decidedBy = { rule: 'deny-list', field: 'subject.CN', value: 'blocked.example.test' };
     expect(r).toMatchObject({ disposition: 'denied', dispositionCode: 2, message: 'subject not allowed', decidedBy });
     expect(await requestRow(r.requestId)).toMatchObject({ disposition: 'denied', decided_by: decidedBy, resolved_at: expect.any(Date) });
-    expect((await outboxFor(r.requestId)).map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestDenied)]);
+    expect((await outboxFor(r.requestId)).map((e) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.RequestDenied)]);
     expect(await count(`serial_reservation WHERE request_id = $1`, [r.requestId])).toBe(0);
     expect(await audit(r.requestId)).toEqual([
       submitAudit,
@@ -428,12 +345,13 @@ describe('issuance through ca-core on the real bus and database', () => {
     ]);
   });
 
-  it.each<[string, RegExp]>([
-    ['widen', /^the policy module made a change the CA refuses: notAfter may not move later/],
-    ['server-owned', /^the policy module made a change the CA refuses: extension 2\.5\.29\.14 is set by the CA itself/],
-    ['error', /^the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered by this policy$/],
-  ])('a policy that answers %s fails the request permanently, with the reason, before any serial is drawn', async (scenario, message) => {
-    const r = await submit(makeCsr(w, scenario, `/CN=${scenario}.example.test`), scenario);
+  it.each<[string, PolicyHandler, RegExp]>([
+    ['widen', widen, /^the policy module made a change the CA refuses: notAfter may not move later/],
+    ['server-owned', serverOwned, /^the policy module made a change the CA refuses: extension 2\.5\.29\.14 is set by the CA itself/],
+    ['error', policyError, /^the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered by this policy$/],
+  ])('a policy that answers %s fails the request permanently, with the reason, before any serial is drawn', async (name, policy, message) => {
+    h.setPolicy(policy);
+    const r = await submit(makeCsr(w, name, `/CN=${name}.example.test`));
     expect(r).toMatchObject({ disposition: 'failed', dispositionCode: 1 });
     expect(r.message).toMatch(message);
     expect(r.certificate).toBeUndefined();
@@ -448,7 +366,8 @@ describe('issuance through ca-core on the real bus and database', () => {
   });
 
   it('a certificate that fails the CA\'s lint is not signed and the request fails', async () => {
-    const r = await submit(makeCsr(w, 'lint', '/CN=lint.example.test'), 'lint');
+    h.setPolicy(lint);
+    const r = await submit(makeCsr(w, 'lint', '/CN=lint.example.test'));
     expect(r).toMatchObject({ disposition: 'failed' });
     expect(r.message).toMatch(/^the certificate failed the CA's checks and was not signed: .*keyUsage: keyEncipherment is not possible with an ec key/);
     expect(await count(`certificate WHERE request_id = $1`, [r.requestId])).toBe(0);
@@ -456,16 +375,24 @@ describe('issuance through ca-core on the real bus and database', () => {
   });
 
   it('refuses an unreadable request and one whose signature does not verify, storing nothing', async () => {
-    const before = await count(`request WHERE ca_name = $1`, [ca]);
-    expect(await submitError('this is not a certificate request', 'issue')).toMatchObject({ code: ErrorCode.MalformedRequest });
+    const before = await count(`request WHERE ca_name = $1`, [h.ca]);
+    h.setPolicy(issue);
+    expect(await failure(submit('this is not a certificate request'))).toMatchObject({ code: ErrorCode.MalformedRequest });
     const der = fromPem(makeCsr(w, 'tampered', '/CN=tampered.example.test'), 'CERTIFICATE REQUEST');
     der[der.length - 1] ^= 0x01; // last octet of the ECDSA signature
-    expect(await submitError(der.toString('base64'), 'issue')).toMatchObject({ code: ErrorCode.BadSignature });
-    expect(await count(`request WHERE ca_name = $1`, [ca])).toBe(before);
+    expect(await failure(submit(der.toString('base64')))).toMatchObject({ code: ErrorCode.BadSignature });
+    expect(await count(`request WHERE ca_name = $1`, [h.ca])).toBe(before);
   });
 
   it('a policy that does not answer in time: POLICY_UNAVAILABLE with the request id, request kept as pending', async () => {
-    const err = await submitError(makeCsr(w, 'slow', '/CN=slow.example.test'), 'slow');
+    // Answers only after ca-core has stopped waiting; `answered` settles when it has (so nothing runs after the test).
+    let answered = Promise.resolve();
+    h.setPolicy(async () => {
+      answered = new Promise((r) => setTimeout(r, POLICY_TIMEOUT_MS + 300));
+      await answered;
+      return issue();
+    });
+    const err = await failure(submit(makeCsr(w, 'slow', '/CN=slow.example.test')));
     expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number) } });
     const id = err.details!.requestId as number;
     expect(await requestRow(id)).toMatchObject({ disposition: 'pending', disposition_message: expect.stringMatching(/policy module is unavailable/) });
@@ -474,16 +401,16 @@ describe('issuance through ca-core on the real bus and database', () => {
       ['request.park', 'in_process', 'pending'],
     ]);
     // The late answer changes nothing: the request stays pending.
-    await slowHandlerDone;
+    await answered;
     await new Promise((r) => setImmediate(r));
     expect(await requestRow(id)).toMatchObject({ disposition: 'pending' });
   });
 
   it('the policy module stopped: POLICY_UNAVAILABLE with details.requestId, and the request stored as pending', async () => {
-    await policyApp!.close();
-    policyApp = undefined;
+    h.setPolicy(issue);
+    await h.stopPolicy();
     const csr = makeCsr(w, 'down', '/CN=down.example.test');
-    const err = await submitError(csr, 'issue');
+    const err = await failure(submit(csr));
     expect(err).toBeInstanceOf(SignetError);
     expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number) } });
     expect(err.message).toMatch(/policy module is unavailable/);
@@ -493,22 +420,21 @@ describe('issuance through ca-core on the real bus and database', () => {
       disposition_message: 'the policy module is unavailable; the request is stored and can be resubmitted',
       resolved_at: null,
     });
-    expect((await outboxFor(id)).map((e) => e.subject)).toEqual([Events.subject(ca, ExitEvent.RequestPending)]);
+    expect((await outboxFor(id)).map((e) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.RequestPending)]);
     expect(await audit(id)).toEqual([
       submitAudit,
       { actor: 'ca', action: 'request.park', serial: null, before_disposition: 'in_process', after_disposition: 'pending', details: {} },
     ]);
     // The client can still read it back by id.
-    await expect(client.call(Commands.retrieve, ca, { requestId: id })).resolves.toMatchObject({ requestId: id, disposition: 'pending' });
+    await expect(h.client.call(Commands.retrieve, h.ca, { requestId: id })).resolves.toMatchObject({ requestId: id, disposition: 'pending' });
   });
 
   it('on shutdown writes ca.shutdown and publishes what is left in the outbox', async () => {
-    await app!.close();
-    app = undefined;
-    expect(await count(`outbox WHERE subject = $1 AND published_at IS NOT NULL`, [Events.subject(ca, ExitEvent.CaShutdown)])).toBe(1);
+    await h.stopCaCore();
+    expect(await count(`outbox WHERE subject = $1 AND published_at IS NOT NULL`, [Events.subject(h.ca, ExitEvent.CaShutdown)])).toBe(1);
     expect(await count(`outbox WHERE published_at IS NULL`, [])).toBe(0);
-    const counts = await eventCounts(clientNc, ca);
-    expect(counts[Events.subject(ca, ExitEvent.CaShutdown)]).toBe(1);
-    expect(counts[Events.subject(ca, ExitEvent.CaStartup)]).toBe(1);
+    const counts = await eventCounts(h.clientNc, h.ca);
+    expect(counts[Events.subject(h.ca, ExitEvent.CaShutdown)]).toBe(1);
+    expect(counts[Events.subject(h.ca, ExitEvent.CaStartup)]).toBe(1);
   });
 });
