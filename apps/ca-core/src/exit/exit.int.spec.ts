@@ -1,25 +1,10 @@
-import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { type NatsConnection } from '@nats-io/transport-node';
-import { BusClient, createBusMicroservice, decodeJson, encodeJson, ensureEventStream } from '@signet/bus';
-import {
-  Commands,
-  ErrorCode,
-  EXIT_EVENT_BIT,
-  ExitRollCall,
-  SignetError,
-  type PolicyInitReply,
-  type PolicyVerifyReply,
-  type PolicyVerifyRequest,
-} from '@signet/contracts';
+import { decodeJson, encodeJson } from '@signet/bus';
+import { Commands, ErrorCode, EXIT_EVENT_BIT, ExitRollCall, SignetError, type PolicyVerifyReply } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID } from '@signet/x509';
 import { createHash } from 'node:crypto';
-import { type DataSource } from 'typeorm';
-import { CaCoreModule } from '../app.module';
-import { openDatabase } from '../database/data-source';
-import { PolicyClient } from '../policy/policy.client';
-import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
+import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { waitFor } from '../testing/infra';
 import { makeCsr } from '../testing/openssl';
 
 /*
@@ -29,89 +14,52 @@ import { makeCsr } from '../testing/openssl';
  * a third answers garbage, which must not hide the others.
  */
 
-@Controller()
-class TestPolicyController {
-  @MessagePattern(Commands.policyInit.name)
-  init(): PolicyInitReply {
-    return { name: 'test-policy', description: '', version: '1', templates: ['WebServer'] };
-  }
-
-  @MessagePattern(Commands.policyVerify.name)
-  verify(req: PolicyVerifyRequest): PolicyVerifyReply {
-    if (req.request.attributes.scenario === 'pend') return { verdict: 'pend', message: 'needs approval' };
-    return {
-      verdict: 'issue',
-      message: 'ok',
-      changes: {
-        template: 'WebServer',
-        extensions: [
-          { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
-          { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth]).toString('base64') },
-          { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.exit.test' }]).toString('base64') },
-        ],
-      },
-    };
-  }
-}
-
-@Module({ controllers: [TestPolicyController] })
-class TestPolicyModule {}
+const issue = (): PolicyVerifyReply => ({
+  verdict: 'issue',
+  message: 'ok',
+  changes: {
+    template: 'WebServer',
+    extensions: [
+      { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
+      { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth]).toString('base64') },
+      { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.exit.test' }]).toString('base64') },
+    ],
+  },
+});
+const pend = (): PolicyVerifyReply => ({ verdict: 'pend', message: 'needs approval' });
 
 describe('exit modules: roll call and read-back (real bus and database)', () => {
-  const ca = testCaName('exit');
   const w = new ScratchDir();
-  let db: TestDatabase;
-  let ds: DataSource;
-  let caNc: NatsConnection;
-  let otherNc: NatsConnection;
-  let policyApp: INestMicroservice | undefined;
-  let app: INestMicroservice | undefined;
-  let client: BusClient;
+  let h: CaCoreHarness;
   const rollCallRequests: unknown[] = [];
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    db = await createTestDatabase();
-    const config = testConfig(ca, db.url, { SIGNET_OUTBOX_POLL_MS: '50' });
-    ds = await openDatabase(config.databaseUrl);
-    [caNc, otherNc] = await Promise.all([connectNats(`ca-core-${ca}`), connectNats(`others-${ca}`)]);
-    await ensureEventStream(caNc);
-
-    // Exit modules already on the bus when the CA starts: they answer the roll call.
-    const answer = (reply: unknown) =>
-      otherNc.subscribe(ExitRollCall.subject(ca), {
-        callback: (_e, m) => {
-          rollCallRequests.push(decodeJson(m.data));
-          m.respond(encodeJson(reply));
-        },
-      });
-    answer({ ok: true, data: { kind: 'exit', name: 'files', description: 'writes files', version: '1.2.3', eventMask: EXIT_EVENT_BIT['certificate.issued'] } });
-    answer({ ok: true, data: { kind: 'exit', name: 'hooks', eventMask: 0x87 } });
-    answer({ ok: true, data: { kind: 'exit', name: 'bad name with spaces' } });
-    answer('not an envelope');
-    await otherNc.flush();
-
-    policyApp = await createBusMicroservice(TestPolicyModule, { connection: otherNc, ca });
-    await policyApp.listen();
-    app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc }), { connection: caNc, ca });
-    await app.listen();
-    await waitFor('the policy module', async () => app!.get(PolicyClient).ready);
-    client = new BusClient(otherNc, 10_000);
+    h = await startCaCore('exit', {}, {
+      // Exit modules already on the bus when the CA starts: they answer the roll call.
+      beforeStart: ({ ca, nc }) => {
+        const answer = (reply: unknown) =>
+          nc.subscribe(ExitRollCall.subject(ca), {
+            callback: (_e, m) => {
+              rollCallRequests.push(decodeJson(m.data));
+              m.respond(encodeJson(reply));
+            },
+          });
+        answer({ ok: true, data: { kind: 'exit', name: 'files', description: 'writes files', version: '1.2.3', eventMask: EXIT_EVENT_BIT['certificate.issued'] } });
+        answer({ ok: true, data: { kind: 'exit', name: 'hooks', eventMask: 0x87 } });
+        answer({ ok: true, data: { kind: 'exit', name: 'bad name with spaces' } });
+        answer('not an envelope');
+      },
+    });
   });
 
   afterAll(async () => {
-    await app?.close().catch(() => undefined);
-    await policyApp?.close().catch(() => undefined);
-    if (otherNc) await purgeEvents(otherNc, [ca]);
-    await Promise.all([caNc, otherNc].map((c) => c?.close()));
-    if (ds?.isInitialized) await ds.destroy();
-    await db?.drop();
+    await h?.close();
     w.remove();
   });
 
   it('asked every exit module on the bus at start with the CA (no certificate) and recorded each valid answer', async () => {
     const rows = await waitFor('two exit modules recorded', async () => {
-      const r = await ds.query(`SELECT name, description, version, event_mask FROM module_registration WHERE ca_name = $1 AND kind = 'exit' ORDER BY name`, [ca]);
+      const r = await h.ds.query(`SELECT name, description, version, event_mask FROM module_registration WHERE ca_name = $1 AND kind = 'exit' ORDER BY name`, [h.ca]);
       return r.length === 2 ? r : undefined;
     });
     expect(rows).toEqual([
@@ -119,28 +67,29 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
       { name: 'hooks', description: '', version: '', event_mask: 0x87 },
     ]);
     const req = rollCallRequests[0] as { ca: Record<string, unknown> };
-    expect(req.ca).toMatchObject({ name: ca, keyAlgorithm: 'ecdsa-p256' });
+    expect(req.ca).toMatchObject({ name: h.ca, keyAlgorithm: 'ecdsa-p256' });
     expect(req.ca).not.toHaveProperty('certificate');
   });
 
   it('reads back an issued request: request properties, attributes, extensions, certificate', async () => {
     const csr = makeCsr(w, 'issued', '/CN=www.exit.test', ['subjectAltName=DNS:www.exit.test']);
-    const issued = await client.call(Commands.submit, ca, { request: csr, attributes: 'scenario:issue\nCertificateTemplate:WebServer', requester: 'carol' });
+    h.setPolicy(issue);
+    const issued = await h.client.call(Commands.submit, h.ca, { request: csr, attributes: 'contact:carol@exit.test\nCertificateTemplate:WebServer', requester: 'carol' });
     expect([issued.disposition, issued.message]).toEqual(['issued', 'ok']);
 
-    const r = await client.call(Commands.exitRead, ca, { requestId: issued.requestId });
+    const r = await h.client.call(Commands.exitRead, h.ca, { requestId: issued.requestId });
     expect(r.request).toMatchObject({
       requestId: issued.requestId,
       disposition: 'issued',
       dispositionMessage: 'ok',
       requesterName: 'carol',
       requestType: 'pkcs10',
-      attributesRaw: 'scenario:issue\nCertificateTemplate:WebServer',
+      attributesRaw: 'contact:carol@exit.test\nCertificateTemplate:WebServer',
       subject: 'CN=www.exit.test',
     });
     expect(r.request.resolvedWhen).not.toBeNull();
     expect(fromPem(r.request.rawRequest!, 'CERTIFICATE REQUEST')).toEqual(fromPem(csr, 'CERTIFICATE REQUEST'));
-    expect(r.attributes).toEqual({ scenario: 'issue', certificatetemplate: 'WebServer' });
+    expect(r.attributes).toEqual({ contact: 'carol@exit.test', certificatetemplate: 'WebServer' });
     // The CSR asked for a SAN (origin request); the policy set key usage, EKU and SAN (origin policy).
     expect(r.extensions.map((e) => `${e.origin}:${e.oid}`).sort()).toEqual(
       [`policy:${OID.extKeyUsage}`, `policy:${OID.keyUsage}`, `policy:${OID.subjectAltName}`, `request:${OID.subjectAltName}`].sort(),
@@ -153,8 +102,9 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
 
   it('reads back a pending request with no certificate', async () => {
     const csr = makeCsr(w, 'pending', '/CN=pending.exit.test');
-    const pending = await client.call(Commands.submit, ca, { request: csr, attributes: 'scenario:pend', requester: 'dave' });
-    const r = await client.call(Commands.exitRead, ca, { requestId: pending.requestId });
+    h.setPolicy(pend);
+    const pending = await h.client.call(Commands.submit, h.ca, { request: csr, attributes: 'contact:dave@exit.test', requester: 'dave' });
+    const r = await h.client.call(Commands.exitRead, h.ca, { requestId: pending.requestId });
     expect(r.request).toMatchObject({ disposition: 'pending', dispositionMessage: 'needs approval', resolvedWhen: null });
     expect(r.certificate).toBeNull();
   });
@@ -164,7 +114,7 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
     ['a malformed id', { requestId: -4 }, ErrorCode.BadMessage],
     ['an attempt to write through it', { requestId: 1, disposition: 'issued' }, ErrorCode.BadMessage],
   ])('fail/%s gets a typed error', async (_n, body, code) => {
-    const e = await client.call(Commands.exitRead, ca, body as never).then(
+    const e = await h.client.call(Commands.exitRead, h.ca, body as never).then(
       () => undefined,
       (err: SignetError) => err,
     );
