@@ -1,21 +1,18 @@
-import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
+import { type INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
-import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyInitReply, type PolicyVerifyReply } from '@signet/contracts';
+import { type BusClient } from '@signet/bus';
+import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyVerifyReply } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { CaCoreModule } from '../app.module';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { SystemClock } from '../clock';
-import { CA_CONFIG, type CaConfig } from '../config/ca-config';
-import { openDatabase } from '../database/data-source';
+import { type CaConfig } from '../config/ca-config';
 import { OcspSignerService } from '../ocsp/ocsp-signer.service';
 import { OcspService } from '../ocsp/ocsp.service';
-import { PolicyClient } from '../policy/policy.client';
-import { connectNats, createTestDatabase, lastEvent, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
+import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { lastEvent, waitFor } from '../testing/infra';
 import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 import { CrlScheduler, REVOCATION_NATS } from './crl.scheduler';
 import { CrlService } from './crl.service';
@@ -28,31 +25,18 @@ import { REVOCATION_CONFIG, type RevocationConfig } from './revocation-config';
  * OCSP response.
  */
 
-@Controller()
-class TestPolicyController {
-  @MessagePattern(Commands.policyInit.name)
-  init(): PolicyInitReply {
-    return { name: 'test-policy', description: '', version: '1', templates: ['WebServer'] };
-  }
-
-  @MessagePattern(Commands.policyVerify.name)
-  verify(): PolicyVerifyReply {
-    return {
-      verdict: 'issue',
-      message: 'ok',
-      changes: {
-        template: 'WebServer',
-        extensions: [
-          { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
-          { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.crl.test' }]).toString('base64') },
-        ],
-      },
-    };
-  }
-}
-
-@Module({ controllers: [TestPolicyController] })
-class TestPolicyModule {}
+/** The policy issues every request. */
+const issue = (): PolicyVerifyReply => ({
+  verdict: 'issue',
+  message: 'ok',
+  changes: {
+    template: 'WebServer',
+    extensions: [
+      { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
+      { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.crl.test' }]).toString('base64') },
+    ],
+  },
+});
 
 const ENV = {
   SIGNET_CRL_PERIOD_HOURS: '0', // on demand only: the test decides when CRLs are issued
@@ -66,35 +50,24 @@ const admin: Actor = { name: 'root', roles: ['ca-admin'] };
 const officer: Actor = { name: 'olivia', roles: ['officer'] };
 
 describe('revocation status from ca-core (real bus and database)', () => {
-  const ca = testCaName('rev');
   const w = new ScratchDir();
-  let db: TestDatabase;
+  let h: CaCoreHarness;
+  // The harness's parts under the names the cases use.
+  let ca: string;
   let ds: DataSource;
   let config: CaConfig;
   let caNc: NatsConnection;
   let otherNc: NatsConnection;
-  let policyApp: INestMicroservice | undefined;
-  let app: INestMicroservice | undefined;
+  let app: INestMicroservice;
   let client: BusClient;
   let caPath: string;
   const leaves: Record<string, { serial: string; path: string }> = {};
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    for (const [k, v] of Object.entries(ENV)) [saved[k], process.env[k]] = [process.env[k], v];
-    db = await createTestDatabase();
-    config = testConfig(ca, db.url, { SIGNET_OUTBOX_POLL_MS: '50', SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Revocation Test CA' });
-    ds = await openDatabase(config.databaseUrl);
-    [caNc, otherNc] = await Promise.all([connectNats(`ca-core-${ca}`), connectNats(`others-${ca}`)]);
-    await ensureEventStream(caNc);
-    policyApp = await createBusMicroservice(TestPolicyModule, { connection: otherNc, ca });
-    await policyApp.listen();
-    app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc: caNc }), { connection: caNc, ca });
-    await app.listen();
-    await waitFor('the policy module', async () => app!.get(PolicyClient).ready);
-    client = new BusClient(otherNc, 20_000);
-    caPath = w.write('ca.pem', app.get(CaKeysService).ca.certificatePem);
+    h = await startCaCore('rev', { ...ENV, SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Revocation Test CA' });
+    h.setPolicy(issue);
+    ({ ca, ds, config, caNc, app, client, clientNc: otherNc } = h);
+    caPath = w.write('ca.pem', h.caPem);
     for (const name of ['alice', 'bob', 'carol']) {
       const r = await client.call(Commands.submit, ca, { request: makeCsr(w, name, `/CN=${name}.crl.test`), attributes: 'CertificateTemplate:WebServer', requester: name });
       leaves[name] = { serial: r.serial!, path: w.write(`${name}.pem`, r.certificate!) };
@@ -102,14 +75,8 @@ describe('revocation status from ca-core (real bus and database)', () => {
   });
 
   afterAll(async () => {
-    await app?.close().catch(() => undefined);
-    await policyApp?.close().catch(() => undefined);
-    if (otherNc) await purgeEvents(otherNc, [ca]);
-    await Promise.all([caNc, otherNc].map((c) => c?.close()));
-    if (ds?.isInitialized) await ds.destroy();
-    await db?.drop();
+    await h?.close();
     w.remove();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   });
 
   /** The newest CRL of a kind, assembled from slices as the HTTP edge does. */
