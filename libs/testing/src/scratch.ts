@@ -34,6 +34,11 @@ export class ScratchDir {
     return readFileSync(this.path(name), 'utf8');
   }
 
+  /** The file's bytes (DER, for example). */
+  readBytes(name: string): Buffer {
+    return readFileSync(this.path(name));
+  }
+
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import type { Name, San } from '@signet/contracts';
 import { ErrorCode } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { OID } from './oids';
 import {
   encodeAuthorityKeyIdentifier,
@@ -19,10 +20,10 @@ import { createSelfSignedCa } from './self-signed';
 import { parseCertificate, splitCertificate, verifyCertificateSignature } from './inspect';
 import { toPem } from './pem';
 import { lintCertificate } from './lint';
-import { Scratch, must, run, waitForTool } from './test-tools';
+import { must, run, waitForTool } from './test-tools';
 
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 beforeAll(() => waitForTool('certtool'));
 
 const DAY = 86_400_000;

@@ -1,14 +1,15 @@
 import { generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import type { San } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { OID } from './oids';
 import { createCsr } from './csr-create';
 import { parseCsr } from './csr';
 import { decodeSubjectAltName } from './extensions';
 import { toPem } from './pem';
-import { Scratch, must, run } from './test-tools';
+import { must, run } from './test-tools';
 
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 
 const LOCALHOST: San[] = [
   { type: 'dns', value: 'localhost' },

@@ -1,13 +1,14 @@
 import type { San } from '@signet/contracts';
 import { ErrorCode, LIMITS } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { OID } from './oids';
 import { parseCsr } from './csr';
 import { decodeRequestText } from './pem';
 import { decodeExtKeyUsage } from './extensions';
-import { Scratch, must } from './test-tools';
+import { must } from './test-tools';
 
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 
 let rsaKey: string;
 beforeAll(() => {
@@ -21,7 +22,7 @@ let n = 0;
 function opensslCsr(keyArgs: string[], extra: string[] = [], subj = '/C=DE/O=Signet Test/CN=host.example.com'): Buffer {
   const out = scratch.path(`req${++n}.der`);
   must('openssl', ['req', '-new', ...keyArgs, '-subj', subj, '-outform', 'DER', '-out', out, ...extra]);
-  return scratch.read(`req${n}.der`);
+  return scratch.readBytes(`req${n}.der`);
 }
 const newKey = (...pkeyopt: string[]) => {
   const k = scratch.path(`k${n + 1}.key`);

@@ -1,14 +1,15 @@
+import { ScratchDir } from '@signet/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { OID } from './oids';
 import { CA_KEY_ALGORITHMS, CaKeyAlgorithm, decryptPrivateKey, encryptPrivateKey, generateKeyPair, keyAlgorithmOf } from './keys';
 import { createSigner } from './signer';
 import { randomSerialHex } from './serial';
 import { decodeAlgorithmIdentifier, encodeSignatureAlgorithm, verifySignature } from './algorithms';
-import { Scratch, must } from './test-tools';
+import { must } from './test-tools';
 
 const PASS = 'correct horse battery';
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 
 // RSA-3072/4096 generation is slow; they are covered by keyAlgorithmOf only through 2048.
 const keys = Object.fromEntries(

@@ -1,34 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /**
- * Test-only helpers (excluded from the build): a scratch directory per test
- * file and a way to run the independent verifiers (openssl, certtool).
- * Keys generated here live only in the scratch directory.
+ * Test-only helpers (excluded from the build): running the independent
+ * verifiers (openssl, certtool). Their files go into a ScratchDir
+ * (`@signet/testing`) per test file.
  */
-export class Scratch {
-  readonly dir = mkdtempSync(join(tmpdir(), 'signet-x509-'));
-
-  path(name: string): string {
-    return join(this.dir, name);
-  }
-
-  write(name: string, data: string | Buffer): string {
-    const p = this.path(name);
-    writeFileSync(p, data);
-    return p;
-  }
-
-  read(name: string): Buffer {
-    return readFileSync(this.path(name));
-  }
-
-  cleanup(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 export interface RunResult {
   status: number | null;

@@ -1,4 +1,5 @@
 import { ErrorCode } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { OID } from '../oids';
 import {
   encodeAuthorityInfoAccess,
@@ -16,13 +17,13 @@ import { randomSerialHex } from '../serial';
 import { issueCertificate, prepareCertificate } from '../certificate';
 import { createSelfSignedCa } from '../self-signed';
 import { toPem } from '../pem';
-import { Scratch, must, run, waitForTool } from '../test-tools';
+import { must, run, waitForTool } from '../test-tools';
 import { ChunkWriter } from './chunk-writer';
 import { writeCrlEntry, type CrlEntry } from './crl-entry';
 import { buildCrl, CrlBuilder } from './crl';
 
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 beforeAll(() => waitForTool('certtool'));
 
 const MIN = 60_000;

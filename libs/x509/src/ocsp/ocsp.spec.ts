@@ -1,4 +1,5 @@
 import { ErrorCode } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { OID } from '../oids';
 import {
   encodeAuthorityKeyIdentifier,
@@ -16,11 +17,11 @@ import { randomSerialHex } from '../serial';
 import { issueCertificate, prepareCertificate } from '../certificate';
 import { createSelfSignedCa } from '../self-signed';
 import { toPem } from '../pem';
-import { Scratch, must, run } from '../test-tools';
+import { must, run } from '../test-tools';
 import { issuerHashes, parseOcspRequest, buildOcspResponse, ocspErrorResponse, type OcspCertStatus } from './index';
 
-const scratch = new Scratch();
-afterAll(() => scratch.cleanup());
+const scratch = new ScratchDir('signet-x509-');
+afterAll(() => scratch.remove());
 
 const DAY = 86_400_000;
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
@@ -78,7 +79,7 @@ function opensslRequest(ca: Ca, certPath: string, name: string, args: string[] =
   const path = scratch.path(`${name}.req`);
   // openssl wants the digest before -cert.
   must('openssl', ['ocsp', '-issuer', ca.path, ...args, '-cert', certPath, '-reqout', path]);
-  return { path, der: scratch.read(`${name}.req`) };
+  return { path, der: scratch.readBytes(`${name}.req`) };
 }
 
 /** What a responder does: match the issuer hashes, look the serial up, sign. */
@@ -183,7 +184,7 @@ describe('OCSP responses, judged by openssl and ocsptool', () => {
   it('unknown for a serial the responder does not know', async () => {
     const path = scratch.path('unknown.req');
     must('openssl', ['ocsp', '-issuer', ca.path, '-serial', '0x0123456789abcdef', '-reqout', path]);
-    const resp = await respond(ca, scratch.read('unknown.req'), { [leaf.serialHex]: { kind: 'good' } });
+    const resp = await respond(ca, scratch.readBytes('unknown.req'), { [leaf.serialHex]: { kind: 'good' } });
     const r = run('openssl', ['ocsp', '-reqin', path, '-respin', scratch.write('unknown.resp', resp), '-CAfile', ca.path, '-verify_other', ca.path, '-resp_text']);
     expect(r.out).toContain('Response verify OK');
     expect(r.out).toMatch(/Serial Number: 0123456789ABCDEF\s*\n\s*Cert Status: unknown/);
