@@ -1,9 +1,7 @@
 import { EXIT_EVENT_BIT, type CaEvent, type ExitEvent } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_DELIVERY, type DeliverySettings } from '../config/exit-config.schema';
 import { type DeliveryContext } from '../modules/types';
 
@@ -11,10 +9,14 @@ import { type DeliveryContext } from '../modules/types';
 
 /** A self-signed certificate made by openssl, with its serial as Signet writes it. */
 export function opensslCertificate(cn = 'files.example.test'): { pem: string; serial: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-exit-cert-'));
-  const serial = `1${randomBytes(15).toString('hex')}`;
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-subj', `/CN=${cn}`, '-days', '1', '-set_serial', `0x${serial}`], { stdio: 'pipe' });
-  return { pem: readFileSync(join(dir, 'c'), 'utf8'), serial };
+  const dir = new ScratchDir('signet-exit-cert-');
+  try {
+    const serial = `1${randomBytes(15).toString('hex')}`;
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', dir.path('k'), '-out', dir.path('c'), '-subj', `/CN=${cn}`, '-days', '1', '-set_serial', `0x${serial}`], { stdio: 'pipe' });
+    return { pem: dir.read('c'), serial };
+  } finally {
+    dir.remove();
+  }
 }
 
 export function caEvent(event: ExitEvent, fields: Partial<CaEvent> = {}, ca = 'signet'): CaEvent {

@@ -1,6 +1,6 @@
 import { ExitEvent } from '@signet/contracts';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { ScratchDir } from '@signet/testing';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { caEvent, ctx, delivery, opensslCertificate } from '../../testing/fixtures';
@@ -9,13 +9,16 @@ import { FilePublisher } from './file-publisher';
 
 // The real file system: atomic writes, idempotence and the bytes are the point.
 
+const scratch = new ScratchDir('signet-files-');
+afterAll(() => scratch.remove());
+
 const opened: FilePublisher[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((p) => p.close()));
 });
 
 function publisher(over: Partial<ConstructorParameters<typeof FilePublisher>[0]> = {}) {
-  const directory = join(mkdtempSync(join(tmpdir(), 'signet-files-')), 'out');
+  const directory = scratch.unique('out');
   const p = new FilePublisher({ name: 'files', type: 'file', enabled: true, description: '', events: [ExitEvent.CertificateIssued], directory, formats: ['pem', 'der'], removeOnRevoke: false, delivery: delivery(), mask: 1, ...over });
   opened.push(p);
   return p;
@@ -106,7 +109,7 @@ describe('FilePublisher', () => {
   });
 
   it('fail/a directory that cannot be created fails the attempt (retried later), naming the cause', async () => {
-    const blocker = join(mkdtempSync(join(tmpdir(), 'signet-files-')), 'a-file');
+    const blocker = scratch.unique('a-file');
     writeFileSync(blocker, 'not a directory');
     const p = publisher({ directory: join(blocker, 'out') });
     const { pem, serial } = opensslCertificate();
