@@ -1,16 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { ScratchDir } from '@signet/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli';
 import { systemIo } from '../src/io';
 import { type Io } from '../src/output';
 import { FakeServer } from './fake-server';
 
-const dir = mkdtempSync(join(tmpdir(), 'signet-cli-'));
+const scratch = new ScratchDir('signet-cli-');
+const dir = scratch.dir;
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBFAKE\n-----END CERTIFICATE REQUEST-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBLEAF\n-----END CERTIFICATE-----\n';
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBCA\n-----END CERTIFICATE-----\n';
-writeFileSync(join(dir, 'req.csr'), CSR);
+scratch.write('req.csr', CSR);
 
 describe('signet against HTTP servers', () => {
   const enroll = new FakeServer();
@@ -25,6 +26,7 @@ describe('signet against HTTP servers', () => {
   afterAll(async () => {
     await enroll.stop();
     await admin.stop();
+    scratch.remove();
   });
   beforeEach(() => {
     enroll.seen.length = 0;

@@ -1,7 +1,7 @@
 import { ConfigError } from '@signet/config';
+import { ScratchDir } from '@signet/testing';
 import { OID } from '@signet/x509';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SHIPPED_POLICY_PATH, shippedPolicy } from '../testing/fixtures';
@@ -151,9 +151,9 @@ describe('policy file validation', () => {
 });
 
 describe('loadPolicyFile', () => {
-  let dir: string;
-  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'policy-'))));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const scratch = new ScratchDir('policy-');
+  const dir = scratch.dir;
+  afterAll(() => scratch.remove());
 
   it('ok/reads YAML and JSON by extension', () => {
     writeFileSync(join(dir, 'p.yml'), stringify(base()));
