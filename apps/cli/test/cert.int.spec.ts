@@ -1,4 +1,5 @@
 import type { Name } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
 import {
   OID,
   createSelfSignedCa,
@@ -19,8 +20,7 @@ import {
 } from '@signet/x509';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli';
 import { systemIo } from '../src/io';
@@ -32,7 +32,8 @@ import { FakeServer, type Reply, type Seen } from './fake-server';
  * what it is sent with a real (test) CA, so the files the CLI writes can be
  * checked with openssl. The whole stack does the same in e2e/dev-cert.spec.ts.
  */
-const root = mkdtempSync(join(tmpdir(), 'signet-cli-cert-'));
+const scratch = new ScratchDir('signet-cli-cert-');
+const root = scratch.dir;
 let dirs = 0;
 const newDir = () => join(root, `out-${++dirs}`);
 
@@ -91,7 +92,10 @@ describe('signet cert', () => {
     caPem = toPem(caDer, 'CERTIFICATE');
     await enroll.start();
   });
-  afterAll(() => enroll.stop());
+  afterAll(async () => {
+    await enroll.stop();
+    scratch.remove();
+  });
   beforeEach(() => {
     enroll.seen.length = 0;
     enroll.routes.clear();
