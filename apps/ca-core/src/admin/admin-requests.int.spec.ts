@@ -6,9 +6,10 @@ import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 
 /*
  * ICertAdmin on requests through the real bus (BusClient → ca-core's admin
- * handlers), real PostgreSQL, and a policy double. The double pends every
- * new request unless its `scenario` attribute says otherwise, and issues on
- * a resubmit (AD CS's standalone default: pend first, the officer approves).
+ * handlers), real PostgreSQL, and a policy double. By default it pends every
+ * new request and issues on a resubmit (AD CS's standalone default: pend
+ * first, the officer approves); a case that needs another answer installs
+ * its own handler for its duration (`withPolicy`).
  */
 
 const officer = { name: 'olivia', roles: ['officer' as const] };
@@ -20,23 +21,32 @@ const POLICY_EXTENSIONS = [
   { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'app.example.test' }]).toString('base64') },
 ];
 
+/** The default answer: pend a new request, issue on resubmit. */
 function policy(req: PolicyVerifyRequest): PolicyVerifyReply | Promise<PolicyVerifyReply> {
-  const a = req.request.attributes;
-  const issue = (): PolicyVerifyReply => {
-    // An attribute the officer may set: the policy narrows validity to it (AD CS ValidityPeriodUnits).
-    const days = a.validitydays ? Number(a.validitydays) : undefined;
-    const notAfter = days ? new Date(Date.parse(req.certificate.notBefore) + days * 86_400_000).toISOString() : undefined;
-    return {
-      verdict: 'issue',
-      message: 'approved on resubmit',
-      decidedBy: { rule: 'officer-approval' },
-      changes: { template: 'WebServer', extensions: POLICY_EXTENSIONS, ...(notAfter ? { notAfter } : {}) },
-    };
-  };
-  if (a.scenario === 'fail') throw new SignetError(ErrorCode.BadAttributes, 'this policy fails on purpose');
-  if (a.scenario === 'slow' && !req.newRequest) return new Promise((r) => setTimeout(() => r(issue()), 300));
-  if (!req.newRequest) return issue();
+  if (!req.newRequest) return issueOnResubmit(req);
   return { verdict: 'pend', message: 'a certificate manager must approve this', decidedBy: { rule: 'manual-approval' } };
+}
+
+/** A policy that fails on every request (the request ends failed). */
+const failing = (): never => {
+  throw new SignetError(ErrorCode.BadAttributes, 'this policy fails on purpose');
+};
+
+/** As the default, but a resubmit takes 300 ms to answer (two officers can overlap). */
+const slowOnResubmit = (req: PolicyVerifyRequest): PolicyVerifyReply | Promise<PolicyVerifyReply> =>
+  req.newRequest ? policy(req) : new Promise((r) => setTimeout(() => r(issueOnResubmit(req)), 300));
+
+function issueOnResubmit(req: PolicyVerifyRequest): PolicyVerifyReply {
+  // An attribute the officer may set: the policy narrows validity to it (AD CS ValidityPeriodUnits).
+  const a = req.request.attributes;
+  const days = a.validitydays ? Number(a.validitydays) : undefined;
+  const notAfter = days ? new Date(Date.parse(req.certificate.notBefore) + days * 86_400_000).toISOString() : undefined;
+  return {
+    verdict: 'issue',
+    message: 'approved on resubmit',
+    decidedBy: { rule: 'officer-approval' },
+    changes: { template: 'WebServer', extensions: POLICY_EXTENSIONS, ...(notAfter ? { notAfter } : {}) },
+  };
 }
 
 describe('administration of requests (ICertAdmin) on the real bus and database', () => {
@@ -49,6 +59,16 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
     h.setPolicy(policy);
     caPath = w.write('ca.pem', h.caPem);
   });
+
+  /** Runs `fn` with another policy answer installed, then the default again. */
+  async function withPolicy<T>(handler: typeof policy, fn: () => Promise<T>): Promise<T> {
+    h.setPolicy(handler);
+    try {
+      return await fn();
+    } finally {
+      h.setPolicy(policy);
+    }
+  }
 
   afterAll(async () => {
     await h?.close();
@@ -183,7 +203,7 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
   });
 
   it('failed requests cannot be resubmitted or denied (WRONG_STATE), and nothing changes', async () => {
-    const failed = await submit('failed', 'scenario: fail');
+    const failed = await withPolicy(failing, () => submit('failed'));
     expect(failed.disposition).toBe('failed');
     const calls = h.verifyCalls.length;
     expect(await failure(resubmit(failed.requestId))).toMatchObject({ code: ErrorCode.WrongState, message: expect.stringMatching(/cannot resubmit a request that is failed/) });
@@ -208,9 +228,9 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
   });
 
   it('two officers resubmit the same pending request at once: exactly one certificate, the other gets WRONG_STATE', async () => {
-    const pending = await submit('race', 'scenario: slow');
+    const pending = await submit('race');
     const second = { name: 'oscar', roles: ['officer' as const] };
-    const results = await Promise.allSettled([resubmit(pending.requestId), resubmit(pending.requestId, second)]);
+    const results = await withPolicy(slowOnResubmit, () => Promise.allSettled([resubmit(pending.requestId), resubmit(pending.requestId, second)]));
     const ok = results.filter((r): r is PromiseFulfilledResult<RequestResult> => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(1);
