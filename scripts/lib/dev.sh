@@ -2,16 +2,12 @@
 # Node dependencies and local development state, for scripts/start.sh and
 # scripts/test.sh. Needs services.sh sourced first (signet_log, signet_die).
 
-# Node >= 20.19 (package.json "engines": pkijs/asn1js/Nest 12 are ESM-only and
-# the CommonJS apps load them through require(esm)).
+# A Node.js that package.json "engines" names (scripts/lib/node-version.cjs:
+# pkijs/asn1js/Nest 12 are ESM-only and the CommonJS apps load them through
+# require(esm); typeorm and jest skip some release lines).
 signet_check_node() {
-  command -v node >/dev/null 2>&1 || signet_die "node is not installed (Signet needs Node.js >= 20.19)"
-  node -e '
-    const [maj, min] = process.versions.node.split(".").map(Number);
-    if (maj < 20 || (maj === 20 && min < 19)) {
-      console.error("[signet] ERROR: Node.js " + process.versions.node + " is too old; Signet needs >= 20.19");
-      process.exit(1);
-    }' || exit 1
+  command -v node >/dev/null 2>&1 || signet_die "node is not installed (Signet needs Node.js 20.19+, 22.13+ or 24.11+)"
+  node "$SIGNET_ROOT/scripts/lib/node-version.cjs" || exit 1
 }
 
 # npm ci when node_modules is missing or older than package-lock.json
