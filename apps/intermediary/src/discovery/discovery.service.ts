@@ -23,6 +23,8 @@ export class DiscoveryService implements OnApplicationBootstrap {
   private readonly log = new Logger('Discovery');
   private snapshot?: Snapshot;
   private inflight?: Promise<CaRecord[]>;
+  /** Every CA name any discovery round found since start (bounded by the CAs that exist, not by what clients ask). */
+  private readonly seen = new Set<string>();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -49,6 +51,15 @@ export class DiscoveryService implements OnApplicationBootstrap {
     const hit = (await this.list()).find((c) => c.name === name);
     if (hit) return hit;
     return (await this.refresh()).find((c) => c.name === name);
+  }
+
+  /**
+   * Whether a CA of this name exists as far as this intermediary can tell:
+   * it answers discovery now, or did since start. A CA that answered once
+   * and is away now (ca-core restarting) is unavailable, not unknown.
+   */
+  async known(name: string): Promise<boolean> {
+    return this.seen.has(name) || (await this.find(name)) !== undefined;
   }
 
   /** The default CA's name and why, among the CAs found now. */
@@ -100,6 +111,7 @@ export class DiscoveryService implements OnApplicationBootstrap {
       this.log.log(`CAs on the bus: ${cas.map((c) => c.name).join(', ') || '(none)'}`);
     }
     this.snapshot = { cas, at: Date.now() };
+    for (const c of cas) this.seen.add(c.name);
     return cas;
   }
 }
