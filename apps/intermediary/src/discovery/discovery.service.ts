@@ -46,6 +46,13 @@ export class DiscoveryService implements OnApplicationBootstrap {
     return s.cas;
   }
 
+  /** Every CA on the bus as of at most the TTL ago: never a stale list (readiness must not say yes from one). */
+  async fresh(): Promise<CaRecord[]> {
+    const s = this.snapshot;
+    if (s && Date.now() - s.at < this.config.discovery.ttlMs) return s.cas;
+    return this.refresh();
+  }
+
   /** One CA by name; asks the bus again before concluding it is not there. */
   async find(name: string): Promise<CaRecord | undefined> {
     const hit = (await this.list()).find((c) => c.name === name);
