@@ -1,6 +1,6 @@
-import { type NatsConnection } from '@nats-io/transport-node';
+import { errors, type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
-import { BusClient } from '@signet/bus';
+import { encodeJson } from '@signet/bus';
 import { Commands, ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
 import { NATS_CONNECTION } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
@@ -9,7 +9,7 @@ import { assessReadiness, READY, type Component, type ComponentStatus, type Read
 
 /** How long a bus round-trip may take before the bus counts as down. */
 const BUS_PING_TIMEOUT_MS = 1_000;
-/** How long exit-service is given to answer its status subject. */
+/** How long a subscribed exit-service may take to answer before it counts as busy (still up). */
 const EXIT_SERVICE_TIMEOUT_MS = 1_000;
 
 export interface Readiness {
@@ -23,15 +23,11 @@ export interface Readiness {
 
 @Injectable()
 export class HealthService {
-  private readonly bus: BusClient;
-
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(CONFIG) private readonly config: IntermediaryConfig,
     private readonly discovery: DiscoveryService,
-  ) {
-    this.bus = new BusClient(nc, EXIT_SERVICE_TIMEOUT_MS);
-  }
+  ) {}
 
   /**
    * Ready = a client request sent now is handled by the whole CA: the bus
@@ -64,13 +60,24 @@ export class HealthService {
     return assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: await this.exitServiceAnswers(first.ca!) });
   }
 
-  /** exit-service serves `exit.<ca>.status` once its modules' consumers are bound. */
+  /**
+   * exit-service subscribes to `exit.<ca>.status` once its modules' consumers
+   * are bound. Subscribed is what counts: an answer, or no answer in time (on
+   * the CA's host it runs at SCHED_IDLE and may wait for the CPU, ADR 0012);
+   * only "no responders" (nobody subscribed) means it is not up.
+   */
   private async exitServiceAnswers(ca: string): Promise<string> {
+    const subject = Commands.exitStatus.subject(ca);
     try {
-      await this.bus.call(Commands.exitStatus, ca, {}, { timeoutMs: EXIT_SERVICE_TIMEOUT_MS });
+      await this.nc.request(subject, encodeJson({}), { timeout: EXIT_SERVICE_TIMEOUT_MS });
       return READY;
     } catch (e) {
-      return `exit-service does not answer ${Commands.exitStatus.subject(ca)} (${(e as Error).message})`;
+      const cause = (e as Error)?.cause;
+      if ((e instanceof errors.RequestError && e.isNoResponders()) || e instanceof errors.NoRespondersError || cause instanceof errors.NoRespondersError) {
+        return `exit-service is not serving ${subject}`;
+      }
+      if (e instanceof errors.TimeoutError || cause instanceof errors.TimeoutError) return READY;
+      return `exit-service: ${subject} failed (${(e as Error)?.message ?? 'unknown'})`;
     }
   }
 

@@ -33,7 +33,7 @@ describe('assessReadiness (what /readyz says)', () => {
     ['fail/the configured default CA is not there (another is)', { bus: true, cas: [ca('a', true)], configuredDefault: 'b' }, 'ca: the default CA "b" does not answer on the bus', { policy: 'not checked (ca is not ready)' }],
     ['fail/key loaded, policy module not initialized yet', { bus: true, cas: [ca('a', false)] }, 'policy: CA "a" has not initialized its policy module yet', { ca: 'ready' }],
     ['fail/the declared default lacks its policy (another CA has one)', { bus: true, cas: [ca('a', true), ca('b', false, true)] }, 'policy: CA "b" has not initialized its policy module yet', {}],
-    ['fail/exit-service required and silent', { bus: true, cas: [ca('a', true)], exitService: 'exit-service does not answer exit.a.status' }, 'exitService: exit-service does not answer exit.a.status', { policy: 'ready' }],
+    ['fail/exit-service required and silent', { bus: true, cas: [ca('a', true)], exitService: 'exit-service is not serving exit.a.status' }, 'exitService: exit-service is not serving exit.a.status', { policy: 'ready' }],
     ['fail/policy first, exit-service also named', { bus: true, cas: [ca('a', false)], exitService: 'silent' }, 'policy: CA "a" has not initialized its policy module yet', { exitService: 'silent' }],
   ])('%s', (_n, input, reason, components) => {
     const r = assessReadiness(input);

@@ -10,8 +10,8 @@ import { chooseDefaultCa } from '../discovery/default-ca';
  *  3. policy: that CA has initialized its policy module (its record says
  *     `online`; `no-policy` would park submissions as POLICY_UNAVAILABLE);
  *  4. exitService: when required (SIGNET_READY_EXIT_SERVICE), exit-service
- *     answers `exit.<ca>.status` (it serves that only after its modules'
- *     consumers are bound).
+ *     serves `exit.<ca>.status` (it subscribes only after its modules'
+ *     consumers are bound; an answer or a busy silence both count).
  * Pure: the probes' results come in, the verdict goes out.
  */
 export const COMPONENTS = ['bus', 'ca', 'policy', 'exitService'] as const;
