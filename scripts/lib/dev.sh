@@ -12,13 +12,27 @@ signet_check_node() {
 
 # npm ci when node_modules is missing or older than package-lock.json
 # (npm writes node_modules/.package-lock.json on every install).
+# signet_ensure_node_modules [LOGFILE]: npm's output goes to LOGFILE when
+# given (its last lines are shown if it fails), else to the terminal.
 signet_ensure_node_modules() {
   signet_check_node
-  local stamp=$SIGNET_ROOT/node_modules/.package-lock.json
+  local stamp=$SIGNET_ROOT/node_modules/.package-lock.json log=${1:-}
   if [[ ! -f $stamp || $SIGNET_ROOT/package-lock.json -nt $stamp ]]; then
-    signet_log "installing dependencies (npm ci)"
-    (cd "$SIGNET_ROOT" && timeout 900 npm ci --no-audit --no-fund </dev/null) || signet_die "npm ci failed"
+    if [[ -z $log ]]; then
+      signet_log "installing dependencies (npm ci)"
+      (cd "$SIGNET_ROOT" && timeout 900 npm ci --no-audit --no-fund </dev/null) || signet_die "npm ci failed"
+    else
+      signet_log "installing dependencies (npm ci; log: ${log#"$SIGNET_ROOT"/})"
+      mkdir -p "$(dirname "$log")"
+      (cd "$SIGNET_ROOT" && timeout 900 npm ci --no-audit --no-fund </dev/null >"$log" 2>&1) || signet_die_with_log "npm ci failed" "$log"
+    fi
   fi
+}
+
+# signet_die_with_log MESSAGE LOGFILE: the log's last lines, then MESSAGE, exit 1.
+signet_die_with_log() {
+  tail -n 30 "$2" | sed 's/^/[signet]   | /' >&2
+  signet_die "$1 (whole log: ${2#"$SIGNET_ROOT"/})"
 }
 
 # ca-core refuses to start without a key passphrase. For local development
