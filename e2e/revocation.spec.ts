@@ -31,6 +31,10 @@ function revocationEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     SIGNET_CA_ISSUERS_URL: `${base}/ca/${stack.ca}.crt`,
     // A daily base CRL: the first is issued at start.
     SIGNET_CRL_PERIOD_HOURS: '24',
+    // Hourly deltas (none due while the test runs), so certificates point at them;
+    // CRLs only when the test publishes one (section 5 runs with the defaults).
+    SIGNET_DELTA_CRL_PERIOD_MINUTES: '60',
+    SIGNET_CRL_ON_REVOKE: 'false',
     ...extra,
   };
 }
@@ -255,5 +259,34 @@ describe('4. a delegated OCSP signing certificate', () => {
     const va = run('openssl', ['ocsp', '-issuer', caPath, '-cert', leaf.path, '-url', `${base}/ocsp/${stack.ca}`, '-VAfile', responder]);
     expect(va.out).toContain('Response verify OK');
     expect(va.out).toMatch(/: good\n/);
+  });
+});
+
+describe('5. the defaults, as npm start and docker-compose run it (every URL set, no delta schedule)', () => {
+  let leaf: Leaf;
+
+  beforeAll(async () => {
+    await stack.restart('ca-core', revocationEnv({ SIGNET_DELTA_CRL_PERIOD_MINUTES: undefined, SIGNET_CRL_ON_REVOKE: undefined }));
+    leaf = await issue('defaults.example.com');
+  });
+
+  it('certificates point at the base CRL only: no Freshest CRL while no delta CRLs are issued', async () => {
+    const text = x509Text(leaf.pem);
+    expect(text).toContain(`URI:${base}/crl/${stack.ca}.crl`);
+    expect(text).not.toMatch(/Freshest CRL/);
+    expect(text).not.toContain(`${stack.ca}+.crl`);
+    const props = await stack.get(`/api/v1/cas/${stack.ca}/properties?names=CRLUrls`);
+    expect(props.body.properties).toEqual({ CRLUrls: [`${base}/crl/${stack.ca}.crl`] });
+  });
+
+  it('a revocation is on the served base CRL without anyone publishing one; that CRL names no delta', async () => {
+    await revoke(leaf, 'affiliationChanged');
+    const crl = await waitFor('a served base CRL listing the revocation', async () => {
+      const c = await served(`${stack.ca}.crl`);
+      return c.text.includes(`Serial Number: ${leaf.serial.toUpperCase()}`) ? c : undefined;
+    }, 30_000, 250);
+    expect(crl.text).toMatch(new RegExp(`Serial Number: ${leaf.serial.toUpperCase()}[\\s\\S]*?Affiliation Changed`));
+    expect(crl.text).not.toMatch(/Freshest CRL/);
+    expect(verify(leaf, '-crl_check', '-CRLfile', crl.path).out).toContain('certificate revoked');
   });
 });

@@ -1,32 +1,43 @@
 #!/usr/bin/env node
 // Runs Signet's five services from dist/ in one terminal (what `npm start`
-// ends with). ca-core starts first, the others right after; every output line
-// is prefixed with the service's name. SIGINT/SIGTERM/SIGHUP are forwarded;
-// when one service dies unexpectedly (non-zero exit or a signal) the others
-// are stopped and this process exits non-zero.
+// ends with). ca-core starts first, the others right after. The terminal
+// gets a short progress summary: what starts, what it is waiting for, and
+// the URLs once every service is ready (the intermediary's /readyz: the
+// default CA with its key and its policy module, exit-service; admin-api's
+// /readyz). Each service's output goes to <log dir>/<service>.log (the
+// previous run's to <service>.log.1), or with --verbose also to the
+// terminal, prefixed with the service's name. SIGINT/SIGTERM/SIGHUP are
+// forwarded; when a service dies unexpectedly (non-zero exit or a signal),
+// before or after ready, it is named with the last lines of its output, the
+// others are stopped and this process exits non-zero.
 //
 //   node scripts/run-all.mjs                 all five services
 //   node scripts/run-all.mjs --only ca-core,policy-service
+//   node scripts/run-all.mjs --verbose       the services' output in the terminal too
 //   node scripts/run-all.mjs --list          the services and entry points (JSON)
 //
-// Environment: passed through unchanged (see design.md "Running it" and each
-// app's README), over a service's own defaults in SERVICES; a service with a
-// `nice` value is started at that niceness (exit-service at 19: on one host
-// the CA's processes come first; the launcher sets it, as systemd's Nice= or
-// compose's cpu_shares would, ADR 0021). SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT are also
-// read here to print the URLs. SIGNET_STOP_TIMEOUT_MS (default 10000)
-// bounds a graceful stop before SIGKILL.
+// Environment: passed through unchanged (see each app's README), over a
+// service's own defaults in SERVICES (intermediary: SIGNET_READY_EXIT_SERVICE=true
+// when exit-service runs too); a service with a `nice` value is started at
+// that niceness (exit-service at 19: on one host the CA's processes come
+// first; the launcher sets it, as systemd's Nice= or compose's cpu_shares
+// would, ADR 0021).
+// Read here as well: SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT (the
+// readiness probes and the URLs printed), SIGNET_LOG_DIR (default
+// .signet/logs), SIGNET_STOP_TIMEOUT_MS (default 10000: a graceful stop's
+// bound before SIGKILL), SIGNET_READY_TIMEOUT_SECONDS (default 120).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** The services and their entry points; docker-compose.yml uses the same ones. */
+/** The services and their entry points; docker-compose.yml uses the same ones (and the same env defaults). */
 export const SERVICES = [
   { name: 'ca-core', entry: 'dist/apps/ca-core/main.js' },
   { name: 'policy-service', entry: 'dist/apps/policy-service/main.js' },
-  { name: 'intermediary', entry: 'dist/apps/intermediary/main.js' },
+  // Ready only once exit-service answers too (it runs alongside); turned off below when it does not.
+  { name: 'intermediary', entry: 'dist/apps/intermediary/main.js', env: { SIGNET_READY_EXIT_SERVICE: 'true' } },
   { name: 'admin-api', entry: 'dist/apps/admin-api/main.js' },
   // On one host with the CA, exit-service gives way to it: events wait in JetStream meanwhile (ADR 0021).
   { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', nice: 19 },
@@ -36,7 +47,9 @@ export const SERVICES = [
 const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STOP_TIMEOUT_MS = Number(process.env.SIGNET_STOP_TIMEOUT_MS ?? 10_000);
-const HEALTH_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = Number(process.env.SIGNET_READY_TIMEOUT_SECONDS ?? 120) * 1000;
+/** Lines of a service's output kept to explain why it died. */
+const TAIL_LINES = 12;
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const COLORS = [36, 33, 32, 35, 34];
@@ -48,21 +61,30 @@ function prefixFor(name, i) {
 }
 
 function say(msg) {
-  process.stdout.write(`${'run-all'.padEnd(width)} | ${msg}\n`);
+  process.stdout.write(`[signet] ${msg}\n`);
+}
+
+function complain(msg) {
+  process.stderr.write(`[signet] ${msg}\n`);
+}
+
+function usage() {
+  return 'usage: node scripts/run-all.mjs [--list] [--verbose] [--only name,name]\n';
 }
 
 function parseArgs(argv) {
-  const opts = { list: false, only: null };
+  const opts = { list: false, only: null, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--list') opts.list = true;
+    else if (a === '--verbose' || a === '-v') opts.verbose = true;
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) opts.only = a.slice('--only='.length).split(',').filter(Boolean);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node scripts/run-all.mjs [--list] [--only name,name]\n');
+      process.stdout.write(usage());
       process.exit(0);
     } else {
-      process.stderr.write(`run-all: unknown argument ${a}\n`);
+      process.stderr.write(`run-all: unknown argument ${a}\n${usage()}`);
       process.exit(2);
     }
   }
@@ -74,18 +96,22 @@ function probeHost(host) {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-async function waitForHealth(url, isStopping) {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline && !isStopping()) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return true;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
+/** A path as the user typed it would: relative to the repository when inside it. */
+function shown(p) {
+  const rel = path.relative(ROOT, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+/** One /readyz probe: null when ready, else why not (the service's own words when it gave them). */
+async function notReady(name, url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    if (res.ok) return null;
+    const body = await res.json().catch(() => undefined);
+    return `${name}: ${body?.message ?? `HTTP ${res.status}`}`;
+  } catch {
+    return `${name}: not answering ${url} yet`;
   }
-  return false;
 }
 
 function main() {
@@ -111,18 +137,32 @@ function main() {
     );
     process.exit(1);
   }
+  const runs = (name) => selected.some((s) => s.name === name);
+  const logDir = path.resolve(ROOT, process.env.SIGNET_LOG_DIR || path.join('.signet', 'logs'));
+  mkdirSync(logDir, { recursive: true });
 
   /** @type {Map<string, import('node:child_process').ChildProcess>} */
   const running = new Map();
+  /** @type {Map<string, string[]>} the last lines each service wrote */
+  const tails = new Map();
   let stopping = false;
+  let ready = false;
   let exitCode = 0;
   let killTimer;
 
   const childEnv = { ...process.env };
-  // The children write to pipes: keep their colours on a terminal, and keep
-  // escape codes out of CI logs otherwise (Nest's logger colours by default).
-  if (useColor && childEnv.FORCE_COLOR === undefined) childEnv.FORCE_COLOR = '1';
-  if (!useColor && childEnv.NO_COLOR === undefined && childEnv.FORCE_COLOR === undefined) childEnv.NO_COLOR = '1';
+  // The children write to pipes: keep their colours on a terminal when shown
+  // there, and keep escape codes out of log files and CI logs otherwise
+  // (Nest's logger colours by default).
+  if (opts.verbose && useColor && childEnv.FORCE_COLOR === undefined) childEnv.FORCE_COLOR = '1';
+  if (!(opts.verbose && useColor) && childEnv.NO_COLOR === undefined && childEnv.FORCE_COLOR === undefined) childEnv.NO_COLOR = '1';
+
+  function envFor(service) {
+    const defaults = { ...service.env };
+    // No exit-service here: the intermediary must not wait for one.
+    if (service.name === 'intermediary' && !runs('exit-service')) defaults.SIGNET_READY_EXIT_SERVICE = 'false';
+    return { ...defaults, ...childEnv };
+  }
 
   function signalAll(signal) {
     for (const child of running.values()) {
@@ -160,44 +200,68 @@ function main() {
   }
 
   function start(service, index) {
+    const logFile = path.join(logDir, `${service.name}.log`);
+    if (existsSync(logFile)) renameSync(logFile, `${logFile}.1`);
+    const log = createWriteStream(logFile, { flags: 'a' });
     const node = [process.execPath, '--enable-source-maps', service.entry];
     // nice(1) execs node in place: same pid, same process group.
     const [cmd, ...args] = service.nice && NICE ? [NICE, '-n', String(service.nice), ...node] : node;
     const child = spawn(cmd, args, {
       cwd: ROOT,
-      env: { ...service.env, ...childEnv },
+      env: envFor(service),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: a Ctrl-C reaches this process only, and it forwards
       // exactly one signal (a second SIGINT would cut Nest's graceful close short).
       detached: true,
     });
     running.set(service.name, child);
+    const tail = [];
+    tails.set(service.name, tail);
     const prefix = prefixFor(service.name, index);
-    for (const [stream, out] of [
+    const streams = [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
-    ]) {
-      readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(prefix + line + '\n'));
-    }
+    ];
+    let open = streams.length;
+    const lineDone = new Promise((resolve) => {
+      for (const [stream, out] of streams) {
+        const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+        rl.on('line', (line) => {
+          log.write(`${line}\n`);
+          tail.push(line);
+          if (tail.length > TAIL_LINES) tail.shift();
+          if (opts.verbose) out.write(prefix + line + '\n');
+        });
+        rl.on('close', () => {
+          if (--open === 0) resolve();
+        });
+      }
+    });
     let reported = false;
-    const onGone = (code, signal, error) => {
+    const onGone = async (code, signal, error) => {
       if (reported) return;
       reported = true;
+      // Everything it wrote is in the tail and the log before it is judged (bounded:
+      // something it started may hold its output open).
+      await Promise.race([lineDone, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      log.end();
       running.delete(service.name);
       const how = error ? `failed to start (${error.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
       if (stopping) {
         say(`${service.name} ${how}`);
       } else if (error || signal || code !== 0) {
         exitCode = typeof code === 'number' && code !== 0 ? code : 1;
-        say(`${service.name} ${how}`);
+        complain(`${service.name} ${how}${ready ? '' : ' while starting'}:`);
+        for (const line of tails.get(service.name) ?? []) complain(`  | ${line}`);
+        complain(`  full log: ${shown(logFile)}`);
         stopAll('SIGTERM', `${service.name} died`);
       } else {
         say(`${service.name} ${how}`);
       }
       finishIfDone();
     };
-    child.on('error', (err) => onGone(null, null, err));
-    child.on('exit', (code, signal) => onGone(code, signal, null));
+    child.on('error', (err) => void onGone(null, null, err));
+    child.on('exit', (code, signal) => void onGone(code, signal, null));
     return child;
   }
 
@@ -216,6 +280,7 @@ function main() {
     if (running.size > 0) signalAll('SIGKILL');
   });
 
+  say(`starting ${selected.map((s) => s.name).join(', ')} (logs: ${shown(logDir)}/<service>.log${opts.verbose ? ', and here' : '; --verbose shows them here'})`);
   // ca-core first (it owns the stream and the database); the others as soon
   // as it has been spawned: each of them waits for its peers on the bus.
   const [first, ...rest] = selected;
@@ -225,24 +290,39 @@ function main() {
     for (const s of rest) start(s, SERVICES.indexOf(s));
   });
 
-  if (selected.some((s) => s.name === 'intermediary')) {
-    const host = probeHost(process.env.SIGNET_HTTP_HOST);
-    const port = process.env.SIGNET_HTTP_PORT || '8080';
-    const adminPort = process.env.SIGNET_ADMIN_PORT || '8081';
-    const base = `http://${host}:${port}`;
-    void waitForHealth(`${base}/healthz`, () => stopping).then((ok) => {
+  const httpBase = `http://${probeHost(process.env.SIGNET_HTTP_HOST)}:${process.env.SIGNET_HTTP_PORT || '8080'}`;
+  const adminBase = `http://${probeHost(process.env.SIGNET_ADMIN_HOST)}:${process.env.SIGNET_ADMIN_PORT || '8081'}`;
+  const probes = [
+    ...(runs('intermediary') ? [['intermediary', `${httpBase}/readyz`]] : []),
+    ...(runs('admin-api') ? [['admin-api', `${adminBase}/readyz`]] : []),
+  ];
+  if (probes.length === 0) {
+    say(`started ${selected.map((s) => s.name).join(', ')}; no HTTP service among them to tell when they are ready`);
+    return;
+  }
+  void (async () => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastReason;
+    while (!stopping && Date.now() < deadline) {
+      const reasons = (await Promise.all(probes.map(([name, url]) => notReady(name, url)))).filter(Boolean);
       if (stopping) return;
-      if (!ok) {
-        say(`intermediary did not answer ${base}/healthz within ${HEALTH_TIMEOUT_MS / 1000}s (still running)`);
+      if (reasons.length === 0) {
+        ready = true;
+        say('Signet is ready:');
+        if (runs('intermediary')) {
+          say(`  intermediary  ${httpBase}/api/v1`);
+          say(`  OpenAPI       ${httpBase}/api/v1/openapi.json`);
+        }
+        if (runs('admin-api')) say(`  admin-api     ${adminBase}`);
+        say(`  logs          ${shown(logDir)}/`);
+        say('  Ctrl-C stops every service.');
         return;
       }
-      say('Signet is up:');
-      say(`  intermediary  ${base}/api/v1`);
-      say(`  OpenAPI       ${base}/api/v1/openapi.json`);
-      say(`  admin-api     http://${probeHost(process.env.SIGNET_ADMIN_HOST)}:${adminPort}`);
-      say('  Ctrl-C stops every service.');
-    });
-  }
+      if (reasons[0] !== lastReason) say(`waiting: ${(lastReason = reasons[0])}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!stopping) complain(`not ready after ${READY_TIMEOUT_MS / 1000} s (${lastReason}); the services keep running; logs in ${shown(logDir)}/`);
+  })();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

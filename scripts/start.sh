@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # npm start: installs dependencies if needed, makes sure PostgreSQL and NATS
 # (JetStream) are running locally, builds everything, then runs the five
-# services in this terminal (scripts/run-all.mjs). Ctrl-C stops them; the
-# PostgreSQL and NATS servers keep running.
-# Arguments are passed to run-all.mjs (e.g. --only ca-core,policy-service).
+# services in this terminal (scripts/run-all.mjs) and says when they are
+# ready, with the URLs. Ctrl-C stops them; the PostgreSQL and NATS servers
+# keep running.
+# The terminal gets one line per step; npm's, nx's and the services' output
+# goes to .signet/logs/ (SIGNET_LOG_DIR), or also to the terminal with
+# --verbose. Arguments are passed to run-all.mjs (e.g. --only ca-core,policy-service).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/services.sh
@@ -13,7 +16,18 @@ source scripts/lib/dev.sh
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-signet_ensure_node_modules
+verbose=""
+for arg in "$@"; do
+  [[ $arg == --verbose || $arg == -v ]] && verbose=1
+done
+export SIGNET_LOG_DIR=${SIGNET_LOG_DIR:-$SIGNET_STATE_DIR/logs}
+mkdir -p "$SIGNET_LOG_DIR"
+
+if [[ -n $verbose ]]; then
+  signet_ensure_node_modules
+else
+  signet_ensure_node_modules "$SIGNET_LOG_DIR/install.log"
+fi
 SIGNET_SKIP_TOOLS=1 signet_ensure_services # certtool/docker-compose are for the tests
 signet_ensure_ca_passphrase
 
@@ -28,7 +42,13 @@ export SIGNET_OCSP_URL=${SIGNET_OCSP_URL-$public_url/ocsp/$ca_name}
 export SIGNET_CA_ISSUERS_URL=${SIGNET_CA_ISSUERS_URL-$public_url/ca/$ca_name.crt}
 export SIGNET_DEFAULT_CA=${SIGNET_DEFAULT_CA-$ca_name} # requests that name no CA go to this one, never to another CA on the bus
 
-signet_log "building (nx run-many -t build)"
-npx nx run-many -t build --outputStyle=stream </dev/null
+if [[ -n $verbose ]]; then
+  signet_log "building (nx run-many -t build)"
+  npx nx run-many -t build --outputStyle=stream </dev/null
+else
+  build_log=$SIGNET_LOG_DIR/build.log
+  signet_log "building (log: ${build_log#"$SIGNET_ROOT"/})"
+  npx nx run-many -t build --outputStyle=stream </dev/null >"$build_log" 2>&1 || signet_die_with_log "the build failed" "$build_log"
+fi
 
 exec node scripts/run-all.mjs "$@"

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -158,5 +158,80 @@ describeWithCompose('docker-compose.yml', () => {
       expect(hc).toContain(`http://127.0.0.1:${port}/healthz`);
       expect(JSON.stringify(config.services[name].ports)).toContain(String(port));
     }
+  });
+});
+
+/**
+ * The README's "With Docker" block, one command a line, comments dropped:
+ * what a newcomer types in a clean clone.
+ */
+function readmeDockerSteps(): string[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- docker-steps[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no <!-- docker-steps --> block');
+  return block[1]
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
+}
+
+/** The files a clean clone has: what git tracks, as they are in this work tree. */
+function cleanCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'signet-clone-'));
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(path.join(ROOT, f))) continue; // deleted in the work tree, not yet committed
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    cpSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+describeWithCompose("the README's Docker steps, in a clean copy of the repository", () => {
+  const steps = readmeDockerSteps();
+  const runAll: RunAllService[] = JSON.parse(spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-all.mjs'), '--list'], { encoding: 'utf8' }).stdout);
+  const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNET_') && !k.startsWith('COMPOSE_')));
+  let dir: string;
+  let config: any;
+
+  beforeAll(() => {
+    dir = cleanCopy();
+    expect(existsSync(path.join(dir, '.env'))).toBe(false);
+    for (const step of steps.filter((s) => !/ up --build$/.test(s))) {
+      // Changing a file's owner needs root, as the README says; elsewhere only check that the file is there.
+      const cmd = step.startsWith('chown ') && process.getuid?.() !== 0 ? `test -f ${step.split(' ').pop()}` : step;
+      const r = spawnSync('bash', ['-euo', 'pipefail', '-c', cmd], { cwd: dir, env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+      if (r.status !== 0) throw new Error(`README step failed (${r.status}): ${step}\n${r.stderr}${r.stdout}`);
+    }
+    // `up` as written, with `config` instead: resolve the file the way `up` would, no Docker engine needed.
+    const [cmd, ...pre] = COMPOSE!;
+    const r = spawnSync(cmd, [...pre, 'config'], { cwd: dir, env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`${COMPOSE!.join(' ')} config failed (${r.status}) after the README's steps:\n${r.stderr}\n${r.stdout}`);
+    config = parse(r.stdout);
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ends with `up --build` for Compose v2 and for v1, nothing else after', () => {
+    expect(steps.slice(-2)).toEqual(['docker compose up --build', 'docker-compose up --build']);
+    expect(steps.some((s) => s.startsWith('cp deploy/compose.env.example .env'))).toBe(true);
+  });
+
+  it('leaves the env file and the passphrase secret where the compose file looks for them', () => {
+    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(readFileSync(ENV_EXAMPLE, 'utf8'));
+    const secret = path.join(dir, 'deploy', 'secrets', 'ca-key-passphrase');
+    expect(readFileSync(secret, 'utf8').trim().length).toBeGreaterThanOrEqual(12);
+    expect(statSync(secret).mode & 0o077).toBe(0);
+    expect(config.secrets.ca_key_passphrase.file).toBe(secret);
+  });
+
+  it('resolves every service, the apps with the entry points and defaults scripts/run-all.mjs uses', () => {
+    expect(Object.keys(config.services).sort()).toEqual(['admin-api', 'ca-core', 'exit-service', 'intermediary', 'nats', 'policy-service', 'postgres']);
+    for (const { name, entry, env } of runAll) {
+      expect({ name, command: config.services[name].command }).toEqual({ name, command: ['node', entry] });
+      for (const [k, v] of Object.entries(env ?? {})) expect({ name, [k]: config.services[name].environment[k] }).toEqual({ name, [k]: v });
+    }
+    expect(config.services.intermediary.environment.SIGNET_READY_EXIT_SERVICE).toBe('true');
   });
 });

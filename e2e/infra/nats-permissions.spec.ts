@@ -158,6 +158,16 @@ describeWithNats('deploy/nats/nats.conf permissions', () => {
       expect((await nc.request('signet.discovery.cas', '{}', { timeout: 3_000 })).string()).toBe('ok');
     });
 
+    it('may ask exit-service for its status (readiness), and no other exit-service command', async () => {
+      const exit = await as('exit-service');
+      respond(exit, 'exit.*.status', 'signet-exit-service');
+      respond(exit, 'exit.*.deadletters.list', 'signet-exit-service');
+      await exit.flush();
+      const nc = await as('intermediary');
+      expect((await nc.request('exit.x.status', '{}', { timeout: 3_000 })).string()).toBe('ok');
+      await requestDenied(nc, 'exit.x.deadletters.list');
+    });
+
     it('gets a permissions violation on policy.x.verify', async () => {
       const policy = await as('policy-service');
       respond(policy, 'policy.x.verify', 'signet-policy');

@@ -74,6 +74,13 @@ export class Stack {
   }
 
   async start(extra: NodeJS.ProcessEnv = {}): Promise<void> {
+    await this.prepare();
+    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false));
+    await this.startAll();
+  }
+
+  /** Ports, the database and a bus connection, without starting any service (a test that starts them its own way). */
+  async prepare(): Promise<void> {
     // A test may pick the intermediary's port first (URLs that point at it go into the CA's configuration).
     this.httpPort ||= await freePort();
     this.adminPort = await freePort();
@@ -84,8 +91,6 @@ export class Stack {
     this.db = new Client({ connectionString: this.databaseUrl });
     await this.db.connect();
     this.nc = await connect({ servers: NATS_URL });
-    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false));
-    await this.startAll();
   }
 
   async startAll(): Promise<void> {

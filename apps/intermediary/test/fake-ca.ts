@@ -34,6 +34,8 @@ export class FakeCa {
   onCaProperties: Handler<{ names?: string[] }, CaPropertiesReply> = (r) => ({
     properties: Object.fromEntries((r.names ?? ['CAName']).map((n) => [n, n === 'CAName' ? this.name : null])),
   });
+  /** Whether the CA says it initialized its policy module (`online`) or not (`no-policy`). */
+  policyReady = true;
   private app?: INestMicroservice;
 
   constructor(
@@ -48,11 +50,11 @@ export class FakeCa {
       commonName: `Fake ${this.name}`,
       sanitizedName: `Fake ${this.name}`,
       description: 'a fake CA for intermediary tests',
-      status: 'online',
+      status: this.policyReady ? 'online' : 'no-policy',
       isDefault: this.isDefault,
       certificate: FAKE_PEM('CERTIFICATE', 'Q0E='),
       notAfter: '2035-01-01T00:00:00Z',
-      policy: { name: 'fake-policy', version: '0' },
+      policy: this.policyReady ? { name: 'fake-policy', version: '0' } : null,
     };
   }
 

@@ -62,8 +62,8 @@ export class CaController {
           all[n] = base ? (base.nextUpdate > this.clock.now() ? 'valid' : 'expired') : null;
           break;
         }
-        // What issued certificates carry (CDP with the freshest CRL, AIA caIssuers, AIA OCSP).
-        case 'CRLUrls': all[n] = [...this.revocation.crlUrls, ...this.revocation.deltaCrlUrls]; break;
+        // What issued certificates carry (CDP with the freshest CRL while deltas are issued, AIA caIssuers, AIA OCSP).
+        case 'CRLUrls': all[n] = [...this.revocation.crlUrls, ...this.revocation.freshestCrlUrls]; break;
         case 'AIAUrls': all[n] = [...this.revocation.caIssuersUrls]; break;
         case 'OCSPUrls': all[n] = [...this.revocation.ocspUrls]; break;
         case 'DNSName': all[n] = this.config.host; break;

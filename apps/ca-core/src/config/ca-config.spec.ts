@@ -30,7 +30,7 @@ describe('loadCaConfig', () => {
       caName: 'signet',
       databaseUrl: 'postgres://signet@127.0.0.1:5432/signet',
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
-      subject: 'O=Signet,CN=Signet Root CA',
+      subject: 'O=Signet,CN=Signet signet Root CA',
       keyAlgorithm: 'ecdsa-p256',
       validityDays: 3650,
       import: undefined,
@@ -43,6 +43,14 @@ describe('loadCaConfig', () => {
       policyTimeoutMs: 10_000,
       outboxPollMs: 250,
     });
+  });
+
+  it('names the CA in the subject of a generated CA unless SIGNET_CA_SUBJECT says otherwise', () => {
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_CA_NAME: 'issuing-2' }).subject).toBe('O=Signet,CN=Signet issuing-2 Root CA');
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_CA_NAME: 'issuing-2', SIGNET_CA_SUBJECT: '' }).subject).toBe('O=Signet,CN=Signet issuing-2 Root CA');
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_CA_NAME: 'issuing-2', SIGNET_CA_SUBJECT: 'CN=Mine' }).subject).toBe('CN=Mine');
+    // Two CAs started with defaults only never share a subject.
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_CA_NAME: 'a' }).subject).not.toBe(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_CA_NAME: 'b' }).subject);
   });
 
   it('reads every variable', () => {

@@ -11,7 +11,12 @@ const EnvSchema = NatsEnvSchema.extend({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://signet@127.0.0.1:5432/signet'),
-  SIGNET_CA_SUBJECT: z.string().min(3).max(1024).default('O=Signet,CN=Signet Root CA'),
+  /** Unset or empty: defaultCaSubject(SIGNET_CA_NAME). */
+  SIGNET_CA_SUBJECT: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().min(3).max(1024).optional()),
   SIGNET_CA_KEY_ALGORITHM: z.enum(CA_KEY_ALGORITHMS).default('ecdsa-p256'),
   SIGNET_CA_VALIDITY_DAYS: envInt(3650, 1, 36500),
   SIGNET_CA_CERT_FILE: z.string().min(1).optional(),
@@ -50,6 +55,15 @@ export interface CaConfig {
 
 export const CA_CONFIG = Symbol('CA_CONFIG');
 
+/**
+ * The subject of a generated CA when SIGNET_CA_SUBJECT is not set: it names
+ * the CA, so two Signet CAs (a test CA and the real one, two issuing CAs)
+ * never look alike in a trust store or a chain.
+ */
+export function defaultCaSubject(caName: string): string {
+  return `O=Signet,CN=Signet ${caName} Root CA`;
+}
+
 /** Reads and validates ca-core's configuration; throws ConfigError listing every problem. */
 export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
   const problems: string[] = [];
@@ -72,7 +86,7 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     caName: e.SIGNET_CA_NAME,
     databaseUrl: e.SIGNET_DATABASE_URL,
     nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
-    subject: e.SIGNET_CA_SUBJECT,
+    subject: e.SIGNET_CA_SUBJECT ?? defaultCaSubject(e.SIGNET_CA_NAME),
     keyAlgorithm: e.SIGNET_CA_KEY_ALGORITHM,
     validityDays: e.SIGNET_CA_VALIDITY_DAYS,
     import: e.SIGNET_CA_CERT_FILE && e.SIGNET_CA_KEY_FILE

@@ -4,9 +4,10 @@ import { decodeJson } from '@signet/bus';
 import { Events, ExitEvent } from '@signet/contracts';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
+import { Coalescer } from './coalesce';
 import { tickInterval } from './crl-schedule';
 import { CrlService, SYSTEM_ACTOR } from './crl.service';
-import { REVOCATION_CONFIG, type RevocationConfig } from './revocation-config';
+import { REVOCATION_CONFIG, revocationNotices, type RevocationConfig } from './revocation-config';
 
 /** DI token for the bus connection (the on-revoke listener is a plain core subscription). */
 export const REVOCATION_NATS = Symbol('REVOCATION_NATS');
@@ -21,10 +22,11 @@ const ON_REVOKE_DEBOUNCE_MS = 500;
  *  - on the schedule (SIGNET_CRL_PERIOD_HOURS, SIGNET_DELTA_CRL_PERIOD_MINUTES),
  *    checked every few seconds by every replica; the CRL lock and a re-check
  *    under it make sure one replica issues;
- *  - after a revocation or a release, when SIGNET_CRL_ON_REVOKE is on: a
- *    delta when deltas are in use, else a base. The trigger is the
- *    certificate event itself (ca.<ca>.events.certificate.>), so whichever
- *    code path revoked, relying parties learn it.
+ *  - after a revocation or a release, when SIGNET_CRL_ON_REVOKE is on (the
+ *    default, ADR 0019): a delta when deltas are issued, else a base. The
+ *    trigger is the certificate event itself (ca.<ca>.events.certificate.>),
+ *    so whichever code path revoked, relying parties learn it. One such CRL
+ *    at a time per replica; revocations meanwhile make one more.
  */
 @Injectable()
 export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,6 +36,10 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   private sub?: Subscription;
   private running?: Promise<unknown>;
   private stopped = false;
+  private readonly afterRevocations = new Coalescer(
+    () => (this.loaded() && !this.stopped ? this.crl.publish(this.rc.deltasEnabled, SYSTEM_ACTOR) : Promise.resolve()),
+    (e) => this.log.warn(`CRL after revocation failed: ${(e as Error).message}`),
+  );
 
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
@@ -44,6 +50,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
+    for (const notice of revocationNotices(this.rc)) this.log.log(notice);
     this.schedule(1_000);
     if (this.rc.onRevoke) {
       this.sub = this.nc.subscribe(Events.certificateEventsOfCa(this.config.caName), {
@@ -69,6 +76,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.debounce) clearTimeout(this.debounce);
     await this.sub?.drain().catch(() => undefined);
     await this.running?.catch(() => undefined);
+    await this.afterRevocations.idle();
   }
 
   private loaded(): boolean {
@@ -98,10 +106,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      if (!this.loaded()) return;
-      void this.crl
-        .publish(this.rc.deltasEnabled, SYSTEM_ACTOR)
-        .catch((e) => this.log.warn(`CRL after revocation failed: ${(e as Error).message}`));
+      void this.afterRevocations.request();
     }, ON_REVOKE_DEBOUNCE_MS);
   }
 }

@@ -136,7 +136,7 @@ export class CrlService {
       crlNumber: number,
       thisUpdate,
       nextUpdate,
-      ...(delta ? { deltaOf: base!.number } : { freshestCrlUrls: this.rc.deltaCrlUrls }),
+      ...(delta ? { deltaOf: base!.number } : { freshestCrlUrls: this.rc.freshestCrlUrls }),
     });
     const holds: Array<{ serial: string; revokedAt: Date }> = [];
     if (delta) {

@@ -20,8 +20,12 @@ const EnvSchema = z.object({
   /** How often a delta CRL is issued; 0 = never on a schedule. */
   SIGNET_DELTA_CRL_PERIOD_MINUTES: envInt(0, 0, 60 * 24 * 31),
   SIGNET_DELTA_CRL_VALIDITY_MINUTES: envInt(0, 0, 60 * 24 * 62),
-  /** Publish a CRL (a delta when deltas are in use, else a base) after each revocation or release. */
-  SIGNET_CRL_ON_REVOKE: envBoolean(false),
+  /**
+   * Publish a CRL (a delta when deltas are issued, else a base) after each
+   * revocation or release, so relying parties that fetch CRLs see it within
+   * seconds instead of at the next scheduled CRL (ADR 0019).
+   */
+  SIGNET_CRL_ON_REVOKE: envBoolean(true),
   /** Days a revoked certificate stays on CRLs after it expired (RFC 5280 3.3 allows removing it then). */
   SIGNET_CRL_EXPIRED_RETENTION_DAYS: envInt(0, 0, 36500),
   /** Days old CRLs are kept in the database (the newest base and delta always are). */
@@ -37,7 +41,15 @@ const EnvSchema = z.object({
 
 export interface RevocationConfig {
   crlUrls: string[];
+  /** As configured (SIGNET_DELTA_CRL_URL); published only while deltas are issued: see freshestCrlUrls. */
   deltaCrlUrls: string[];
+  /**
+   * The Freshest CRL URLs certificates, base CRLs and the CA's properties
+   * carry: the delta URLs while delta CRLs are issued on a schedule, none
+   * otherwise (a pointer to a delta that is never issued, or goes stale,
+   * is a dead link).
+   */
+  freshestCrlUrls: string[];
   ocspUrls: string[];
   caIssuersUrls: string[];
   /** 0 = no schedule. */
@@ -45,7 +57,7 @@ export interface RevocationConfig {
   baseValidityMs: number;
   deltaPeriodMs: number;
   deltaValidityMs: number;
-  /** Deltas are in use: a delta URL is published or deltas are scheduled. */
+  /** Delta CRLs are issued: on their schedule, and (with onRevoke) after revocations. */
   deltasEnabled: boolean;
   onRevoke: boolean;
   expiredRetentionMs: number;
@@ -87,7 +99,8 @@ export function loadRevocationConfig(env: NodeJS.ProcessEnv = process.env): Revo
     baseValidityMs: (e.SIGNET_CRL_VALIDITY_HOURS || (e.SIGNET_CRL_PERIOD_HOURS ? Math.ceil(e.SIGNET_CRL_PERIOD_HOURS * 1.5) : 48)) * HOUR,
     deltaPeriodMs: e.SIGNET_DELTA_CRL_PERIOD_MINUTES * MINUTE,
     deltaValidityMs: (e.SIGNET_DELTA_CRL_VALIDITY_MINUTES || (e.SIGNET_DELTA_CRL_PERIOD_MINUTES ? Math.ceil(e.SIGNET_DELTA_CRL_PERIOD_MINUTES * 1.5) : 120)) * MINUTE,
-    deltasEnabled: e.SIGNET_DELTA_CRL_URL.length > 0 || e.SIGNET_DELTA_CRL_PERIOD_MINUTES > 0,
+    freshestCrlUrls: [],
+    deltasEnabled: e.SIGNET_DELTA_CRL_PERIOD_MINUTES > 0,
     onRevoke: e.SIGNET_CRL_ON_REVOKE,
     expiredRetentionMs: e.SIGNET_CRL_EXPIRED_RETENTION_DAYS * DAY,
     historyMs: e.SIGNET_CRL_HISTORY_DAYS * DAY,
@@ -101,5 +114,19 @@ export function loadRevocationConfig(env: NodeJS.ProcessEnv = process.env): Revo
   if (cfg.deltaPeriodMs > 0 && cfg.deltaValidityMs < cfg.deltaPeriodMs) problems.push('SIGNET_DELTA_CRL_VALIDITY_MINUTES: must be at least SIGNET_DELTA_CRL_PERIOD_MINUTES');
   if (cfg.deltaPeriodMs > 0 && cfg.basePeriodMs > 0 && cfg.deltaPeriodMs >= cfg.basePeriodMs) problems.push('SIGNET_DELTA_CRL_PERIOD_MINUTES: must be shorter than the base CRL period');
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  cfg.freshestCrlUrls = cfg.deltasEnabled ? cfg.deltaCrlUrls : [];
   return cfg;
+}
+
+/**
+ * What ca-core says at start about settings it does not follow as given:
+ * npm start and docker-compose set every URL, so that turning deltas on is
+ * one variable (the period); until then the delta URL stays unused.
+ */
+export function revocationNotices(rc: RevocationConfig): string[] {
+  const notices: string[] = [];
+  if (rc.deltaCrlUrls.length && !rc.deltasEnabled) {
+    notices.push('delta CRLs are off (SIGNET_DELTA_CRL_PERIOD_MINUTES is 0): SIGNET_DELTA_CRL_URL is left out of certificates and CRLs');
+  }
+  return notices;
 }

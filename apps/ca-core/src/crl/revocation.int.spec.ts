@@ -40,6 +40,9 @@ const issue = (): PolicyVerifyReply => ({
 
 const ENV = {
   SIGNET_CRL_PERIOD_HOURS: '0', // on demand only: the test decides when CRLs are issued
+  SIGNET_CRL_ON_REVOKE: 'false', // (the test turns it on where it is the subject)
+  // Deltas are issued (an hourly schedule, never due within the test), so their URL is published.
+  SIGNET_DELTA_CRL_PERIOD_MINUTES: '60',
   SIGNET_CRL_URL: 'http://crl.test/ca.crl',
   SIGNET_DELTA_CRL_URL: 'http://crl.test/ca+.crl',
   SIGNET_OCSP_URL: 'http://ocsp.test/ca',

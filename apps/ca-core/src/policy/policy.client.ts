@@ -14,7 +14,12 @@ import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 /**
  * ca-core's narrow view of the policy module: Initialize and VerifyRequest.
  * Initialize is retried in the background until the policy answers; until
- * then `ready` is false and submissions are parked as pending.
+ * then `ready` is false and submissions are parked as pending. A
+ * submission that finds it not initialized first asks once more, right
+ * away (ADR 0020): right after start the backoff may be sleeping although
+ * the policy module has come up meanwhile, and the submission would be
+ * parked for nothing. When the module is really away the attempt fails as
+ * fast as a verify would (no responders), so nothing waits longer.
  */
 @Injectable()
 export class PolicyClient {
@@ -23,6 +28,12 @@ export class PolicyClient {
   private stopped = false;
   private initializing = false;
   private init?: { ca: CaInfo; onReady: (info: PolicyInitReply) => Promise<void> };
+  /** Initialize attempts started so far. */
+  private attempts = 0;
+  /** Submissions waiting for an attempt that starts after `after`. */
+  private waiters: Array<{ after: number; resolve: () => void }> = [];
+  /** Ends the backoff sleep between two attempts early. */
+  private wake?: () => void;
 
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
@@ -50,23 +61,60 @@ export class PolicyClient {
     void (async () => {
       let delay = 250;
       while (!this.stopped && !this.info) {
+        const attempt = ++this.attempts;
         try {
           const info = await this.bus.call(Commands.policyInit, this.config.caName, { ca }, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
           this.info = info;
+          this.settle(attempt);
           this.log.log(`policy module ${info.name} ${info.version} initialized (${info.templates.length} templates)`);
           await onReady(info).catch((e) => this.log.warn(`recording the policy module failed: ${(e as Error).message}`));
         } catch (e) {
+          this.settle(attempt);
+          // A submission is waiting for a newer answer than this one: ask again at once.
+          if (this.waiters.length > 0) continue;
           this.log.warn(`policy module not available yet (${(e as Error).message}); retrying in ${delay} ms`);
-          await new Promise((r) => setTimeout(r, delay));
+          await this.sleep(delay);
           delay = Math.min(delay * 2, 10_000);
         }
       }
       this.initializing = false;
+      this.settle(Infinity);
     })();
+  }
+
+  /** Lets go of the submissions waiting for an attempt up to `attempt`. */
+  private settle(attempt: number): void {
+    const done = this.waiters.filter((w) => w.after < attempt);
+    this.waiters = this.waiters.filter((w) => w.after >= attempt);
+    for (const w of done) w.resolve();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  /** Resolves after an Initialize attempt that started after this call (shared by everyone waiting). */
+  private attemptNow(): Promise<void> {
+    if (!this.init || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ after: this.attempts, resolve });
+      if (this.initializing) this.wake?.();
+      else this.runInitialize();
+    });
   }
 
   /** ICertPolicy::VerifyRequest. Unreachable → POLICY_UNAVAILABLE; other errors pass through. */
   async verify(req: PolicyVerifyRequest): Promise<PolicyVerifyReplyParsed> {
+    if (!this.info) await this.attemptNow();
     if (!this.info) throw new SignetError(ErrorCode.PolicyUnavailable, 'the policy module has not initialized yet');
     try {
       return await this.bus.call(Commands.policyVerify, this.config.caName, req, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
@@ -81,8 +129,9 @@ export class PolicyClient {
     }
   }
 
-  /** Stops retrying Initialize; a sleeping retry ends on its own. */
+  /** Stops retrying Initialize (a sleeping retry ends now). */
   stop(): void {
     this.stopped = true;
+    this.wake?.();
   }
 }

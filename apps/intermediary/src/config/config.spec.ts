@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       defaultCa: undefined,
       caTimeoutMs: 15_000,
       discovery: { ttlMs: 5_000, waitMs: 250 },
+      ready: { exitService: false },
       logLevel: 'log',
     });
   });
@@ -21,6 +22,7 @@ describe('loadConfig', () => {
       SIGNET_CA_TIMEOUT_MS: '2000',
       SIGNET_BODY_LIMIT_BYTES: '4096',
       SIGNET_DISCOVERY_TTL_MS: '0',
+      SIGNET_READY_EXIT_SERVICE: 'true',
       SIGNET_LOG_LEVEL: 'warn',
     });
     expect(c).toMatchObject({
@@ -28,6 +30,7 @@ describe('loadConfig', () => {
       defaultCa: 'issuing-1',
       caTimeoutMs: 2000,
       discovery: { ttlMs: 0 },
+      ready: { exitService: true },
       logLevel: 'warn',
     });
   });

@@ -1,5 +1,5 @@
 import { CaNameSchema } from '@signet/contracts';
-import { envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
+import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 
 /**
@@ -25,6 +25,8 @@ export const IntermediaryEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shap
   SIGNET_DISCOVERY_TTL_MS: envInt(5_000, 0, 3_600_000),
   /** How long one discovery round collects answers from CAs on the bus. */
   SIGNET_DISCOVERY_WAIT_MS: envInt(250, 10, 10_000),
+  /** /readyz also waits for exit-service of the default CA (set where it runs: npm start, docker-compose). */
+  SIGNET_READY_EXIT_SERVICE: envBoolean(false),
 });
 
 export interface IntermediaryConfig {
@@ -33,6 +35,8 @@ export interface IntermediaryConfig {
   defaultCa?: string;
   caTimeoutMs: number;
   discovery: { ttlMs: number; waitMs: number };
+  /** What /readyz requires beyond the bus, the default CA and its policy module. */
+  ready: { exitService: boolean };
   logLevel: SignetLogLevel;
 }
 
@@ -45,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     defaultCa: e.SIGNET_DEFAULT_CA,
     caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
     discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
+    ready: { exitService: e.SIGNET_READY_EXIT_SERVICE },
     logLevel: e.SIGNET_LOG_LEVEL,
   };
 }

@@ -42,3 +42,10 @@ export function chooseDefaultCa(cas: readonly CaRecord[], configured?: string): 
 export function isChoice(d: DefaultChoice | NoDefault | undefined): d is DefaultChoice {
   return d !== undefined && 'name' in d;
 }
+
+/** Why there is no default CA, in a sentence. */
+export function noDefaultReason(d: NoDefault): string {
+  return d.reason === 'several-declared'
+    ? 'several CAs declare themselves the default (SIGNET_CA_DEFAULT)'
+    : 'several CAs are on the bus and none is the default';
+}

@@ -62,6 +62,17 @@ describe('DiscoveryService', () => {
     expect(discover).toHaveBeenCalledTimes(2);
   });
 
+  it('fresh() answers from a list within the TTL, and waits for a new round instead of serving a stale one', async () => {
+    const d = service();
+    await d.list();
+    onBus = [rec('gamma')];
+    now += 999;
+    expect((await d.fresh()).map((c) => c.name)).toEqual(['alpha', 'beta']);
+    now += 1;
+    expect((await d.fresh()).map((c) => c.name)).toEqual(['gamma']);
+    expect(discover).toHaveBeenCalledTimes(2);
+  });
+
   it('waits for a fresh round when the last one found nothing and has expired', async () => {
     onBus = [];
     const d = service();

@@ -4,7 +4,7 @@ import { discoverCas } from '@signet/bus';
 import { ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { NATS_CONNECTION } from '../bus/ca-client';
-import { chooseDefaultCa, isChoice, type DefaultChoice, type DefaultSource, type NoDefault } from './default-ca';
+import { chooseDefaultCa, isChoice, type DefaultChoice, type DefaultSource, type NoDefault, noDefaultReason } from './default-ca';
 
 interface Snapshot {
   cas: CaRecord[];
@@ -23,6 +23,8 @@ export class DiscoveryService implements OnApplicationBootstrap {
   private readonly log = new Logger('Discovery');
   private snapshot?: Snapshot;
   private inflight?: Promise<CaRecord[]>;
+  /** Every CA name any discovery round found since start (bounded by the CAs that exist, not by what clients ask). */
+  private readonly seen = new Set<string>();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -44,11 +46,27 @@ export class DiscoveryService implements OnApplicationBootstrap {
     return s.cas;
   }
 
+  /** Every CA on the bus as of at most the TTL ago: never a stale list (readiness must not say yes from one). */
+  async fresh(): Promise<CaRecord[]> {
+    const s = this.snapshot;
+    if (s && Date.now() - s.at < this.config.discovery.ttlMs) return s.cas;
+    return this.refresh();
+  }
+
   /** One CA by name; asks the bus again before concluding it is not there. */
   async find(name: string): Promise<CaRecord | undefined> {
     const hit = (await this.list()).find((c) => c.name === name);
     if (hit) return hit;
     return (await this.refresh()).find((c) => c.name === name);
+  }
+
+  /**
+   * Whether a CA of this name exists as far as this intermediary can tell:
+   * it answers discovery now, or did since start. A CA that answered once
+   * and is away now (ca-core restarting) is unavailable, not unknown.
+   */
+  async known(name: string): Promise<boolean> {
+    return this.seen.has(name) || (await this.find(name)) !== undefined;
   }
 
   /** The default CA's name and why, among the CAs found now; or the CAs to choose from when none is. */
@@ -106,6 +124,7 @@ export class DiscoveryService implements OnApplicationBootstrap {
       if (choice !== undefined && !isChoice(choice)) this.log.warn(`${noDefaultReason(choice)}: requests that name no CA are refused (CA_REQUIRED) until SIGNET_DEFAULT_CA is set`);
     }
     this.snapshot = { cas, at: Date.now() };
+    for (const c of cas) this.seen.add(c.name);
     return cas;
   }
 }
@@ -113,12 +132,6 @@ export class DiscoveryService implements OnApplicationBootstrap {
 /** How many CA names an error message lists; `details.cas` carries up to MAX_LISTED_IN_DETAILS. */
 const MAX_LISTED = 20;
 const MAX_LISTED_IN_DETAILS = 100;
-
-function noDefaultReason(d: NoDefault): string {
-  return d.reason === 'several-declared'
-    ? 'several CAs declare themselves the default (SIGNET_CA_DEFAULT)'
-    : 'several CAs are on the bus and none is the default';
-}
 
 /** 400 CA_REQUIRED: the caller names a CA, or the operator configures a default; never a guess. */
 function caRequired(d: NoDefault): SignetError {

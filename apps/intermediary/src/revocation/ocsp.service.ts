@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, isSignetError, OCSP_REQUEST_MAX_BYTES } from '@signet/contracts';
 import { createHash } from 'node:crypto';
 import { OcspCache, type CachedOcsp } from './ocsp-cache';
-import { RevocationClient } from './revocation.client';
+import { RevocationClient, UnknownCaError } from './revocation.client';
 import { REVOCATION_EDGE_CONFIG, type RevocationEdgeConfig } from './revocation.config';
 import { RevocationEvents } from './revocation.events';
 
@@ -18,6 +18,8 @@ export interface OcspAnswer {
   der: Buffer;
   /** Set when the response may be cached by HTTP caches too (RFC 5019 6). */
   cacheable?: CachedOcsp;
+  /** The HTTP status: 200 (errors are in band), but 404 when no such CA exists. */
+  httpStatus?: 404;
 }
 
 const httpDate = (iso: string) => new Date(iso).toUTCString();
@@ -54,8 +56,13 @@ export class OcspEdgeService {
     return { der: BARE_STATUS.malformedRequest };
   }
 
-  unauthorized(): OcspAnswer {
-    return { der: BARE_STATUS.unauthorized };
+  /**
+   * No CA of that name (or no possible one): 404, with RFC 6960's
+   * `unauthorized` (not authoritative for it) as the body, so an OCSP client
+   * that reads the body learns the same as one that reads the status.
+   */
+  unknownCa(): OcspAnswer {
+    return { der: BARE_STATUS.unauthorized, httpStatus: 404 };
   }
 
   /** A cached answer for exactly these request bytes (base64), without any I/O. */
@@ -85,6 +92,7 @@ export class OcspEdgeService {
     try {
       reply = await this.client.ocsp(ca, der);
     } catch (e) {
+      if (e instanceof UnknownCaError) return this.unknownCa();
       if (isSignetError(e) && e.code === ErrorCode.CaUnavailable) return { der: BARE_STATUS.tryLater };
       if (isSignetError(e) && (e.code === ErrorCode.BadMessage || e.code === ErrorCode.TooLarge)) return this.malformed();
       this.log.warn(`OCSP for ${ca} failed: ${(e as Error).message}`);

@@ -130,7 +130,7 @@ export class RevocationController {
   @Post('ocsp/:ca')
   async ocspPost(@Param('ca') ca: string, @Req() req: HttpRequest, @Res() res: HttpResponse) {
     const body = await readBody(req, OCSP_REQUEST_MAX_BYTES);
-    const answer = !isValidCaName(ca) ? this.ocsp.unauthorized() : body === undefined ? this.ocsp.malformed() : await this.ocsp.respond(ca, body);
+    const answer = !isValidCaName(ca) ? this.ocsp.unknownCa() : body === undefined ? this.ocsp.malformed() : await this.ocsp.respond(ca, body);
     // POST answers are not for shared caches (RFC 5019 5: caching is for GET).
     this.sendOcsp(res, answer, false);
   }
@@ -142,7 +142,7 @@ export class RevocationController {
    */
   @Get('ocsp/:ca/:request')
   async ocspGet(@Param('ca') ca: string, @Param('request') encoded: string, @Res() res: HttpResponse) {
-    if (!isValidCaName(ca)) return this.sendOcsp(res, this.ocsp.unauthorized(), false);
+    if (!isValidCaName(ca)) return this.sendOcsp(res, this.ocsp.unknownCa(), false);
     const b64 = ocspGetBase64(encoded);
     if (b64 === undefined) return this.sendOcsp(res, this.ocsp.malformed(), false);
     this.sendOcsp(res, await this.ocsp.respond(ca, Buffer.from(b64, 'base64')), true);
@@ -150,7 +150,7 @@ export class RevocationController {
 
   private sendOcsp(res: HttpResponse, answer: OcspAnswer, get: boolean): void {
     res.set(ocspHeaders(answer, get));
-    res.status(200).send(answer.der);
+    res.status(answer.httpStatus ?? 200).send(answer.der);
   }
 }
 

@@ -15,7 +15,8 @@ import {
 import { buildCrl, createSelfSignedCa, createSigner, generateKeyPair, randomSerialHex } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
-import { startHarness, type Harness } from '../../test/harness';
+import { FakeCa } from '../../test/fake-ca';
+import { startHarness, uniqueCaName, type Harness } from '../../test/harness';
 
 /*
  * The revocation routes of the real intermediary app on real NATS, with
@@ -126,6 +127,25 @@ describe('revocation routes of the intermediary (real NATS)', () => {
       expect((await fetch(h.url(`/crl/${ca}.crl`))).status).toBe(404);
       expect((await fetch(h.url(`/crl/${ca}.txt`))).status).toBe(404);
       expect((await fetch(h.url(`/crl/..%2Fetc.crl`))).status).toBe(404);
+    });
+
+    it('answers 404 NOT_FOUND naming the CA for a CA that does not exist (CRL and CA certificate), 503 for one whose core is away', async () => {
+      const nobody = uniqueCaName('nobody');
+      for (const path of [`/crl/${nobody}.crl`, `/crl/${nobody}+.crl`, `/ca/${nobody}.crt`]) {
+        const res = await fetch(h.url(path));
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+        expect(await res.json()).toEqual({ code: 'NOT_FOUND', message: `no CA named "${nobody}" is known`, details: { ca: nobody } });
+      }
+      const down = await new FakeCa(uniqueCaName('down')).start(h.nc, { discoveryOnly: true });
+      try {
+        for (const path of [`/crl/${down.name}.crl`, `/ca/${down.name}.crt`]) {
+          const res = await fetch(h.url(path));
+          expect({ path, status: res.status }).toEqual({ path, status: 503 });
+          expect(await res.json()).toMatchObject({ code: 'CA_UNAVAILABLE' });
+        }
+      } finally {
+        await down.stop();
+      }
     });
 
     it('serves a big base CRL fetched in slices: DER, pkix-crl, validators, max-age until nextUpdate', async () => {
@@ -268,13 +288,34 @@ describe('revocation routes of the intermediary (real NATS)', () => {
       ['malformedRequest for an empty POST', () => fetch(h.url(`/ocsp/${ca}`), { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: '' }), '30030a0101'],
       ['malformedRequest for an oversized POST', () => fetch(h.url(`/ocsp/${ca}`), { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.alloc(20_000, 0x30) }), '30030a0101'],
       ['malformedRequest for a JSON body', () => fetch(h.url(`/ocsp/${ca}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' }), '30030a0101'],
-      ['unauthorized for an impossible CA name', () => fetch(h.url(`/ocsp/Not_A_CA/${encodeURIComponent(b64)}`)), '30030a0106'],
-      ['tryLater when no CA answers', () => fetch(h.url(`/ocsp/nobody-${Date.now()}/${encodeURIComponent(b64)}`)), '30030a0103'],
     ])('%s, in band with 200', async (_n, call, hex) => {
       const res = await call();
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/ocsp-response');
       expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe(hex);
+    });
+
+    it.each([
+      ['an impossible CA name (GET)', () => fetch(h.url(`/ocsp/Not_A_CA/${encodeURIComponent(b64)}`))],
+      ['a CA nobody has on the bus (GET)', () => fetch(h.url(`/ocsp/nobody-${Date.now()}/${encodeURIComponent(b64)}`))],
+      ['a CA nobody has on the bus (POST)', () => fetch(h.url(`/ocsp/nobody-${Date.now()}`), { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: req })],
+    ])('404 with unauthorized (not authoritative) for %s', async (_n, call) => {
+      const res = await call();
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/ocsp-response');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe('30030a0106');
+    });
+
+    it('tryLater (200, in band) for a CA that exists but whose core does not answer', async () => {
+      const down = await new FakeCa(uniqueCaName('down')).start(h.nc, { discoveryOnly: true });
+      try {
+        const res = await fetch(h.url(`/ocsp/${down.name}/${encodeURIComponent(b64)}`));
+        expect(res.status).toBe(200);
+        expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe('30030a0103');
+      } finally {
+        await down.stop();
+      }
     });
 
     it('passes on what ca-core says about garbage (malformedRequest) without caching it', async () => {

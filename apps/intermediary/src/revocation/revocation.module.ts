@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { DiscoveryModule } from '../discovery/discovery.module';
 import { CaCertificateEdgeService, CrlEdgeService } from './crl.service';
 import { OcspEdgeService } from './ocsp.service';
 import { RevocationClient } from './revocation.client';
@@ -48,6 +49,7 @@ export function ocspFastPath(ocsp: OcspEdgeService) {
 
 /** CRL and CA certificate distribution (CDP, AIA) and the OCSP responder's HTTP edge. */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [RevocationController],
   providers: [
     // Read at start: a bad value stops the process before it serves.

@@ -1,0 +1,45 @@
+import { type CaRecord } from '@signet/contracts';
+import { assessReadiness, type ReadinessInput } from './readiness';
+
+function ca(name: string, policy: boolean, isDefault = false): CaRecord {
+  return {
+    name,
+    config: `host\\${name}`,
+    commonName: name,
+    sanitizedName: name,
+    description: '',
+    status: policy ? 'online' : 'no-policy',
+    isDefault,
+    certificate: '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n',
+    notAfter: '2030-01-01T00:00:00Z',
+    policy: policy ? { name: 'p', version: '1' } : null,
+  };
+}
+
+describe('assessReadiness (what /readyz says)', () => {
+  it.each<[string, ReadinessInput, Record<string, string>]>([
+    ['ok/bus, default CA with its policy; exit-service not required', { bus: true, cas: [ca('a', true)] }, { bus: 'ready', ca: 'ready', policy: 'ready', exitService: 'not required' }],
+    ['ok/exit-service required and answering', { bus: true, cas: [ca('a', true)], exitService: 'ready' }, { bus: 'ready', ca: 'ready', policy: 'ready', exitService: 'ready' }],
+    ['ok/the configured default is judged, not another CA', { bus: true, cas: [ca('a', false), ca('b', true)], configuredDefault: 'b' }, { ca: 'ready', policy: 'ready' }],
+  ])('%s', (_n, input, components) => {
+    const r = assessReadiness(input);
+    expect(r).toMatchObject({ ready: true, reason: undefined });
+    expect(r.components).toMatchObject(components);
+  });
+
+  it.each<[string, ReadinessInput, string, Record<string, string | RegExp>]>([
+    ['fail/bus down: nothing else is checked', { bus: false, exitService: 'ready' }, 'bus: the bus is not connected', { ca: 'not checked (bus is not ready)', policy: 'not checked (bus is not ready)', exitService: 'not checked (bus is not ready)' }],
+    ['fail/no CA on the bus', { bus: true, cas: [] }, 'ca: no CA discovered on the bus', { policy: 'not checked (ca is not ready)' }],
+    ['fail/the configured default CA is not there (another is)', { bus: true, cas: [ca('a', true)], configuredDefault: 'b' }, 'ca: the default CA "b" does not answer on the bus', { policy: 'not checked (ca is not ready)' }],
+    ['fail/key loaded, policy module not initialized yet', { bus: true, cas: [ca('a', false)] }, 'policy: CA "a" has not initialized its policy module yet', { ca: 'ready' }],
+    ['fail/the declared default lacks its policy (another CA has one)', { bus: true, cas: [ca('a', true), ca('b', false, true)] }, 'policy: CA "b" has not initialized its policy module yet', {}],
+    ['fail/several CAs and none the default: never a guess', { bus: true, cas: [ca('b', true), ca('a', true)] }, 'ca: several CAs are on the bus and none is the default (a, b): set SIGNET_DEFAULT_CA', { policy: 'not checked (ca is not ready)' }],
+    ['fail/exit-service required and silent', { bus: true, cas: [ca('a', true)], exitService: 'exit-service is not serving exit.a.status' }, 'exitService: exit-service is not serving exit.a.status', { policy: 'ready' }],
+    ['fail/policy first, exit-service also named', { bus: true, cas: [ca('a', false)], exitService: 'silent' }, 'policy: CA "a" has not initialized its policy module yet', { exitService: 'silent' }],
+  ])('%s', (_n, input, reason, components) => {
+    const r = assessReadiness(input);
+    expect(r.ready).toBe(false);
+    expect(r.reason).toBe(reason);
+    expect(r.components).toMatchObject(components);
+  });
+});
