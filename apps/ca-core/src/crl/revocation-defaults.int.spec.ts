@@ -2,7 +2,8 @@ import { Commands } from '@signet/contracts';
 import { encodeKeyUsage, fromPem, OID, parseCertificate, toPem } from '@signet/x509';
 import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { waitFor } from '../testing/infra';
-import { makeCsr, openssl, tryOpenssl, Workdir } from '../testing/openssl';
+import { ScratchDir } from '@signet/testing';
+import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 import { CrlStore } from './crl.store';
 
 /*
@@ -19,7 +20,7 @@ const ENV: Record<string, string | undefined> = {
   SIGNET_DELTA_CRL_URL: 'http://defaults.test/ca+.crl',
   SIGNET_OCSP_URL: 'http://defaults.test/ocsp',
   SIGNET_CA_ISSUERS_URL: 'http://defaults.test/ca.crt',
-  // Everything else at its default, whatever the caller's environment says.
+  // Everything else at its default, whatever the caller's environment says (undefined unsets it).
   SIGNET_CRL_PERIOD_HOURS: undefined,
   SIGNET_CRL_VALIDITY_HOURS: undefined,
   SIGNET_DELTA_CRL_PERIOD_MINUTES: undefined,
@@ -30,18 +31,12 @@ const ENV: Record<string, string | undefined> = {
 const officer = { name: 'olivia', roles: ['officer' as const] };
 
 describe('revocation with default settings (real bus and database)', () => {
-  const w = new Workdir();
-  const saved: Record<string, string | undefined> = {};
+  const w = new ScratchDir();
   let h: CaCoreHarness;
   let caPath: string;
 
   beforeAll(async () => {
-    for (const [k, v] of Object.entries(ENV)) {
-      saved[k] = process.env[k];
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    h = await startCaCore('revdef');
+    h = await startCaCore('revdef', ENV);
     h.setPolicy(() => ({
       verdict: 'issue',
       message: 'issued',
@@ -53,7 +48,6 @@ describe('revocation with default settings (real bus and database)', () => {
   afterAll(async () => {
     await h?.close();
     w.remove();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   });
 
   async function issue(name: string): Promise<{ serial: string; pem: string }> {

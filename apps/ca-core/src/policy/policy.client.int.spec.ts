@@ -8,7 +8,8 @@ import { CaCoreModule } from '../app.module';
 import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from '../testing/infra';
-import { makeCsr, Workdir } from '../testing/openssl';
+import { ScratchDir } from '@signet/testing';
+import { makeCsr } from '../testing/openssl';
 import { PolicyClient } from './policy.client';
 
 /*
@@ -37,7 +38,7 @@ class LatePolicyModule {}
 
 describe('a policy module that comes up after ca-core (real bus and database)', () => {
   const ca = testCaName('late');
-  const w = new Workdir();
+  const w = new ScratchDir();
   let db: TestDatabase;
   let ds: DataSource;
   let config: CaConfig;

@@ -71,7 +71,7 @@ export interface CaCoreHarness {
  * variables that differ from the test defaults below; they reach the CA
  * configuration and the revocation settings alike.
  */
-export async function startCaCore(prefix: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<CaCoreHarness> {
+export async function startCaCore(prefix: string, env: Record<string, string | undefined> = {}, opts: StartOptions = {}): Promise<CaCoreHarness> {
   Logger.overrideLogger(['error']);
   const ca = testCaName(prefix);
   const verifyCalls: PolicyVerifyRequest[] = [];

@@ -56,7 +56,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** A CaConfig the way ca-core builds it, from environment strings. */
-export function testConfig(caName: string, databaseUrl: string, env: Record<string, string> = {}): CaConfig {
+export function testConfig(caName: string, databaseUrl: string, env: Record<string, string | undefined> = {}): CaConfig {
   return loadCaConfig({
     SIGNET_CA_NAME: caName,
     SIGNET_DATABASE_URL: databaseUrl,
