@@ -8,3 +8,4 @@ export * from './openapi';
 export * from './openapi-schemas';
 export * from './process';
 export * from './testing';
+export * from './validation';
