@@ -52,15 +52,6 @@ export function queryParam(query: Query, name: string): string | undefined {
   return v;
 }
 
-/** `?flag=true|false|1|0`, absent → the default. */
-export function booleanParam(query: Query, name: string, def: boolean): boolean {
-  const v = queryParam(query, name);
-  if (v === undefined || v === '') return def;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badField(name, 'must be true or false');
-}
-
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 export function mediaType(contentType: string | undefined): string | undefined {
   const t = contentType?.split(';')[0]?.trim().toLowerCase();
