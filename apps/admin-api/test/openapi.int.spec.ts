@@ -1,5 +1,7 @@
 import { Reflector } from '@nestjs/core';
+import { CreateTokenSchema, DeadLetterReplayAllRequestSchema } from '@signet/contracts';
 import { answerShapes, documentedRoutes, registeredRoutes, resolveRefs } from '@signet/http';
+import { z } from 'zod';
 import { AuditController } from '../src/audit/audit.controller';
 import { ACCESS_KEY } from '../src/auth/access.decorator';
 import { CertificatesController } from '../src/certificates/certificates.controller';
@@ -14,7 +16,13 @@ import { OPENAPI_DOCUMENT } from '../src/openapi/openapi.document';
 import { RequestsController } from '../src/requests/requests.controller';
 import { TokensController } from '../src/tokens/tokens.controller';
 import { ViewController } from '../src/view/view.controller';
-import { startHarness, type Harness } from './harness';
+import { expectError, startHarness, type Harness } from './harness';
+
+/** A zod schema as JSON Schema, less its description (the document may word it for HTTP). */
+const jsonSchema = (s: z.ZodType) => {
+  const { $schema: _d, description: _t, ...rest } = z.toJSONSchema(s) as Record<string, unknown>;
+  return rest;
+};
 
 describe('GET /api/v1/openapi.json', () => {
   let h: Harness;
@@ -68,5 +76,24 @@ describe('GET /api/v1/openapi.json', () => {
     expect(successes.length).toBeGreaterThan(0);
     for (const s of successes) expect(s).toEqual({ route: s.route, success: true });
     for (const e of errors) expect(e).toEqual({ route: e.route, status: e.status, shaped: true });
+  });
+
+  it('describes the bodies with the contract schemas that validate them', async () => {
+    const doc = (await (await fetch(h.url('/api/v1/openapi.json'))).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    expect(doc.components.schemas.CreateTokenBody!.properties.name).toEqual(jsonSchema(CreateTokenSchema.shape.name));
+    expect(doc.components.schemas.ReplayAllBody!.properties.limit).toEqual(jsonSchema(DeadLetterReplayAllRequestSchema.shape.limit));
+  });
+
+  it("refuses a body the schema forbids with 400 and the schema's message, before ca-core is asked", async () => {
+    const admin = h.token('root', ['ca-admin']);
+    const nameSays = CreateTokenSchema.shape.name.safeParse('ci bot').error!.issues[0]!.message;
+    const body = await expectError(await h.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'ci bot', roles: ['officer'] } }), 400, 'BAD_MESSAGE');
+    expect(body).toEqual({ code: 'BAD_MESSAGE', message: `invalid request body: name: ${nameSays}`, details: { field: 'name' } });
+    expect(h.ca.received('adminCreateToken')).toEqual([]);
+
+    const limitSays = DeadLetterReplayAllRequestSchema.shape.limit.safeParse(0).error!.issues[0]!.message;
+    const replay = await expectError(await h.call('POST', '/api/v1/dead-letters/replay-all', { token: admin, body: { module: 'hook', limit: 0 } }), 400, 'BAD_MESSAGE');
+    expect(replay).toEqual({ code: 'BAD_MESSAGE', message: `invalid request body: limit: ${limitSays}`, details: { field: 'limit' } });
+    expect(h.ca.received('deadLetterReplayAll')).toEqual([]);
   });
 });

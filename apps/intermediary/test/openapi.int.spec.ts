@@ -1,6 +1,15 @@
+import { CaNameSchema, IdempotencyKeySchema } from '@signet/contracts';
 import { answerShapes, documentedRoutes, registeredRoutes, resolveRefs } from '@signet/http';
+import { z } from 'zod';
 import { OPENAPI_DOCUMENT } from '../src/openapi/openapi.document';
-import { startHarness, type Harness } from './harness';
+import { CSR_PEM, postJson, startHarness, type Harness } from './harness';
+
+/** A zod schema as JSON Schema, the way the document writes it (a schema with an id is its own component), less its description. */
+const jsonSchema = (s: z.ZodType) => {
+  const js = z.toJSONSchema(s) as { $ref?: string; $defs?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  const { $schema: _d, description: _t, ...rest } = js.$ref ? js.$defs![js.$ref.split('/').pop()!]! : js;
+  return rest;
+};
 
 describe('GET /api/v1/openapi.json', () => {
   let h: Harness;
@@ -33,5 +42,36 @@ describe('GET /api/v1/openapi.json', () => {
     expect(successes.length).toBeGreaterThan(0);
     for (const s of successes) expect(s).toEqual({ route: s.route, success: true });
     for (const e of errors) expect(e).toEqual({ route: e.route, status: e.status, shaped: true });
+  });
+
+  it('describes the submit body with the contract schemas that validate it', async () => {
+    const doc = (await (await fetch(h.url('/api/v1/openapi.json'))).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown>; additionalProperties?: boolean }> } };
+    const submit = doc.components.schemas.SubmitBody!;
+    expect(submit.additionalProperties).toBe(false);
+    expect(submit.properties.idempotencyKey).toMatchObject(jsonSchema(IdempotencyKeySchema));
+    expect(submit.properties.ca).toEqual({ $ref: '#/components/schemas/CaName' });
+    expect(doc.components.schemas.CaName).toMatchObject(jsonSchema(CaNameSchema));
+  });
+
+  it("refuses a body the schema forbids with 400 and the schema's message, before the CA is asked", async () => {
+    const schemaSays = IdempotencyKeySchema.safeParse('has space').error!.issues[0]!.message;
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, idempotencyKey: 'has space' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 'BAD_MESSAGE', message: `invalid request body: idempotencyKey: ${schemaSays}`, details: { field: 'idempotencyKey' } });
+
+    const unknown = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, requester: 'admin', template: 'x' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({
+      code: 'BAD_MESSAGE',
+      message: 'invalid request body: requester: unknown field; template: unknown field',
+      details: { fields: [{ field: 'requester', problem: 'unknown field' }, { field: 'template', problem: 'unknown field' }] },
+    });
+    expect(h.ca.submits).toHaveLength(0);
+  });
+
+  it("refuses a query parameter the schema forbids with the schema's message", async () => {
+    const res = await fetch(h.url(`/api/v1/cas/${h.ca.name}/certificate?chain=maybe`));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 'BAD_MESSAGE', message: 'invalid query: chain: must be true or false', details: { field: 'chain' } });
   });
 });

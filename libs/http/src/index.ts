@@ -5,6 +5,7 @@ export * from './errors';
 export * from './express-types';
 export * from './input';
 export * from './openapi';
-export * from './openapi-schemas';
 export * from './process';
+export * from './schemas';
 export * from './testing';
+export * from './validation';

@@ -1,4 +1,5 @@
-import { badBody, badField, booleanParam, mediaType, queryParam } from './input';
+import { badBody, badField, mediaType, queryParam } from './input';
+import { queryBool, validate } from './validation';
 import { z } from 'zod';
 
 describe('input helpers', () => {
@@ -28,11 +29,11 @@ describe('input helpers', () => {
     ['ok/1', '1', false, true],
     ['ok/false', 'false', true, false],
     ['ok/0', '0', true, false],
-  ])('booleanParam %s', (_n, v, def, expected) => {
-    expect(booleanParam({ f: v }, 'f', def)).toBe(expected);
+  ])('queryBool %s', (_n, v, def, expected) => {
+    expect(validate(z.object({ f: queryBool(def) }), { f: v }, { what: 'query' }).f).toBe(expected);
   });
 
-  it('fail/booleanParam anything else', () => expect(() => booleanParam({ f: 'yes' }, 'f', false)).toThrow(/must be true or false/));
+  it('fail/queryBool anything else', () => expect(() => validate(z.object({ f: queryBool(false) }), { f: 'yes' }, { what: 'query' })).toThrow(/must be true or false/));
 
   it.each([
     ['application/json; charset=utf-8', 'application/json'],

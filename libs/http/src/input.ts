@@ -6,14 +6,41 @@ export function badField(field: string, message: string): SignetError {
   return new SignetError(ErrorCode.BadMessage, `${field}: ${message}`, { field });
 }
 
-/** Zod issues as a BAD_MESSAGE naming every field, never echoing values. */
-export function badBody(error: z.ZodError, what = 'request body'): SignetError {
-  const problems = error.issues.slice(0, 10).map((i) => {
-    if (i.code === 'unrecognized_keys') return { field: i.keys.join(', '), problem: 'unknown field' };
-    return { field: i.path.length ? i.path.join('.') : '(body)', problem: i.message };
+export interface ValidateOptions {
+  /** What the value is, for the message: `invalid <what>: <field>: <problem>`. Default `request body`. */
+  what?: string;
+  /** Validate an absent value (no body at all) as this instead, e.g. `{}` for a body that may be left out. */
+  absent?: unknown;
+  /** The name of a path parameter or header, which prefixes the issues' paths. */
+  field?: string;
+  /** Name a query parameter, never an index into its values: only the first path element is kept. */
+  topLevelOnly?: boolean;
+}
+
+interface Problem {
+  field: string;
+  problem: string;
+}
+
+function problemsOf(error: z.ZodError, opts: Omit<ValidateOptions, 'what'>): Problem[] {
+  return error.issues.flatMap((i): Problem[] => {
+    const base = [...(opts.field ? [opts.field] : []), ...i.path.map(String)];
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...base, k].join('.'), problem: 'unknown field' }));
+    const path = opts.topLevelOnly ? base.slice(0, 1) : base;
+    return [{ field: path.length ? path.join('.') : '(body)', problem: i.message }];
   });
+}
+
+/**
+ * Zod issues as a BAD_MESSAGE, never echoing values: `details.field` when
+ * one field is wrong (as every other 400 names it), `details.fields` with
+ * each field and its problem when several are.
+ */
+export function badBody(error: z.ZodError, what = 'request body', opts: Omit<ValidateOptions, 'what'> = {}): SignetError {
+  const problems = problemsOf(error, opts).slice(0, 10);
   const text = problems.map((p) => `${p.field}: ${p.problem}`).join('; ');
-  return new SignetError(ErrorCode.BadMessage, `invalid ${what}: ${text}`, { fields: problems });
+  const details = problems.length === 1 ? { field: problems[0]!.field } : { fields: problems };
+  return new SignetError(ErrorCode.BadMessage, `invalid ${what}: ${text}`, details);
 }
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -23,15 +50,6 @@ export function queryParam(query: Query, name: string): string | undefined {
   const v = query[name];
   if (Array.isArray(v)) throw badField(name, 'query parameter given more than once');
   return v;
-}
-
-/** `?flag=true|false|1|0`, absent → the default. */
-export function booleanParam(query: Query, name: string, def: boolean): boolean {
-  const v = queryParam(query, name);
-  if (v === undefined || v === '') return def;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badField(name, 'must be true or false');
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */

@@ -1,10 +1,17 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { type Actor } from '@signet/contracts';
-import { type Query as QueryParams } from '@signet/http';
+import { queryInt, ValidQuery } from '@signet/http';
+import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { intParam } from '../http/input';
+
+/** `?afterId=&limit=&requestId=` of GET /api/v1/audit. */
+export const AuditQuerySchema = z.object({
+  afterId: queryInt(0, Number.MAX_SAFE_INTEGER).meta({ description: 'Entries after this id' }),
+  limit: queryInt(1, 1000).meta({ description: 'At most this many (default 100)' }),
+  requestId: queryInt(1, Number.MAX_SAFE_INTEGER).meta({ description: "Only this request's entries" }),
+});
 
 /**
  * The audit log ca-core keeps (hash-chained): auditors read it and check the
@@ -19,10 +26,7 @@ export class AuditController {
   /** Entries after `afterId`, oldest first; `requestId` narrows to one request. */
   @Get()
   @Manage('auditor')
-  async list(@Query() query: QueryParams, @CurrentActor() actor: Actor) {
-    const afterId = intParam(query, 'afterId', 0, Number.MAX_SAFE_INTEGER);
-    const limit = intParam(query, 'limit', 1, 1000);
-    const requestId = intParam(query, 'requestId', 1, Number.MAX_SAFE_INTEGER);
+  async list(@ValidQuery(AuditQuerySchema) { afterId, limit, requestId }: z.output<typeof AuditQuerySchema>, @CurrentActor() actor: Actor) {
     const reply = await this.client.as(actor, 'adminAuditList', {
       ...(afterId !== undefined ? { afterId } : {}),
       ...(limit !== undefined ? { limit } : {}),

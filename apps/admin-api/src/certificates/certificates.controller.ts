@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, Get, Param, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Get, Post, Res } from '@nestjs/common';
 import { ImportCertificateRequestSchema, type Actor, type CertificateStatus, type RequestDetail } from '@signet/contracts';
-import { type HttpResponse } from '@signet/http';
+import { ValidBody, ValidParam, type HttpResponse } from '@signet/http';
+import { type z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
-import { parseSerial, parseWith } from '../http/input';
-import { emptyBody } from '../requests/edit-input';
-import { reasonName, revokeFromBody } from './revoke-input';
+import { SerialPathSchema } from '../http/input';
+import { EmptyBodySchema } from '../requests/edit-input';
+import { reasonName, RevokeBodySchema, type RevokeInput } from './revoke-input';
 
 /** A status answer with the reason's name next to its number, for people. */
 export function statusBody(ca: string, s: CertificateStatus): Record<string, unknown> {
@@ -16,7 +17,7 @@ export function statusBody(ca: string, s: CertificateStatus): Record<string, unk
 }
 
 /** The command without its actor (admin-api adds the caller). */
-const ImportCertificateBodySchema = ImportCertificateRequestSchema.omit({ actor: true });
+export const ImportCertificateBodySchema = ImportCertificateRequestSchema.omit({ actor: true }).meta({ id: 'ImportCertificateBody' });
 
 /** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, the certificate itself, and import. */
 @Controller('api/v1/certificates')
@@ -27,8 +28,11 @@ export class CertificatesController {
   @Post('import')
   @HttpCode(201)
   @Manage('officer')
-  async importCertificate(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
-    const { certificate } = parseWith(ImportCertificateBodySchema, body ?? {});
+  async importCertificate(
+    @ValidBody(ImportCertificateBodySchema, { absent: {} }) { certificate }: z.output<typeof ImportCertificateBodySchema>,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<RequestDetail> {
     const detail = await this.client.as(actor, 'adminImportCertificate', { certificate });
     noteForAccessLog(res, { requestId: detail.requestId, serial: detail.certificate?.serial });
     res.set({ Location: `/api/v1/requests/${detail.requestId}` });
@@ -39,9 +43,12 @@ export class CertificatesController {
   @Post(':serial/revoke')
   @HttpCode(200)
   @Manage('officer')
-  async revoke(@Param('serial') raw: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const serial = parseSerial(raw);
-    const input = revokeFromBody(body);
+  async revoke(
+    @ValidParam('serial', SerialPathSchema) serial: string,
+    @ValidBody(RevokeBodySchema, { absent: {} }) input: RevokeInput,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     noteForAccessLog(res, { serial });
     return statusBody(this.client.ca, await this.client.as(actor, 'adminRevoke', { serial, ...input }));
   }
@@ -50,9 +57,12 @@ export class CertificatesController {
   @Post(':serial/release')
   @HttpCode(200)
   @Manage('officer')
-  async release(@Param('serial') raw: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const serial = parseSerial(raw);
-    emptyBody(body);
+  async release(
+    @ValidParam('serial', SerialPathSchema) serial: string,
+    @ValidBody(EmptyBodySchema, { absent: {} }) _body: object,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     noteForAccessLog(res, { serial });
     return statusBody(this.client.ca, await this.client.as(actor, 'adminRelease', { serial }));
   }
@@ -60,8 +70,7 @@ export class CertificatesController {
   /** ICertAdmin::IsValidCertificate (CA_DISP_*), with the revocation reason and dates. */
   @Get(':serial/status')
   @Read()
-  async status(@Param('serial') raw: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const serial = parseSerial(raw);
+  async status(@ValidParam('serial', SerialPathSchema) serial: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
     noteForAccessLog(res, { serial });
     return statusBody(this.client.ca, await this.client.as(actor, 'adminCertStatus', { serial }));
   }
@@ -69,8 +78,7 @@ export class CertificatesController {
   /** The certificate and the request it was issued for. */
   @Get(':serial')
   @Read()
-  async get(@Param('serial') raw: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
-    const serial = parseSerial(raw);
+  async get(@ValidParam('serial', SerialPathSchema) serial: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
     noteForAccessLog(res, { serial });
     return this.client.as(actor, 'adminGetCertificate', { serial });
   }

@@ -1,7 +1,6 @@
 import { IsoTimeSchema, REVOCATION_REASONS } from '@signet/contracts';
 import { badField } from '@signet/http';
 import { z } from 'zod';
-import { parseWith } from '../http/input';
 
 const REASON_BY_NAME = new Map(Object.entries(REVOCATION_REASONS).map(([name, code]) => [name.toLowerCase(), code]));
 
@@ -28,27 +27,24 @@ export function reasonName(code: number | undefined): string | undefined {
   return Object.entries(REVOCATION_REASONS).find(([, c]) => c === code)?.[0];
 }
 
-const RevokeBodySchema = z
-  .object({
-    reason: z.union([z.number(), z.string().max(64)]).optional(),
+const REASON_LIST = Object.entries(REVOCATION_REASONS)
+  .filter(([, c]) => c !== 8)
+  .map(([n, c]) => `${c} ${n}`)
+  .join(', ');
+
+/** RevokeCertificate's body; its output is what the bus carries (the reason as a number, default unspecified). */
+export const RevokeBodySchema = z
+  .strictObject({
+    reason: z
+      .union([z.number(), z.string().max(64)])
+      .optional()
+      .transform(parseReason)
+      .meta({ description: `RFC 5280 CRLReason, number or name (any case); default 0 unspecified: ${REASON_LIST}` }),
     /** When the revocation takes effect (RevokeCertificate's Date); default now. */
-    effectiveAt: IsoTimeSchema.optional(),
+    effectiveAt: IsoTimeSchema.optional().meta({ description: 'When the revocation takes effect (default now)' }),
     /** When the key was known or suspected compromised (invalidityDate CRL entry extension). */
-    invalidityDate: IsoTimeSchema.optional(),
+    invalidityDate: IsoTimeSchema.optional().meta({ description: 'When the key was known or suspected to be compromised' }),
   })
-  .strict();
+  .meta({ id: 'RevokeBody' });
 
-export interface RevokeInput {
-  reason: number;
-  effectiveAt?: string;
-  invalidityDate?: string;
-}
-
-export function revokeFromBody(body: unknown): RevokeInput {
-  const b = parseWith(RevokeBodySchema, body ?? {});
-  return {
-    reason: parseReason(b.reason),
-    ...(b.effectiveAt ? { effectiveAt: b.effectiveAt } : {}),
-    ...(b.invalidityDate ? { invalidityDate: b.invalidityDate } : {}),
-  };
-}
+export type RevokeInput = z.output<typeof RevokeBodySchema>;

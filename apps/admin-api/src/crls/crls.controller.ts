@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { type Actor } from '@signet/contracts';
-import { z } from 'zod';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { PublishCrlRequestSchema, type Actor } from '@signet/contracts';
+import { ValidBody } from '@signet/http';
+import { type z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { parseWith } from '../http/input';
 
-const PublishBody = z.object({ delta: z.boolean().default(false) }).strict();
+/** The command without its actor (admin-api adds the caller): `{delta?}`, a base CRL by default. */
+export const PublishCrlBodySchema = PublishCrlRequestSchema.omit({ actor: true }).meta({ id: 'PublishCrlBody' });
 
 /** ICertAdmin::PublishCRLs — like `certutil -CRL` (base) and `certutil -CRL delta`. */
 @Controller('api/v1/crls')
@@ -16,8 +17,7 @@ export class CrlsController {
   @Post('publish')
   @HttpCode(200)
   @Manage('ca-admin')
-  async publish(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    const { delta } = parseWith(PublishBody, body ?? {});
+  async publish(@ValidBody(PublishCrlBodySchema, { absent: {} }) { delta }: z.output<typeof PublishCrlBodySchema>, @CurrentActor() actor: Actor) {
     return { ca: this.client.ca, ...(await this.client.as(actor, 'adminPublishCrl', { delta })) };
   }
 }

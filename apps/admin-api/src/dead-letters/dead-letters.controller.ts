@@ -1,14 +1,23 @@
-import { Body, Controller, Delete, HttpCode, Get, Param, Post, Query } from '@nestjs/common';
-import { DeadLetterReplayAllRequestSchema, type Actor, type AUDITED_ELSEWHERE } from '@signet/contracts';
-import { badField, queryParam, type Query as QueryParams } from '@signet/http';
+import { Controller, Delete, HttpCode, Get, Post } from '@nestjs/common';
+import { DeadLetterListRequestSchema, DeadLetterReplayAllRequestSchema, DeadLetterReplayRequestSchema, type Actor, type AUDITED_ELSEWHERE } from '@signet/contracts';
+import { queryInt, queryOne, ValidBody, ValidParam, ValidQuery } from '@signet/http';
+import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { intParam, parseWith } from '../http/input';
-import { emptyBody } from '../requests/edit-input';
+import { EmptyBodySchema } from '../requests/edit-input';
 
 /** The command without its actor (admin-api adds the caller); `limit` defaults to 100. */
-const ReplayAllBodySchema = DeadLetterReplayAllRequestSchema.omit({ actor: true });
+export const ReplayAllBodySchema = DeadLetterReplayAllRequestSchema.omit({ actor: true }).meta({ id: 'ReplayAllBody' });
+
+/** `?module=&limit=`: exit-service's list request, as query parameters. */
+export const DeadLetterListQuerySchema = z.object({
+  module: queryOne(DeadLetterListRequestSchema.shape.module.unwrap()).optional().meta({ description: 'Only this exit module' }),
+  limit: queryInt(1, 1000).meta({ description: 'At most this many (default 100)' }),
+});
+
+/** `{id}` of a dead letter, as exit-service names it. */
+export const DeadLetterIdPathSchema = DeadLetterReplayRequestSchema.shape.id.meta({ description: 'Dead letter id' });
 
 /** Events an exit module gave up on (exit-service), listed and replayed. */
 @Controller('api/v1/dead-letters')
@@ -17,9 +26,7 @@ export class DeadLettersController {
 
   @Get()
   @Read('ca-admin', 'officer')
-  async list(@Query() query: QueryParams) {
-    const module = queryParam(query, 'module');
-    const limit = intParam(query, 'limit', 1, 1000);
+  async list(@ValidQuery(DeadLetterListQuerySchema) { module, limit }: z.output<typeof DeadLetterListQuerySchema>) {
     const reply = await this.client.call('deadLetterList', { ...(module ? { module } : {}), ...(limit !== undefined ? { limit } : {}) });
     return { ca: this.client.ca, ...reply };
   }
@@ -28,8 +35,7 @@ export class DeadLettersController {
   @Post('replay-all')
   @HttpCode(200)
   @Manage('ca-admin')
-  async replayAll(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    const { module, limit } = parseWith(ReplayAllBodySchema, body ?? {});
+  async replayAll(@ValidBody(ReplayAllBodySchema, { absent: {} }) { module, limit }: z.output<typeof ReplayAllBodySchema>, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.replay-all', { module, limit });
     return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module, limit, actor: actor.name })) };
   }
@@ -37,8 +43,7 @@ export class DeadLettersController {
   /** Drops a dead letter without delivering it (the CA's own records keep the event); CA administrators only. */
   @Delete(':id')
   @Manage('ca-admin')
-  async discard(@Param('id') id: string, @CurrentActor() actor: Actor) {
-    if (id.length > 128) throw badField('id', 'longer than 128 characters');
+  async discard(@ValidParam('id', DeadLetterIdPathSchema) id: string, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.discard', { id });
     return { ca: this.client.ca, ...(await this.client.call('deadLetterDiscard', { id, actor: actor.name })) };
   }
@@ -47,9 +52,7 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(200)
   @Manage('ca-admin')
-  async replay(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    if (id.length > 128) throw badField('id', 'longer than 128 characters');
-    emptyBody(body);
+  async replay(@ValidParam('id', DeadLetterIdPathSchema) id: string, @ValidBody(EmptyBodySchema, { absent: {} }) _body: object, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.replay', { id });
     return { ca: this.client.ca, ...(await this.client.call('deadLetterReplay', { id, actor: actor.name })) };
   }

@@ -1,4 +1,6 @@
-import { intParam, parseRequestId, parseSerial, queryList } from './input';
+import { queryInt, queryList, validate } from '@signet/http';
+import { z } from 'zod';
+import { parseRequestId, parseSerial } from './input';
 
 describe('parseSerial', () => {
   it.each([
@@ -27,15 +29,16 @@ describe('parseRequestId', () => {
 });
 
 describe('query helpers', () => {
+  const query = (schema: z.ZodType, value: Record<string, unknown>) => validate(z.object({ f: schema }), value, { what: 'query', topLevelOnly: true }).f;
   it('ok/queryList takes one or many', () => {
-    expect(queryList({ f: 'a' }, 'f', 2)).toEqual(['a']);
-    expect(queryList({ f: ['a', 'b'] }, 'f', 2)).toEqual(['a', 'b']);
-    expect(queryList({}, 'f', 2)).toEqual([]);
+    expect(query(queryList(z.string(), 2), { f: 'a' })).toEqual(['a']);
+    expect(query(queryList(z.string(), 2), { f: ['a', 'b'] })).toEqual(['a', 'b']);
+    expect(query(queryList(z.string(), 2), {})).toEqual([]);
   });
-  it('fail/queryList over the limit', () => expect(() => queryList({ f: ['a', 'b', 'c'] }, 'f', 2)).toThrow(/at most 2/));
+  it('fail/queryList over the limit', () => expect(() => query(queryList(z.string(), 2), { f: ['a', 'b', 'c'] })).toThrow(/at most 2/));
   it.each([
     ['fail/not a number', 'x'],
     ['fail/below min', '0'],
     ['fail/above max', '11'],
-  ])('%s', (_n, v) => expect(() => intParam({ n: v }, 'n', 1, 10)).toThrow(expect.objectContaining({ details: { field: 'n' } })));
+  ])('%s', (_n, v) => expect(() => query(queryInt(1, 10), { f: v })).toThrow(expect.objectContaining({ details: { field: 'f' } })));
 });

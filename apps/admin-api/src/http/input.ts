@@ -1,32 +1,8 @@
-import { badBody, badField, queryParam, type Query } from '@signet/http';
-import { type z } from 'zod';
+import { RequestIdSchema, SerialHexSchema } from '@signet/contracts';
+import { badField } from '@signet/http';
+import { z } from 'zod';
 
-/* admin-api's own input rules; the shared helpers are in @signet/http. */
-
-/** Parses with a schema or throws BAD_MESSAGE naming the fields. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw badBody(r.error, what);
-  return r.data;
-}
-
-/** A query parameter that may repeat (`?filter=a&filter=b`), as a list. */
-export function queryList(query: Query, name: string, max: number): string[] {
-  const v = query[name];
-  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
-  if (list.length > max) throw badField(name, `at most ${max} allowed`);
-  return list;
-}
-
-/** A whole number query parameter within bounds, absent → undefined. */
-export function intParam(query: Query, name: string, min: number, max: number): number | undefined {
-  const v = queryParam(query, name);
-  if (v === undefined || v === '') return undefined;
-  if (!/^\d{1,16}$/.test(v)) throw badField(name, 'must be a whole number');
-  const n = Number(v);
-  if (n < min || n > max) throw badField(name, `must be between ${min} and ${max}`);
-  return n;
-}
+/* admin-api's own input rules; the shared helpers (validate, ZodPipe, query schemas) are in @signet/http. */
 
 /** A request id in a path: a positive integer (AD CS RequestID). */
 export function parseRequestId(raw: string): number {
@@ -48,3 +24,12 @@ export function parseSerial(raw: string): string {
   if (hex.length > 64) throw badField('serial', 'longer than 32 bytes');
   return hex;
 }
+
+/** `{id}` of /api/v1/requests/{id}. */
+export const RequestIdPathSchema = z.string().transform(parseRequestId).pipe(RequestIdSchema.meta({ description: 'Request id (AD CS RequestID)' }));
+
+/** `{serial}`: hex as openssl or certutil print it (colons, upper case, spaces), answered normalized. */
+export const SerialPathSchema = z
+  .string()
+  .transform(parseSerial)
+  .pipe(SerialHexSchema.meta({ description: 'Certificate serial in hex; colons, spaces and upper case are accepted and normalized to this form' }));

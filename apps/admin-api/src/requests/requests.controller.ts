@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, Get, Headers, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Get, Headers, Patch, Post, Put, Res } from '@nestjs/common';
 import { type Actor, type RequestDetail, type RequestResult } from '@signet/contracts';
-import { type HttpResponse } from '@signet/http';
+import { ValidBody, ValidParam, type HttpResponse } from '@signet/http';
+import { type z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { noteForAccessLog } from '../http/access-log';
-import { parseRequestId } from '../http/input';
-import { attributesFromBody, denyFromBody, emptyBody, extensionFromBody } from './edit-input';
+import { RequestIdPathSchema } from '../http/input';
+import { attributesFromBody, DenyBodySchema, EmptyBodySchema, ExtensionBodySchema, extensionEdit, OidPathSchema } from './edit-input';
 
 /** The answer to a disposition change: the request's new disposition (and certificate when issued). */
 export function resultBody(ca: string, r: RequestResult): Record<string, unknown> {
@@ -22,9 +23,12 @@ export class RequestsController {
   @Post(':id/resubmit')
   @HttpCode(200)
   @Manage('officer')
-  async resubmit(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const requestId = parseRequestId(id);
-    emptyBody(body);
+  async resubmit(
+    @ValidParam('id', RequestIdPathSchema) requestId: number,
+    @ValidBody(EmptyBodySchema, { absent: {} }) _body: object,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     noteForAccessLog(res, { requestId });
     return resultBody(this.client.ca, await this.client.as(actor, 'adminResubmit', { requestId }));
   }
@@ -33,24 +37,26 @@ export class RequestsController {
   @Post(':id/deny')
   @HttpCode(200)
   @Manage('officer')
-  async deny(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const requestId = parseRequestId(id);
-    const { reason } = denyFromBody(body);
+  async deny(
+    @ValidParam('id', RequestIdPathSchema) requestId: number,
+    @ValidBody(DenyBodySchema, { absent: {} }) { reason }: z.output<typeof DenyBodySchema>,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     noteForAccessLog(res, { requestId });
     return resultBody(this.client.ca, await this.client.as(actor, 'adminDeny', { requestId, ...(reason ? { reason } : {}) }));
   }
 
-  /** ICertAdmin::SetRequestAttributes — pending only; answers the request as it now is. */
+  /** ICertAdmin::SetRequestAttributes — pending only; answers the request as it now is. The schema depends on the media type (attributesFromBody). */
   @Patch(':id/attributes')
   @Manage('officer')
   async setAttributes(
-    @Param('id') id: string,
+    @ValidParam('id', RequestIdPathSchema) requestId: number,
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<RequestDetail> {
-    const requestId = parseRequestId(id);
     const attributes = attributesFromBody(contentType, body);
     noteForAccessLog(res, { requestId });
     return this.client.as(actor, 'adminSetAttributes', { requestId, attributes });
@@ -60,14 +66,13 @@ export class RequestsController {
   @Put(':id/extensions/:oid')
   @Manage('officer')
   async setExtension(
-    @Param('id') id: string,
-    @Param('oid') oid: string,
-    @Body() body: unknown,
+    @ValidParam('id', RequestIdPathSchema) requestId: number,
+    @ValidParam('oid', OidPathSchema) oid: string,
+    @ValidBody(ExtensionBodySchema, { absent: {} }) body: z.output<typeof ExtensionBodySchema>,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<RequestDetail> {
-    const requestId = parseRequestId(id);
-    const edit = extensionFromBody(oid, body);
+    const edit = extensionEdit(oid, body);
     noteForAccessLog(res, { requestId });
     return this.client.as(actor, 'adminSetExtension', { requestId, ...edit });
   }
@@ -75,8 +80,7 @@ export class RequestsController {
   /** The request with its attributes, extensions and certificate (ICertView row + tables). */
   @Get(':id')
   @Read()
-  async get(@Param('id') id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
-    const requestId = parseRequestId(id);
+  async get(@ValidParam('id', RequestIdPathSchema) requestId: number, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse): Promise<RequestDetail> {
     noteForAccessLog(res, { requestId });
     return this.client.as(actor, 'adminGetRequest', { requestId });
   }

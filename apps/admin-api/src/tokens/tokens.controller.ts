@@ -1,18 +1,13 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { RoleSchema, type Actor } from '@signet/contracts';
-import { type HttpResponse } from '@signet/http';
-import { z } from 'zod';
+import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { CreateTokenSchema, type Actor } from '@signet/contracts';
+import { ValidBody, type HttpResponse } from '@signet/http';
+import { type z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
-import { parseWith } from '../http/input';
 
-const CreateTokenBodySchema = z
-  .object({
-    name: z.string(),
-    roles: z.array(RoleSchema),
-  })
-  .strict();
+/** The command without its actor (admin-api adds the caller). */
+export const CreateTokenBodySchema = CreateTokenSchema.omit({ actor: true }).meta({ id: 'CreateTokenBody' });
 
 /** Admin tokens: a CA administrator creates one for a person or a script (AD CS: assigning roles). */
 @Controller('api/v1/tokens')
@@ -23,8 +18,11 @@ export class TokensController {
   @Post()
   @HttpCode(201)
   @Manage('ca-admin')
-  async create(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: HttpResponse) {
-    const b = parseWith(CreateTokenBodySchema, body ?? {});
+  async create(
+    @ValidBody(CreateTokenBodySchema, { absent: {} }) b: z.output<typeof CreateTokenBodySchema>,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     res.set({ 'Cache-Control': 'no-store' });
     return this.client.as(actor, 'adminCreateToken', { name: b.name, roles: [...new Set(b.roles)] });
   }

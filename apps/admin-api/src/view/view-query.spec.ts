@@ -1,4 +1,8 @@
-import { parseFilter, parseSort, parseViewQuery } from './view-query';
+import { validate, type Query } from '@signet/http';
+import { parseFilter, parseSort, viewQuery, ViewQuerySchema } from './view-query';
+
+/** The query as the view route gets it: through its schema (the route's pipe), then the filter and sort grammar. */
+const parseViewQuery = (query: Query) => viewQuery(validate(ViewQuerySchema, query, { what: 'query', topLevelOnly: true }));
 
 describe('parseFilter', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { DISPOSITIONS, VIEW_COLUMNS, VIEW_PRESETS, type ViewColumn } from '@signet/contracts';
-import { badField, booleanParam, queryParam, type Query } from '@signet/http';
-import { intParam, queryList } from '../http/input';
+import { badField, queryBool, queryInt, queryList, queryOne } from '@signet/http';
+import { z } from 'zod';
 import { parseReason } from '../certificates/revoke-input';
 
 /** One restriction (ICertView::SetRestriction) on an AD CS column. */
@@ -97,18 +97,51 @@ export function parseSort(raw: string | undefined): ViewQuery['sort'] {
   return { column: parseColumn(col, 'sort'), direction };
 }
 
-/** The whole ICertView query from the URL. */
-export function parseViewQuery(query: Query): ViewQuery {
-  const preset = queryParam(query, 'preset') ?? 'all';
-  if (!(VIEW_PRESETS as readonly string[]).includes(preset)) throw badField('preset', `one of ${VIEW_PRESETS.join(', ')}`);
-  const cursor = queryParam(query, 'cursor');
-  if (cursor !== undefined && (cursor.length === 0 || cursor.length > 2048)) throw badField('cursor', 'must be the nextCursor of an earlier page');
-  return {
-    preset: preset as ViewQuery['preset'],
-    filters: queryList(query, 'filter', MAX_FILTERS).map(parseFilter),
-    sort: parseSort(queryParam(query, 'sort')),
-    limit: intParam(query, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
-    ...(cursor ? { cursor } : {}),
-    count: booleanParam(query, 'count', false),
-  };
+const FILTER_TEXT = `Repeatable: \`Column op value\` with op eq, lt, le, ge, gt, prefix (or = < <= >= >). Columns: ${VIEW_COLUMNS.join(', ')}. Example: \`Disposition eq pending\`, \`NotAfter lt 2027-01-01\`.`;
+
+/** Which rows (ICertView restrictions) and in what order: shared by the view and its export. */
+const ViewSelectionShape = {
+  preset: queryOne(z.enum(VIEW_PRESETS))
+    .optional()
+    .meta({ description: 'queue (pending, in process), issued, revoked, failed (failed and denied), all (the default)' }),
+  filter: queryList(z.string(), MAX_FILTERS).meta({ description: FILTER_TEXT }),
+  sort: queryOne(z.string()).optional().meta({ description: '`Column:asc|desc` (default RequestID:desc)' }),
+};
+
+/** `GET /api/v1/view`: the selection, and one page of it. */
+export const ViewQuerySchema = z.object({
+  ...ViewSelectionShape,
+  limit: queryInt(1, MAX_LIMIT).meta({ description: `Rows per page (default ${DEFAULT_LIMIT})` }),
+  cursor: queryOne(z.string().min(1, 'must be the nextCursor of an earlier page').max(2048, 'must be the nextCursor of an earlier page'))
+    .optional()
+    .meta({ description: '`nextCursor` of the previous page' }),
+  count: queryBool(false).meta({ description: 'Also count every matching row' }),
+});
+
+/**
+ * `GET /api/v1/view/export`: the selection, every page. Paging parameters
+ * are refused rather than ignored, so nobody believes they got one page.
+ */
+export const ExportQuerySchema = z
+  .looseObject({
+    ...ViewSelectionShape,
+    format: queryOne(z.enum(['csv', 'json'])).optional().meta({ description: 'csv (default) or json' }),
+    maxRows: queryInt(1, Number.MAX_SAFE_INTEGER).meta({ description: 'Lower the row cap (SIGNET_EXPORT_MAX_ROWS) for this export' }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.limit !== undefined) ctx.addIssue({ code: 'custom', path: ['limit'], message: 'an export streams every page; use maxRows to cap it' });
+    if (q.cursor !== undefined) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'an export always starts at the first row' });
+    // An export always counts; a `count` is accepted as on the view, and checked as there.
+    const count = queryBool(false).safeParse(q.count);
+    if (!count.success) ctx.addIssue({ code: 'custom', path: ['count'], message: count.error.issues[0]!.message });
+  });
+
+/** The validated selection → ICertView's restrictions (the filter and sort grammar). */
+export function viewSelection(q: { preset?: ViewQuery['preset']; filter: string[]; sort?: string }): Pick<ViewQuery, 'preset' | 'filters' | 'sort'> {
+  return { preset: q.preset ?? 'all', filters: q.filter.map(parseFilter), sort: parseSort(q.sort) };
+}
+
+/** The whole ICertView query, once ViewQuerySchema has checked it. */
+export function viewQuery(q: z.output<typeof ViewQuerySchema>): ViewQuery {
+  return { ...viewSelection(q), limit: q.limit ?? DEFAULT_LIMIT, ...(q.cursor ? { cursor: q.cursor } : {}), count: q.count };
 }

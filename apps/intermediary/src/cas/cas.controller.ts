@@ -1,8 +1,10 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { booleanParam, queryParam, type HttpResponse, type Query as QueryParams } from '@signet/http';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { ValidParam, ValidQuery, type HttpResponse } from '@signet/http';
+import { type z } from 'zod';
 import { noteForAccessLog } from '../http/access-log';
-import { caFromPath } from '../http/input';
-import { CasService, parsePropertyNames, PEM_CHAIN_MEDIA_TYPE, pemText, wantsPem } from './cas.service';
+import { CaPathSchema } from '../http/input';
+import { CaCertificateQuerySchema, CaPropertiesQuerySchema } from './cas.routes';
+import { CasService, PEM_CHAIN_MEDIA_TYPE, pemText, wantsPem } from './cas.service';
 
 /** ICertConfig and the CA reads of ICertRequest. */
 @Controller('api/v1/cas')
@@ -21,22 +23,22 @@ export class CasController {
   }
 
   @Get(':ca')
-  get(@Param('ca') ca: string, @Res({ passthrough: true }) res: HttpResponse) {
+  get(@ValidParam('ca', CaPathSchema) ca: string, @Res({ passthrough: true }) res: HttpResponse) {
     noteForAccessLog(res, { ca });
-    return this.cas.get(caFromPath(ca));
+    return this.cas.get(ca);
   }
 
   /** ICertRequest::GetCACertificate — JSON, or PEM text when asked. */
   @Get(':ca/certificate')
   async certificate(
-    @Param('ca') ca: string,
-    @Query() query: QueryParams,
+    @ValidParam('ca', CaPathSchema) ca: string,
+    @ValidQuery(CaCertificateQuerySchema) query: z.output<typeof CaCertificateQuerySchema>,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: HttpResponse,
   ) {
     noteForAccessLog(res, { ca });
-    const pem = wantsPem(queryParam(query, 'format'), accept);
-    const answer = await this.cas.certificate(caFromPath(ca), booleanParam(query, 'chain', false));
+    const pem = wantsPem(query.format, accept);
+    const answer = await this.cas.certificate(ca, query.chain);
     if (!pem) return answer;
     res.type(PEM_CHAIN_MEDIA_TYPE);
     return pemText(answer);
@@ -44,8 +46,12 @@ export class CasController {
 
   /** ICertRequest::GetCAProperty */
   @Get(':ca/properties')
-  properties(@Param('ca') ca: string, @Query() query: QueryParams, @Res({ passthrough: true }) res: HttpResponse) {
+  properties(
+    @ValidParam('ca', CaPathSchema) ca: string,
+    @ValidQuery(CaPropertiesQuerySchema) query: z.output<typeof CaPropertiesQuerySchema>,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
     noteForAccessLog(res, { ca });
-    return this.cas.properties(caFromPath(ca), parsePropertyNames(query.names));
+    return this.cas.properties(ca, query.names);
   }
 }

@@ -1,5 +1,6 @@
-import { ErrorCode, isValidCaName, SignetError } from '@signet/contracts';
-import { badField } from '@signet/http';
+import { CaNameSchema, ErrorCode, isValidCaName, SignetError } from '@signet/contracts';
+import { badField, queryOne } from '@signet/http';
+import { z } from 'zod';
 
 /* The intermediary's own input rules; the shared helpers are in @signet/http. */
 
@@ -34,3 +35,9 @@ export function caFromPath(value: string): string {
   }
   return value;
 }
+
+/** `{ca}` in a path: a CA name, or 404 UNKNOWN_CA (see caFromPath). */
+export const CaPathSchema = z.string().transform(caFromPath).pipe(CaNameSchema);
+
+/** `?ca=`: which CA; absent → the default CA. */
+export const CaQuerySchema = z.object({ ca: queryOne(CaNameSchema).optional().meta({ description: 'CA name (default: the default CA)' }) });

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { queryParam, type HttpResponse, type Query as QueryParams } from '@signet/http';
+import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { ValidParam, ValidQuery, type HttpResponse, type Query as QueryParams } from '@signet/http';
+import { type z } from 'zod';
 import { noteForAccessLog } from '../http/access-log';
-import { parseRequestId, REQUESTS_PATH } from './outcome';
+import { REQUESTS_PATH } from './outcome';
 import { Requester } from './requester';
+import { RequestIdPathSchema, RetrieveQuerySchema } from './requests.routes';
 import { RequestsService, type RequestAnswer } from './requests.service';
 import { IDEMPOTENCY_HEADER } from './submit-input';
 
@@ -10,7 +12,7 @@ import { IDEMPOTENCY_HEADER } from './submit-input';
 export class RequestsController {
   constructor(private readonly requests: RequestsService) {}
 
-  /** ICertRequest::Submit */
+  /** ICertRequest::Submit; the body's schema depends on its media type, so parseSubmit validates it (SubmitBodySchema). */
   @Post()
   async submit(
     @Body() body: unknown,
@@ -26,8 +28,12 @@ export class RequestsController {
 
   /** ICertRequest::RetrievePending */
   @Get(':id')
-  async retrieve(@Param('id') id: string, @Query() query: QueryParams, @Res({ passthrough: true }) res: HttpResponse): Promise<Record<string, unknown>> {
-    const answer = await this.requests.retrieve(parseRequestId(id), queryParam(query, 'ca'));
+  async retrieve(
+    @ValidParam('id', RequestIdPathSchema) id: number,
+    @ValidQuery(RetrieveQuerySchema) query: z.output<typeof RetrieveQuerySchema>,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<Record<string, unknown>> {
+    const answer = await this.requests.retrieve(id, query.ca);
     return apply(res, answer);
   }
 }

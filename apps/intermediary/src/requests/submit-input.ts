@@ -1,5 +1,5 @@
-import { ErrorCode, formatAttributes, LIMITS, parseAttributes, SignetError } from '@signet/contracts';
-import { badBody, badField, mediaType, queryParam, type Query } from '@signet/http';
+import { CaNameSchema, ErrorCode, formatAttributes, IdempotencyKeySchema, LIMITS, parseAttributes, SignetError } from '@signet/contracts';
+import { badField, mediaType, queryOne, validate, type Query } from '@signet/http';
 import { z } from 'zod';
 import { caField, headerValue, oneOf } from '../http/input';
 
@@ -8,16 +8,55 @@ export const JSON_MEDIA_TYPE = 'application/json';
 export const PKCS10_MEDIA_TYPE = 'application/pkcs10';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
-/** `POST /api/v1/requests` as JSON. Unknown fields are refused so a typo is not silently ignored. */
+const ATTRIBUTES_TEXT = 'The AD CS attribute string: `name:value` lines';
+const LIMITS_ANSWER = `checked with ca-core's parser: a bad line is 400 BAD_ATTRIBUTES, more than ${LIMITS.attributesChars} characters 413 TOO_LARGE`;
+
+/**
+ * `POST /api/v1/requests` as JSON. Unknown fields are refused so a typo is
+ * not silently ignored. The CSR's size and shape and the attribute lines are
+ * checked after the schema (checkCsrText, normaliseAttributes) because they
+ * answer other codes than 400 BAD_MESSAGE; their limits are the LIMITS the
+ * schema states.
+ */
 export const SubmitBodySchema = z
-  .object({
-    csr: z.string(),
-    attributes: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
-    ca: z.string().optional(),
-    idempotencyKey: z.string().optional(),
+  .strictObject({
+    csr: z
+      .string()
+      .min(1)
+      .meta({
+        description: `PKCS#10: PEM (\`CERTIFICATE REQUEST\` or \`NEW CERTIFICATE REQUEST\`) or base64 of the DER. Over ${LIMITS.requestChars} characters: 413 TOO_LARGE; neither PEM nor base64: 400 MALFORMED_REQUEST`,
+        maxLength: LIMITS.requestChars,
+      }),
+    attributes: z
+      .union([
+        z.string().meta({ description: ATTRIBUTES_TEXT, maxLength: LIMITS.attributesChars }),
+        z.record(z.string(), z.string()).meta({ description: 'name → value', maxProperties: LIMITS.attributeCount }),
+      ])
+      .optional()
+      .meta({ description: `AD CS request attributes: an object of name → value, or the AD CS string \`name:value\\nname:value\`; ${LIMITS_ANSWER}` }),
+    ca: CaNameSchema.optional(),
+    idempotencyKey: IdempotencyKeySchema.optional().meta({ description: 'Same as the `Idempotency-Key` header; when both are sent they must be equal' }),
   })
-  .strict();
+  .meta({
+    id: 'SubmitBody',
+    examples: [{ csr: '-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFICATE REQUEST-----', attributes: { CertificateTemplate: 'WebServer' } }],
+  });
 export type SubmitBody = z.infer<typeof SubmitBodySchema>;
+
+/** `?ca=` (with either body) and `?attributes=` (with application/pkcs10). */
+export const SubmitQuerySchema = z.object({
+  ca: queryOne(CaNameSchema).optional().meta({ description: 'CA name; in JSON the body field `ca` may be used instead (both must agree). Default: the default CA.' }),
+  attributes: queryOne(z.string())
+    .optional()
+    .meta({ description: `Only with application/pkcs10: ${ATTRIBUTES_TEXT}; ${LIMITS_ANSWER}`, maxLength: LIMITS.attributesChars }),
+});
+
+/** The `Idempotency-Key` header, as the document shows it (idempotencyKey() checks it against the body's). */
+export const SubmitHeadersSchema = z.object({
+  'Idempotency-Key': IdempotencyKeySchema.optional().meta({
+    description: "Makes a retried submit return the first result. Must equal the body's `idempotencyKey` when both are sent.",
+  }),
+});
 
 /** What arrived over HTTP, before any checking. */
 export interface RawSubmit {
@@ -53,14 +92,11 @@ export function parseSubmit(raw: RawSubmit): SubmitInput {
 }
 
 function fromJson(raw: RawSubmit): SubmitInput {
-  if (typeof raw.body !== 'object' || raw.body === null || Array.isArray(raw.body) || Buffer.isBuffer(raw.body)) {
-    throw new SignetError(ErrorCode.BadMessage, 'request body must be a JSON object', { field: '(body)' });
-  }
-  const parsed = SubmitBodySchema.safeParse(raw.body);
-  if (!parsed.success) throw badBody(parsed.error);
-  const body = parsed.data;
+  const body = validate(SubmitBodySchema, raw.body);
+  // `?attributes=` belongs to application/pkcs10; a JSON submit reads only `?ca=`.
+  const query = validate(SubmitQuerySchema.pick({ ca: true }), raw.query, { what: 'query', topLevelOnly: true });
   return {
-    ca: caField(oneOf('ca', body.ca, queryParam(raw.query, 'ca'))),
+    ca: caField(oneOf('ca', body.ca, query.ca)),
     request: checkCsrText(body.csr),
     attributes: normaliseAttributes(body.attributes),
     idempotencyKey: idempotencyKey(raw.idempotencyHeader, body.idempotencyKey),
@@ -70,10 +106,11 @@ function fromJson(raw: RawSubmit): SubmitInput {
 /** Raw PKCS#10: the CA from `?ca=`, attributes from `?attributes=` (the AD CS string). */
 function fromPkcs10(raw: RawSubmit): SubmitInput {
   const body = Buffer.isBuffer(raw.body) ? raw.body : Buffer.alloc(0);
+  const query = validate(SubmitQuerySchema, raw.query, { what: 'query', topLevelOnly: true });
   return {
-    ca: caField(queryParam(raw.query, 'ca')),
+    ca: query.ca,
     request: checkCsrText(csrTextOf(body)),
-    attributes: normaliseAttributes(queryParam(raw.query, 'attributes')),
+    attributes: normaliseAttributes(query.attributes),
     idempotencyKey: idempotencyKey(raw.idempotencyHeader, undefined),
   };
 }
@@ -121,8 +158,6 @@ export function normaliseAttributes(attributes: string | Record<string, string> 
   return raw;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
-
 /**
  * The `Idempotency-Key` header and the body's `idempotencyKey` are the same
  * thing: either alone is used; when both are sent they must be equal.
@@ -130,7 +165,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
 export function idempotencyKey(header: string | string[] | undefined, body: string | undefined): string | undefined {
   const key = oneOf('idempotencyKey', headerValue(header, 'Idempotency-Key'), body);
   if (key === undefined) return undefined;
-  if (key.length === 0 || key.length > LIMITS.idempotencyKeyChars || !IDEMPOTENCY_KEY.test(key)) {
+  if (!IdempotencyKeySchema.safeParse(key).success) {
     throw badField('idempotencyKey', `must be 1–${LIMITS.idempotencyKeyChars} printable ASCII characters without spaces`);
   }
   return key;

@@ -14,8 +14,8 @@ export const MEDIA = {
 } as const;
 
 /** `<ca>.crl` (base) or `<ca>+.crl` (delta: AD CS names delta CRLs with a trailing "+"). */
-const CRL_FILE = /^([a-z0-9][a-z0-9-]{0,62})(\+?)\.crl$/;
-const CERT_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(crt|cer)$/;
+export const CRL_FILE = /^([a-z0-9][a-z0-9-]{0,62})(\+?)\.crl$/;
+export const CERT_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(crt|cer)$/;
 
 function notFound(what: string): SignetError {
   return new SignetError(ErrorCode.NotFound, `${what} not found`);

@@ -12,7 +12,7 @@ import { DecidingRuleSchema } from './submit';
 
 /** AD CS-like roles (CA_ACCESS_*). Enrollees are not admins. */
 export const ROLES = ['ca-admin', 'officer', 'auditor', 'viewer'] as const;
-export const RoleSchema = z.enum(ROLES);
+export const RoleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'ca-admin (CA administrator), officer (certificate manager), auditor, viewer (read-only)' });
 export type Role = z.infer<typeof RoleSchema>;
 
 export const ActorSchema = z.object({
@@ -107,7 +107,7 @@ export const CertificateStatusSchema = z.object({
   effectiveAt: IsoTimeSchema.optional(),
   invalidityDate: IsoTimeSchema.optional(),
   notAfter: IsoTimeSchema.optional(),
-});
+}).meta({ id: 'CertificateStatus' });
 export type CertificateStatus = z.infer<typeof CertificateStatusSchema>;
 
 /** A request with everything about it (ICertView row + attribute and extension tables). */
@@ -135,7 +135,7 @@ export const RequestDetailSchema = z.object({
   certificate: z
     .object({ serial: SerialHexSchema, pem: PemSchema, notBefore: IsoTimeSchema, notAfter: IsoTimeSchema, status: CertificateStatusSchema })
     .optional(),
-});
+}).meta({ id: 'RequestDetail', description: 'A request with its attributes (origin request/admin), extensions, the CSR, and the certificate with its status' });
 export type RequestDetail = z.infer<typeof RequestDetailSchema>;
 
 export const GetCertificateSchema = withActor({ serial: SerialHexSchema });
@@ -198,7 +198,7 @@ export const ViewRowSchema = z.object({
   RevokedReason: z.number().int().nullable(),
   DispositionMessage: z.string(),
   RequestType: z.enum(REQUEST_TYPES),
-});
+}).meta({ id: 'ViewRow', description: 'One row, keyed by AD CS column names' });
 export type ViewRow = z.infer<typeof ViewRowSchema>;
 /** A view row's columns in AD CS names, in certutil -view order (the export's columns). */
 export const VIEW_ROW_COLUMNS = Object.keys(ViewRowSchema.shape) as (keyof ViewRow)[];

@@ -53,5 +53,5 @@ export const CaRecordSchema = z.object({
   certificate: PemSchema,
   notAfter: IsoTimeSchema,
   policy: z.object({ name: z.string(), version: z.string() }).nullable(),
-});
+}).meta({ id: 'CaRecord' });
 export type CaRecord = z.infer<typeof CaRecordSchema>;

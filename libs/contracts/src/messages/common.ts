@@ -22,10 +22,20 @@ export const LIMITS = {
 } as const;
 
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
+/** A retried submit with the same key returns the first result. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.idempotencyKeyChars)
+  .regex(/^[\x21-\x7e]+$/, 'idempotency key must be printable ASCII without spaces');
 export const Base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
-export const PemSchema = z.string().min(1).max(262_144).regex(/-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM');
+export const PemSchema = z.string().min(1).max(262_144).regex(/-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM').meta({ description: 'PEM text' });
 export const OidSchema = z.string().max(128).regex(/^[0-2](\.(0|[1-9][0-9]*))+$/, 'must be a dotted OID');
-export const SerialHexSchema = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'serial must be an even number of lower-case hex digits').max(64);
+export const SerialHexSchema = z
+  .string()
+  .regex(/^(?:[0-9a-f]{2})+$/, 'serial must be an even number of lower-case hex digits')
+  .max(64)
+  .meta({ description: 'Certificate serial: lower-case hex, an even number of digits' });
 export const RequestIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** One attribute of one RDN. `type` is a short name (CN, O, ...) or a dotted OID. */
@@ -51,14 +61,16 @@ export const ExtensionOriginSchema = z.enum(EXTENSION_ORIGINS);
 export type ExtensionOrigin = z.infer<typeof ExtensionOriginSchema>;
 
 /** An extension as stored and as shown to modules: DER value in base64. */
-export const ExtensionSchema = z.object({
-  oid: OidSchema,
-  critical: z.boolean(),
-  value: Base64Schema.max(LIMITS.extensionValueChars),
-  origin: ExtensionOriginSchema,
-  /** AD CS EXTENSION_DISABLE: kept in the database, left out of the certificate. */
-  disabled: z.boolean(),
-});
+export const ExtensionSchema = z
+  .object({
+    oid: OidSchema,
+    critical: z.boolean(),
+    value: Base64Schema.max(LIMITS.extensionValueChars).meta({ description: 'DER, base64' }),
+    origin: ExtensionOriginSchema,
+    /** AD CS EXTENSION_DISABLE: kept in the database, left out of the certificate. */
+    disabled: z.boolean().meta({ description: 'EXTENSION_DISABLE: stored, left out of the certificate' }),
+  })
+  .meta({ id: 'Extension' });
 export type Extension = z.infer<typeof ExtensionSchema>;
 
 export const KEY_ALGORITHMS = ['rsa', 'ec', 'ed25519', 'ed448', 'unknown'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DISPOSITIONS } from '../enums/disposition';
-import { LIMITS, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
+import { IdempotencyKeySchema, LIMITS, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 
 /** ICertRequest::Submit — intermediary → ca-core. */
 export const SubmitRequestSchema = z
@@ -12,12 +12,7 @@ export const SubmitRequestSchema = z
     /** AD CS attribute string: `name:value` lines separated by `\n`. */
     attributes: z.string().max(LIMITS.attributesChars).default(''),
     /** A retried submit with the same key returns the first result. */
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(LIMITS.idempotencyKeyChars)
-      .regex(/^[\x21-\x7e]+$/, 'idempotency key must be printable ASCII without spaces')
-      .optional(),
+    idempotencyKey: IdempotencyKeySchema.optional(),
     /** Who asked, as the intermediary authenticated them (AD CS RequesterName). */
     requester: z.string().min(1).max(LIMITS.requesterChars).default('anonymous'),
   })
@@ -26,11 +21,13 @@ export type SubmitRequest = z.input<typeof SubmitRequestSchema>;
 export type SubmitRequestParsed = z.output<typeof SubmitRequestSchema>;
 
 /** The rule that decided a verdict, so a denial says which rule, field, value. */
-export const DecidingRuleSchema = z.object({
-  rule: z.string().max(128),
-  field: z.string().max(128).optional(),
-  value: z.string().max(1024).optional(),
-});
+export const DecidingRuleSchema = z
+  .object({
+    rule: z.string().max(128),
+    field: z.string().max(128).optional(),
+    value: z.string().max(1024).optional(),
+  })
+  .meta({ id: 'DecidedBy', description: 'The policy rule that decided, and the field and value it looked at' });
 export type DecidingRule = z.infer<typeof DecidingRuleSchema>;
 
 /** The answer to Submit and RetrievePending. */
@@ -38,13 +35,13 @@ export const RequestResultSchema = z.object({
   requestId: RequestIdSchema,
   disposition: z.enum(DISPOSITIONS),
   /** CR_DISP_* number, for AD CS-minded clients. */
-  dispositionCode: z.number().int(),
+  dispositionCode: z.number().int().meta({ description: 'AD CS CR_DISP_* (3 issued, 5 pending, 2 denied, 1 error, 6 revoked)' }),
   message: z.string().max(4096),
   decidedBy: DecidingRuleSchema.optional(),
   /** Present when issued (or revoked): the leaf, PEM. */
   certificate: PemSchema.optional(),
   /** The issuing chain, leaf's issuer first, PEM each. */
-  chain: z.array(PemSchema).max(8).optional(),
+  chain: z.array(PemSchema).max(8).optional().meta({ description: 'The issuer first, up to the root' }),
   serial: SerialHexSchema.optional(),
 });
 export type RequestResult = z.infer<typeof RequestResultSchema>;
