@@ -79,7 +79,8 @@ export function answerShapes(doc: OpenApiDocument): {
       successes.push({ route, success: Object.keys(op!.responses).some((s) => s.startsWith('2')) });
       for (const [status, answer] of Object.entries(op!.responses)) {
         if (Number(status) < 400) continue;
-        const shaped = '$ref' in answer ? answer.$ref.startsWith('#/components/responses/') : answer.content?.['application/json'] !== undefined;
+        // OCSP answers every error as an OCSPResponse (RFC 6960 2.3), never as JSON: that is its shape.
+        const shaped = '$ref' in answer ? answer.$ref.startsWith('#/components/responses/') : answer.content?.['application/json'] !== undefined || answer.content?.['application/ocsp-response'] !== undefined;
         errors.push({ route, status, shaped });
       }
     }

@@ -25,14 +25,16 @@ export const CaPropertiesQuerySchema = z.object({
     .meta({ description: 'Property names, comma-separated or repeated (default: all)', examples: [['CAName', 'Templates']] }),
 });
 
-const DefaultSourceSchema = z.enum(['configured', 'declared', 'first']).meta({ description: 'SIGNET_DEFAULT_CA, a CA declaring isDefault, or the first CA by name' });
+const DefaultSourceSchema = z
+  .enum(['configured', 'declared', 'first'])
+  .meta({ description: '`configured`: SIGNET_DEFAULT_CA; `declared`: the one CA declaring isDefault; `first`: the only CA on the bus' });
 
 const CaListSchema = z
   .object({
     default: z
       .object({ name: CaNameSchema, source: DefaultSourceSchema, available: z.boolean().meta({ description: 'The default CA was discovered' }) })
       .nullable()
-      .meta({ description: 'The CA a request without `ca` goes to, and why; null when there is none' }),
+      .meta({ description: 'The CA a request without `ca` goes to, and why; null when there is none (no CA, or several and none the default)' }),
     cas: z.array(CaRecordSchema),
   })
   .meta({ id: 'CaList' });
@@ -63,10 +65,11 @@ export const CA_ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/cas/default',
     operationId: 'getDefaultCa',
-    summary: 'The default CA (CC_DEFAULTCONFIG): configured, else declared by a CA, else the first by name',
+    summary: 'The default CA (CC_DEFAULTCONFIG): configured, else the one CA declaring itself default, else the only CA',
     tags: ['cas'],
     responses: {
       '200': { description: 'The default CA', content: { [JSON_TYPE]: z.object({ source: DefaultSourceSchema, ca: CaRecordSchema }).meta({ id: 'DefaultCa' }) } },
+      '400': 'CaRequired',
       '500': 'Internal',
       '503': 'Unavailable',
     },

@@ -44,7 +44,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
   ],
   responses: {
     BadMessage: error('BAD_MESSAGE: a missing or invalid field, query parameter or id (`details.field` names it, or `details.fields` several)'),
-    NotFound: error('NOT_FOUND: not a file name this route serves, or the CA has not issued such a CRL yet'),
+    NotFound: error('NOT_FOUND: no CA of that name is known, not a file name this route serves, or the CA has not issued such a CRL yet'),
+    CaRequired: error('CA_REQUIRED: the request names no CA, and there is no default (several CAs on the bus, none configured by SIGNET_DEFAULT_CA or declared); the message and `details.cas` list them'),
     UnknownCa: error('UNKNOWN_CA: no CA of that name answers discovery'),
     Conflict: error('IDEMPOTENCY_CONFLICT (same key, different request) or IN_PROGRESS (same key, still running; Retry-After)'),
     TooLarge: error('TOO_LARGE: the body exceeds SIGNET_BODY_LIMIT_BYTES, or the CSR or attributes exceed their limits'),

@@ -45,7 +45,9 @@ export const REQUEST_ROUTES: RouteSpec[] = [
       '201': result('issued', 'Issued: the body carries the certificate, chain and serial.'),
       '202': result('pending', 'Pending (held for an officer, or the policy module was unreachable): poll Location.'),
       '400': {
-        description: 'Denied by policy (REQUEST_DENIED, with requestId and decidedBy), or a bad request: BAD_MESSAGE (names the field), MALFORMED_REQUEST, BAD_SIGNATURE, BAD_ATTRIBUTES.',
+        description:
+          'Denied by policy (REQUEST_DENIED, with requestId and decidedBy), or a bad request: BAD_MESSAGE (names the field), MALFORMED_REQUEST, BAD_SIGNATURE, BAD_ATTRIBUTES, ' +
+          'CA_REQUIRED (no CA named and no default; `details.cas` lists the CAs).',
         content: { [JSON_MEDIA_TYPE]: z.union([asError('REQUEST_DENIED', 'denied'), ErrorBodySchema]) },
       },
       '404': 'UnknownCa',
@@ -69,7 +71,7 @@ export const REQUEST_ROUTES: RouteSpec[] = [
     query: RetrieveQuerySchema,
     responses: {
       '200': { description: 'The request, whatever its disposition', content: { [JSON_MEDIA_TYPE]: HttpRequestResultSchema } },
-      '400': 'BadMessage',
+      '400': { description: 'BAD_MESSAGE (names the field), or CA_REQUIRED (no `ca` and no default; `details.cas` lists the CAs)', content: { [JSON_MEDIA_TYPE]: ErrorBodySchema } },
       '404': { description: 'NOT_FOUND (no such request) or UNKNOWN_CA', content: { [JSON_MEDIA_TYPE]: ErrorBodySchema } },
       '500': 'Internal',
       '503': 'Unavailable',

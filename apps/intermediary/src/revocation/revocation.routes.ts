@@ -78,11 +78,14 @@ export const REVOCATION_ROUTES: RouteSpec[] = [
     operationId: 'ocspPost',
     summary: 'OCSP responder (RFC 6960 A.1.1, POST)',
     description:
-      "Every answer is 200 with an OCSPResponse: successful (signed by the CA or its delegated responder), or malformedRequest, unauthorized (not this CA's certificates), tryLater, internalError. POST answers are not cacheable.",
+      "An OCSPResponse: 200 with successful (signed by the CA or its delegated responder), malformedRequest, unauthorized (not this CA's certificates), tryLater (the CA exists but does not answer), internalError; 404 with unauthorized when no CA of that name is known. POST answers are not cacheable.",
     tags: ['revocation'],
     params: z.object({ ca: CaPathSchema }),
     body: { required: true, content: { [MEDIA.ocspRequest]: binary(MEDIA.ocspRequest, `DER OCSPRequest, at most ${OCSP_REQUEST_MAX_BYTES} bytes`) } },
-    responses: { '200': { description: 'An OCSPResponse', content: { [MEDIA.ocspResponse]: binary(MEDIA.ocspResponse, 'DER OCSPResponse') } } },
+    responses: {
+      '200': { description: 'An OCSPResponse', content: { [MEDIA.ocspResponse]: binary(MEDIA.ocspResponse, 'DER OCSPResponse') } },
+      '404': { description: 'No CA of that name is known: an OCSPResponse with status unauthorized', content: { [MEDIA.ocspResponse]: binary(MEDIA.ocspResponse, 'DER OCSPResponse (unauthorized)') } },
+    },
   },
   {
     method: 'get',
@@ -102,6 +105,7 @@ export const REVOCATION_ROUTES: RouteSpec[] = [
         headers: { 'Cache-Control': cacheHeaders['Cache-Control'] },
         content: { [MEDIA.ocspResponse]: binary(MEDIA.ocspResponse, 'DER OCSPResponse') },
       },
+      '404': { description: 'No CA of that name is known: an OCSPResponse with status unauthorized', content: { [MEDIA.ocspResponse]: binary(MEDIA.ocspResponse, 'DER OCSPResponse (unauthorized)') } },
     },
   },
 ];
