@@ -23,14 +23,21 @@ function malformed(message: string, details?: Record<string, unknown>): SignetEr
 export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
   const view = new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
   if (view.byteLength === 0) throw malformed(`${what}: empty input`);
+  const res = decodeElement(view);
+  if ('error' in res) throw malformed(`${what}: not valid DER (${res.error})`);
+  if (res.trailing !== 0) throw malformed(`${what}: ${res.trailing} trailing byte(s) after the DER element`);
+  return res.block;
+}
+
+/**
+ * The first element of `view` within the parse limits and how many bytes
+ * follow it, or why it does not decode. Callers phrase their own errors
+ * (parseDer's MALFORMED_REQUEST, an administrator's BAD_MESSAGE).
+ */
+export function decodeElement(view: Uint8Array): { block: asn1js.AsnType; trailing: number } | { error: string } {
   const res = asn1js.fromBER(view, PARSE_LIMITS);
-  if (res.offset === -1 || res.result.error) {
-    throw malformed(`${what}: not valid DER (${res.result.error || 'undecodable'})`);
-  }
-  if (res.offset !== view.byteLength) {
-    throw malformed(`${what}: ${view.byteLength - res.offset} trailing byte(s) after the DER element`);
-  }
-  return res.result;
+  if (res.offset === -1 || res.result.error) return { error: res.result.error || 'undecodable' };
+  return { block: res.result, trailing: view.byteLength - res.offset };
 }
 
 /** DER of an asn1js block as a Node Buffer. */

@@ -22,6 +22,7 @@ export type { CertificateParts, CertificateSummary } from './inspect';
 export { describePublicKey } from './public-key';
 export { dnsNameProblem, isValidDnsName } from './dns-name';
 export { encodeExtensions } from './extension-list';
+export { encodeExtensionValue } from './extension-value';
 export type { RawExtension } from './extension-list';
 export { initCrypto } from './engine';
 export * from './crl';

@@ -11,6 +11,7 @@ import {
   type RequestDetail,
   type RequestResult,
 } from '@signet/contracts';
+import { encodeExtensionValue } from '@signet/x509';
 import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
@@ -23,7 +24,6 @@ import { RequestAction, transition } from '../requests/request-state';
 import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { AdminStore } from './admin.store';
-import { encodeExtensionValue } from './extension-value';
 
 /** AD CS stores this HRESULT (CERTSRV_E_ADMIN_DENIED_REQUEST) on an administrator's deny, as a signed 32-bit value. */
 export const ADMIN_DENIED_STATUS = 0x80094014 | 0;

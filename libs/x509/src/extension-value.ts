@@ -1,5 +1,7 @@
 import * as asn1js from 'asn1js';
 import { ErrorCode, SignetError, type ExtensionValue } from '@signet/contracts';
+import { decodeElement, tlv } from './der';
+import { encodeTime } from './validity';
 
 /**
  * ICertAdmin::SetCertificateExtension values, turned into the DER that
@@ -21,7 +23,7 @@ export function encodeExtensionValue(v: ExtensionValue): Buffer {
     case 'long':
       return tlv(0x02, integerContent(v.value));
     case 'date':
-      return encodeTime(new Date(v.value));
+      return timeValue(new Date(v.value));
   }
 }
 
@@ -32,11 +34,10 @@ function bad(message: string): SignetError {
 /** Exactly one DER element, nothing after it: the certificate would carry it byte for byte. */
 function checkedDer(der: Buffer): Buffer {
   if (der.length === 0) throw bad('empty DER');
-  const view = new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
-  const res = asn1js.fromBER(view, { maxDepth: 32, maxNodes: 4096 });
-  if (res.offset === -1 || res.result.error) throw bad(`not valid DER (${res.result.error || 'undecodable'})`);
-  if (res.offset !== der.length) throw bad(`${der.length - res.offset} byte(s) after the DER element`);
-  if ((res.result as asn1js.BaseBlock).lenBlock.isIndefiniteForm) throw bad('indefinite length is BER, not DER');
+  const res = decodeElement(new Uint8Array(der.buffer, der.byteOffset, der.byteLength));
+  if ('error' in res) throw bad(`not valid DER (${res.error})`);
+  if (res.trailing !== 0) throw bad(`${res.trailing} byte(s) after the DER element`);
+  if ((res.block as asn1js.BaseBlock).lenBlock.isIndefiniteForm) throw bad('indefinite length is BER, not DER');
   return der;
 }
 
@@ -51,25 +52,11 @@ export function integerContent(n: number): Buffer {
   return b.subarray(i);
 }
 
-export function encodeTime(date: Date): Buffer {
-  if (!Number.isFinite(date.getTime())) throw bad('invalid date');
-  const d = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  const year = d.getUTCFullYear();
-  if (year < 1 || year > 9999) throw bad(`year ${year} cannot be encoded`);
-  const p2 = (x: number) => String(x).padStart(2, '0');
-  const rest = `${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}Z`;
-  if (year >= 1950 && year < 2050) return tlv(0x17, Buffer.from(`${p2(year % 100)}${rest}`, 'ascii'));
-  return tlv(0x18, Buffer.from(`${String(year).padStart(4, '0')}${rest}`, 'ascii'));
-}
-
-function tlv(tag: number, content: Buffer): Buffer {
-  const n = content.length;
-  let len: Buffer;
-  if (n < 0x80) len = Buffer.from([n]);
-  else {
-    const bytes: number[] = [];
-    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-    len = Buffer.from([0x80 | bytes.length, ...bytes]);
+/** RFC 5280's Time, as in a certificate's validity; an administrator's bad date is a BAD_MESSAGE. */
+function timeValue(date: Date): Buffer {
+  try {
+    return encodeTime(date);
+  } catch (e) {
+    throw bad((e as Error).message);
   }
-  return Buffer.concat([Buffer.from([tag]), len, content]);
 }
