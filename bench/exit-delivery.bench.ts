@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { run } from '../e2e/support/openssl';
 import { ROOT, ServiceProcess, waitFor } from '../e2e/support/processes';
-import { SmtpSink } from '../e2e/support/smtp';
+import { SmtpSink } from '@signet/testing';
 import { cpuByRole, cpuDelta, machine, startBlackHole, startReceiver } from './exit-support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);

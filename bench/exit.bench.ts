@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { opensslCsr } from '../e2e/support/openssl';
 import { ROOT, waitFor } from '../e2e/support/processes';
-import { SmtpSink } from '../e2e/support/smtp';
+import { SmtpSink } from '@signet/testing';
 import { Stack } from '../e2e/support/stack';
 import { cpuByRole, cpuDelta, machine, startBlackHole, startReceiver } from './exit-support';
 

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { signetCli } from './support/cli';
 import { opensslCsr } from './support/openssl';
 import { ROOT, waitFor } from './support/processes';
-import { SmtpSink } from './support/smtp';
+import { SmtpSink } from '@signet/testing';
 import { Stack } from './support/stack';
 import { WebhookReceiver } from './support/webhook-receiver';
 import { verifySignetWebhook } from '../examples/webhook-receiver/verify';

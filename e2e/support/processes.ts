@@ -1,23 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, waitFor } from '@signet/testing';
 
 export const ROOT = join(__dirname, '..', '..');
 
 export const APPS = ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service'] as const;
 export type App = (typeof APPS)[number];
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// Shared with the specs of every project (libs/testing); re-exported for e2e and bench.
+export { freePort, waitFor };
 
 export class ServiceProcess {
   private child?: ChildProcess;
@@ -77,19 +68,4 @@ export class ServiceProcess {
   log(): string {
     return this.output.join('\n');
   }
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }

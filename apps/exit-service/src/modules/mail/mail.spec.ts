@@ -1,5 +1,5 @@
 import { ExitEvent } from '@signet/contracts';
-import { SmtpSink } from '../../../../../e2e/support/smtp';
+import { SmtpSink } from '@signet/testing';
 import { caEvent, ctx, delivery } from '../../testing/fixtures';
 import { MailModule } from './mail';
 import { render, renderSubject, templateValues, unknownPlaceholders } from './template';

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './processes';
+import { freePort, waitFor } from './wait';
 
 /**
  * A real SMTP server for tests: Python's aiosmtpd (Debian python3-aiosmtpd,
