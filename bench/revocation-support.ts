@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { openDatabase } from '../apps/ca-core/src/database/data-source';
+import { openDatabase } from '../apps/ca-core/src/testing-api';
 
 /**
  * Shared by bench/crl.bench.ts and bench/ocsp.bench.ts: a throw-away

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { openDatabase } from '../apps/ca-core/src/database/data-source';
+import { openDatabase } from '../apps/ca-core/src/testing-api';
 
 /**
  * Seeds a dedicated database for the admin view benchmark: N issued

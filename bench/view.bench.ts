@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { countQuery, pageQuery } from '../apps/ca-core/src/admin/view/view-query';
+import { countQuery, pageQuery } from '../apps/ca-core/src/testing-api';
 import { BENCH_CA, benchDatabaseUrl } from './seed-view';
 
 /**

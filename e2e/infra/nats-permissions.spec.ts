@@ -6,11 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Commands, ExitEvent, ExitRollCall, type CaEvent } from '@signet/contracts';
-import { DeadLetterStore } from '../../apps/exit-service/src/deadletters/dead-letter.store';
-import { ModuleRunner } from '../../apps/exit-service/src/delivery/module-runner';
-import { caEvent, delivery } from '../../apps/exit-service/src/testing/fixtures';
-import { Registration } from '../../apps/exit-service/src/registration/registration';
-import { DeliveryStatus } from '../../apps/exit-service/src/status/delivery-status';
+import { caEvent, DeadLetterStore, delivery, DeliveryStatus, ModuleRunner, Registration } from '../../apps/exit-service/src/testing-api';
 import { BusClient, encodeJson } from '@signet/bus';
 
 // deploy/nats/nats.conf (the compose file's NATS config) enforced by a real
