@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BusClient } from '@signet/bus';
+import { BusClient, exponentialBackoff, retryWithBackoff } from '@signet/bus';
 import {
   Commands,
   ErrorCode,
@@ -25,7 +25,7 @@ import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 export class PolicyClient {
   private readonly log = new Logger('PolicyClient');
   private info?: PolicyInitReply;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private initializing = false;
   private init?: { ca: CaInfo; onReady: (info: PolicyInitReply) => Promise<void> };
   /** Initialize attempts started so far. */
@@ -58,25 +58,37 @@ export class PolicyClient {
     if (this.initializing || !this.init) return;
     this.initializing = true;
     const { ca, onReady } = this.init;
+    // The backoff grows only with the waits actually slept: an attempt a submission asked for comes at once and costs no step.
+    let slept = 0;
+    const backoff = exponentialBackoff({ initialDelayMs: 250, maxDelayMs: 10_000 });
     void (async () => {
-      let delay = 250;
-      while (!this.stopped && !this.info) {
-        const attempt = ++this.attempts;
-        try {
-          const info = await this.bus.call(Commands.policyInit, this.config.caName, { ca }, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
-          this.info = info;
-          this.settle(attempt);
-          this.log.log(`policy module ${info.name} ${info.version} initialized (${info.templates.length} templates)`);
-          await onReady(info).catch((e) => this.log.warn(`recording the policy module failed: ${(e as Error).message}`));
-        } catch (e) {
-          this.settle(attempt);
+      await retryWithBackoff(
+        async () => {
+          const attempt = ++this.attempts;
+          try {
+            const info = await this.bus.call(Commands.policyInit, this.config.caName, { ca }, { timeoutMs: this.config.policyTimeoutMs, unavailable: ErrorCode.PolicyUnavailable });
+            this.info = info;
+            this.settle(attempt);
+            this.log.log(`policy module ${info.name} ${info.version} initialized (${info.templates.length} templates)`);
+            await onReady(info).catch((e) => this.log.warn(`recording the policy module failed: ${(e as Error).message}`));
+          } catch (e) {
+            this.settle(attempt);
+            throw e;
+          }
+        },
+        {
+          attempts: Infinity,
+          delayMs: () => backoff(slept + 1),
+          signal: this.stopping.signal,
+          // Whatever the policy module answers now, a restarted or reconfigured one may answer otherwise.
+          retryable: () => true,
+          onFailure: (e, _attempt, delay) => {
+            if (this.waiters.length === 0) this.log.warn(`policy module not available yet (${(e as Error).message}); retrying in ${delay} ms`);
+          },
           // A submission is waiting for a newer answer than this one: ask again at once.
-          if (this.waiters.length > 0) continue;
-          this.log.warn(`policy module not available yet (${(e as Error).message}); retrying in ${delay} ms`);
-          await this.sleep(delay);
-          delay = Math.min(delay * 2, 10_000);
-        }
-      }
+          wait: (ms, signal) => (this.waiters.length > 0 ? Promise.resolve() : (slept++, this.sleep(ms, signal))),
+        },
+      );
       this.initializing = false;
       this.settle(Infinity);
     })();
@@ -89,22 +101,25 @@ export class PolicyClient {
     for (const w of done) w.resolve();
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** The backoff wait; ends early when a submission wakes it or ca-core stops. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined = undefined;
       const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         this.wake = undefined;
         resolve();
       };
       timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
       this.wake = done;
     });
   }
 
   /** Resolves after an Initialize attempt that started after this call (shared by everyone waiting). */
   private attemptNow(): Promise<void> {
-    if (!this.init || this.stopped) return Promise.resolve();
+    if (!this.init || this.stopping.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ after: this.attempts, resolve });
       if (this.initializing) this.wake?.();
@@ -131,7 +146,6 @@ export class PolicyClient {
 
   /** Stops retrying Initialize (a sleeping retry ends now). */
   stop(): void {
-    this.stopped = true;
-    this.wake?.();
+    this.stopping.abort();
   }
 }

@@ -1,3 +1,4 @@
+import { exponentialBackoff } from '@signet/bus';
 import { type RetrySettings } from '../config/exit-config.schema';
 
 /**
@@ -11,9 +12,8 @@ import { type RetrySettings } from '../config/exit-config.schema';
  * so a crowd of failures does not come back in lock-step.
  */
 export function backoffTable(r: RetrySettings): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < r.attempts; i++) out.push(Math.round(Math.min(r.initialDelayMs * r.multiplier ** i, r.maxDelayMs)));
-  return out;
+  const delay = exponentialBackoff(r);
+  return Array.from({ length: r.attempts }, (_, i) => delay(i + 1));
 }
 
 /** Delay before attempt `deliveryCount + 1`, after attempt `deliveryCount` (1-based) failed. */

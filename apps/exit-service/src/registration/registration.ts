@@ -1,6 +1,6 @@
 import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
-import { type BusClient, decodeJson, encodeJson, errorEnvelope, okEnvelope } from '@signet/bus';
+import { type BusClient, decodeJson, encodeJson, errorEnvelope, exponentialBackoff, okEnvelope, retryWithBackoff } from '@signet/bus';
 import { Commands, ErrorCode, ExitRollCall, isSignetError, SignetError, type ModuleRegister } from '@signet/contracts';
 import { type ExitModule } from '../modules/types';
 
@@ -54,20 +54,19 @@ export class Registration {
   async announce(attempts = 5): Promise<void> {
     await Promise.all(
       this.modules.map(async (m) => {
-        for (let i = 1; i <= attempts && !this.abort.signal.aborted; i++) {
-          try {
-            await this.bus.call(Commands.moduleRegister, this.ca, registrationOf(m), { timeoutMs: 2_000 });
-            this.log.log(`module ${m.name} registered with CA ${this.ca} (mask 0x${m.mask.toString(16)})`);
-            return;
-          } catch (e) {
-            if (isSignetError(e) && !e.retryable) {
-              this.log.warn(`CA ${this.ca} refused module ${m.name}: ${e.code} ${e.message}`);
-              return;
-            }
-            if (i < attempts) await sleep(Math.min(1_000 * 2 ** (i - 1), 15_000), this.abort.signal);
-          }
+        const r = await retryWithBackoff(() => this.bus.call(Commands.moduleRegister, this.ca, registrationOf(m), { timeoutMs: 2_000 }), {
+          attempts,
+          delayMs: exponentialBackoff({ initialDelayMs: 1_000, maxDelayMs: 15_000 }),
+          signal: this.abort.signal,
+        });
+        if (r.outcome === 'done') {
+          this.log.log(`module ${m.name} registered with CA ${this.ca} (mask 0x${m.mask.toString(16)})`);
+        } else if (r.outcome === 'refused') {
+          const e = r.error;
+          this.log.warn(`CA ${this.ca} refused module ${m.name}: ${isSignetError(e) ? `${e.code} ${e.message}` : String(e)}`);
+        } else {
+          this.log.debug(`module ${m.name}: no CA answered the registration; it will answer the CA's roll call`);
         }
-        this.log.debug(`module ${m.name}: no CA answered the registration; it will answer the CA's roll call`);
       }),
     );
   }
@@ -76,11 +75,4 @@ export class Registration {
     this.abort.abort();
     await Promise.allSettled(this.subs.map((s) => s.drain()));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 }

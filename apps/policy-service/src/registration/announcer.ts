@@ -1,5 +1,5 @@
+import { exponentialBackoff, retryWithBackoff } from '@signet/bus';
 import { isSignetError } from '@signet/contracts';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface AnnouncerLog {
   log(message: string): void;
@@ -31,41 +31,35 @@ export type AnnounceOutcome = 'registered' | 'gave-up' | 'refused' | 'stopped';
 export class ModuleAnnouncer {
   private readonly abort = new AbortController();
   private readonly attempts: number;
-  private readonly delayMs: (attempt: number) => number;
-  private readonly wait: (ms: number, signal: AbortSignal) => Promise<void>;
 
   constructor(private readonly opts: AnnouncerOptions) {
     this.attempts = opts.attempts ?? 5;
-    this.delayMs = opts.delayMs ?? ((n) => Math.min(1000 * 2 ** (n - 1), 30_000));
-    this.wait = opts.wait ?? ((ms, signal) => sleep(ms, undefined, { signal, ref: false }));
   }
 
   async run(): Promise<AnnounceOutcome> {
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      if (this.abort.signal.aborted) return 'stopped';
-      try {
-        await this.opts.register();
+    const r = await retryWithBackoff(() => this.opts.register(), {
+      attempts: this.attempts,
+      delayMs: this.opts.delayMs ?? exponentialBackoff({ initialDelayMs: 1_000, maxDelayMs: 30_000 }),
+      signal: this.abort.signal,
+      wait: this.opts.wait,
+      onFailure: (e, attempt) => this.opts.log.debug(`module registration attempt ${attempt}/${this.attempts} failed: ${(e as Error).message}`),
+    });
+    switch (r.outcome) {
+      case 'done':
         this.opts.log.log('registered with ca-core');
         return 'registered';
-      } catch (e) {
-        if (this.abort.signal.aborted) return 'stopped';
-        if (isSignetError(e) && !e.retryable) {
-          // ca-core answered and said no: retrying the same message will not change its mind.
-          this.opts.log.warn(`ca-core refused the module registration: ${e.code} ${e.message}`);
-          return 'refused';
-        }
-        this.opts.log.debug(`module registration attempt ${attempt}/${this.attempts} failed: ${(e as Error).message}`);
+      case 'refused': {
+        // ca-core answered and said no (a SignetError that is not retryable).
+        const e = r.error;
+        this.opts.log.warn(`ca-core refused the module registration: ${isSignetError(e) ? `${e.code} ${e.message}` : String(e)}`);
+        return 'refused';
       }
-      if (attempt < this.attempts) {
-        try {
-          await this.wait(this.delayMs(attempt), this.abort.signal);
-        } catch {
-          return 'stopped';
-        }
-      }
+      case 'gave-up':
+        this.opts.log.debug('module registration gave up; ca-core will find this module when it calls policy init');
+        return 'gave-up';
+      case 'stopped':
+        return 'stopped';
     }
-    this.opts.log.debug('module registration gave up; ca-core will find this module when it calls policy init');
-    return 'gave-up';
   }
 
   /** Ends a pending wait; called on shutdown. */
