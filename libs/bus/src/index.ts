@@ -6,3 +6,4 @@ export * from './server';
 export * from './jetstream';
 export * from './microservice';
 export * from './retry';
+export * from './health';

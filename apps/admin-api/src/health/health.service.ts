@@ -1,12 +1,10 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
-import { discoverCas } from '@signet/bus';
+import { busAnswers, discoverCas } from '@signet/bus';
 import { ErrorCode, SignetError } from '@signet/contracts';
 import { NATS_CONNECTION } from '../bus/admin-client';
 import { CONFIG, type AdminConfig } from '../config/config';
 
-/** How long a bus round-trip may take before the bus counts as down. */
-const BUS_PING_TIMEOUT_MS = 1_000;
 /** How long the CA is given to answer discovery. */
 const DISCOVERY_WAIT_MS = 250;
 
@@ -29,7 +27,7 @@ export class HealthService {
    * replica out of rotation until it can reach its CA.
    */
   async readiness(): Promise<Readiness> {
-    const bus = await this.busUp();
+    const bus = await busAnswers(this.nc);
     const ca = bus && (await discoverCas(this.nc, DISCOVERY_WAIT_MS)).some((c) => c.name === this.config.caName);
     if (!bus || !ca) {
       throw new SignetError(ErrorCode.CaUnavailable, bus ? `not ready: CA "${this.config.caName}" does not answer on the bus` : 'not ready: the bus is not connected', {
@@ -38,18 +36,5 @@ export class HealthService {
       });
     }
     return { status: 'ready', bus: 'connected', ca: this.config.caName };
-  }
-
-  private async busUp(): Promise<boolean> {
-    if (this.nc.isClosed() || this.nc.isDraining()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), BUS_PING_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.nc.rtt().then(() => true, () => false), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

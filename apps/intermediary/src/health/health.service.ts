@@ -1,14 +1,12 @@
 import { errors, type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
-import { encodeJson } from '@signet/bus';
+import { busAnswers, encodeJson } from '@signet/bus';
 import { Commands, ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
 import { NATS_CONNECTION } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { assessReadiness, READY, type Component, type ComponentStatus, type Readiness as Assessment } from './readiness';
 
-/** How long a bus round-trip may take before the bus counts as down. */
-const BUS_PING_TIMEOUT_MS = 1_000;
 /** How long a subscribed exit-service may take to answer before it counts as busy (still up). */
 const EXIT_SERVICE_TIMEOUT_MS = 1_000;
 
@@ -38,7 +36,7 @@ export class HealthService {
    * balancer takes this replica out of rotation and `npm start` waits.
    */
   async readiness(): Promise<Readiness> {
-    const bus = await this.busUp();
+    const bus = await busAnswers(this.nc);
     let cas = bus ? await this.discovery.fresh() : undefined;
     let r = await this.assess(bus, cas);
     // The cached list may predate what is awaited (a policy initialized a moment ago): ask the bus before saying no.
@@ -78,19 +76,6 @@ export class HealthService {
       }
       if (e instanceof errors.TimeoutError || cause instanceof errors.TimeoutError) return READY;
       return `exit-service: ${subject} failed (${(e as Error)?.message ?? 'unknown'})`;
-    }
-  }
-
-  private async busUp(): Promise<boolean> {
-    if (this.nc.isClosed() || this.nc.isDraining()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), BUS_PING_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.nc.rtt().then(() => true, () => false), timeout]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
