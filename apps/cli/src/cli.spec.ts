@@ -144,7 +144,7 @@ describe('argument helpers', () => {
   });
 });
 
-describe('the CLI matches the contracts (it carries no runtime dependency on them)', () => {
+describe('the CLI names what the contracts define (roles and view columns come from them)', () => {
   it('ok/every revocation reason name is documented in --reason', () => {
     for (const [name, code] of Object.entries(REVOCATION_REASONS)) {
       if (code === 8) continue;

@@ -1,9 +1,10 @@
+import { ROLES, type Role } from '@signet/contracts';
 import { str, whole, type Verb } from '../command';
 import { usage } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { json, second, table } from '../output';
 
-const ROLES = ['ca-admin', 'officer', 'auditor', 'viewer'];
+const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);
 
 interface AuditEntry {
   id: number;
@@ -92,7 +93,7 @@ export const tokenCreate: Verb = {
     const roles = (str(ctx.values, 'roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
     if (!name) throw usage('--name is required');
     if (roles.length === 0) throw usage('--roles is required');
-    const bad = roles.filter((r) => !ROLES.includes(r));
+    const bad = roles.filter((r) => !isRole(r));
     if (bad.length) throw usage(`unknown role(s): ${bad.join(', ')} (roles: ${ROLES.join(', ')})`);
     const body = (await ctx.http.admin<{ name: string; roles: string[]; token: string }>('/api/v1/tokens', { method: 'POST', body: { name, roles } })).body;
     if (ctx.json) ctx.io.out(json(body));

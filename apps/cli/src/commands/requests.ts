@@ -1,27 +1,12 @@
+import { VIEW_COLUMNS, VIEW_ROW_COLUMNS, type ViewRow } from '@signet/contracts';
 import { flag, list, str, type Context, type Verb } from '../command';
 import { usage } from '../errors';
 import { ExitCode, exitCodeForDisposition } from '../exit-codes';
 import { csv, json, keyValues, table, type Cell } from '../output';
 import { parsePairs, requestId } from './enroll';
 
-/** Columns of an ICertView row, in admin-api's CSV order. */
-const VIEW_COLUMNS = [
-  'RequestID',
-  'Disposition',
-  'RequesterName',
-  'CertificateTemplate',
-  'Subject',
-  'SerialNumber',
-  'NotBefore',
-  'NotAfter',
-  'SubmittedWhen',
-  'ResolvedWhen',
-  'RevokedWhen',
-  'RevokedReason',
-  'DispositionMessage',
-  'RequestType',
-] as const;
-type Row = Record<(typeof VIEW_COLUMNS)[number], Cell>;
+/** A view row as admin-api sends it (JSON); in CSV, the columns are VIEW_ROW_COLUMNS in that order. */
+type Row = Record<keyof ViewRow, Cell>;
 interface Page {
   rows: Row[];
   nextCursor: string | null;
@@ -54,7 +39,7 @@ function showPage(ctx: Context, page: Page, format: string): void {
   if (format === 'json') {
     ctx.io.out(json(page));
   } else if (format === 'csv') {
-    ctx.io.out(csv([...VIEW_COLUMNS], page.rows.map((r) => VIEW_COLUMNS.map((c) => r[c]))));
+    ctx.io.out(csv([...VIEW_ROW_COLUMNS], page.rows.map((r) => VIEW_ROW_COLUMNS.map((c) => r[c]))));
   } else {
     ctx.io.out(table(TABLE_COLUMNS.map(([h]) => h), page.rows.map((r) => TABLE_COLUMNS.map(([, f]) => f(r)))));
     const more = [page.total !== null ? `${page.total} matching` : '', page.nextCursor ? `next page: --cursor ${page.nextCursor}` : ''].filter(Boolean).join('; ');
@@ -104,7 +89,7 @@ export const view: Verb = {
     format: { type: 'string', value: 'F', description: 'table (default), json or csv' },
     all: { type: 'boolean', description: 'every matching row, streamed (admin-api export; capped by the server)' },
   },
-  help: "Columns: RequestID Disposition RequesterName CertificateTemplate Subject SerialNumber NotBefore NotAfter SubmittedWhen ResolvedWhen RevokedWhen RevokedReason RequestType.\nOperators: eq lt le ge gt prefix. Example: signet view --preset issued --filter 'NotAfter lt 2027-01-01' --sort NotAfter:asc --format csv",
+  help: `Columns: ${VIEW_COLUMNS.join(' ')}.\nOperators: eq lt le ge gt prefix. Example: signet view --preset issued --filter 'NotAfter lt 2027-01-01' --sort NotAfter:asc --format csv`,
   async run(ctx) {
     const format = ctx.json ? 'json' : (str(ctx.values, 'format') ?? 'table');
     if (!['table', 'json', 'csv'].includes(format)) throw usage('--format: table, json or csv');
