@@ -14,6 +14,7 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { version?: string; engines?: Record<string, string> | string[] }>;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without types, loaded as npm start loads it
 const check = require(path.join(ROOT, 'scripts', 'lib', 'node-version.cjs')) as { SUPPORTED: string; isSupported(v: string): boolean };
 
 describe('supported Node.js versions', () => {

@@ -3,7 +3,7 @@ import { CliError, usage } from './errors';
 import { ExitCode, exitCodeForError } from './exit-codes';
 
 /** An answer from the intermediary or admin-api. */
-export interface Answer<T = any> {
+export interface Answer<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
@@ -14,7 +14,7 @@ export interface CallOptions {
   body?: unknown;
   query?: URLSearchParams;
   /** Answers with these statuses are returned, not thrown (e.g. a denied submit carries the request id). */
-  accept?: (status: number, body: any) => boolean;
+  accept?: (status: number, body: unknown) => boolean;
   headers?: Record<string, string>;
 }
 
@@ -36,11 +36,11 @@ export class Http {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  intermediary<T = any>(path: string, opts: CallOptions = {}): Promise<Answer<T>> {
+  intermediary<T = unknown>(path: string, opts: CallOptions = {}): Promise<Answer<T>> {
     return this.call(this.config.url, path, opts, false);
   }
 
-  admin<T = any>(path: string, opts: CallOptions = {}): Promise<Answer<T>> {
+  admin<T = unknown>(path: string, opts: CallOptions = {}): Promise<Answer<T>> {
     if (!this.config.token) throw new CliError(ExitCode.Auth, 'no admin token: set SIGNET_TOKEN, --token-file, or "token" in the config file');
     return this.call(this.config.adminUrl, path, opts, true);
   }

@@ -16,8 +16,7 @@ export function encodeExtensionValue(v: ExtensionValue): Buffer {
     case 'der':
       return checkedDer(Buffer.from(v.value, 'base64'));
     case 'string':
-      // IA5 is 7-bit ASCII.
-      // eslint-disable-next-line no-control-regex
+      // eslint-disable-next-line no-control-regex -- IA5 is 7-bit ASCII, NUL included
       if (!/^[\x00-\x7f]*$/.test(v.value)) throw bad('a string value must be ASCII: it is encoded as an IA5String');
       return tlv(0x16, Buffer.from(v.value, 'ascii'));
     case 'long':

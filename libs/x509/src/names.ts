@@ -47,6 +47,7 @@ export function attributeMaxLength(shortName: string): number {
 }
 
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+// eslint-disable-next-line no-control-regex -- IA5String is every 7-bit code, NUL included
 const IA5 = /^[\x00-\x7f]*$/;
 
 /** Check one RDN; returns its attribute OID. Throws MalformedRequest naming the attribute. */
@@ -163,6 +164,7 @@ export function nameFromPkijs(rdns: pkijs.RelativeDistinguishedNames): Name {
 
 /** RFC 4514 2.4 escaping of one attribute value. */
 function escapeValue(v: string): string {
+  // eslint-disable-next-line no-control-regex -- RFC 4514 escapes NUL as \00
   let s = v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`).replace(/\x00/g, '\\00');
   if (s.startsWith('#') || s.startsWith(' ')) s = `\\${s}`;
   if (s.endsWith(' ')) s = `${s.slice(0, -1)}\\ `;

@@ -151,6 +151,7 @@ export class CaKeysService {
       throw new Error(
         `cannot decrypt the CA key of ${this.config.caName}: ${(e as Error).message}. The database already holds this CA, made with another passphrase: ` +
           `give that one (SIGNET_CA_KEY_PASSPHRASE / _FILE; npm start keeps its own in .signet/ca-passphrase), or point SIGNET_DATABASE_URL at another database`,
+        { cause: e },
       );
     }
     const cert = parseCertificate(row.certificate);

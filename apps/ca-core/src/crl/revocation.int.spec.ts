@@ -5,6 +5,7 @@ import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type DataSource } from 'typeorm';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { SystemClock } from '../clock';
@@ -240,7 +241,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
     const request = (leaf: string, args: string[] = []) => {
       const path = w.path(`${leaf}-${args.join('')}.req`);
       openssl(['ocsp', '-issuer', caPath, ...args, '-cert', leaves[leaf].path, '-reqout', path]);
-      return { path, der: require('node:fs').readFileSync(path) as Buffer };
+      return { path, der: readFileSync(path) as Buffer };
     };
     const judge = (req: { path: string }, resp: string, leaf: string, digest: string[] = []) => {
       const extra: string[] = [];
@@ -280,13 +281,13 @@ describe('revocation status from ca-core (real bus and database)', () => {
     it('unknown for a serial this CA never issued, unauthorized for another issuer, malformedRequest for garbage', async () => {
       const unknownPath = w.path('unknown.req');
       openssl(['ocsp', '-issuer', caPath, '-serial', '0x0badc0ffee', '-reqout', unknownPath]);
-      const u = await ocsp(require('node:fs').readFileSync(unknownPath));
+      const u = await ocsp(readFileSync(unknownPath));
       const out = tryOpenssl(['ocsp', '-reqin', unknownPath, '-respin', w.write('unknown.resp', Buffer.from(u.response, 'base64')), '-CAfile', caPath, '-verify_other', caPath, '-resp_text']);
       expect(out.stdout + out.stderr).toMatch(/Cert Status: unknown/);
 
       openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', w.path('other.key'), '-subj', '/CN=Other', '-out', w.path('other.pem')]);
       openssl(['ocsp', '-issuer', w.path('other.pem'), '-serial', '0x01', '-reqout', w.path('foreign.req')]);
-      expect(await ocsp(require('node:fs').readFileSync(w.path('foreign.req')))).toMatchObject({ status: 'unauthorized', response: Buffer.from('30030a0106', 'hex').toString('base64') });
+      expect(await ocsp(readFileSync(w.path('foreign.req')))).toMatchObject({ status: 'unauthorized', response: Buffer.from('30030a0106', 'hex').toString('base64') });
 
       expect(await ocsp(Buffer.from('not an OCSP request'))).toMatchObject({ status: 'malformedRequest', response: Buffer.from('30030a0101', 'hex').toString('base64'), cacheable: false });
     });

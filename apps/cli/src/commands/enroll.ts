@@ -17,7 +17,10 @@ export interface RequestAnswer {
 }
 
 /** Denied (400) and failed (500) submits are outcomes with a request id, not transport errors. */
-export const isOutcome = (_status: number, body: any) => body?.code === 'REQUEST_DENIED' || body?.code === 'REQUEST_FAILED';
+export const isOutcome = (_status: number, body: unknown) => {
+  const code = (body as { code?: unknown } | null | undefined)?.code;
+  return code === 'REQUEST_DENIED' || code === 'REQUEST_FAILED';
+};
 
 /** A CSR file as the intermediary takes it: PEM text as is, DER as base64. */
 export function csrText(bytes: Buffer): string {

@@ -26,14 +26,12 @@ async function setUp(attempt: (event: CaEvent) => Promise<AttemptResult>) {
 describe('DeadLettersService.replayAll on real NATS', () => {
   it('ok/replays every one, oldest first, and skips one that went meanwhile', async () => {
     const delivered: string[] = [];
-    let store!: DeadLetterStore;
-    let ids: string[] = [];
+    // The runner calls this during replayAll, once `s` is set.
     const s = await setUp(async (e) => {
       delivered.push(e.id);
-      if (delivered.length === 1) await store.remove(ids[1]); // another administrator replayed the second one meanwhile
+      if (delivered.length === 1) await s.store.remove(s.ids[1]); // another administrator replayed the second one meanwhile
       return { ok: true };
     });
-    ({ store, ids } = s);
     expect(await s.service.replayAll('hook', 100, 'adm')).toEqual({ module: 'hook', replayed: 2, failed: null, remaining: 0 });
     expect(delivered).toEqual([s.events[0].id, s.events[2].id]);
   });

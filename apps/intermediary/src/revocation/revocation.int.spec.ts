@@ -9,7 +9,6 @@ import {
   ExitEvent,
   SignetError,
   type CrlFetchReply,
-  type CrlFetchRequest,
   type OcspRespondReply,
 } from '@signet/contracts';
 import { buildCrl, createSelfSignedCa, createSigner, generateKeyPair, randomSerialHex } from '@signet/x509';

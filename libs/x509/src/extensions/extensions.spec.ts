@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import type { San } from '@signet/contracts';
 import { ErrorCode } from '@signet/contracts';
@@ -151,7 +151,7 @@ describe('key identifiers', () => {
     const ski = subjectKeyIdentifier(spki);
     expect(ski.length).toBe(20);
     // The last 65 bytes of a P-256 SPKI are the uncompressed point; hash them directly.
-    const direct = require('node:crypto').createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+    const direct = createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
     expect(hex(ski)).toBe(hex(direct));
   });
 

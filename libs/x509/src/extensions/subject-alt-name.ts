@@ -41,6 +41,7 @@ const TAG = { otherName: 0, rfc822Name: 1, dNSName: 2, uri: 6, iPAddress: 7 } as
 const TAG_NAMES = ['otherName', 'rfc822Name', 'dNSName', 'x400Address', 'directoryName', 'ediPartyName', 'uniformResourceIdentifier', 'iPAddress', 'registeredID'];
 
 // IA5String is 7-bit ASCII; internationalised names must arrive as A-labels.
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
 const IA5 = /^[\x00-\x7f]*$/;
 
 function ia5(tag: number, san: San): asn1js.Primitive {

@@ -34,6 +34,7 @@ export function uriOfGeneralName(block: asn1js.AsnType, what: string): string | 
   if (!isContextTag(block, 6)) return undefined;
   if ((block as asn1js.BaseBlock).idBlock.isConstructed) throw malformed(`${what}: URI must be primitive`);
   const text = valueBytes(block).toString('latin1');
+  // eslint-disable-next-line no-control-regex -- IA5String is every 7-bit code, NUL included
   if (!/^[\x00-\x7f]+$/.test(text)) throw malformed(`${what}: URI is not an IA5String`);
   return text;
 }

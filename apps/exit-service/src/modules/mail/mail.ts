@@ -1,7 +1,7 @@
 import { type CaEvent, type ExitReadReply } from '@signet/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
 import { type ResolvedModule } from '../../config/exit-config';
-import { ConfiguredModule, MODULE_VERSION, type DeliveryContext } from '../types';
+import { ConfiguredModule, type DeliveryContext } from '../types';
 import { DEFAULT_TEMPLATES, needsReadBack, render, renderSubject, templateValues } from './template';
 
 type MailConfig = Extract<ResolvedModule, { type: 'mail' }>;
