@@ -4,7 +4,7 @@
 #   2. local PostgreSQL + NATS (JetStream), a database role the tests may
 #      create databases with, and the tools they call (openssl, certtool,
 #      python3-cryptography, docker-compose)
-#   3. nx: typecheck, build and unit tests of every project
+#   3. nx: typecheck, build, lint (ESLint, module boundaries) and unit tests of every project
 #   4. end-to-end tests against the real services (e2e/jest.config.js)
 # Stops at the first failure with a non-zero exit. Needs no terminal or stdin.
 # The whole run is bounded by SIGNET_TEST_BUDGET seconds (default 1140 = 19 min).
@@ -62,7 +62,7 @@ signet_ensure_ca_passphrase # for e2e tests that start ca-core
 # Every Jest run's summary line is also kept, to print one total at the end.
 TEST_LOG=$(mktemp)
 trap 'rm -f "$TEST_LOG"' EXIT
-step "typecheck, build, unit tests (nx)" bash -o pipefail -c 'npx nx run-many -t typecheck build test --outputStyle=stream 2>&1 | tee -a "$0"' "$TEST_LOG"
+step "typecheck, build, lint, unit tests (nx)" bash -o pipefail -c 'npx nx run-many -t typecheck build lint test --outputStyle=stream 2>&1 | tee -a "$0"' "$TEST_LOG"
 [[ -f e2e/jest.config.js ]] || signet_die "e2e/jest.config.js is missing"
 step "end-to-end tests (jest e2e)" bash -o pipefail -c 'npx jest -c e2e/jest.config.js --runInBand 2>&1 | tee -a "$0"' "$TEST_LOG"
 signet_log "all tests passed"
