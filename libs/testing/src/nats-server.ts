@@ -7,8 +7,6 @@ import { join } from 'node:path';
 export interface PrivateNats {
   readonly url: string;
   readonly storeDir: string;
-  /** The server's process id (a spec may SIGSTOP it to make the server hang). */
-  readonly pid: number;
   /** Stops the server and removes its store. */
   stop(): Promise<void>;
 }
@@ -57,7 +55,7 @@ export async function startPrivateNats(opts: { timeoutMs?: number } = {}): Promi
     child.once('exit', (code) => fail(new Error(`nats-server exited (${code}) before it was ready:\n${log}`)));
   });
   child.removeAllListeners('exit');
-  return { url, storeDir, pid: child.pid!, stop: () => stopServer(child, storeDir) };
+  return { url, storeDir, stop: () => stopServer(child, storeDir) };
 }
 
 async function stopServer(child: ChildProcess, storeDir: string): Promise<void> {
