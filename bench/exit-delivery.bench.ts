@@ -16,7 +16,7 @@
  */
 import { type NatsConnection } from '@nats-io/transport-node';
 import { connectBus, ensureEventStream, EventPublisher } from '@signet/bus';
-import { EXIT_EVENT_BIT, Events, ExitEvent, type CaEvent } from '@signet/contracts';
+import { EXIT_EVENT_BIT, Events, ExitEvent, Inboxes, type CaEvent } from '@signet/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +119,7 @@ async function runCase(name: string, nc: NatsConnection, pem: string): Promise<C
 }
 
 it('exit-service delivery cost per module', async () => {
-  const nc = await connectBus({ url: NATS_URL, name: 'signet-bench-exit-delivery' });
+  const nc = await connectBus({ url: NATS_URL, name: 'signet-bench-exit-delivery', inboxPrefix: Inboxes.prefix('exit-service') });
   try {
     await ensureEventStream(nc);
     const pem = certificatePem();

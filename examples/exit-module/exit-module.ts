@@ -28,7 +28,7 @@ async function handle(nc: NatsConnection, e: CaEvent): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const nc = await connect({ servers: process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222', user: process.env.SIGNET_NATS_USER, pass: process.env.SIGNET_NATS_PASSWORD });
+  const nc = await connect({ servers: process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222', user: process.env.SIGNET_NATS_USER, pass: process.env.SIGNET_NATS_PASSWORD, inboxPrefix: process.env.SIGNET_NATS_INBOX_PREFIX });
   // 1. ICertExit::Initialize: answer the CA's roll call, and announce ourselves to a CA already running.
   nc.subscribe(ExitRollCall.subject(ca), { callback: (_err, m) => void m.respond(JSON.stringify({ ok: true, data: registration })) });
   await nc.request(Commands.moduleRegister.subject(ca), JSON.stringify(registration), { timeout: 5_000 }).catch(() => undefined);

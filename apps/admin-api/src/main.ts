@@ -6,6 +6,7 @@ import { runMain, stopOnSignals } from '@signet/http';
 import { type AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/config';
+import { Inboxes } from '@signet/contracts';
 
 const log = new Logger('AdminApi');
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     url: config.nats.url,
     user: config.nats.user,
     password: config.nats.password,
+    inboxPrefix: Inboxes.prefix('admin-api'),
   });
 
   // 3. HTTP.

@@ -5,6 +5,7 @@ import { ConfigError, loadEnv, LogLevelEnvSchema, logLevelsUpTo } from '@signet/
 import { CaCoreModule } from './app.module';
 import { loadCaConfig } from './config/ca-config';
 import { openDatabase } from './database/data-source';
+import { Inboxes } from '@signet/contracts';
 
 async function main(): Promise<void> {
   // Configuration is validated before anything connects: a bad config stops here.
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const log = new Logger('ca-core');
   const config = loadCaConfig();
   const ds = await openDatabase(config.databaseUrl);
-  const nc = await connectBus({ url: config.nats.url, name: `signet-ca-core-${config.caName}`, user: config.nats.user, password: config.nats.password });
+  const nc = await connectBus({ url: config.nats.url, name: `signet-ca-core-${config.caName}`, user: config.nats.user, password: config.nats.password, inboxPrefix: Inboxes.prefix('ca-core') });
   await ensureEventStream(nc);
   const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc }), { connection: nc, ca: config.caName, logger });
   await app.listen();

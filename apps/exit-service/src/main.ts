@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { BusClient, connectBus, createBusMicroservice } from '@signet/bus';
 import { ConfigError } from '@signet/config';
-import { Commands } from '@signet/contracts';
+import { Commands, Inboxes } from '@signet/contracts';
 import { ExitServiceModule } from './app.module';
 import { loadExitEnv, logLevelsUpTo, retiredVariableWarnings } from './config/env';
 import { loadExitConfig } from './config/exit-config';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const modules = config.modules.map(createModule);
   log.log(`exit-module file ${config.source}: enabled ${modules.map((m) => m.name).join(', ') || 'none'}${config.disabled.length ? `; disabled ${config.disabled.join(', ')}` : ''}`);
 
-  const nc = await connectBus({ url: env.SIGNET_NATS_URL, name: `signet-exit-service-${env.SIGNET_CA_NAME}`, user: env.SIGNET_NATS_USER, password: env.SIGNET_NATS_PASSWORD });
+  const nc = await connectBus({ url: env.SIGNET_NATS_URL, name: `signet-exit-service-${env.SIGNET_CA_NAME}`, user: env.SIGNET_NATS_USER, password: env.SIGNET_NATS_PASSWORD, inboxPrefix: Inboxes.prefix('exit-service') });
   // ca-core owns SIGNET_EVENTS (exit-service may not create it): wait for it.
   await waitForEventStream(nc, log);
   const deadLetterStore = new DeadLetterStore(nc, env.SIGNET_CA_NAME);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { BusClient, connectBus, createBusMicroservice } from '@signet/bus';
 import { ConfigError } from '@signet/config';
-import { Commands } from '@signet/contracts';
+import { Commands, Inboxes } from '@signet/contracts';
 import { AppModule } from './app.module';
 import { loadPolicyEnv, logLevelsUpTo } from './config/env';
 import { loadPolicyFile } from './config/policy-file';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     name: `policy-service.${env.SIGNET_CA_NAME}`,
     user: env.SIGNET_NATS_USER,
     password: env.SIGNET_NATS_PASSWORD,
+    inboxPrefix: Inboxes.prefix('policy-service'),
   });
   const app = await createBusMicroservice(AppModule.forRoot(policy), { connection: nc, ca: env.SIGNET_CA_NAME, logger });
   await app.listen();

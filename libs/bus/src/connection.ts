@@ -7,6 +7,8 @@ export interface BusConnectionOptions {
   name: string;
   user?: string;
   password?: string;
+  /** Where replies come back (contracts' Inboxes.prefix(service)); NATS permissions allow each service only its own. */
+  inboxPrefix: string;
   /** Give up on the first connect after this long (the process then exits). */
   connectTimeoutMs?: number;
 }
@@ -26,6 +28,7 @@ export async function connectBus(opts: BusConnectionOptions): Promise<NatsConnec
         name: opts.name,
         user: opts.user,
         pass: opts.password,
+        inboxPrefix: opts.inboxPrefix,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
         timeout: 5_000,

@@ -201,6 +201,21 @@ export const Events = {
   certificateEventsOfCa: (ca: string) => `ca.${assertCaName(ca)}.events.certificate.>`,
 } as const;
 
+/**
+ * Where each service receives its replies: an inbox prefix of its own
+ * (`_INBOX_<SERVICE>`), so that the NATS permissions can let each service
+ * subscribe to its own replies only. With one shared `_INBOX.>` any service
+ * could read every other's replies (an admin token ca-core just created,
+ * say).
+ */
+export const SERVICES = ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export const Inboxes = {
+  prefix: (service: ServiceName) => `_INBOX_${service.toUpperCase().replace(/-/g, '_')}`,
+  /** What a service's NATS user may subscribe to for its replies. */
+  subscription: (service: ServiceName) => `${Inboxes.prefix(service)}.>`,
+} as const;
+
 /** Every subject pattern, for docs and permission files. */
 export function allSubjectPatterns(): string[] {
   return [
