@@ -1,9 +1,11 @@
+import { connect } from '@nats-io/transport-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { opensslCsr } from './support/openssl';
 import { ROOT, ServiceProcess, waitFor } from './support/processes';
+import { startSecuredNats } from './support/secure-nats';
 import { Stack } from './support/stack';
 
 // `npm start`'s last step, scripts/run-all.mjs, on its own ports, CA name,
@@ -105,6 +107,26 @@ describe('npm start (scripts/run-all.mjs)', () => {
     expect(readFileSync(join(logDir, 'intermediary.log'), 'utf8')).toContain('listening on');
 
     expect(await run.stop()).toBe(0);
+  });
+
+  it("runs each service as its own NATS user under the shipped permissions when their passwords are set (as npm start's NATS has them), and the CA works", async () => {
+    const nats = await startSecuredNats();
+    try {
+      run = new RunAll({ ...base, SIGNET_NATS_URL: nats.url, ...nats.passwords });
+      await waitFor('the banner', async () => run!.out.includes(BANNER), 90_000, 50).catch((e) => {
+        throw new Error(`${e.message}\n${run!.text()}`);
+      });
+      const res = await stack.submit({ csr: opensslCsr({ subject: '/CN=secured.example.com', sans: ['DNS:secured.example.com'] }), attributes: { CertificateTemplate: 'WebServer' } });
+      expect({ status: res.status, body: res.body }).toMatchObject({ status: 201, body: { disposition: 'issued' } });
+      // Every service is connected as its own user; nobody gets in without one.
+      const connz = (await (await fetch(`${nats.monitorUrl}/connz?auth=true`)).json()) as { connections: Array<{ authorized_user?: string }> };
+      expect([...new Set(connz.connections.map((c) => c.authorized_user))].sort()).toEqual(['admin-api', 'ca-core', 'exit-service', 'intermediary', 'policy-service']);
+      await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+      expect(await run.stop()).toBe(0);
+    } finally {
+      await run?.stop();
+      await nats.stop();
+    }
   });
 
   it('names a service that dies while starting, with its own words, stops the others and exits non-zero', async () => {

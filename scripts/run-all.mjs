@@ -43,6 +43,18 @@ export const SERVICES = [
   { name: 'exit-service', entry: 'dist/apps/exit-service/main.js', nice: 19 },
 ];
 
+/**
+ * Each service connects as its own NATS user when the password variables of
+ * deploy/nats/nats.conf are set (npm start's NATS generates them; so does a
+ * deployment): SIGNET_NATS_<SERVICE>_PASSWORD becomes that service's
+ * SIGNET_NATS_USER / SIGNET_NATS_PASSWORD. An explicit SIGNET_NATS_USER wins.
+ */
+export function natsUserFor(name, env) {
+  const password = env[`SIGNET_NATS_${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`];
+  if (!password || env.SIGNET_NATS_USER) return {};
+  return { SIGNET_NATS_USER: name, SIGNET_NATS_PASSWORD: password };
+}
+
 /** nice(1) when the system has it (coreutils); without it a service runs at the launcher's priority. */
 const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -161,7 +173,7 @@ function main() {
     const defaults = { ...service.env };
     // No exit-service here: the intermediary must not wait for one.
     if (service.name === 'intermediary' && !runs('exit-service')) defaults.SIGNET_READY_EXIT_SERVICE = 'false';
-    return { ...defaults, ...childEnv };
+    return { ...defaults, ...childEnv, ...natsUserFor(service.name, childEnv) };
   }
 
   function signalAll(signal) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm start: installs dependencies if needed, makes sure PostgreSQL and NATS
-# (JetStream) are running locally, builds everything, then runs the five
+# (JetStream; its own on 127.0.0.1:4322 with the per-service users and
+# permissions of deploy/nats/nats.conf unless SIGNET_NATS_URL names another)
+# are running locally, builds everything, then runs the five
 # services in this terminal (scripts/run-all.mjs) and says when they are
 # ready, with the URLs. Ctrl-C stops them; the PostgreSQL and NATS servers
 # keep running.
@@ -28,7 +30,14 @@ if [[ -n $verbose ]]; then
 else
   signet_ensure_node_modules "$SIGNET_LOG_DIR/install.log"
 fi
-SIGNET_SKIP_TOOLS=1 signet_ensure_services # certtool/docker-compose are for the tests
+mkdir -p "$SIGNET_STATE_DIR"
+signet_ensure_postgres
+if [[ -z ${SIGNET_NATS_URL:-} ]]; then
+  # Secure by default: Signet's own NATS with the per-service users and permissions docker-compose ships.
+  signet_ensure_secure_nats
+else
+  signet_ensure_nats # a NATS of the caller's (with SIGNET_NATS_*_PASSWORD set when it enforces deploy/nats/nats.conf)
+fi
 signet_ensure_ca_passphrase
 
 # Where relying parties find revocation status: issued certificates carry

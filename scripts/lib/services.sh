@@ -390,6 +390,71 @@ signet_ensure_nats() {
   signet_die "NATS did not become healthy (JetStream) within ${SIGNET_SERVICE_TIMEOUT}s; log: $log"
 }
 
+# npm start's own NATS, secured as docker-compose's is: the shipped
+# deploy/nats/nats.conf (one user per service, each allowed only its own
+# subjects and inbox), passwords generated once into
+# .signet/nats-passwords.env (mode 0600) and exported, on 127.0.0.1:4322
+# (SIGNET_SECURE_NATS_PORT; monitoring on SIGNET_SECURE_NATS_MONITOR_PORT,
+# 8322) so that it never meets an unauthenticated NATS on 4222. Sets
+# SIGNET_NATS_URL. Reuses the server when it is already running (its pid
+# file); refuses a port that something else holds.
+SIGNET_NATS_SERVICES=(CA_CORE POLICY_SERVICE INTERMEDIARY ADMIN_API EXIT_SERVICE)
+signet_ensure_secure_nats() {
+  local port=${SIGNET_SECURE_NATS_PORT:-4322} mport=${SIGNET_SECURE_NATS_MONITOR_PORT:-8322}
+  local dir=$SIGNET_STATE_DIR/nats-secure pwfile=$SIGNET_STATE_DIR/nats-passwords.env s
+  mkdir -p "$dir/store"
+  if [[ ! -s $pwfile ]]; then
+    signet_log "generating NATS passwords for the five services in ${pwfile#"$SIGNET_ROOT"/}"
+    (
+      umask 077
+      # A letter first: nats-server reads the variable as a config value (deploy/nats/nats.conf).
+      for s in "${SIGNET_NATS_SERVICES[@]}"; do
+        printf 'SIGNET_NATS_%s_PASSWORD=p%s\n' "$s" "$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))')"
+      done >"$pwfile.tmp"
+      mv "$pwfile.tmp" "$pwfile"
+    )
+  fi
+  chmod 600 "$pwfile"
+  set -a
+  # shellcheck source=/dev/null
+  source "$pwfile"
+  set +a
+  export SIGNET_NATS_URL=nats://127.0.0.1:$port
+  if signet_port_open 127.0.0.1 "$port"; then
+    local pid
+    pid=$(cat "$dir/nats.pid" 2>/dev/null || true)
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && [[ $(readlink -f "/proc/$pid/exe" 2>/dev/null) == *nats-server* ]]; then
+      return 0
+    fi
+    signet_die "127.0.0.1:$port is taken by something that is not npm start's NATS; set SIGNET_SECURE_NATS_PORT (or SIGNET_NATS_URL and the SIGNET_NATS_*_PASSWORD variables to use a NATS of your own)"
+  fi
+  local bin
+  if ! bin=$(signet_nats_bin); then
+    signet_apt_install nats-server ||
+      signet_die "nats-server is not installed and cannot be installed here (needs root and apt-get). Install nats-server >= 2.9 or set SIGNET_NATS_URL."
+    bin=$(signet_nats_bin) || signet_die "nats-server still not found after installing it"
+  fi
+  if signet_port_open 127.0.0.1 "$mport"; then
+    signet_die "cannot start NATS with monitoring on 127.0.0.1:$mport: the port is taken; set SIGNET_SECURE_NATS_MONITOR_PORT"
+  fi
+  # The shipped file with the store moved here (its store_dir is the container's /data).
+  sed "s|store_dir: \"/data\"|store_dir: \"$dir/store\"|" "$SIGNET_ROOT/deploy/nats/nats.conf" >"$dir/nats.conf"
+  grep -q "store_dir: \"$dir/store\"" "$dir/nats.conf" || signet_die "deploy/nats/nats.conf has no store_dir \"/data\" line to move"
+  "$bin" -c "$dir/nats.conf" -t >/dev/null 2>&1 || signet_die "nats-server refuses $dir/nats.conf (check: $bin -c $dir/nats.conf -t)"
+  signet_log "starting nats-server with the shipped per-service users and permissions on 127.0.0.1:$port (log ${dir#"$SIGNET_ROOT"/}/nats.log)"
+  setsid "$bin" -c "$dir/nats.conf" -a 127.0.0.1 -p "$port" -m "$mport" -l "$dir/nats.log" -P "$dir/nats.pid" </dev/null >/dev/null 2>&1 &
+  disown || true
+  local i
+  for ((i = 0; i < SIGNET_SERVICE_TIMEOUT * 4; i++)); do
+    if signet_http_ok "http://127.0.0.1:$mport/healthz?js-enabled-only=true"; then
+      signet_wait_port 127.0.0.1 "$port" 5 && return 0
+    fi
+    sleep 0.25
+  done
+  tail -n 20 "$dir/nats.log" >&2 2>/dev/null || true
+  signet_die "NATS did not become healthy (JetStream) within ${SIGNET_SERVICE_TIMEOUT}s; log: $dir/nats.log"
+}
+
 # --- tools the tests call ----------------------------------------------------
 
 signet_ensure_tools() {
