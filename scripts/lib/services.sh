@@ -375,11 +375,17 @@ signet_ensure_nats() {
   local store=$SIGNET_STATE_DIR/nats log=$SIGNET_STATE_DIR/nats.log
   mkdir -p "$store"
   signet_log "starting nats-server with JetStream on 127.0.0.1:$port (store $store, log $log)"
-  # setsid: the server outlives this script and a Ctrl-C in `npm start`.
-  setsid "$bin" -a 127.0.0.1 -p "$port" -js -sd "$store" -m "$mport" \
-    -l "$log" -P "$SIGNET_STATE_DIR/nats-$port.pid" </dev/null >/dev/null 2>&1 &
+  signet_run_nats "$bin" "$port" "$mport" "$log" "$SIGNET_STATE_DIR/nats-$port.pid" -js -sd "$store"
+}
+
+# signet_run_nats BIN PORT MONITOR_PORT LOG PIDFILE [ARGS...]: starts
+# nats-server on 127.0.0.1 in a session of its own (it outlives this script
+# and a Ctrl-C in `npm start`) and waits until JetStream is healthy.
+signet_run_nats() {
+  local bin=$1 port=$2 mport=$3 log=$4 pidfile=$5 i
+  shift 5
+  setsid "$bin" "$@" -a 127.0.0.1 -p "$port" -m "$mport" -l "$log" -P "$pidfile" </dev/null >/dev/null 2>&1 &
   disown || true
-  local i
   for ((i = 0; i < SIGNET_SERVICE_TIMEOUT * 4; i++)); do
     if signet_http_ok "http://127.0.0.1:$mport/healthz?js-enabled-only=true"; then
       signet_wait_port 127.0.0.1 "$port" 5 && return 0
@@ -442,17 +448,7 @@ signet_ensure_secure_nats() {
   grep -q "store_dir: \"$dir/store\"" "$dir/nats.conf" || signet_die "deploy/nats/nats.conf has no store_dir \"/data\" line to move"
   "$bin" -c "$dir/nats.conf" -t >/dev/null 2>&1 || signet_die "nats-server refuses $dir/nats.conf (check: $bin -c $dir/nats.conf -t)"
   signet_log "starting nats-server with the shipped per-service users and permissions on 127.0.0.1:$port (log ${dir#"$SIGNET_ROOT"/}/nats.log)"
-  setsid "$bin" -c "$dir/nats.conf" -a 127.0.0.1 -p "$port" -m "$mport" -l "$dir/nats.log" -P "$dir/nats.pid" </dev/null >/dev/null 2>&1 &
-  disown || true
-  local i
-  for ((i = 0; i < SIGNET_SERVICE_TIMEOUT * 4; i++)); do
-    if signet_http_ok "http://127.0.0.1:$mport/healthz?js-enabled-only=true"; then
-      signet_wait_port 127.0.0.1 "$port" 5 && return 0
-    fi
-    sleep 0.25
-  done
-  tail -n 20 "$dir/nats.log" >&2 2>/dev/null || true
-  signet_die "NATS did not become healthy (JetStream) within ${SIGNET_SERVICE_TIMEOUT}s; log: $dir/nats.log"
+  signet_run_nats "$bin" "$port" "$mport" "$dir/nats.log" "$dir/nats.pid" -c "$dir/nats.conf"
 }
 
 # --- tools the tests call ----------------------------------------------------
