@@ -57,10 +57,14 @@ export class RequestAdminService {
    * ResubmitRequest: claim the request (pending|denied → in process) in
    * its own transaction first, so of two officers resubmitting at once
    * exactly one wins and the other gets WRONG_STATE; then run steps 2–6 of
-   * issuance with newRequest=false.
+   * issuance with newRequest=false. With role separation on, the officer
+   * must not be the request's requester (the requester never changes, so
+   * reading it before the claim is enough).
    */
   async resubmit(actor: Actor, requestId: number): Promise<RequestResult> {
     await this.guard.check(actor, 'resubmit', { requestId });
+    const request = await this.requests.get(this.ca, requestId);
+    if (request) await this.guard.checkApproval(actor, request);
     await this.inLockedRequest(requestId, RequestAction.Resubmit, async (m, row, to) => {
       await this.store.claim(m, requestId, `resubmitted by ${actor.name}`);
       await this.audit.append(m, this.ca, { actor: actor.name, action: 'request.resubmit', requestId, before: row.disposition, after: to });

@@ -43,6 +43,7 @@ describe('loadCaConfig', () => {
       policyTimeoutMs: 10_000,
       outboxPollMs: 250,
       allowSubordinateCa: false,
+      roleSeparation: false,
     });
   });
 
@@ -76,6 +77,7 @@ describe('loadCaConfig', () => {
       SIGNET_POLICY_TIMEOUT_MS: '2500',
       SIGNET_OUTBOX_POLL_MS: '1000',
       SIGNET_ALLOW_SUBORDINATE_CA: 'true',
+      SIGNET_ROLE_SEPARATION: 'true',
     });
     expect(c).toEqual({
       caName: 'issuing-2',
@@ -94,6 +96,7 @@ describe('loadCaConfig', () => {
       policyTimeoutMs: 2500,
       outboxPollMs: 1000,
       allowSubordinateCa: true,
+      roleSeparation: true,
     });
   });
 

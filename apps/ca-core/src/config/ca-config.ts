@@ -33,6 +33,8 @@ const EnvSchema = NatsEnvSchema.extend({
   SIGNET_OUTBOX_POLL_MS: envInt(250, 10, 60_000),
   /** Sign CA certificates at all (for a policy's CA template); off, none is ever signed (ADR 0023). */
   SIGNET_ALLOW_SUBORDINATE_CA: envBoolean(false),
+  /** AD CS RoleSeparationEnabled, enforced by ca-core itself (admin-api has its own). */
+  SIGNET_ROLE_SEPARATION: envBoolean(false),
 });
 
 export interface CaConfig {
@@ -55,6 +57,8 @@ export interface CaConfig {
   outboxPollMs: number;
   /** Whether a policy's CA template may yield a CA certificate; false: ca-core signs none. */
   allowSubordinateCa: boolean;
+  /** Refuse management to callers with two or more separated roles, and self-approval (ADR 0023). */
+  roleSeparation: boolean;
 }
 
 export const CA_CONFIG = Symbol('CA_CONFIG');
@@ -105,5 +109,6 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     policyTimeoutMs: e.SIGNET_POLICY_TIMEOUT_MS,
     outboxPollMs: e.SIGNET_OUTBOX_POLL_MS,
     allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
+    roleSeparation: e.SIGNET_ROLE_SEPARATION,
   };
 }
