@@ -65,14 +65,14 @@ describe('1. resubmit and deny', () => {
   });
 
   it('failed is final: an officer edit the CA refuses to sign fails the request, and resubmit is 409', async () => {
-    // basicConstraints cA=TRUE on a code-signing request: the admin extension wins over the
-    // policy's (ADR 0005), and the CA's lint refuses a CA certificate without keyCertSign.
-    const id = await pendingRequest('Made A CA By Mistake');
-    const edit = await admin('PUT', `/api/v1/requests/${id}/extensions/2.5.29.19`, t.officer1, { critical: true, der: 'MAMBAf8=' });
+    // A keyUsage with no bit set narrows the template's (ADR 0023), so the policy lets it
+    // through; the CA's lint refuses it (RFC 5280 4.2.1.3) and signs nothing.
+    const id = await pendingRequest('Narrowed To Nothing');
+    const edit = await admin('PUT', `/api/v1/requests/${id}/extensions/2.5.29.15`, t.officer1, { critical: true, der: 'AwEA' });
     expect(edit.status).toBe(200);
     const failed = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
     expect(failed.body).toMatchObject({ requestId: id, disposition: 'failed' });
-    expect(failed.body.message).toMatch(/keyCertSign/);
+    expect(failed.body.message).toMatch(/keyUsage: no usage is set \(RFC 5280 4\.2\.1\.3\)/);
     const again = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
     expect(again).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
     expect((await stack.db.query('SELECT count(*)::int AS n FROM certificate WHERE request_id = $1', [id])).rows[0].n).toBe(0);
@@ -82,27 +82,37 @@ describe('1. resubmit and deny', () => {
 describe('2. edit a pending request, then resubmit', () => {
   it('the issued certificate carries the changed attribute and the admin extension; the same edits on an issued request are 409', async () => {
     const id = await pendingRequest('Edited Before Approval');
-    // The officer moves the request to another template and adds a private extension.
+    // The officer moves the request to another template and narrows its EKU: clientAuth, made critical.
     const attrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { CertificateTemplate: 'ClientAuth', Ticket: 'OPS-4711' });
     expect(attrs.status).toBe(200);
     expect(attrs.body.attributes).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'ClientAuth', origin: 'admin' }), expect.objectContaining({ value: 'OPS-4711', origin: 'admin' })]));
-    const ext = await admin('PUT', `/api/v1/requests/${id}/extensions/1.3.6.1.4.1.55555.1.1`, t.officer1, { value: { type: 'string', value: 'signet-e2e-ext-value' } });
+    const ext = await admin('PUT', `/api/v1/requests/${id}/extensions/2.5.29.37`, t.officer1, { critical: true, der: 'MAoGCCsGAQUFBwMC' });
     expect(ext.status).toBe(200);
-    expect(ext.body.extensions).toEqual(expect.arrayContaining([expect.objectContaining({ oid: '1.3.6.1.4.1.55555.1.1', origin: 'admin', critical: false })]));
+    expect(ext.body.extensions).toEqual(expect.arrayContaining([expect.objectContaining({ oid: '2.5.29.37', origin: 'admin', critical: true })]));
 
     const issued = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
     expect(issued.body).toMatchObject({ disposition: 'issued' });
     const text = x509Text(issued.body.certificate);
-    expect(text).toMatch(/X509v3 Extended Key Usage:\s*\n\s*TLS Web Client Authentication\n/);
+    expect(text).toMatch(/X509v3 Extended Key Usage: critical\s*\n\s*TLS Web Client Authentication\n/);
     expect(text).not.toMatch(/Code Signing/);
-    // IA5String tag and length print as two dots before the text.
-    expect(text).toMatch(/1\.3\.6\.1\.4\.1\.55555\.1\.1:\s*\n\s*\.\.signet-e2e-ext-value\n/);
 
     const lateAttrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { Ticket: 'OPS-4712' });
     expect(lateAttrs).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
     const lateExt = await admin('PUT', `/api/v1/requests/${id}/extensions/1.3.6.1.4.1.55555.1.1`, t.officer1, { value: { type: 'string', value: 'too late' } });
     expect(lateExt).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
     done.push({ action: 'request.set-attributes', actor: 'officer-1', requestId: id }, { action: 'request.set-extension', actor: 'officer-1', requestId: id });
+  });
+
+  it('an extension the template does not list in adminExtensions denies the request, naming it (ADR 0023)', async () => {
+    const id = await pendingRequest('Private Extension');
+    const ext = await admin('PUT', `/api/v1/requests/${id}/extensions/1.3.6.1.4.1.55555.1.1`, t.officer1, { value: { type: 'string', value: 'signet-e2e-ext-value' } });
+    expect(ext.status).toBe(200);
+    const denied = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
+    expect(denied.body).toMatchObject({
+      disposition: 'denied',
+      decidedBy: { rule: 'extension.admin', field: 'extensions.1.3.6.1.4.1.55555.1.1' },
+      message: "template CodeSigning does not let an administrator add extension 1.3.6.1.4.1.55555.1.1 (it is not in the template's adminExtensions)",
+    });
   });
 });
 

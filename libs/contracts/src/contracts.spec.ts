@@ -4,6 +4,7 @@ import { eventsInMask, EXIT_EVENT_ALL_MASK, EXIT_EVENT_BIT, maskOf } from './enu
 import { ErrorCode, HTTP_STATUS, SignetError } from './errors';
 import { replyEnvelopeSchema } from './envelope';
 import { RequestResultSchema, SUBMIT_SAMPLE, SubmitRequestSchema } from './messages/submit';
+import { PolicyVerifyReplySchema } from './messages/policy';
 import { allSubjectPatterns, Commands, Discovery, Events } from './subjects';
 
 describe('CA names', () => {
@@ -44,6 +45,11 @@ describe('messages', () => {
     ['wrong format', { ...SUBMIT_SAMPLE, format: 'cmc' }],
   ])('fail/submit with %s', (_n, msg) => {
     expect(SubmitRequestSchema.safeParse(msg).success).toBe(false);
+  });
+  it('a policy verdict is for an end-entity template unless it says caTemplate (ADR 0023)', () => {
+    expect(PolicyVerifyReplySchema.parse({ verdict: 'issue', message: '' })).toMatchObject({ caTemplate: false, changes: {} });
+    expect(PolicyVerifyReplySchema.parse({ verdict: 'issue', message: '', caTemplate: true }).caTemplate).toBe(true);
+    expect(PolicyVerifyReplySchema.safeParse({ verdict: 'issue', message: '', caTemplate: 'yes' }).success).toBe(false);
   });
   it('reply envelopes are ok/data or error', () => {
     const s = replyEnvelopeSchema(RequestResultSchema);

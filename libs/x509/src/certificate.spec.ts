@@ -213,6 +213,37 @@ describe('issuance details', () => {
     expect(sign).not.toHaveBeenCalled();
   });
 
+  it('signs a CA certificate only when the caller allows one (ADR 0023); then both verifiers accept a leaf below it', async () => {
+    const sub = generateKeyPair('ecdsa-p256');
+    const subSpki = sub.publicKey.export({ type: 'spki', format: 'der' });
+    const subCa = leafSpec(subSpki, caSpki, {
+      subject: [{ type: 'O', value: 'Signet' }, { type: 'CN', value: 'Signet Sub CA' }],
+      extensions: [
+        { oid: OID.basicConstraints, critical: true, value: encodeBasicConstraints({ ca: true, pathLength: 0 }) },
+        { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature', 'keyCertSign', 'cRLSign']) },
+        { oid: OID.subjectKeyIdentifier, critical: false, value: encodeSubjectKeyIdentifier(subjectKeyIdentifier(subSpki)) },
+        { oid: OID.authorityKeyIdentifier, critical: false, value: encodeAuthorityKeyIdentifier(subjectKeyIdentifier(caSpki)) },
+      ],
+    });
+    expect(() => prepareCertificate(subCa, issuer())).toThrow(expect.objectContaining({ code: ErrorCode.LintFailed, message: expect.stringMatching(/cA TRUE is not allowed/) }));
+
+    const subDer = await issueCertificate(prepareCertificate(subCa, issuer(), { caAllowed: true }));
+    const subPem = toPem(subDer, 'CERTIFICATE');
+    const leaf = await issueCertificate(prepareCertificate(leafSpec(leafSpki, subSpki), { certificateDer: subDer, signer: createSigner(sub.privateKey) }));
+    const caFile = scratch.write('sub-root.pem', ca.pem);
+    const chainFile = scratch.write('sub-chain.pem', `${toPem(leaf, 'CERTIFICATE')}${subPem}`);
+    const ossl = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caFile, '-untrusted', scratch.write('sub.pem', subPem), scratch.write('sub-leaf.pem', toPem(leaf, 'CERTIFICATE'))]);
+    expect([ossl.status, ossl.out]).toEqual([0, expect.stringContaining(': OK')]);
+    const gnutls = run('certtool', ['--verify', '--load-ca-certificate', caFile, '--infile', chainFile]);
+    expect([gnutls.status, gnutls.out]).toEqual([0, expect.stringContaining('Chain verification output: Verified')]);
+
+    // pathLenConstraint 0: the sub-CA may not sign a CA certificate, whatever its caller allows.
+    const below = leafSpec(leafSpki, subSpki, { extensions: [{ oid: OID.basicConstraints, critical: true, value: encodeBasicConstraints({ ca: true }) }, { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['keyCertSign']) }] });
+    expect(() => prepareCertificate(below, { certificateDer: subDer, signer: createSigner(sub.privateKey) }, { caAllowed: true })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/pathLenConstraint 0 allows no CA certificate below it/) }),
+    );
+  });
+
   it('refuses a signer whose key is not the CA certificate key', () => {
     const other = createSigner(generateKeyPair('ecdsa-p256').privateKey);
     expect(() => prepareCertificate(leafSpec(leafSpki, caSpki), { certificateDer: ca.der, signer: other })).toThrow(

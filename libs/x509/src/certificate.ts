@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, SignetError } from '@signet/contracts';
-import type { PublicKeyInfo } from '@signet/contracts';
 import { derSequence, tlv } from './der';
 import { encodeName } from './names';
 import { encodeValidity, wholeSeconds } from './validity';
 import { encodeSignatureAlgorithm, decodeAlgorithmIdentifier, verifySignature } from './algorithms';
 import { encodeExtensions } from './extension-list';
-import { LintIssuer, lintCertificate } from './lint';
-import { isCaCertificate, splitCertificate } from './inspect';
+import { LintIssuer, LintOptions, lintCertificate } from './lint';
+import { basicConstraintsOf, splitCertificate } from './inspect';
 import type { CertificateSpec } from './certificate-spec';
 import type { Signer } from './signer';
 
@@ -93,12 +92,12 @@ export function prepareWith(
   issuerNameDer: Buffer,
   ca: LintIssuer,
   signer: Signer,
-  keyInfo?: PublicKeyInfo,
+  opts: LintOptions = {},
 ): PreparedCertificate {
   const spec = normalise(specIn);
   // The issuer's dates are cut the same way, so a self-signed CA created "now" (with milliseconds) lints clean.
   const issuer = { ...ca, notBefore: new Date(wholeSeconds(ca.notBefore)), notAfter: new Date(wholeSeconds(ca.notAfter)) };
-  const problems = lintCertificate(spec, issuer, keyInfo);
+  const problems = lintCertificate(spec, issuer, opts);
   if (!signer.spki.equals(ca.spki)) problems.push('issuer: the signer key is not the key of the issuing certificate');
   if (problems.length > 0) throw lintFailed(problems);
   const tbs = encodeTbs(spec, issuerNameDer, signer.signatureAlgorithmOid);
@@ -113,13 +112,15 @@ export function prepareWith(
 /**
  * Step one of issuance: build the TBSCertificate and lint it. Throws
  * SignetError(LintFailed) with `details.problems` when lint finds anything;
- * nothing is signed in that case. `keyInfo` is the subject key as the
- * policy saw it (derived from spec.spki when absent).
+ * nothing is signed in that case. `opts.keyInfo` is the subject key as the
+ * policy saw it (derived from spec.spki when absent); the certificate is an
+ * end entity unless `opts.caAllowed` (ADR 0023).
  */
-export function prepareCertificate(spec: CertificateSpec, issuer: IssuerInfo, keyInfo?: PublicKeyInfo): PreparedCertificate {
+export function prepareCertificate(spec: CertificateSpec, issuer: IssuerInfo, opts: LintOptions = {}): PreparedCertificate {
   const ca = splitCertificate(issuer.certificateDer);
-  const lintIssuer: LintIssuer = { notBefore: ca.notBefore, notAfter: ca.notAfter, spki: ca.spki, isCa: isCaCertificate(ca) };
-  return prepareWith(spec, ca.subjectDer, lintIssuer, issuer.signer, keyInfo);
+  const constraints = basicConstraintsOf(ca);
+  const lintIssuer: LintIssuer = { notBefore: ca.notBefore, notAfter: ca.notAfter, spki: ca.spki, isCa: constraints.ca, pathLength: constraints.pathLength };
+  return prepareWith(spec, ca.subjectDer, lintIssuer, issuer.signer, opts);
 }
 
 /**

@@ -16,7 +16,9 @@ export type { CertificateSpec, IssuerInfo, PreparedCertificate } from './certifi
 export { createSelfSignedCa } from './self-signed';
 export type { SelfSignedCaOptions } from './self-signed';
 export { lintCertificate } from './lint';
-export type { LintIssuer } from './lint';
+export type { LintIssuer, LintOptions } from './lint';
+export { BOUNDED_EXTENSIONS, CA_KEY_USAGES, caPowers, extensionWidening } from './narrowing';
+export type { ExtensionSetting } from './narrowing';
 export { parseCertificate, splitCertificate, verifyCertificateSignature } from './inspect';
 export type { CertificateParts, CertificateSummary } from './inspect';
 export { describePublicKey } from './public-key';

@@ -8,7 +8,7 @@ import { initCrypto } from './engine';
 import { decodeName } from './names';
 import { AlgorithmId, parseAlgorithmIdentifier, verifySignature } from './algorithms';
 import { RawExtension, parseExtensions } from './extension-list';
-import { decodeBasicConstraints } from './extensions';
+import { decodeBasicConstraints, type BasicConstraints } from './extensions';
 
 export interface CertificateSummary {
   serialHex: string;
@@ -135,10 +135,10 @@ export function parseCertificate(der: Buffer): CertificateSummary {
   };
 }
 
-/** Whether the certificate is a CA certificate (basicConstraints cA TRUE). */
-export function isCaCertificate(parts: Pick<CertificateParts, 'extensions'>): boolean {
+/** The certificate's basicConstraints (cA FALSE when it has none). */
+export function basicConstraintsOf(parts: Pick<CertificateParts, 'extensions'>): BasicConstraints {
   const bc = parts.extensions.find((e) => e.oid === OID.basicConstraints);
-  return bc !== undefined && decodeBasicConstraints(bc.value).ca;
+  return bc ? decodeBasicConstraints(bc.value) : { ca: false };
 }
 
 /**

@@ -57,7 +57,6 @@ describe('lintCertificate', () => {
     ['ok/wildcard', spec({ extensions: [san(dns('*.example.com'))] })],
     ['ok/client cert without SAN', spec({ extensions: [eku([OID.clientAuth])] })],
     ['ok/email and UPN', spec({ extensions: [san([{ type: 'email', value: 'a@example.com' }, { type: 'upn', value: 'a@corp' }])] })],
-    ['ok/sub-CA', spec({ extensions: [bc(true, true, 0), ku(['keyCertSign', 'cRLSign'])] })],
     ['ok/AKI matches CA key', spec({ extensions: [{ oid: OID.authorityKeyIdentifier, critical: false, value: encodeAuthorityKeyIdentifier(subjectKeyIdentifier(CA_SPKI)) }] })],
     ['ok/validity equal to CA validity', spec({ notBefore: CA.notBefore, notAfter: CA.notAfter })],
   ])('%s', (_n, s, ca = CA) => {
@@ -86,6 +85,7 @@ describe('lintCertificate', () => {
     ['fail/keyCertSign with cA FALSE', spec({ extensions: [bc(false), ku(['keyCertSign'])] }), 'keyUsage: keyCertSign requires basicConstraints cA TRUE'],
     ['fail/CA basicConstraints not critical', spec({ extensions: [bc(true, false), ku(['keyCertSign'])] }), 'basicConstraints: must be critical in a CA certificate'],
     ['fail/CA without keyCertSign', spec({ extensions: [bc(true)] }), 'keyUsage: a CA certificate needs keyCertSign'],
+    ['fail/keyUsage with no bit set', spec({ extensions: [{ oid: OID.keyUsage, critical: true, value: Buffer.from('030100', 'hex') }] }), 'keyUsage: no usage is set (RFC 5280 4.2.1.3)'],
     ['fail/serverAuth without SAN', spec({ extensions: [eku([OID.serverAuth])] }), 'extKeyUsage: serverAuth needs at least one DNS or IP subjectAltName'],
     ['fail/serverAuth with email SAN only', spec({ extensions: [eku([OID.serverAuth]), san([{ type: 'email', value: 'a@b.c' }])] }), /serverAuth needs/],
     ['fail/DNS underscore', spec({ extensions: [san(dns('a_b.example.com'))] }), /invalid label "a_b"/],
@@ -109,7 +109,45 @@ describe('lintCertificate', () => {
 
   it('uses the key description it is given instead of the SPKI', () => {
     const s = spec({ extensions: [ku(['keyEncipherment'])] });
-    expect(lintCertificate(s, CA, { algorithm: 'rsa', bits: 2048, spkiSha256: '0'.repeat(64) })).toEqual([]);
+    expect(lintCertificate(s, CA, { keyInfo: { algorithm: 'rsa', bits: 2048, spkiSha256: '0'.repeat(64) } })).toEqual([]);
+  });
+
+  // ADR 0023: a certificate is an end entity unless its issuer says it may be a CA; what it says about itself does not count.
+  describe('CA powers', () => {
+    const subCa = spec({ extensions: [bc(true, true, 0), ku(['keyCertSign', 'cRLSign'])] });
+
+    it.each<[string, CertificateSpec, LintIssuer?]>([
+      ['ok/sub-CA', subCa],
+      ['ok/sub-CA without path length under an unlimited issuer', spec({ extensions: [bc(true), ku(['keyCertSign'])] })],
+      ['ok/sub-CA pathLen 0 under an issuer with pathLen 1', subCa, { ...CA, pathLength: 1 }],
+      ['ok/end entity under a CA with pathLen 0', spec(), { ...CA, pathLength: 0 }],
+    ])('%s, when the CA allows it', (_n, s, ca = CA) => {
+      expect(lintCertificate(s, ca, { caAllowed: true })).toEqual([]);
+    });
+
+    it.each<[string, CertificateSpec, string[]]>([
+      ['fail/consistent sub-CA', subCa, [
+        'basicConstraints: cA TRUE is not allowed: the certificate is not issued under a CA template',
+        'basicConstraints: pathLenConstraint is not allowed: the certificate is not issued under a CA template',
+        'keyUsage: keyCertSign is not allowed: the certificate is not issued under a CA template',
+        'keyUsage: cRLSign is not allowed: the certificate is not issued under a CA template',
+      ]],
+      ['fail/cA TRUE alone', spec({ extensions: [bc(true)] }), ['basicConstraints: cA TRUE is not allowed: the certificate is not issued under a CA template']],
+      ['fail/cRLSign on a leaf', spec({ extensions: [ku(['digitalSignature', 'cRLSign'])] }), ['keyUsage: cRLSign is not allowed: the certificate is not issued under a CA template']],
+      ['fail/keyCertSign on a leaf', spec({ extensions: [bc(false), ku(['keyCertSign'])] }), ['keyUsage: keyCertSign is not allowed: the certificate is not issued under a CA template']],
+    ])('%s, by default and with caAllowed false', (_n, s, problems) => {
+      for (const found of [lintCertificate(s, CA), lintCertificate(s, CA, { caAllowed: false })]) {
+        expect(found).toEqual(expect.arrayContaining(problems));
+      }
+    });
+
+    it.each<[string, CertificateSpec, LintIssuer, string]>([
+      ['fail/issuer pathLen 0', subCa, { ...CA, pathLength: 0 }, "basicConstraints: the issuing CA's pathLenConstraint 0 allows no CA certificate below it"],
+      ['fail/same path length as the issuer', spec({ extensions: [bc(true, true, 1), ku(['keyCertSign'])] }), { ...CA, pathLength: 1 }, "basicConstraints: pathLenConstraint must be below the issuing CA's 1"],
+      ['fail/no path length under a limited issuer', spec({ extensions: [bc(true), ku(['keyCertSign'])] }), { ...CA, pathLength: 2 }, "basicConstraints: pathLenConstraint must be below the issuing CA's 2"],
+    ])('%s, even when the CA allows a sub-CA', (_n, s, ca, problem) => {
+      expect(lintCertificate(s, ca, { caAllowed: true })).toContain(problem);
+    });
   });
 
   it('reports every problem, not only the first', () => {

@@ -14,6 +14,7 @@ import {
 import { validateName } from './names';
 import { describePublicKey } from './public-key';
 import { dnsNameProblem } from './dns-name';
+import { caPowers } from './narrowing';
 import type { CertificateSpec } from './certificate-spec';
 
 /** What lint needs to know about the issuing CA certificate. */
@@ -24,12 +25,29 @@ export interface LintIssuer {
   spki: Buffer;
   /** Whether the issuer certificate is a CA (basicConstraints cA TRUE); undefined = not checked. */
   isCa?: boolean;
+  /** The issuer's pathLenConstraint, if it has one: how many CA certificates may follow it. */
+  pathLength?: number;
+}
+
+/**
+ * What the certificate may be, decided by whoever issues it, never by what
+ * the certificate says about itself (ADR 0023).
+ */
+export interface LintOptions {
+  /** The subject key as the policy saw it; derived from spec.spki when absent. */
+  keyInfo?: PublicKeyInfo;
+  /**
+   * Whether this may be a CA certificate. False (the default): cA TRUE, a
+   * pathLenConstraint, keyCertSign and cRLSign are all refused.
+   */
+  caAllowed?: boolean;
 }
 
 /** Decoded view of the spec's extensions, so each rule reads like its RFC sentence. */
 interface Facts {
   spec: CertificateSpec;
   ca: LintIssuer;
+  caAllowed: boolean;
   key?: PublicKeyInfo;
   keyUsage?: KeyUsageName[];
   extKeyUsage?: string[];
@@ -125,7 +143,35 @@ const caConsistency: Rule = ({ spec, keyUsage, basicConstraints }) => {
   return out;
 };
 
+/**
+ * A certificate that may not be a CA carries none of a CA's powers, however
+ * consistent they are among themselves: an end-entity template never yields
+ * a certificate that can sign certificates or CRLs (ADR 0023).
+ */
+const caPowersOnlyWhenAllowed: Rule = ({ spec, caAllowed }) => {
+  if (caAllowed) return [];
+  const out: string[] = [];
+  for (const e of spec.extensions) {
+    const name = e.oid === OID.basicConstraints ? 'basicConstraints' : 'keyUsage';
+    for (const power of caPowers(e.oid, e)) out.push(`${name}: ${power} is not allowed: the certificate is not issued under a CA template`);
+  }
+  return out;
+};
+
+/** RFC 5280 4.2.1.3: "When the keyUsage extension appears in a certificate, at least one of the bits MUST be set to 1." */
+const keyUsageNotEmpty: Rule = ({ keyUsage }) => (keyUsage && keyUsage.length === 0 ? ['keyUsage: no usage is set (RFC 5280 4.2.1.3)'] : []);
+
 const issuerIsCa: Rule = ({ ca }) => (ca.isCa === false ? ['issuer: the issuing certificate is not a CA'] : []);
+
+/** RFC 5280 4.2.1.9: a CA certificate below an issuer with pathLenConstraint n must leave a shorter path. */
+const issuerPathLength: Rule = ({ ca, basicConstraints }) => {
+  if (!basicConstraints?.ca || ca.pathLength === undefined) return [];
+  if (ca.pathLength === 0) return ['basicConstraints: the issuing CA\'s pathLenConstraint 0 allows no CA certificate below it'];
+  if (basicConstraints.pathLength === undefined || basicConstraints.pathLength >= ca.pathLength) {
+    return [`basicConstraints: pathLenConstraint must be below the issuing CA's ${ca.pathLength}`];
+  }
+  return [];
+};
 
 const serverAuthNeedsName: Rule = ({ extKeyUsage, sans }) => {
   if (!extKeyUsage?.includes(OID.serverAuth)) return [];
@@ -162,16 +208,19 @@ const RULES: Rule[] = [
   subjectName,
   emptySubject,
   keyUsageMatchesKey,
+  keyUsageNotEmpty,
   caConsistency,
+  caPowersOnlyWhenAllowed,
   issuerIsCa,
+  issuerPathLength,
   serverAuthNeedsName,
   sanSyntax,
   akiMatchesIssuer,
 ];
 
 /** Decode the extensions lint reasons about; undecodable ones become problems. */
-function gatherFacts(spec: CertificateSpec, ca: LintIssuer, keyInfo: PublicKeyInfo | undefined, problems: string[]): Facts {
-  const facts: Facts = { spec, ca, key: keyInfo };
+function gatherFacts(spec: CertificateSpec, ca: LintIssuer, opts: LintOptions, problems: string[]): Facts {
+  const facts: Facts = { spec, ca, caAllowed: opts.caAllowed === true, key: opts.keyInfo };
   if (!facts.key) {
     try {
       facts.key = describePublicKey(spec.spki);
@@ -201,12 +250,11 @@ function gatherFacts(spec: CertificateSpec, ca: LintIssuer, keyInfo: PublicKeyIn
 /**
  * Problems with a certificate about to be signed; empty means it may be
  * signed. Pure: no clock, no I/O; the same input gives the same answer.
- * `keyInfo` describes the subject key and is derived from spec.spki when
- * not given.
+ * An end-entity certificate unless `opts.caAllowed` says otherwise.
  */
-export function lintCertificate(spec: CertificateSpec, ca: LintIssuer, keyInfo?: PublicKeyInfo): string[] {
+export function lintCertificate(spec: CertificateSpec, ca: LintIssuer, opts: LintOptions = {}): string[] {
   const problems: string[] = [];
-  const facts = gatherFacts(spec, ca, keyInfo, problems);
+  const facts = gatherFacts(spec, ca, opts, problems);
   for (const rule of RULES) problems.push(...rule(facts));
   return problems;
 }

@@ -14,8 +14,11 @@ export const OID = {
   nameConstraints: '2.5.29.30',
   crlDistributionPoints: '2.5.29.31',
   certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
   authorityKeyIdentifier: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
   extKeyUsage: '2.5.29.37',
+  inhibitAnyPolicy: '2.5.29.54',
   // Private internet extension, RFC 5280 4.2.2.1 (id-pe = 1.3.6.1.5.5.7.1).
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   // Revocation: CRL and CRL entry extensions (RFC 5280 5.2, 5.3), access

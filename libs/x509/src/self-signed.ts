@@ -51,6 +51,6 @@ export async function createSelfSignedCa(opts: SelfSignedCaOptions): Promise<Buf
     ],
   };
   // Self-signed: the issuer is the subject, and the "CA validity" is its own.
-  const token = prepareWith(spec, encodeName(opts.subject), { notBefore: opts.notBefore, notAfter: opts.notAfter, spki, isCa: true }, signer);
+  const token = prepareWith(spec, encodeName(opts.subject), { notBefore: opts.notBefore, notAfter: opts.notAfter, spki, isCa: true }, signer, { caAllowed: true });
   return issueCertificate(token);
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, ROLES, SignetError, type Principal, type Role } from '@signet/contracts';
+import { ErrorCode, ForbiddenReason, ROLES, SEPARATED_ROLES, SignetError, type Principal, type Role } from '@signet/contracts';
 
 /**
  * Who may call a route. Pure data, set on each handler with the decorators
@@ -14,21 +14,12 @@ export type Access = { kind: 'public' } | { kind: 'read' | 'manage'; roles: read
 /** Every admin role may read (viewer is AD CS's Read permission; officers must see the queue they approve). */
 export const READ_ROLES: readonly Role[] = ROLES;
 
-/**
- * The AD CS roles that role separation keeps apart (CA Administrator,
- * Certificate Manager, Auditor). `viewer` is AD CS's Read permission, not a
- * role: holding it next to one role is not a separation breach.
- */
-export const SEPARATED_ROLES: readonly Role[] = ['ca-admin', 'officer', 'auditor'];
-
-/** Why a call was refused, in `details.reason` of the 403. */
-export const ForbiddenReason = {
-  MissingRole: 'MISSING_ROLE',
-  RoleSeparation: 'ROLE_SEPARATION',
-} as const;
 
 /**
- * Decides whether an authenticated principal may make a call. Throws
+ * Decides whether an authenticated principal may make a call. The roles role
+ * separation keeps apart (SEPARATED_ROLES) and the 403 reasons
+ * (ForbiddenReason) come from @signet/contracts: ca-core checks the same
+ * (ADR 0023). Throws
  * FORBIDDEN (403) with `details.reason` and the roles involved, so an
  * operator sees what is missing without guessing.
  */

@@ -1,6 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { type Actor } from '@signet/contracts';
-import { SEPARATED_ROLES } from '../auth/access';
+import { SEPARATED_ROLES, type Actor } from '@signet/contracts';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Read } from '../auth/access.decorator';
 import { CONFIG, type AdminConfig } from '../config/config';

@@ -60,7 +60,7 @@ export const SHARED_ANSWERS: Record<string, AnswerSpec> = {
     ...error('UNAUTHORIZED: no token, or a token ca-core does not know'),
     headers: { 'WWW-Authenticate': { description: '`Bearer realm="signet-admin"`, with `error="invalid_token"` when a token was refused', schema: z.string(), required: true } },
   },
-  Forbidden: error('FORBIDDEN: the caller lacks the role (`details.reason` MISSING_ROLE), or role separation refuses a caller with two or more roles (ROLE_SEPARATION)'),
+  Forbidden: error('FORBIDDEN: the caller lacks the role (`details.reason` MISSING_ROLE), or role separation refuses a caller with two or more roles (ROLE_SEPARATION) or an officer approving a request they submitted (SELF_APPROVAL, from ca-core)'),
   NotFound: error('NOT_FOUND: no such request, certificate or dead letter'),
   AlreadyExists: error("ALREADY_EXISTS: the CA's database holds a certificate with this serial already (`details.requestId` names its request)"),
   WrongState: error(

@@ -125,7 +125,7 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
     ]);
   });
 
-  it('an admin DER extension replaces the policy\'s extension of the same OID, and a disabled one keeps it out', async () => {
+  it('an admin DER extension that narrows the policy\'s extension of the same OID takes its place, and a disabled one keeps it out', async () => {
     const pending = await submit('override');
     const clientAuth = encodeExtKeyUsage([OID.clientAuth]).toString('base64');
     await h.client.call(Commands.adminSetExtension, h.ca, { actor: officer, requestId: pending.requestId, oid: OID.extKeyUsage, critical: true, value: { type: 'der', value: clientAuth } });
@@ -136,7 +136,16 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
       disabled: true,
       value: { type: 'der', value: POLICY_EXTENSIONS[2].value },
     });
-    const issued = await resubmit(pending.requestId);
+    // This template allows serverAuth and clientAuth; the officer keeps clientAuth only (ADR 0023: narrow, never widen).
+    const bothPurposes = { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth, OID.clientAuth]).toString('base64') };
+    const issued = await withPolicy(
+      (req) => {
+        const reply = issueOnResubmit(req);
+        return { ...reply, changes: { ...reply.changes, extensions: POLICY_EXTENSIONS.map((e) => (e.oid === OID.extKeyUsage ? bothPurposes : e)) } };
+      },
+      () => resubmit(pending.requestId),
+    );
+    expect(issued).toMatchObject({ disposition: 'issued' });
     const cert = parseCertificate(fromPem(issued.certificate!, 'CERTIFICATE'));
     expect(cert.extensions.find((e) => e.oid === OID.extKeyUsage)).toMatchObject({ critical: true });
     expect(Buffer.from(cert.extensions.find((e) => e.oid === OID.extKeyUsage)!.value).toString('base64')).toBe(clientAuth);

@@ -11,7 +11,7 @@ import {
   type RequestDetail,
   type RequestResult,
 } from '@signet/contracts';
-import { encodeExtensionValue } from '@signet/x509';
+import { BOUNDED_EXTENSIONS, caPowers, encodeExtensionValue } from '@signet/x509';
 import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
@@ -57,10 +57,14 @@ export class RequestAdminService {
    * ResubmitRequest: claim the request (pending|denied → in process) in
    * its own transaction first, so of two officers resubmitting at once
    * exactly one wins and the other gets WRONG_STATE; then run steps 2–6 of
-   * issuance with newRequest=false.
+   * issuance with newRequest=false. With role separation on, the officer
+   * must not be the request's requester (the requester never changes, so
+   * reading it before the claim is enough).
    */
   async resubmit(actor: Actor, requestId: number): Promise<RequestResult> {
     await this.guard.check(actor, 'resubmit', { requestId });
+    const request = await this.requests.get(this.ca, requestId);
+    if (request) await this.guard.checkApproval(actor, request);
     await this.inLockedRequest(requestId, RequestAction.Resubmit, async (m, row, to) => {
       await this.store.claim(m, requestId, `resubmitted by ${actor.name}`);
       await this.audit.append(m, this.ca, { actor: actor.name, action: 'request.resubmit', requestId, before: row.disposition, after: to });
@@ -135,7 +139,13 @@ export class RequestAdminService {
     return this.read.requestDetail(requestId);
   }
 
-  /** SetCertificateExtension: origin admin; it wins over the policy's extension of the same OID on the next pass. */
+  /**
+   * SetCertificateExtension: origin admin; on the next pass it takes the
+   * place of the policy's extension of the same OID where it narrows it
+   * (ADR 0023). An edit that could only make a CA certificate is refused at
+   * once while this CA issues none (SIGNET_ALLOW_SUBORDINATE_CA off): AD CS
+   * would refuse it at issuance, an officer learns it here.
+   */
   async setExtension(
     actor: Actor,
     req: { requestId: number; oid: string; critical: boolean; disabled: boolean; value: ExtensionValue },
@@ -145,6 +155,15 @@ export class RequestAdminService {
     if (SERVER_OWNED_OIDS.has(req.oid)) throw new SignetError(ErrorCode.BadMessage, `extension ${req.oid} is set by the CA itself`, { oid: req.oid });
     const value = encodeExtensionValue(req.value);
     if (Math.ceil(value.length / 3) * 4 > LIMITS.extensionValueChars) throw new SignetError(ErrorCode.TooLarge, 'extension value is too large');
+    const powers = this.config.allowSubordinateCa ? [] : caPowers(req.oid, { critical: req.critical, value, disabled: req.disabled });
+    if (powers.length > 0) {
+      this.log.warn(`refused ${actor.name}'s ${BOUNDED_EXTENSIONS[req.oid]} on request ${requestId}: ${powers.join(', ')}`);
+      throw new SignetError(
+        ErrorCode.BadMessage,
+        `${BOUNDED_EXTENSIONS[req.oid]} with ${powers.join(', ')} would make request ${requestId}'s certificate a CA certificate, which this CA never signs (SIGNET_ALLOW_SUBORDINATE_CA is off)`,
+        { requestId, oid: req.oid, extension: BOUNDED_EXTENSIONS[req.oid], powers },
+      );
+    }
     await this.inLockedRequest(requestId, RequestAction.Edit, async (m, row) => {
       await this.store.setExtension(m, requestId, { oid: req.oid, critical: req.critical, disabled: req.disabled, value });
       await this.store.touch(m, requestId);

@@ -1,4 +1,4 @@
-import { ErrorCode, SignetError, type Actor, type Role } from '@signet/contracts';
+import { ErrorCode, ForbiddenReason, SEPARATED_ROLES, SignetError, type Actor, type Role } from '@signet/contracts';
 
 /**
  * Which role each administration command needs (AD CS role separation):
@@ -8,6 +8,9 @@ import { ErrorCode, SignetError, type Actor, type Role } from '@signet/contracts
  * role may read requests, certificates, views and modules. admin-api checks
  * the same table first; ca-core checks again (defence in depth), so a
  * compromised or buggy admin-api still cannot act beyond its caller's roles.
+ * Role separation (SIGNET_ROLE_SEPARATION, AD CS RoleSeparationEnabled) is
+ * checked here too, with ca-core's own setting: every action but a read is
+ * refused to a caller holding two or more separated roles (ADR 0023).
  */
 export type Need = Role | 'any';
 
@@ -34,16 +37,39 @@ export const ADMIN_ACTIONS = {
 } as const satisfies Record<string, Need>;
 export type AdminAction = keyof typeof ADMIN_ACTIONS;
 
-export type Authorization = { ok: true } | { ok: false; reason: string };
+/** A refusal says why (`details.reason` of the FORBIDDEN, as admin-api's) and, for people, what is wrong. */
+export type Refusal = { ok: false; why: ForbiddenReason; reason: string };
+export type Authorization = { ok: true } | Refusal;
 
-/** Pure check: may this actor perform this action? */
-export function authorize(actor: Actor, action: AdminAction): Authorization {
-  const need: Need = ADMIN_ACTIONS[action];
-  if (actor.roles.length === 0) return { ok: false, reason: `${actor.name} holds no administration role` };
-  if (need === 'any' || actor.roles.includes(need)) return { ok: true };
-  return { ok: false, reason: `${action} needs the ${need} role, which ${actor.name} does not hold` };
+export interface Separation {
+  /** ca-core's SIGNET_ROLE_SEPARATION. */
+  roleSeparation: boolean;
 }
 
-export function forbidden(action: AdminAction, reason: string): SignetError {
-  return new SignetError(ErrorCode.Forbidden, reason, { action, needs: ADMIN_ACTIONS[action] });
+/** Pure check: may this actor perform this action? */
+export function authorize(actor: Actor, action: AdminAction, opts: Separation = { roleSeparation: false }): Authorization {
+  const need: Need = ADMIN_ACTIONS[action];
+  if (actor.roles.length === 0) return { ok: false, why: ForbiddenReason.MissingRole, reason: `${actor.name} holds no administration role` };
+  if (need === 'any') return { ok: true };
+  if (!actor.roles.includes(need)) return { ok: false, why: ForbiddenReason.MissingRole, reason: `${action} needs the ${need} role, which ${actor.name} does not hold` };
+  const separated = SEPARATED_ROLES.filter((r) => actor.roles.includes(r));
+  if (opts.roleSeparation && separated.length >= 2) {
+    return { ok: false, why: ForbiddenReason.RoleSeparation, reason: `role separation is on: ${actor.name} holds ${separated.join(' and ')} and may not ${action}` };
+  }
+  return { ok: true };
+}
+
+/**
+ * Pure check for an approval (resubmit): with role separation on, the
+ * certificate manager who approves a request is not the one who submitted
+ * it, so two people stand behind every certificate that needed approval.
+ * Names compare without case (AD CS principal names do).
+ */
+export function authorizeApproval(actor: Actor, request: { id: number; requesterName: string }, opts: Separation): Authorization {
+  if (!opts.roleSeparation || actor.name.toLowerCase() !== request.requesterName.toLowerCase()) return { ok: true };
+  return { ok: false, why: ForbiddenReason.SelfApproval, reason: `role separation is on: ${actor.name} submitted request ${request.id} and may not approve it` };
+}
+
+export function forbidden(action: AdminAction, refusal: Refusal): SignetError {
+  return new SignetError(ErrorCode.Forbidden, refusal.reason, { action, needs: ADMIN_ACTIONS[action], reason: refusal.why });
 }

@@ -42,6 +42,8 @@ describe('loadCaConfig', () => {
       backdateSeconds: 60,
       policyTimeoutMs: 10_000,
       outboxPollMs: 250,
+      allowSubordinateCa: false,
+      roleSeparation: false,
     });
   });
 
@@ -74,6 +76,8 @@ describe('loadCaConfig', () => {
       SIGNET_BACKDATE_SECONDS: '0',
       SIGNET_POLICY_TIMEOUT_MS: '2500',
       SIGNET_OUTBOX_POLL_MS: '1000',
+      SIGNET_ALLOW_SUBORDINATE_CA: 'true',
+      SIGNET_ROLE_SEPARATION: 'true',
     });
     expect(c).toEqual({
       caName: 'issuing-2',
@@ -91,6 +95,8 @@ describe('loadCaConfig', () => {
       backdateSeconds: 0,
       policyTimeoutMs: 2500,
       outboxPollMs: 1000,
+      allowSubordinateCa: true,
+      roleSeparation: true,
     });
   });
 

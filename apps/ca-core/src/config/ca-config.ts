@@ -31,6 +31,10 @@ const EnvSchema = NatsEnvSchema.extend({
   SIGNET_BACKDATE_SECONDS: envInt(60, 0, 3600),
   SIGNET_POLICY_TIMEOUT_MS: envInt(10_000, 100, 120_000),
   SIGNET_OUTBOX_POLL_MS: envInt(250, 10, 60_000),
+  /** Sign CA certificates at all (for a policy's CA template); off, none is ever signed (ADR 0023). */
+  SIGNET_ALLOW_SUBORDINATE_CA: envBoolean(false),
+  /** AD CS RoleSeparationEnabled, enforced by ca-core itself (admin-api has its own). */
+  SIGNET_ROLE_SEPARATION: envBoolean(false),
 });
 
 export interface CaConfig {
@@ -51,6 +55,10 @@ export interface CaConfig {
   backdateSeconds: number;
   policyTimeoutMs: number;
   outboxPollMs: number;
+  /** Whether a policy's CA template may yield a CA certificate; false: ca-core signs none. */
+  allowSubordinateCa: boolean;
+  /** Refuse management to callers with two or more separated roles, and self-approval (ADR 0023). */
+  roleSeparation: boolean;
 }
 
 export const CA_CONFIG = Symbol('CA_CONFIG');
@@ -100,5 +108,7 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     backdateSeconds: e.SIGNET_BACKDATE_SECONDS,
     policyTimeoutMs: e.SIGNET_POLICY_TIMEOUT_MS,
     outboxPollMs: e.SIGNET_OUTBOX_POLL_MS,
+    allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
+    roleSeparation: e.SIGNET_ROLE_SEPARATION,
   };
 }

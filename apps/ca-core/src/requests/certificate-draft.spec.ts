@@ -1,4 +1,6 @@
-import { applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
+import { type PolicyVerifyReplyParsed } from '@signet/contracts';
+import { encodeBasicConstraints, encodeExtKeyUsage, encodeKeyUsage, OID } from '@signet/x509';
+import { adminWidening, applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft, type DraftExtension } from './certificate-draft';
 
 const now = new Date('2026-01-10T12:00:00Z');
 const ca = { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
@@ -73,5 +75,44 @@ describe('applyPolicyChanges', () => {
   it('ok/request-origin extensions never reach the certificate', () => {
     const req = { oid: '2.5.29.17', critical: false, value: Buffer.from([1]), origin: 'request' as const, disabled: false };
     expect(certificateExtensions(draft({ extensions: [req] }))).toEqual([]);
+  });
+});
+
+// ADR 0023: the policy's extension of an OID bounds the administrator's; ca-core checks it even when the policy did not.
+type ExtensionChange = NonNullable<PolicyVerifyReplyParsed['changes']['extensions']>[number];
+
+describe('adminWidening', () => {
+  const admin = (oid: string, value: Buffer, more: Partial<DraftExtension> = {}): DraftExtension => ({ oid, critical: true, value, origin: 'admin', disabled: false, ...more });
+  const policy = (oid: string, value: Buffer, critical = true): ExtensionChange => ({ oid, critical, value: value.toString('base64'), disabled: false });
+  const codeSigning = policy(OID.extKeyUsage, encodeExtKeyUsage([OID.codeSigning]), false);
+  const leafBc = policy(OID.basicConstraints, encodeBasicConstraints({ ca: false }));
+  const signOnly = policy(OID.keyUsage, encodeKeyUsage(['digitalSignature']));
+  const check = (extensions: DraftExtension[], changes: ExtensionChange[]) => adminWidening(applyPolicyChanges(draft({ extensions }), { extensions: changes }, ca), { extensions: changes });
+
+  it.each<[string, DraftExtension[], ExtensionChange[]]>([
+    ['ok/no admin extension', [], [codeSigning, leafBc, signOnly]],
+    ['ok/the same keyUsage', [admin(OID.keyUsage, encodeKeyUsage(['digitalSignature']))], [signOnly]],
+    ['ok/extKeyUsage narrowed', [admin(OID.extKeyUsage, encodeExtKeyUsage([OID.clientAuth]))], [policy(OID.extKeyUsage, encodeExtKeyUsage([OID.serverAuth, OID.clientAuth]), false)]],
+    ['ok/basicConstraints disabled on a leaf', [admin(OID.basicConstraints, encodeBasicConstraints({ ca: true }), { disabled: true })], [leafBc]],
+    ['ok/a private extension is not judged here', [admin('1.3.6.1.4.1.55555.1', Buffer.from('0500', 'hex'))], [codeSigning]],
+    ['ok/request-origin extensions are not the administrator\'s', [{ ...admin(OID.basicConstraints, encodeBasicConstraints({ ca: true })), origin: 'request' }], [leafBc]],
+  ])('%s', (_n, extensions, changes) => {
+    expect(check(extensions, changes)).toBeUndefined();
+  });
+
+  it.each<[string, DraftExtension[], ExtensionChange[], { name: string; problem: RegExp }]>([
+    ['fail/ESC7: cA TRUE over the template\'s cA FALSE', [admin(OID.basicConstraints, encodeBasicConstraints({ ca: true }))], [leafBc], { name: 'basicConstraints', problem: /sets cA TRUE/ }],
+    ['fail/ESC7: cA TRUE where the policy sets no basicConstraints', [admin(OID.basicConstraints, encodeBasicConstraints({ ca: true }))], [], { name: 'basicConstraints', problem: /sets cA TRUE/ }],
+    ['fail/ESC7: keyCertSign added', [admin(OID.keyUsage, encodeKeyUsage(['digitalSignature', 'keyCertSign']))], [signOnly], { name: 'keyUsage', problem: /adds keyCertSign/ }],
+    ['fail/ESC7: the EKU disabled', [admin(OID.extKeyUsage, encodeExtKeyUsage([OID.codeSigning]), { disabled: true })], [codeSigning], { name: 'extKeyUsage', problem: /any purpose/ }],
+    ['fail/anyExtendedKeyUsage instead of codeSigning', [admin(OID.extKeyUsage, encodeExtKeyUsage([OID.anyExtendedKeyUsage]))], [codeSigning], { name: 'extKeyUsage', problem: /adds anyExtendedKeyUsage/ }],
+  ])('%s', (_n, extensions, changes, expected) => {
+    expect(check(extensions, changes)).toMatchObject({ name: expected.name, problem: expect.stringMatching(expected.problem) });
+  });
+
+  it('ok/the policy disabling its own extension leaves nothing to bound but CA powers', () => {
+    const off = { oid: OID.keyUsage, critical: true, disabled: true };
+    expect(check([admin(OID.keyUsage, encodeKeyUsage(['keyEncipherment']))], [off])).toBeUndefined();
+    expect(check([admin(OID.keyUsage, encodeKeyUsage(['cRLSign']))], [off])).toMatchObject({ name: 'keyUsage', problem: expect.stringMatching(/only a CA template/) });
   });
 });

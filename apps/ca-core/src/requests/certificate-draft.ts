@@ -1,4 +1,5 @@
 import { type ExtensionOrigin, type Name, type PolicyVerifyReplyParsed } from '@signet/contracts';
+import { BOUNDED_EXTENSIONS, extensionWidening } from '@signet/x509';
 
 /** An extension on the certificate under construction. */
 export interface DraftExtension {
@@ -70,8 +71,9 @@ export function proposeDraft(args: {
  * Applies a policy verdict's changes under AD CS's invariants: validity may
  * only narrow (never earlier notBefore, never later notAfter) and stays
  * inside the CA certificate; server-owned extensions cannot be set; an admin
- * extension of the same OID wins over the policy's (the admin edited it on
- * purpose). Throws DraftViolation for a change the policy may not make.
+ * extension of the same OID takes the policy's place (the admin edited it
+ * on purpose), but only where it narrows it: `adminWidening` says where it
+ * does not. Throws DraftViolation for a change the policy may not make.
  */
 export function applyPolicyChanges(draft: CertificateDraft, changes: PolicyVerifyReplyParsed['changes'], ca: CaValidity): CertificateDraft {
   const next: CertificateDraft = { ...draft, extensions: draft.extensions.map((e) => ({ ...e })) };
@@ -109,6 +111,34 @@ export function applyPolicyChanges(draft: CertificateDraft, changes: PolicyVerif
     else next.extensions.push(ext);
   }
   return next;
+}
+
+/** An administrator's extension that would give the certificate more than the policy's extension of the same OID. */
+export interface AdminWidening {
+  oid: string;
+  /** keyUsage, extKeyUsage, subjectAltName or basicConstraints. */
+  name: string;
+  problem: string;
+}
+
+/**
+ * The first admin extension that widens the policy's extension of the same
+ * OID in this verdict (`changes`: what the template sets on this pass), or
+ * undefined. The policy module should have refused it already; this is
+ * ca-core's own check, so a policy module that overlooks admin extensions
+ * still cannot turn an officer's edit into a power the template never gave
+ * (ADR 0023). Only the bounded extensions are judged; CA powers in any
+ * other form are lint's (LINT_FAILED).
+ */
+export function adminWidening(draft: CertificateDraft, changes: PolicyVerifyReplyParsed['changes']): AdminWidening | undefined {
+  for (const e of draft.extensions) {
+    if (e.origin !== 'admin' || !BOUNDED_EXTENSIONS[e.oid]) continue;
+    const change = changes.extensions?.find((c) => c.oid === e.oid);
+    const bound = change?.value !== undefined && !change.disabled ? { critical: change.critical, value: Buffer.from(change.value, 'base64') } : undefined;
+    const problem = extensionWidening(e.oid, bound, e);
+    if (problem) return { oid: e.oid, name: BOUNDED_EXTENSIONS[e.oid], problem };
+  }
+  return undefined;
 }
 
 /** The extensions that go into the certificate: set by policy or admin, not disabled. */

@@ -36,7 +36,7 @@ import { revocationExtensions } from '../crl/revocation-extensions';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxStore } from '../outbox/outbox.store';
 import { PolicyClient } from '../policy/policy.client';
-import { applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
+import { adminWidening, applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
 import { buildVerifyRequest } from './policy-snapshot';
 import { RequestStore, type RequestRow } from './request.store';
 import { RequestAction, transition } from './request-state';
@@ -171,6 +171,14 @@ export class IssuanceService {
       if (!(e instanceof DraftViolation)) throw e;
       return this.finish(row, RequestAction.Fail, `the policy module made a change the CA refuses: ${e.message}`, { actor, draft });
     }
+    if (verdict.verdict === 'issue') {
+      // The policy approved; an officer's edit still gets no more than the template gave (ADR 0023).
+      const widened = adminWidening(draft, verdict.changes);
+      if (widened) {
+        const message = `the CA refuses an administrator's ${widened.name} extension: it ${widened.problem}`;
+        return this.finish(row, RequestAction.Deny, message, { actor, decidedBy: { rule: 'ca.extension.admin', field: `extensions.${widened.name}`, value: widened.problem.slice(0, 1024) }, draft });
+      }
+    }
     if (verdict.verdict === 'deny') return this.finish(row, RequestAction.Deny, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
     if (verdict.verdict === 'pend') return this.finish(row, RequestAction.Pend, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
     return this.issue(row, csr, draft, verdict, actor);
@@ -192,17 +200,21 @@ export class IssuanceService {
         .filter((e) => !revocationExtensions(this.revocation).some((r) => r.oid === e.oid))
         .map((e) => ({ oid: e.oid, critical: e.critical, value: e.value })),
     ];
+    // A CA certificate only for a CA template, and only where this CA issues subordinate CAs at all (ADR 0023).
+    const caAllowed = verdict.caTemplate && this.config.allowSubordinateCa;
     let der: Buffer;
     try {
       const prepared = prepareCertificate(
         { serialHex: serial, subject: draft.subject, notBefore: draft.notBefore, notAfter: draft.notAfter, spki: csr.spki, extensions },
         { certificateDer: ca.certificateDer, signer: ca.signer },
+        { caAllowed },
       );
       der = await issueCertificate(prepared);
     } catch (e) {
       if (e instanceof SignetError && e.code === ErrorCode.LintFailed) {
         const problems = (e.details?.problems as string[] | undefined)?.join('; ') ?? e.message;
-        return this.finish(row, RequestAction.Fail, `the certificate failed the CA's checks and was not signed: ${problems}`, { actor, draft });
+        const note = verdict.caTemplate && !caAllowed ? ` (the policy names a CA template, but SIGNET_ALLOW_SUBORDINATE_CA is off)` : '';
+        return this.finish(row, RequestAction.Fail, `the certificate failed the CA's checks and was not signed: ${problems}${note}`, { actor, draft });
       }
       throw e;
     }

@@ -1,4 +1,4 @@
-import { KEY_USAGES, OID, canonicalAttributeType, type KeyUsageName } from '@signet/x509';
+import { BOUNDED_EXTENSIONS, CA_KEY_USAGES, KEY_USAGES, OID, canonicalAttributeType, type KeyUsageName } from '@signet/x509';
 import { z } from 'zod';
 import { parseDnsName } from '../names/dns';
 import { parseCidr } from '../names/ip';
@@ -157,6 +157,24 @@ export const INCOMPATIBLE_USAGES: Record<KeyAlgorithm, readonly KeyUsageName[]> 
   ed448: ['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'encipherOnly', 'decipherOnly'],
 };
 
+/**
+ * Extensions an administrator may never add under one of this module's
+ * templates, whatever `adminExtensions` lists: the ones the template bounds
+ * itself (narrowed, never widened: ADR 0023), the key identifiers ca-core
+ * computes, and the ones RFC 5280 reserves for CA certificates.
+ */
+const NOT_ADMIN_EXTENSIONS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(BOUNDED_EXTENSIONS).map(([oid, name]) => [oid, `${name} is bounded by the template's own ${name}`])),
+  [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier is set by the CA',
+  [OID.authorityKeyIdentifier]: 'authorityKeyIdentifier is set by the CA',
+  [OID.nameConstraints]: 'nameConstraints belongs in CA certificates only (RFC 5280 4.2.1.10)',
+  [OID.policyMappings]: 'policyMappings belongs in CA certificates only (RFC 5280 4.2.1.5)',
+  [OID.policyConstraints]: 'policyConstraints belongs in CA certificates only (RFC 5280 4.2.1.11)',
+  [OID.inhibitAnyPolicy]: 'inhibitAnyPolicy belongs in CA certificates only (RFC 5280 4.2.1.14)',
+};
+
+const OidStringSchema = z.string().regex(/^[0-2](\.(0|[1-9][0-9]*))+$/, 'must be a dotted OID').max(128);
+
 const TemplateSchema = z
   .strictObject({
     description: z.string().max(1024).default(''),
@@ -171,8 +189,15 @@ const TemplateSchema = z
     maxValidityDays: z.number().int().min(1, 'must be ≥ 1').max(3650, 'must be ≤ 3650').optional(),
     keyUsage: z.array(KeyUsageEntrySchema).max(9).default([]),
     extKeyUsage: z.array(ExtKeyUsageSchema).max(32).default([]),
-    /** End-entity certificates only: this policy never issues CA certificates. */
+    /** End-entity certificates only: every template of this module is a leaf template, never a CA template (ADR 0023). */
     basicConstraints: z.strictObject({ ca: z.literal(false), critical: z.boolean().default(true) }).optional(),
+    /**
+     * Further extensions (by OID) a certificate manager may add to a pending
+     * request under this template (AD CS SetCertificateExtension). Any other
+     * OID an administrator sets denies the request; keyUsage, extKeyUsage,
+     * subjectAltName and basicConstraints are bounded by the template instead.
+     */
+    adminExtensions: z.array(OidStringSchema).max(32).default([]),
   })
   .superRefine((t, ctx) => {
     if (t.subject.mode === 'cn-from-san' && !t.san.dns) {
@@ -197,6 +222,14 @@ const TemplateSchema = z
       }
     }
     const algorithms = t.keys.map((k) => k.algorithm);
+    for (const [i, e] of t.keyUsage.entries()) {
+      if (CA_KEY_USAGES.includes(e.usage)) {
+        ctx.addIssue({ code: 'custom', path: ['keyUsage', i], message: `${e.usage} is for CA certificates; this policy module's templates are leaf templates` });
+      }
+    }
+    for (const [i, oid] of t.adminExtensions.entries()) {
+      if (NOT_ADMIN_EXTENSIONS[oid]) ctx.addIssue({ code: 'custom', path: ['adminExtensions', i], message: `${oid}: ${NOT_ADMIN_EXTENSIONS[oid]}` });
+    }
     for (const [i, e] of t.keyUsage.entries()) {
       for (const alg of e.keys ?? algorithms) {
         if (algorithms.includes(alg) && INCOMPATIBLE_USAGES[alg].includes(e.usage)) {

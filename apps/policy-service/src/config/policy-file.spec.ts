@@ -90,6 +90,13 @@ describe('policy file validation', () => {
     expect(parsePolicyText(JSON.stringify(once), 'json', 'again.json')).toEqual(once);
   });
 
+  it('ok/adminExtensions: private extensions an officer may add; none by default', () => {
+    expect(parsePolicyText(stringify(base()), 'yaml', 'x.yaml').templates.WebServer.adminExtensions).toEqual([]);
+    const p = base();
+    p.templates.WebServer.adminExtensions = ['1.3.6.1.4.1.55555.1.1', OID.certificatePolicies];
+    expect(parsePolicyText(stringify(p), 'yaml', 'x.yaml').templates.WebServer.adminExtensions).toEqual(['1.3.6.1.4.1.55555.1.1', OID.certificatePolicies]);
+  });
+
   it('ok/JSON', () => {
     expect(parsePolicyText(JSON.stringify(base()), 'json', 'x.json').dispositionMode).toBe('template');
   });
@@ -122,6 +129,13 @@ describe('policy file validation', () => {
     ['fail/validity attribute without a maximum', (p) => (p.templates.WebServer.allowValidityAttribute = true), 'templates.WebServer.maxValidityDays: is required when allowValidityAttribute is true'],
     ['fail/maximum below the default', (p) => (p.templates.WebServer.maxValidityDays = 30), 'templates.WebServer.maxValidityDays: must be ≥ validityDays (90)'],
     ['fail/CA certificates', (p) => (p.templates.WebServer.basicConstraints = { ca: true }), 'templates.WebServer.basicConstraints.ca: must be false'],
+    ['fail/keyCertSign on a leaf template', (p) => p.templates.WebServer.keyUsage.push('keyCertSign'), "templates.WebServer.keyUsage[2]: keyCertSign is for CA certificates; this policy module's templates are leaf templates"],
+    ['fail/cRLSign on a leaf template', (p) => (p.templates.WebServer.keyUsage = [{ usage: 'cRLSign', keys: ['rsa'] }]), 'templates.WebServer.keyUsage[0]: cRLSign is for CA certificates'],
+    ['fail/adminExtensions: a bounded extension', (p) => (p.templates.WebServer.adminExtensions = [OID.extKeyUsage]), `templates.WebServer.adminExtensions[0]: ${OID.extKeyUsage}: extKeyUsage is bounded by the template's own extKeyUsage`],
+    ['fail/adminExtensions: basicConstraints', (p) => (p.templates.WebServer.adminExtensions = ['1.3.6.1.4.1.55555.1', OID.basicConstraints]), `templates.WebServer.adminExtensions[1]: ${OID.basicConstraints}: basicConstraints is bounded`],
+    ['fail/adminExtensions: a CA-only extension', (p) => (p.templates.WebServer.adminExtensions = [OID.nameConstraints]), 'nameConstraints belongs in CA certificates only'],
+    ['fail/adminExtensions: a key identifier', (p) => (p.templates.WebServer.adminExtensions = [OID.authorityKeyIdentifier]), 'authorityKeyIdentifier is set by the CA'],
+    ['fail/adminExtensions: not an OID', (p) => (p.templates.WebServer.adminExtensions = ['ticket']), 'templates.WebServer.adminExtensions[0]: must be a dotted OID'],
     ['fail/unknown disposition mode', (p) => (p.dispositionMode = 'issue-all'), 'dispositionMode: must be one of "template", "pend-all"'],
     ['fail/default template unknown', (p) => (p.defaultTemplate = 'User'), 'defaultTemplate: names no template (have: WebServer)'],
     ['fail/no templates', (p) => (p.templates = {}), 'templates: define at least one template'],

@@ -1,5 +1,6 @@
 import { isSignetError, type PolicyVerifyReply, type PolicyVerifyRequest } from '@signet/contracts';
 import { type PolicyConfig } from '../config/policy-file.schema';
+import { checkAdminExtensions } from '../rules/admin-extensions';
 import { checkDispositionAttribute, decide, readDispositionAttribute } from '../rules/disposition';
 import {
   disableStalePolicyExtensions,
@@ -69,6 +70,9 @@ export function evaluate(req: PolicyVerifyRequest, policy: PolicyConfig): Policy
       return denied([denial(m.rule, m.rule, '', e.message)], req, policy, resolved.name);
     }
   }
+  // Administrators' extensions are judged against what this template sets, so after the modifiers.
+  const adminDenials = checkAdminExtensions(ctx, draft);
+  if (adminDenials.length > 0) return denied(adminDenials, req, policy, resolved.name);
 
   const decision = decide({
     denials: [],

@@ -15,6 +15,25 @@ export const ROLES = ['ca-admin', 'officer', 'auditor', 'viewer'] as const;
 export const RoleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'ca-admin (CA administrator), officer (certificate manager), auditor, viewer (read-only)' });
 export type Role = z.infer<typeof RoleSchema>;
 
+/**
+ * The AD CS roles role separation keeps apart (CA Administrator, Certificate
+ * Manager, Auditor): with it on, a caller holding two or more of them makes
+ * no management call. `viewer` is AD CS's Read permission, not a role.
+ * admin-api and ca-core both check it (ADR 0007, ADR 0023).
+ */
+export const SEPARATED_ROLES: readonly Role[] = ['ca-admin', 'officer', 'auditor'];
+
+/** Why a call was refused: `details.reason` of a FORBIDDEN error, from admin-api or ca-core. */
+export const ForbiddenReason = {
+  /** The caller holds none of the roles the call needs. */
+  MissingRole: 'MISSING_ROLE',
+  /** Role separation is on and the caller holds two or more separated roles. */
+  RoleSeparation: 'ROLE_SEPARATION',
+  /** Role separation is on and the officer would approve a request they submitted themselves. */
+  SelfApproval: 'SELF_APPROVAL',
+} as const;
+export type ForbiddenReason = (typeof ForbiddenReason)[keyof typeof ForbiddenReason];
+
 export const ActorSchema = z.object({
   /** Principal name as authenticated by admin-api (token name or certificate subject). */
   name: z.string().min(1).max(256),

@@ -92,6 +92,13 @@ export const PolicyVerifyReplySchema = z.object({
   verdict: z.enum(VERDICTS),
   message: z.string().max(4096),
   decidedBy: DecidingRuleSchema.optional(),
+  /**
+   * The template this verdict applies is a CA template: the certificate may
+   * be a CA certificate (cA TRUE, keyCertSign, cRLSign, pathLenConstraint).
+   * Absent or false: ca-core refuses every one of them (LINT_FAILED); true:
+   * only where the CA allows subordinate CA issuance (ADR 0023).
+   */
+  caTemplate: z.boolean().default(false),
   changes: z
     .object({
       subject: NameSchema.optional(),
