@@ -13,7 +13,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
   beforeEach(() => {
     h.ca.submits.length = 0;
-    h.ca.onSubmit = () => FakeCa.result(41, 'issued');
+    h.ca.onSubmit = () => FakeCa.submitted(41, 'issued');
   });
 
   it('issued → 201 with Location, certificate, chain and serial', async () => {
@@ -57,7 +57,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('pending → 202 with Location', async () => {
-    h.ca.onSubmit = () => FakeCa.result(42, 'pending');
+    h.ca.onSubmit = () => FakeCa.submitted(42, 'pending');
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/api/v1/requests/42?ca=${h.ca.name}`);
@@ -65,7 +65,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('denied → 400 REQUEST_DENIED with the request id and the deciding rule', async () => {
-    h.ca.onSubmit = () => FakeCa.result(43, 'denied', { message: 'key too small', decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' } });
+    h.ca.onSubmit = () => FakeCa.submitted(43, 'denied', { message: 'key too small', decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' } });
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
@@ -80,7 +80,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('failed → 500 REQUEST_FAILED with the request id', async () => {
-    h.ca.onSubmit = () => FakeCa.result(44, 'failed', { message: 'policy module error' });
+    h.ca.onSubmit = () => FakeCa.submitted(44, 'failed', { message: 'policy module error' });
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ code: 'REQUEST_FAILED', requestId: 44, disposition: 'failed', message: 'policy module error' });
@@ -120,7 +120,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('a CA that does not answer in time → 503 CA_UNAVAILABLE with Retry-After', async () => {
-    h.ca.onSubmit = () => new Promise((resolve) => setTimeout(() => resolve(FakeCa.result(45, 'issued')), 1_500).unref());
+    h.ca.onSubmit = () => new Promise((resolve) => setTimeout(() => resolve(FakeCa.submitted(45, 'issued')), 1_500).unref());
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
@@ -145,7 +145,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     const res = await fetch(h.url(`/api/v1/requests/77?ca=${h.ca.name}`));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ca: h.ca.name, requestId: 77, disposition: 'denied', message: 'denied by officer' });
-    expect(h.ca.retrieves).toContain(77);
+    expect(h.ca.retrieves).toContainEqual(expect.objectContaining({ requestId: 77 }));
   });
 
   it('GET an unknown request id → 404 NOT_FOUND', async () => {
@@ -164,7 +164,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('logs one access line with status and request id, and never the CSR', async () => {
-    h.ca.onSubmit = () => FakeCa.result(46, 'issued');
+    h.ca.onSubmit = () => FakeCa.submitted(46, 'issued');
     await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: { san: 'dns=secret.example' } });
     const line = h.logger.lines.find((l) => l.includes('POST /api/v1/requests 201') && l.includes('requestId=46'));
     expect(line).toBeDefined();
