@@ -142,9 +142,14 @@ export class Stack {
     return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
   }
 
-  async get(path: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.baseUrl}${path}`);
+  async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers });
     return { status: res.status, body: await res.json().catch(() => undefined) };
+  }
+
+  /** GET /api/v1/requests/{id} (RetrievePending) on this stack's CA, with the retrieval secret its submit answered, if given. */
+  retrieve(requestId: number, retrievalSecret?: string): Promise<{ status: number; body: any }> {
+    return this.get(`/api/v1/requests/${requestId}?ca=${this.ca}`, retrievalSecret ? { 'Signet-Retrieval-Secret': retrievalSecret } : {});
   }
 
   /**
