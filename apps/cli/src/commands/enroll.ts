@@ -1,10 +1,8 @@
+import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { flag, list, str, type Context, type Verb } from '../command';
 import { CliError, usage } from '../errors';
 import { ExitCode, exitCodeForDisposition } from '../exit-codes';
 import { json, keyValues } from '../output';
-
-/** The header a request's retrieval secret travels in (never the URL). */
-export const RETRIEVAL_SECRET_HEADER = 'Signet-Retrieval-Secret';
 
 /** What the intermediary answers for submit and retrieve (also in the error shape when denied or failed). */
 export interface RequestAnswer {

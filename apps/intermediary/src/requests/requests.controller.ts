@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { ValidParam, ValidQuery, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { type z } from 'zod';
 import { noteForAccessLog } from '../http/access-log';
 import { REQUESTS_PATH } from './outcome';
 import { Requester } from './requester';
-import { RETRIEVAL_SECRET_HEADER } from './retrieval-secret';
 import { RequestIdPathSchema, RetrieveQuerySchema } from './requests.routes';
 import { RequestsService, type RequestAnswer } from './requests.service';
 import { IDEMPOTENCY_HEADER } from './submit-input';

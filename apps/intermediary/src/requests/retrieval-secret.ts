@@ -1,15 +1,14 @@
-import { LIMITS } from '@signet/contracts';
+import { LIMITS, RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { badField } from '@signet/http';
 import { z } from 'zod';
 import { headerValue } from '../http/input';
 
-/**
+/*
  * The retrieval secret travels in a header of its own, never in the URL
  * (URLs end up in logs and browser histories), and not in Authorization,
  * which is left for who the caller is once enrollees authenticate: the
  * two may come together (ADR 0025).
  */
-export const RETRIEVAL_SECRET_HEADER = 'Signet-Retrieval-Secret';
 
 export const RetrieveHeadersSchema = z.object({
   [RETRIEVAL_SECRET_HEADER]: z

@@ -50,6 +50,12 @@ export const RequestResultSchema = z.object({
 export type RequestResult = z.infer<typeof RequestResultSchema>;
 
 /**
+ * The HTTP header a retrieval secret travels in (never the URL, which gets
+ * logged; not Authorization, which is for who the caller is).
+ */
+export const RETRIEVAL_SECRET_HEADER = 'Signet-Retrieval-Secret';
+
+/**
  * What lets its holder read a request back (RetrievePending): `sgr_` and 32
  * random octets in base64url. ca-core makes it at submit, keeps only its
  * SHA-256, and shows it once, in the submit reply (ADR 0025).
