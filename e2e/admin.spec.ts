@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signetCli } from './support/cli';
@@ -25,11 +25,15 @@ afterAll(() => stack.close(), 60_000);
 /** What every step below did, to find again in the audit log (section 6). */
 const done: { action: string; actor: string; requestId?: number; serial?: string }[] = [];
 
+/** The retrieval secret of each request pendingRequest made, by id: what its enrollee holds. */
+const secrets = new Map<number, string>();
+
 /** A code-signing request: the shipped policy pends it for a certificate manager. */
 async function pendingRequest(cn = 'Release Signing'): Promise<number> {
   const res = await stack.submit({ csr: opensslCsr({ key: 'ec-p256', subject: `/CN=${cn}/O=Example Corp` }), attributes: { CertificateTemplate: 'CodeSigning' } });
   expect(res.status).toBe(202);
   expect(res.body).toMatchObject({ disposition: 'pending' });
+  secrets.set(res.body.requestId, res.body.retrievalSecret);
   return res.body.requestId;
 }
 
@@ -43,13 +47,15 @@ async function issuedCertificate(host: string): Promise<{ requestId: number; ser
 const admin = (method: string, path: string, token?: string, body?: unknown) => stack.admin(method, path, token, body);
 
 describe('1. resubmit and deny', () => {
-  it('pending → resubmit → issued, and the enrollee retrieves the certificate', async () => {
+  it('pending → resubmit → issued, and the enrollee retrieves the certificate with its retrieval secret (no one else can)', async () => {
     const id = await pendingRequest();
     const r = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer1);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ca: stack.ca, requestId: id, disposition: 'issued', dispositionCode: 3, serial: expect.stringMatching(/^[0-9a-f]+$/) });
+    expect(r.body).not.toHaveProperty('retrievalSecret');
     expect(x509Text(r.body.certificate)).toMatch(/X509v3 Extended Key Usage:\s*\n\s*Code Signing\n/);
-    const retrieved = await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`);
+    expect(await stack.retrieve(id)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    const retrieved = await stack.retrieve(id, secrets.get(id));
     expect(retrieved.body).toMatchObject({ disposition: 'issued', serial: r.body.serial, certificate: r.body.certificate });
     done.push({ action: 'request.resubmit', actor: 'officer-1', requestId: id });
   });
@@ -58,7 +64,12 @@ describe('1. resubmit and deny', () => {
     const id = await pendingRequest('Denied First');
     const denied = await admin('POST', `/api/v1/requests/${id}/deny`, t.officer1, { reason: 'needs a second look' });
     expect(denied).toMatchObject({ status: 200, body: { requestId: id, disposition: 'denied', dispositionCode: 2 } });
-    expect((await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`)).body).toMatchObject({ disposition: 'denied' });
+    // The enrollee sees the officer's decision; a stranger sees nothing of it (not even that the request exists).
+    expect((await stack.retrieve(id, secrets.get(id))).body).toMatchObject({ disposition: 'denied', message: 'Denied by officer-1: needs a second look' });
+    const stranger = await stack.retrieve(id);
+    expect(stranger).toEqual({ status: 404, body: { code: 'NOT_FOUND', message: `request ${id} not found`, details: { requestId: id } } });
+    // Administrators read any request through admin-api, as before.
+    expect((await admin('GET', `/api/v1/requests/${id}`, t.viewer)).body).toMatchObject({ disposition: 'denied' });
     const issued = await admin('POST', `/api/v1/requests/${id}/resubmit`, t.officer2);
     expect(issued.body).toMatchObject({ requestId: id, disposition: 'issued' });
     done.push({ action: 'request.admin-deny', actor: 'officer-1', requestId: id }, { action: 'request.resubmit', actor: 'officer-2', requestId: id });
@@ -222,9 +233,11 @@ const signet = (args: string[], token?: string) => signetCli(stack, args, token)
 describe('8. the signet CLI drives steps 3–6', () => {
   it('submit → pending → resubmit → retrieve → revoke → status, with --json and exit codes', async () => {
     const csrFile = writeTemp('cli.csr', opensslCsr({ key: 'ec-p256', subject: '/CN=CLI Signing/O=Example Corp' }));
-    const submitted = await signet(['submit', csrFile, '--template', 'CodeSigning', '--idempotency-key', `cli-${stack.ca}`, '--json']);
+    const secretFile = join(mkdtempSync(join(tmpdir(), 'signet-cli-secret-')), 'cli.secret');
+    const submitted = await signet(['submit', csrFile, '--template', 'CodeSigning', '--idempotency-key', `cli-${stack.ca}`, '--secret-file', secretFile, '--json']);
     expect({ code: submitted.code, stderr: submitted.stderr }).toEqual({ code: 4, stderr: '' });
-    expect(submitted.json).toMatchObject({ ca: stack.ca, disposition: 'pending' });
+    expect(submitted.json).toMatchObject({ ca: stack.ca, disposition: 'pending', retrievalSecretFile: secretFile });
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     const id: number = submitted.json.requestId;
 
     const queue = await signet(['pending', '--json'], t.viewer);
@@ -239,7 +252,10 @@ describe('8. the signet CLI drives steps 3–6', () => {
     expect(JSON.parse(again.stderr)).toMatchObject({ error: { exitCode: 6, code: 'WRONG_STATE' } });
 
     const certFile = join(mkdtempSync(join(tmpdir(), 'signet-cli-out-')), 'cli.pem');
-    const retrieved = await signet(['retrieve', String(id), '--json', '--out', certFile]);
+    const withoutSecret = await signet(['retrieve', String(id), '--json']);
+    expect(withoutSecret.code).toBe(5);
+    expect(JSON.parse(withoutSecret.stderr)).toMatchObject({ error: { exitCode: 5, code: 'NOT_FOUND' } });
+    const retrieved = await signet(['retrieve', String(id), '--secret-file', secretFile, '--json', '--out', certFile]);
     expect(retrieved.code).toBe(0);
     expect(retrieved.json).toMatchObject({ disposition: 'issued', serial: approved.json.serial });
     const caPem = (await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate;

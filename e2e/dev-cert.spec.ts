@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { request, createServer, type Server } from 'node:https';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,9 @@ describe('signet cert localhost 127.0.0.1 ::1', () => {
     expect(result.stdout).toContain(`curl --cacert ${file('ca.crt')} https://localhost:8443/`);
     const keyBody = readFileSync(file('localhost.key'), 'utf8').split('\n')[1];
     expect(result.stdout + result.stderr).not.toContain(keyBody);
+    // Issued at once: the request's retrieval secret is neither kept nor shown.
+    expect(existsSync(file('localhost.secret'))).toBe(false);
+    expect(result.stdout + result.stderr).not.toContain('sgr_');
   });
 
   it('the key matches the certificate', () => {

@@ -56,8 +56,9 @@ describe('1. WebServer request with an allowed DNS name', () => {
     expect(serial.trim().toLowerCase()).toBe(`serial=${body.serial}`);
   });
 
-  it('can be retrieved again by request id', async () => {
-    const r = await stack.get(`/api/v1/requests/${body.requestId}?ca=${stack.ca}`);
+  it('can be retrieved again by request id, with the retrieval secret the submit answered', async () => {
+    expect(body.retrievalSecret).toMatch(/^sgr_[A-Za-z0-9_-]{43}$/);
+    const r = await stack.retrieve(body.requestId, body.retrievalSecret);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ disposition: 'issued', serial: body.serial, certificate: body.certificate });
   });
@@ -70,14 +71,15 @@ describe('2. a template that requires approval', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ disposition: 'pending', dispositionCode: 5 });
     const id = res.body.requestId;
-    expect(res.headers.get('location')).toContain(`/api/v1/requests/${id}`);
+    const secret = res.body.retrievalSecret;
+    expect(res.headers.get('location')).toBe(`/api/v1/requests/${id}?ca=${stack.ca}`);
 
-    expect((await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`)).body).toMatchObject({ requestId: id, disposition: 'pending' });
+    expect((await stack.retrieve(id, secret)).body).toMatchObject({ requestId: id, disposition: 'pending' });
 
     await stack.stopAll();
     await stack.startAll();
 
-    const after = await stack.get(`/api/v1/requests/${id}?ca=${stack.ca}`);
+    const after = await stack.retrieve(id, secret);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ requestId: id, disposition: 'pending' });
     expect(after.body.certificate).toBeUndefined();
@@ -163,6 +165,10 @@ describe('5. idempotency', () => {
     const b = await stack.submit({ csr, attributes: { CertificateTemplate: 'WebServer' } }, { 'idempotency-key': key });
     expect(a.status).toBe(201);
     expect(b.body).toMatchObject({ requestId: a.body.requestId, serial: a.body.serial, certificate: a.body.certificate });
+    // The first secret cannot be shown again: the retry answers a new one, which replaces it.
+    expect(b.body.retrievalSecret).not.toBe(a.body.retrievalSecret);
+    expect((await stack.retrieve(a.body.requestId, b.body.retrievalSecret)).status).toBe(200);
+    expect((await stack.retrieve(a.body.requestId, a.body.retrievalSecret)).status).toBe(404);
   });
 
   it('the same key concurrently yields one certificate', async () => {
@@ -186,6 +192,64 @@ describe('5. idempotency', () => {
     const b = await stack.submit({ csr: webServerCsr('two.example.com'), attributes: { CertificateTemplate: 'WebServer' } }, { 'idempotency-key': key });
     expect(b.status).toBe(409);
     expect(b.body).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+  });
+});
+
+describe('6. requests are private: only the submitter reads a request back', () => {
+  let mine: any;
+  let theirs: any;
+  const ids: number[] = [];
+
+  beforeAll(async () => {
+    // Two enrollees: one certificate issued at once, one request an officer must approve.
+    mine = (await stack.submit({ csr: webServerCsr('mine.example.com'), attributes: { CertificateTemplate: 'WebServer' } })).body;
+    theirs = (await stack.submit({ csr: opensslCsr({ key: 'ec-p256', subject: '/CN=Their Signing/O=Other Corp' }), attributes: { CertificateTemplate: 'CodeSigning' } })).body;
+    expect([mine.disposition, theirs.disposition]).toEqual(['issued', 'pending']);
+    ids.push(mine.requestId, theirs.requestId);
+  });
+
+  /** What a caller that walks through ids learns, for every id from 1 to a little past the newest. */
+  async function enumerate(secret?: string): Promise<Array<{ id: number; status: number; body: any }>> {
+    const newest = Math.max(...ids);
+    const seen = [];
+    for (let id = 1; id <= newest + 3; id++) seen.push({ id, ...(await stack.retrieve(id, secret)) });
+    return seen;
+  }
+
+  it('walking through request ids without a secret is refused: every id, existing or not, gets the same 404', async () => {
+    const outboxBefore = (await stack.db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n;
+    for (const r of await enumerate()) {
+      expect({ id: r.id, status: r.status, body: r.body }).toEqual({ id: r.id, status: 404, body: { code: 'NOT_FOUND', message: `request ${r.id} not found`, details: { requestId: r.id } } });
+    }
+    // Reads write nothing: no event, no outbox row.
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(outboxBefore);
+  });
+
+  it('with my secret I read my request and no other: theirs answers exactly as an id that does not exist', async () => {
+    const seen = await enumerate(mine.retrievalSecret);
+    for (const r of seen) {
+      if (r.id === mine.requestId) {
+        expect(r).toMatchObject({ status: 200, body: { requestId: mine.requestId, disposition: 'issued', serial: mine.serial, certificate: mine.certificate } });
+      } else {
+        expect({ status: r.status, body: r.body }).toEqual({ status: 404, body: { code: 'NOT_FOUND', message: `request ${r.id} not found`, details: { requestId: r.id } } });
+      }
+    }
+    const unknown = seen[seen.length - 1];
+    const other = seen.find((r) => r.id === theirs.requestId)!;
+    expect(other.status).toBe(unknown.status);
+    expect(JSON.stringify(other.body).replaceAll(String(other.id), 'ID')).toBe(JSON.stringify(unknown.body).replaceAll(String(unknown.id), 'ID'));
+  });
+
+  it('they read theirs with their secret; the database holds neither secret, only hashes', async () => {
+    expect(await stack.retrieve(theirs.requestId, theirs.retrievalSecret)).toMatchObject({ status: 200, body: { requestId: theirs.requestId, disposition: 'pending' } });
+    const rows = (await stack.db.query('SELECT row_to_json(r)::text AS t FROM request r')).rows.map((r: { t: string }) => r.t).join('\n');
+    for (const s of [mine.retrievalSecret, theirs.retrievalSecret]) expect(rows).not.toContain(s.slice(4));
+  });
+
+  it('the secrets appear in no service\'s log (debug logging on)', () => {
+    for (const s of stack.services.values()) {
+      for (const secret of [mine.retrievalSecret, theirs.retrievalSecret]) expect(s.log()).not.toContain(secret.slice(4));
+    }
   });
 });
 
@@ -218,6 +282,8 @@ describe('policy module unavailable', () => {
     expect(id).toEqual(expect.any(Number));
     const stored = await stack.db.query(`SELECT disposition FROM request WHERE id = $1`, [id]);
     expect(stored.rows[0].disposition).toBe('pending');
+    // Its submitter can read it back (and, once an officer resubmits it, fetch the certificate).
+    expect(await stack.retrieve(id, res.body.details.retrievalSecret)).toMatchObject({ status: 200, body: { requestId: id, disposition: 'pending' } });
     // ca-core noticed: discovery reports the CA without a policy until the module is back.
     const { discoverCas } = await import('@signet/bus');
     expect((await discoverCas(stack.nc, 300)).find((c) => c.name === stack.ca)?.status).toBe('no-policy');

@@ -43,7 +43,12 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$wo
 code=$(submit "$work/cs.csr" CodeSigning)
 echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,message:o.message})' < "$work/reply.json"
 id=$(json 'o.requestId' < "$work/reply.json")
-echo "RetrievePending $id:"; curl -s "$BASE/api/v1/requests/$id?ca=$ca" | json '({requestId:o.requestId,disposition:o.disposition})'
+# The submit answered the request's retrieval secret, once; only its holder reads the request back.
+(umask 077; json 'o.retrievalSecret' < "$work/reply.json" > "$work/cs.secret")
+echo "RetrievePending $id with its retrieval secret (the Signet-Retrieval-Secret header):"
+curl -s -H "Signet-Retrieval-Secret: $(cat "$work/cs.secret")" "$BASE/api/v1/requests/$id?ca=$ca" | json '({requestId:o.requestId,disposition:o.disposition})'
+echo "RetrievePending $id without it: the same answer as for a request that does not exist"
+curl -s "$BASE/api/v1/requests/$id?ca=$ca" | json '({code:o.code,message:o.message})'
 
 say "Step 5, deny: a name outside the template's allowed domains is denied, and the rule is named"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/evil.key" \

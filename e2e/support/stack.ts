@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { discoverCas } from '@signet/bus';
+import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -142,9 +143,14 @@ export class Stack {
     return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
   }
 
-  async get(path: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.baseUrl}${path}`);
+  async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers });
     return { status: res.status, body: await res.json().catch(() => undefined) };
+  }
+
+  /** GET /api/v1/requests/{id} (RetrievePending) on this stack's CA, with the retrieval secret its submit answered, if given. */
+  retrieve(requestId: number, retrievalSecret?: string): Promise<{ status: number; body: any }> {
+    return this.get(`/api/v1/requests/${requestId}?ca=${this.ca}`, retrievalSecret ? { [RETRIEVAL_SECRET_HEADER]: retrievalSecret } : {});
   }
 
   /**

@@ -68,6 +68,9 @@ async function issueFor(csrPem: string, spkiOverride?: Buffer): Promise<string> 
   return toPem(await issueCertificate(token), 'CERTIFICATE');
 }
 
+const SECRET = `sgr_${'c'.repeat(43)}`;
+/** A submit's answer carries the retrieval secret. */
+const submitted = (requestId: number, disposition: string, extra: Record<string, unknown> = {}) => ({ ...answer(requestId, disposition, extra), retrievalSecret: SECRET });
 const answer = (requestId: number, disposition: string, extra: Record<string, unknown> = {}) => ({
   ca: 'dev-ca',
   requestId,
@@ -134,7 +137,7 @@ describe('signet cert', () => {
     const dir = newDir();
     const code = await cliIssuing(['cert', 'localhost', '127.0.0.1', '::1', '--out', dir], (_s, cert) => ({
       status: 201,
-      body: answer(11, 'issued', { certificate: cert, chain: [caPem], serial: '0a0b' }),
+      body: submitted(11, 'issued', { certificate: cert, chain: [caPem], serial: '0a0b' }),
     }));
     expect([code, err.join('')]).toEqual([0, '']);
 
@@ -174,13 +177,16 @@ describe('signet cert', () => {
     expect(said).toContain(`sudo cp ${join(dir, 'ca.crt')} /usr/local/share/ca-certificates/signet-dev-ca.crt && sudo update-ca-certificates`);
     expect(said).toContain(`curl --cacert ${join(dir, 'ca.crt')} https://localhost:8443/`);
     expect(said + err.join('')).not.toContain(key.split('\n')[1]);
+    // Issued at once: the retrieval secret is of no further use to it, so it is neither kept nor shown.
+    expect(existsSync(join(dir, 'localhost.secret'))).toBe(false);
+    expect(said + err.join('')).not.toContain(SECRET);
   });
 
   it('ok/--template, --ca, --key-type and --json; a public name asks for WebServer by default', async () => {
     const dir = newDir();
     const code = await cliIssuing(['cert', 'www.example.com', '--out', dir, '--ca', 'issuing-1', '--key-type', 'rsa-2048', '--json'], (_s, cert) => ({
       status: 201,
-      body: answer(12, 'issued', { ca: 'issuing-1', certificate: cert, chain: [caPem], serial: '0c' }),
+      body: submitted(12, 'issued', { ca: 'issuing-1', certificate: cert, chain: [caPem], serial: '0c' }),
     }));
     expect(code).toBe(0);
     expect(enroll.seen[0].body).toMatchObject({ ca: 'issuing-1', attributes: { CertificateTemplate: 'WebServer' } });
@@ -206,32 +212,43 @@ describe('signet cert', () => {
     expect(enroll.seen[1].body.attributes).toEqual({ CertificateTemplate: 'MyDev' });
   });
 
-  it('ok/pending: says so, keeps the key at once, polls the request at its CA until issued', async () => {
+  it('ok/pending: says so, keeps the key and the retrieval secret at once, polls the request at its CA with the secret until issued, then drops the secret', async () => {
     const dir = newDir();
     let polls = 0;
     let cert = '';
-    enroll.on('GET /api/v1/requests/21', () => (++polls < 3 ? { body: answer(21, 'pending') } : { body: answer(21, 'issued', { certificate: cert, chain: [caPem] }) }));
+    let secretOnDisk: [string, number] | undefined;
+    enroll.on('GET /api/v1/requests/21', () => {
+      // While it polls, the secret is on disk too (a Ctrl-C now must not lose it).
+      secretOnDisk ??= [readFileSync(join(dir, 'localhost.secret'), 'utf8'), statSync(join(dir, 'localhost.secret')).mode & 0o777];
+      return ++polls < 3 ? { body: answer(21, 'pending') } : { body: answer(21, 'issued', { certificate: cert, chain: [caPem] }) };
+    });
     const code = await cliIssuing(['cert', 'localhost', '--out', dir], (_s, c) => {
       cert = c;
-      return { status: 202, body: answer(21, 'pending', { message: 'Taken under submission' }) };
+      return { status: 202, body: submitted(21, 'pending', { message: 'Taken under submission' }) };
     });
     expect(code).toBe(0);
     expect(polls).toBe(3);
-    expect(enroll.seen.slice(1).map((s) => `${s.method} ${s.path}?${s.query}`)).toEqual(Array(3).fill('GET /api/v1/requests/21?ca=dev-ca'));
+    expect(enroll.seen.slice(1).map((s) => `${s.method} ${s.path}?${s.query} ${s.headers['signet-retrieval-secret']}`)).toEqual(Array(3).fill(`GET /api/v1/requests/21?ca=dev-ca ${SECRET}`));
+    expect(secretOnDisk).toEqual([`${SECRET}\n`, 0o600]);
+    expect(existsSync(join(dir, 'localhost.secret'))).toBe(false);
+    expect(out.join('') + err.join('')).not.toContain(SECRET);
     expect(err.join('')).toContain(`signet: request 21 at CA dev-ca is pending (Taken under submission); key written to ${join(dir, 'localhost.key')}`);
     expect(err.join('')).toContain('waiting up to 300 s for a certificate manager to approve it');
     expect(sh('openssl', ['x509', '-in', join(dir, 'localhost.crt'), '-noout', '-pubkey']).out).toBe(sh('openssl', ['pkey', '-in', join(dir, 'localhost.key'), '-pubout']).out);
   });
 
-  it('ok/still pending after --wait: exit 4, the key kept (0600), how to fetch the certificate later', async () => {
+  it('ok/still pending after --wait: exit 4, the key and the retrieval secret kept (0600), how to fetch the certificate later', async () => {
     const dir = newDir();
     enroll.on('GET /api/v1/requests/22', { body: answer(22, 'pending') });
-    const code = await cliIssuing(['cert', 'localhost', '--out', dir, '--wait', '10'], () => ({ status: 202, body: answer(22, 'pending') }));
+    const code = await cliIssuing(['cert', 'localhost', '--out', dir, '--wait', '10'], () => ({ status: 202, body: submitted(22, 'pending') }));
     expect(code).toBe(4);
     expect(enroll.seen.filter((s) => s.method === 'GET')).toHaveLength(2);
     expect(statSync(join(dir, 'localhost.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'localhost.secret'), 'utf8')).toBe(`${SECRET}\n`);
+    expect(statSync(join(dir, 'localhost.secret')).mode & 0o777).toBe(0o600);
     expect(existsSync(join(dir, 'localhost.crt'))).toBe(false);
-    expect(out.join('')).toContain(`Once approved: signet retrieve 22 --ca dev-ca --out ${join(dir, 'localhost.crt')}`);
+    expect(out.join('')).toContain(`Once approved:    signet retrieve 22 --ca dev-ca --secret-file ${join(dir, 'localhost.secret')} --out ${join(dir, 'localhost.crt')}`);
+    expect(out.join('')).not.toContain(SECRET);
   });
 
   it('fail/denied: exit 3 with the rule, nothing written, a key from an earlier run left alone', async () => {
@@ -248,12 +265,13 @@ describe('signet cert', () => {
     expect(existsSync(join(dir, 'localhost.crt'))).toBe(false);
   });
 
-  it('fail/pending, then denied: the key written for it goes again', async () => {
+  it('fail/pending, then denied: the key and the secret written for it go again', async () => {
     const dir = newDir();
-    enroll.on('POST /api/v1/requests', { status: 202, body: answer(24, 'pending') });
+    enroll.on('POST /api/v1/requests', { status: 202, body: submitted(24, 'pending') });
     enroll.on('GET /api/v1/requests/24', { body: answer(24, 'denied', { message: 'denied by an officer' }) });
     expect(await cli(['cert', 'localhost', '--out', dir])).toBe(3);
     expect(existsSync(join(dir, 'localhost.key'))).toBe(false);
+    expect(existsSync(join(dir, 'localhost.secret'))).toBe(false);
   });
 
   it('fail/a certificate for another key: exit 1, nothing written', async () => {

@@ -1,5 +1,5 @@
 import { ScratchDir } from '@signet/testing';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli';
 import { systemIo } from '../src/io';
@@ -11,6 +11,7 @@ const dir = scratch.dir;
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBFAKE\n-----END CERTIFICATE REQUEST-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBLEAF\n-----END CERTIFICATE-----\n';
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBCA\n-----END CERTIFICATE-----\n';
+const SECRET = `sgr_${'r'.repeat(43)}`;
 scratch.write('req.csr', CSR);
 
 describe('signet against HTTP servers', () => {
@@ -48,19 +49,33 @@ describe('signet against HTTP servers', () => {
 
   describe('submit', () => {
     it('sends the CSR, template, attributes, CA and key; issued → 0 and the certificate on stdout', async () => {
-      enroll.on('POST /api/v1/requests', { status: 201, body: { ca: 'ca1', requestId: 7, disposition: 'issued', dispositionCode: 3, message: 'Issued', certificate: CERT, chain: [CA_PEM], serial: '0a0b' } });
+      enroll.on('POST /api/v1/requests', { status: 201, body: { ca: 'ca1', requestId: 7, disposition: 'issued', dispositionCode: 3, message: 'Issued', certificate: CERT, chain: [CA_PEM], serial: '0a0b', retrievalSecret: SECRET } });
       const code = await cli(['submit', join(dir, 'req.csr'), '--template', 'WebServer', '--attr', 'Owner:ops', '--attr', 'san:dns=a.example.com', '--idempotency-key', 'k-1', '--ca', 'ca1']);
       expect(code).toBe(0);
       expect(enroll.seen[0].body).toEqual({ csr: CSR, attributes: { Owner: 'ops', san: 'dns=a.example.com', CertificateTemplate: 'WebServer' }, ca: 'ca1', idempotencyKey: 'k-1' });
       expect(enroll.seen[0].headers.authorization).toBeUndefined();
-      expect(out.join('')).toContain('Disposition: issued');
+      expect(out.join('')).toContain('Disposition:      issued');
       expect(out.join('')).toContain(CERT);
+      // Shown once: the only way to read the request back.
+      expect(out.join('')).toContain(`Retrieval secret: ${SECRET}`);
     });
 
-    it('pending → exit 4, --json on stdout', async () => {
-      enroll.on('POST /api/v1/requests', { status: 202, body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'Taken under submission' } });
+    it('pending → exit 4, --json on stdout with the retrieval secret', async () => {
+      enroll.on('POST /api/v1/requests', { status: 202, body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'Taken under submission', retrievalSecret: SECRET } });
       expect(await cli(['submit', join(dir, 'req.csr'), '--json'])).toBe(4);
-      expect(stdoutJson()).toMatchObject({ requestId: 8, disposition: 'pending' });
+      expect(stdoutJson()).toMatchObject({ requestId: 8, disposition: 'pending', retrievalSecret: SECRET });
+    });
+
+    it('--secret-file writes the retrieval secret there (mode 0600) and shows it nowhere', async () => {
+      enroll.on('POST /api/v1/requests', { status: 202, body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'Taken under submission', retrievalSecret: SECRET } });
+      const file = join(dir, 'req-8.secret');
+      expect(await cli(['submit', join(dir, 'req.csr'), '--secret-file', file])).toBe(4);
+      expect(readFileSync(file, 'utf8')).toBe(`${SECRET}\n`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(out.join('')).toContain(`Retrieval secret: written to ${file} (mode 0600)`);
+      expect(await cli(['submit', join(dir, 'req.csr'), '--secret-file', file, '--json'])).toBe(4);
+      expect(JSON.parse(out.slice(1).join(''))).toEqual({ ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'Taken under submission', retrievalSecretFile: file });
+      expect(out.join('') + err.join('')).not.toContain(SECRET);
     });
 
     it('denied (HTTP 400 REQUEST_DENIED) is an outcome: exit 3 with the request id and the rule', async () => {
@@ -84,12 +99,40 @@ describe('signet against HTTP servers', () => {
     });
   });
 
-  it('retrieve passes the CA and maps the disposition', async () => {
-    enroll.on('GET /api/v1/requests/8', { body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'pending' } });
-    expect(await cli(['retrieve', '8', '--ca', 'ca1'])).toBe(4);
-    expect(enroll.seen[0].query.get('ca')).toBe('ca1');
-    enroll.on('GET /api/v1/requests/404', { status: 404, body: { code: 'NOT_FOUND', message: 'no request 404' } });
-    expect(await cli(['retrieve', '404'])).toBe(5);
+  describe('retrieve', () => {
+    it('passes the CA and the retrieval secret from --secret-file in its header (never the URL), and maps the disposition', async () => {
+      enroll.on('GET /api/v1/requests/8', { body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'pending' } });
+      const file = scratch.write('retrieve-8.secret', `${SECRET}\n`);
+      expect(await cli(['retrieve', '8', '--ca', 'ca1', '--secret-file', file])).toBe(4);
+      expect(enroll.seen[0].query.get('ca')).toBe('ca1');
+      expect(enroll.seen[0].headers['signet-retrieval-secret']).toBe(SECRET);
+      expect(enroll.seen[0].query.toString()).not.toContain(SECRET.slice(4));
+    });
+
+    it('takes the secret from SIGNET_RETRIEVAL_SECRET; --secret-file wins', async () => {
+      enroll.on('GET /api/v1/requests/8', { body: { ca: 'ca1', requestId: 8, disposition: 'pending', dispositionCode: 5, message: 'pending' } });
+      expect(await cli(['retrieve', '8'], { SIGNET_RETRIEVAL_SECRET: SECRET })).toBe(4);
+      const file = scratch.write('retrieve-8b.secret', 'sgr_from_the_file');
+      expect(await cli(['retrieve', '8', '--secret-file', file], { SIGNET_RETRIEVAL_SECRET: SECRET })).toBe(4);
+      expect(enroll.seen.map((s) => s.headers['signet-retrieval-secret'])).toEqual([SECRET, 'sgr_from_the_file']);
+    });
+
+    it('without a secret: no header; the CA\'s not found → exit 5, saying how a request is read back', async () => {
+      enroll.on('GET /api/v1/requests/404', { status: 404, body: { code: 'NOT_FOUND', message: 'request 404 not found' } });
+      expect(await cli(['retrieve', '404'])).toBe(5);
+      expect(enroll.seen[0].headers['signet-retrieval-secret']).toBeUndefined();
+      expect(err.join('')).toBe('signet: request 404 not found [NOT_FOUND]; a request is read back with its retrieval secret: --secret-file or SIGNET_RETRIEVAL_SECRET\n');
+      err.length = 0;
+      expect(await cli(['retrieve', '404'], { SIGNET_RETRIEVAL_SECRET: SECRET })).toBe(5);
+      expect(err.join('')).toBe('signet: request 404 not found [NOT_FOUND]\n');
+    });
+
+    it('an unreadable or empty secret file is a usage error; nothing is sent', async () => {
+      expect(await cli(['retrieve', '8', '--secret-file', join(dir, 'missing.secret')])).toBe(2);
+      expect(err.join('')).toBe(`signet: cannot read the retrieval secret file ${join(dir, 'missing.secret')}: ENOENT\n`);
+      expect(await cli(['retrieve', '8', '--secret-file', scratch.write('empty.secret', '\n')])).toBe(2);
+      expect(enroll.seen).toEqual([]);
+    });
   });
 
   it('ca-cert finds the default CA and prints the chain', async () => {

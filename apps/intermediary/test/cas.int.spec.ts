@@ -45,7 +45,7 @@ describe('CA discovery and CA reads over real NATS', () => {
   });
 
   it('submits to a CA named in the body', async () => {
-    second.onSubmit = () => FakeCa.result(7, 'pending');
+    second.onSubmit = () => FakeCa.submitted(7, 'pending');
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, ca: second.name });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/api/v1/requests/7?ca=${second.name}`);

@@ -24,7 +24,7 @@ describe('one CA on the bus, no default configured', () => {
   afterAll(() => h.close());
 
   it('a request that names no CA goes to it', async () => {
-    h.ca.onSubmit = () => FakeCa.result(3, 'issued');
+    h.ca.onSubmit = () => FakeCa.submitted(3, 'issued');
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ ca: h.ca.name, requestId: 3 });

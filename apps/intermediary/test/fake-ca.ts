@@ -11,7 +11,9 @@ import {
   type CaRecord,
   type Disposition,
   type RequestResult,
+  type RetrieveRequestParsed,
   type SubmitRequestParsed,
+  type SubmitResult,
 } from '@signet/contracts';
 
 export const FAKE_PEM = (label: string, body = 'AAAA') => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
@@ -23,10 +25,13 @@ type Handler<Req, Rep> = (req: Req) => Rep | Promise<Rep>;
  * answers and read what was submitted; there are no magic ids.
  */
 export class FakeCa {
+  /** The retrieval secret submitted() answers. */
+  static readonly SECRET = `sgr_${'FakeRetrievalSecret'.padEnd(43, '0')}`;
   readonly submits: SubmitRequestParsed[] = [];
-  readonly retrieves: number[] = [];
-  onSubmit: Handler<SubmitRequestParsed, RequestResult> = () => FakeCa.result(1, 'issued');
-  onRetrieve: Handler<{ requestId: number }, RequestResult> = (r) => FakeCa.result(r.requestId, 'pending');
+  /** Every retrieve message as it arrived (id, secret, requester). */
+  readonly retrieves: RetrieveRequestParsed[] = [];
+  onSubmit: Handler<SubmitRequestParsed, SubmitResult> = () => FakeCa.submitted(1, 'issued');
+  onRetrieve: Handler<RetrieveRequestParsed, RequestResult> = (r) => FakeCa.result(r.requestId, 'pending');
   onCaCertificate: Handler<{ chain: boolean }, CaCertificateReply> = (r) => ({
     certificate: FAKE_PEM('CERTIFICATE', 'Q0E='),
     ...(r.chain ? { chain: [FAKE_PEM('CERTIFICATE', 'Q0E='), FAKE_PEM('CERTIFICATE', 'Uk9PVA==')] } : {}),
@@ -71,6 +76,11 @@ export class FakeCa {
     };
   }
 
+  /** A submit's answer: the result and the retrieval secret. */
+  static submitted(requestId: number, disposition: Disposition, extra: Partial<RequestResult> = {}): SubmitResult {
+    return { ...FakeCa.result(requestId, disposition, extra), retrievalSecret: FakeCa.SECRET };
+  }
+
   /** Serves every ca-core command and discovery; `discoveryOnly` answers discovery alone (a CA whose core is down). */
   async start(nc: NatsConnection, opts: { discoveryOnly?: boolean } = {}): Promise<this> {
     const controller = opts.discoveryOnly ? DiscoveryOnlyController : FakeCaController;
@@ -105,8 +115,8 @@ class FakeCaController extends DiscoveryOnlyController {
   }
 
   @MessagePattern(Commands.retrieve.name)
-  retrieve(@Payload() req: { requestId: number }) {
-    this.ca.retrieves.push(req.requestId);
+  retrieve(@Payload() req: RetrieveRequestParsed) {
+    this.ca.retrieves.push(req);
     return this.ca.onRetrieve(req);
   }
 

@@ -1,4 +1,4 @@
-import { CaNameSchema, IdempotencyKeySchema } from '@signet/contracts';
+import { CaNameSchema, IdempotencyKeySchema, RetrievalSecretSchema } from '@signet/contracts';
 import { answerShapes, documentedRoutes, registeredRoutes, resolveRefs } from '@signet/http';
 import { z } from 'zod';
 import { OPENAPI_DOCUMENT } from '../src/openapi/openapi.document';
@@ -42,6 +42,17 @@ describe('GET /api/v1/openapi.json', () => {
     expect(successes.length).toBeGreaterThan(0);
     for (const s of successes) expect(s).toEqual({ route: s.route, success: true });
     for (const e of errors) expect(e).toEqual({ route: e.route, status: e.status, shaped: true });
+  });
+
+  it('documents the retrieval secret: in every submit answer, never in Location, and as the header retrieve reads', () => {
+    const retrieve = OPENAPI_DOCUMENT.paths['/api/v1/requests/{id}']!.get!;
+    expect(retrieve.parameters).toContainEqual(expect.objectContaining({ name: 'Signet-Retrieval-Secret', in: 'header', schema: expect.objectContaining({ maxLength: 256 }) }));
+    expect(retrieve.parameters?.map((p) => p.name)).not.toContain('retrievalSecret');
+    const submitResult = OPENAPI_DOCUMENT.components.schemas.SubmitResult as { required: string[]; properties: Record<string, unknown> };
+    expect(submitResult.required).toContain('retrievalSecret');
+    expect(submitResult.properties.retrievalSecret).toMatchObject(jsonSchema(RetrievalSecretSchema));
+    const location = (OPENAPI_DOCUMENT.paths['/api/v1/requests']!.post!.responses['201'] as { headers: Record<string, unknown> }).headers;
+    expect(Object.keys(location).sort()).toEqual(['Cache-Control', 'Location']);
   });
 
   it('describes the submit body with the contract schemas that validate it', async () => {

@@ -13,16 +13,17 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
   beforeEach(() => {
     h.ca.submits.length = 0;
-    h.ca.onSubmit = () => FakeCa.result(41, 'issued');
+    h.ca.onSubmit = () => FakeCa.submitted(41, 'issued');
   });
 
-  it('issued → 201 with Location, certificate, chain and serial', async () => {
+  it('issued → 201 with Location, certificate, chain, serial and the retrieval secret (not in Location), never cached', async () => {
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/v1/requests/41?ca=${h.ca.name}`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as { certificate: string; chain: string[] };
-    expect(body).toMatchObject({ ca: h.ca.name, requestId: 41, disposition: 'issued', dispositionCode: 3, serial: '0a1b2c3d4e5f6071' });
+    expect(body).toMatchObject({ ca: h.ca.name, requestId: 41, disposition: 'issued', dispositionCode: 3, serial: '0a1b2c3d4e5f6071', retrievalSecret: FakeCa.SECRET });
     expect(body.certificate).toContain('BEGIN CERTIFICATE');
     expect(body.chain).toHaveLength(1);
   });
@@ -57,15 +58,15 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('pending → 202 with Location', async () => {
-    h.ca.onSubmit = () => FakeCa.result(42, 'pending');
+    h.ca.onSubmit = () => FakeCa.submitted(42, 'pending');
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/api/v1/requests/42?ca=${h.ca.name}`);
-    expect(await res.json()).toMatchObject({ requestId: 42, disposition: 'pending', dispositionCode: 5 });
+    expect(await res.json()).toMatchObject({ requestId: 42, disposition: 'pending', dispositionCode: 5, retrievalSecret: FakeCa.SECRET });
   });
 
   it('denied → 400 REQUEST_DENIED with the request id and the deciding rule', async () => {
-    h.ca.onSubmit = () => FakeCa.result(43, 'denied', { message: 'key too small', decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' } });
+    h.ca.onSubmit = () => FakeCa.submitted(43, 'denied', { message: 'key too small', decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' } });
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
@@ -76,14 +77,16 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
       requestId: 43,
       disposition: 'denied',
       decidedBy: { rule: 'key-size', field: 'publicKey.bits', value: '1024' },
+      retrievalSecret: FakeCa.SECRET,
     });
+    expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('failed → 500 REQUEST_FAILED with the request id', async () => {
-    h.ca.onSubmit = () => FakeCa.result(44, 'failed', { message: 'policy module error' });
+    h.ca.onSubmit = () => FakeCa.submitted(44, 'failed', { message: 'policy module error' });
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ code: 'REQUEST_FAILED', requestId: 44, disposition: 'failed', message: 'policy module error' });
+    expect(await res.json()).toMatchObject({ code: 'REQUEST_FAILED', requestId: 44, disposition: 'failed', message: 'policy module error', retrievalSecret: FakeCa.SECRET });
   });
 
   it.each([
@@ -100,14 +103,14 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(await res.json()).toEqual({ code, message: `the CA says ${code}` });
   });
 
-  it('POLICY_UNAVAILABLE from the CA → 503 with Retry-After', async () => {
+  it('POLICY_UNAVAILABLE from the CA → 503 with Retry-After, the stored request\'s id and its retrieval secret', async () => {
     h.ca.onSubmit = () => {
-      throw new SignetError('POLICY_UNAVAILABLE', 'policy did not answer');
+      throw new SignetError('POLICY_UNAVAILABLE', 'policy did not answer', { requestId: 47, retrievalSecret: FakeCa.SECRET });
     };
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toMatchObject({ code: 'POLICY_UNAVAILABLE' });
+    expect(await res.json()).toEqual({ code: 'POLICY_UNAVAILABLE', message: 'policy did not answer', details: { requestId: 47, retrievalSecret: FakeCa.SECRET } });
   });
 
   it('an unexpected CA fault → 500 INTERNAL without detail', async () => {
@@ -120,7 +123,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
   });
 
   it('a CA that does not answer in time → 503 CA_UNAVAILABLE with Retry-After', async () => {
-    h.ca.onSubmit = () => new Promise((resolve) => setTimeout(() => resolve(FakeCa.result(45, 'issued')), 1_500).unref());
+    h.ca.onSubmit = () => new Promise((resolve) => setTimeout(() => resolve(FakeCa.submitted(45, 'issued')), 1_500).unref());
     const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
@@ -140,21 +143,43 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(h.ca.submits.every((s) => s.attributes === 'CertificateTemplate:WebServer')).toBe(true);
   });
 
-  it('GET /api/v1/requests/:id → 200 with the result, whatever the disposition', async () => {
+  it('GET /api/v1/requests/:id passes the Signet-Retrieval-Secret header and the requester to the CA → 200 with the result, whatever the disposition, never cached', async () => {
+    h.ca.retrieves.length = 0;
     h.ca.onRetrieve = (r) => FakeCa.result(r.requestId, 'denied', { message: 'denied by officer' });
-    const res = await fetch(h.url(`/api/v1/requests/77?ca=${h.ca.name}`));
+    const res = await fetch(h.url(`/api/v1/requests/77?ca=${h.ca.name}`), { headers: { 'Signet-Retrieval-Secret': FakeCa.SECRET } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ca: h.ca.name, requestId: 77, disposition: 'denied', message: 'denied by officer' });
-    expect(h.ca.retrieves).toContain(77);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    expect(body).toMatchObject({ ca: h.ca.name, requestId: 77, disposition: 'denied', message: 'denied by officer' });
+    expect(body).not.toHaveProperty('retrievalSecret');
+    expect(h.ca.retrieves).toEqual([{ requestId: 77, retrievalSecret: FakeCa.SECRET, requester: 'anonymous' }]);
   });
 
-  it('GET an unknown request id → 404 NOT_FOUND', async () => {
-    h.ca.onRetrieve = () => {
-      throw new SignetError('NOT_FOUND', 'no request 99');
+  it('GET without the header asks the CA as anonymous with no secret; an empty header is no header', async () => {
+    h.ca.retrieves.length = 0;
+    await fetch(h.url('/api/v1/requests/78'));
+    await fetch(h.url('/api/v1/requests/78'), { headers: { 'Signet-Retrieval-Secret': '' } });
+    expect(h.ca.retrieves).toEqual([
+      { requestId: 78, requester: 'anonymous' },
+      { requestId: 78, requester: 'anonymous' },
+    ]);
+  });
+
+  it('GET a request the CA refuses (unknown, or not the caller\'s) → 404 NOT_FOUND, the CA\'s answer as it is', async () => {
+    h.ca.onRetrieve = (r) => {
+      throw new SignetError('NOT_FOUND', `request ${r.requestId} not found`, { requestId: r.requestId });
     };
-    const res = await fetch(h.url('/api/v1/requests/99'));
+    const res = await fetch(h.url('/api/v1/requests/99'), { headers: { 'Signet-Retrieval-Secret': 'sgr_wrong' } });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await res.json()).toEqual({ code: 'NOT_FOUND', message: 'request 99 not found', details: { requestId: 99 } });
+  });
+
+  it('GET with a retrieval secret over 256 characters → 400 BAD_MESSAGE before the CA is asked', async () => {
+    h.ca.retrieves.length = 0;
+    const res = await fetch(h.url('/api/v1/requests/79'), { headers: { 'Signet-Retrieval-Secret': 'x'.repeat(257) } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_MESSAGE', details: { field: 'Signet-Retrieval-Secret' } });
+    expect(h.ca.retrieves).toEqual([]);
   });
 
   it.each(['abc', '0', '-1', '1.5', '99999999999999999'])('GET /api/v1/requests/%s → 400 BAD_MESSAGE', async (id) => {
@@ -163,12 +188,15 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(await res.json()).toMatchObject({ code: 'BAD_MESSAGE', details: { field: 'id' } });
   });
 
-  it('logs one access line with status and request id, and never the CSR', async () => {
-    h.ca.onSubmit = () => FakeCa.result(46, 'issued');
+  it('logs one access line with status and request id, and never the CSR or the retrieval secret', async () => {
+    h.ca.onSubmit = () => FakeCa.submitted(46, 'issued');
+    h.ca.onRetrieve = (r) => FakeCa.result(r.requestId, 'issued');
     await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: { san: 'dns=secret.example' } });
+    await fetch(h.url('/api/v1/requests/46'), { headers: { 'Signet-Retrieval-Secret': FakeCa.SECRET } });
     const line = h.logger.lines.find((l) => l.includes('POST /api/v1/requests 201') && l.includes('requestId=46'));
     expect(line).toBeDefined();
     expect(line).toContain(`ca=${h.ca.name}`);
-    expect(h.logger.lines.join('\n')).not.toMatch(/MIIBFAKECSR|secret\.example/);
+    expect(h.logger.lines.find((l) => l.includes('GET /api/v1/requests/46 200'))).toBeDefined();
+    expect(h.logger.lines.join('\n')).not.toMatch(/MIIBFAKECSR|secret\.example|FakeRetrievalSecret/);
   });
 });

@@ -3,7 +3,7 @@ import { isValidCaName } from './ca-name';
 import { eventsInMask, EXIT_EVENT_ALL_MASK, EXIT_EVENT_BIT, maskOf } from './enums/events';
 import { ErrorCode, HTTP_STATUS, SignetError } from './errors';
 import { replyEnvelopeSchema } from './envelope';
-import { RequestResultSchema, SUBMIT_SAMPLE, SubmitRequestSchema } from './messages/submit';
+import { RequestResultSchema, RetrievalSecretSchema, RetrieveRequestSchema, SUBMIT_SAMPLE, SubmitRequestSchema, SubmitResultSchema } from './messages/submit';
 import { PolicyVerifyReplySchema } from './messages/policy';
 import { allSubjectPatterns, Commands, Discovery, Events } from './subjects';
 
@@ -50,6 +50,26 @@ describe('messages', () => {
     expect(PolicyVerifyReplySchema.parse({ verdict: 'issue', message: '' })).toMatchObject({ caTemplate: false, changes: {} });
     expect(PolicyVerifyReplySchema.parse({ verdict: 'issue', message: '', caTemplate: true }).caTemplate).toBe(true);
     expect(PolicyVerifyReplySchema.safeParse({ verdict: 'issue', message: '', caTemplate: 'yes' }).success).toBe(false);
+  });
+  it('a submit reply carries the retrieval secret; other results do not need one', () => {
+    const result = { requestId: 1, disposition: 'pending', dispositionCode: 5, message: '' };
+    const secret = `sgr_${'A'.repeat(42)}w`;
+    expect(SubmitResultSchema.parse({ ...result, retrievalSecret: secret }).retrievalSecret).toBe(secret);
+    expect(SubmitResultSchema.safeParse(result).success).toBe(false);
+    expect(RequestResultSchema.parse({ ...result, retrievalSecret: secret })).not.toHaveProperty('retrievalSecret');
+  });
+  it.each([
+    ['no prefix', 'A'.repeat(43)],
+    ['too short', `sgr_${'A'.repeat(42)}`],
+    ['not base64url', `sgr_${'A'.repeat(42)}+`],
+  ])('fail/retrieval secret with %s', (_n, s) => {
+    expect(RetrievalSecretSchema.safeParse(s).success).toBe(false);
+  });
+  it('a retrieve asks as anonymous unless the intermediary says who, and may carry any secret text up to the limit', () => {
+    expect(RetrieveRequestSchema.parse({ requestId: 3 })).toEqual({ requestId: 3, requester: 'anonymous' });
+    expect(RetrieveRequestSchema.parse({ requestId: 3, retrievalSecret: 'wrong', requester: 'alice' })).toEqual({ requestId: 3, retrievalSecret: 'wrong', requester: 'alice' });
+    expect(RetrieveRequestSchema.safeParse({ requestId: 3, retrievalSecret: 'x'.repeat(257) }).success).toBe(false);
+    expect(RetrieveRequestSchema.safeParse({ requestId: 3, retrievalSecret: '' }).success).toBe(false);
   });
   it('reply envelopes are ok/data or error', () => {
     const s = replyEnvelopeSchema(RequestResultSchema);

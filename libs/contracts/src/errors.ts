@@ -27,7 +27,7 @@ export const ErrorCode = {
   IdempotencyConflict: 'IDEMPOTENCY_CONFLICT',
   /** A request with this idempotency key is still being processed. */
   InProgress: 'IN_PROGRESS',
-  /** The policy module did not answer; the request is stored and pending. */
+  /** The policy module did not answer; the request is stored and pending (on submit, `details` carries its `requestId` and `retrievalSecret`). */
   PolicyUnavailable: 'POLICY_UNAVAILABLE',
   /** The CA did not answer. */
   CaUnavailable: 'CA_UNAVAILABLE',

@@ -16,7 +16,7 @@ import {
   PolicyVerifyReplySchema,
   PolicyVerifyRequestSchema,
 } from './messages/policy';
-import { RequestResultSchema, RetrieveRequestSchema, SubmitRequestSchema } from './messages/submit';
+import { RequestResultSchema, RetrieveRequestSchema, SubmitRequestSchema, SubmitResultSchema } from './messages/submit';
 import {
   AuditListReplySchema,
   AuditListSchema,
@@ -112,7 +112,7 @@ const EXIT_QUEUE = 'signet-exit-service';
 
 export const Commands = {
   /** ICertRequest::Submit */
-  submit: command('ca.request.submit', 'ca', 'request.submit', CA_CORE_QUEUE, SubmitRequestSchema, RequestResultSchema),
+  submit: command('ca.request.submit', 'ca', 'request.submit', CA_CORE_QUEUE, SubmitRequestSchema, SubmitResultSchema),
   /** ICertRequest::RetrievePending */
   retrieve: command('ca.request.retrieve', 'ca', 'request.retrieve', CA_CORE_QUEUE, RetrieveRequestSchema, RequestResultSchema),
   /** ICertRequest::GetCACertificate */

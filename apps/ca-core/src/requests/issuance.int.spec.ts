@@ -6,8 +6,8 @@ import {
   ExitEvent,
   SignetError,
   type PolicyVerifyReply,
-  type RequestResult,
   type SubmitRequest,
+  type SubmitResult,
 } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID, parseCertificate } from '@signet/x509';
@@ -90,7 +90,7 @@ describe('issuance through ca-core on the real bus and database', () => {
   });
 
   /** Submits as alice, with the WebServer template and one more attribute (which the policy sees parsed). */
-  function submit(csrPem: string, extra: Partial<SubmitRequest> = {}): Promise<RequestResult> {
+  function submit(csrPem: string, extra: Partial<SubmitRequest> = {}): Promise<SubmitResult> {
     return h.client.call(Commands.submit, h.ca, { request: csrPem, attributes: 'contact:alice@example.test\nCertificate-Template: WebServer', requester: 'alice', ...extra });
   }
 
@@ -138,7 +138,7 @@ describe('issuance through ca-core on the real bus and database', () => {
   });
 
   describe('issue verdict', () => {
-    let result: RequestResult;
+    let result: SubmitResult;
     let leafPath: string;
     let csrPath: string;
     let submittedAt: number;
@@ -282,30 +282,43 @@ describe('issuance through ca-core on the real bus and database', () => {
       expect(stored?.payload).toMatchObject({ id: event.event_id, requestId: result.requestId, serial: result.serial });
     });
 
-    it('hands the certificate out again on retrieve, and records request.retrieved', async () => {
-      const again = await h.client.call(Commands.retrieve, h.ca, { requestId: result.requestId });
+    it('hands the certificate out again to the holder of the retrieval secret, and writes nothing (it was issued at submit)', async () => {
+      const writes = async () => ({ outbox: (await outboxFor(result.requestId)).length, audit: (await audit(result.requestId)).length });
+      const before = await writes();
+      const again = await h.client.call(Commands.retrieve, h.ca, { requestId: result.requestId, retrievalSecret: result.retrievalSecret });
       expect(again).toMatchObject({ requestId: result.requestId, disposition: 'issued', serial: result.serial, certificate: result.certificate, chain: [h.caPem] });
-      expect((await outboxFor(result.requestId)).map((e) => e.subject)).toEqual([
-        Events.subject(h.ca, ExitEvent.CertificateIssued),
-        Events.subject(h.ca, ExitEvent.PendingRetrieved),
-      ]);
+      expect(again).not.toHaveProperty('retrievalSecret');
+      expect((await outboxFor(result.requestId)).map((e) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.CertificateIssued)]);
+      expect(await writes()).toEqual(before);
     });
 
-    it('returns the first result for a repeated idempotency key and never issues twice', async () => {
+    it('returns the first result for a repeated idempotency key and never issues twice; the retry gets a fresh secret that replaces the first', async () => {
       const csr = makeCsr(w, 'idem', '/CN=www.example.test');
       const first = await submit(csr, { idempotencyKey: `order-${h.ca}` });
       const calls = h.verifyCalls.length;
       const certs = await count(`certificate WHERE ca_name = $1`, [h.ca]);
       const second = await submit(csr, { idempotencyKey: `order-${h.ca}` });
-      expect(second).toEqual(first);
+      const { retrievalSecret: firstSecret, ...firstResult } = first;
+      const { retrievalSecret: secondSecret, ...secondResult } = second;
+      expect(secondResult).toEqual(firstResult);
+      expect(secondSecret).not.toBe(firstSecret);
       expect(h.verifyCalls.length).toBe(calls);
       expect(await count(`certificate WHERE ca_name = $1`, [h.ca])).toBe(certs);
+      // Only the newest secret reads the request; the replacement is audited as the retry's.
+      const read = (retrievalSecret: string) => h.client.call(Commands.retrieve, h.ca, { requestId: first.requestId, retrievalSecret });
+      await expect(read(secondSecret)).resolves.toMatchObject({ requestId: first.requestId, serial: first.serial });
+      expect(await failure(read(firstSecret))).toMatchObject({ code: ErrorCode.NotFound });
+      expect((await audit(first.requestId)).map((a) => [a.actor, a.action, a.details])).toEqual([
+        ['alice', 'request.submit', {}],
+        ['ca', 'request.issue', { decidedBy: { rule: 'web-server' } }],
+        ['alice', 'request.retry', { retrievalSecret: 'replaced' }],
+      ]);
 
       // Two retries racing each other: one certificate, the same answer twice.
       const racing = makeCsr(w, 'idem-race', '/CN=www.example.test');
       const [a, b] = await Promise.all([0, 1].map(() => submit(racing, { idempotencyKey: `race-${h.ca}` })));
       expect(a.disposition).toBe('issued');
-      expect(b).toEqual(a);
+      expect({ ...b, retrievalSecret: undefined }).toEqual({ ...a, retrievalSecret: undefined });
       expect(h.verifyCalls.length).toBe(calls + 1);
       expect(await count(`certificate WHERE ca_name = $1`, [h.ca])).toBe(certs + 1);
 
@@ -412,7 +425,7 @@ describe('issuance through ca-core on the real bus and database', () => {
     const csr = makeCsr(w, 'down', '/CN=down.example.test');
     const err = await failure(submit(csr));
     expect(err).toBeInstanceOf(SignetError);
-    expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number) } });
+    expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true, details: { requestId: expect.any(Number), retrievalSecret: expect.stringMatching(/^sgr_/) } });
     expect(err.message).toMatch(/policy module is unavailable/);
     const id = err.details!.requestId as number;
     expect(await requestRow(id)).toMatchObject({
@@ -425,8 +438,9 @@ describe('issuance through ca-core on the real bus and database', () => {
       submitAudit,
       { actor: 'ca', action: 'request.park', serial: null, before_disposition: 'in_process', after_disposition: 'pending', details: {} },
     ]);
-    // The client can still read it back by id.
-    await expect(h.client.call(Commands.retrieve, h.ca, { requestId: id })).resolves.toMatchObject({ requestId: id, disposition: 'pending' });
+    // The client can still read it back with the secret the error carried.
+    const retrievalSecret = err.details!.retrievalSecret as string;
+    await expect(h.client.call(Commands.retrieve, h.ca, { requestId: id, retrievalSecret })).resolves.toMatchObject({ requestId: id, disposition: 'pending' });
   });
 
   it('on shutdown writes ca.shutdown and publishes what is left in the outbox', async () => {

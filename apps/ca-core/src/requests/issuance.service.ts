@@ -9,7 +9,9 @@ import {
   type DecidingRule,
   type PolicyVerifyReplyParsed,
   type RequestResult,
+  type RetrieveRequestParsed,
   type SubmitRequestParsed,
+  type SubmitResult,
 } from '@signet/contracts';
 import {
   decodeRequestText,
@@ -40,6 +42,7 @@ import { adminWidening, applyPolicyChanges, certificateExtensions, DraftViolatio
 import { buildVerifyRequest } from './policy-snapshot';
 import { RequestStore, type RequestRow } from './request.store';
 import { RequestAction, transition } from './request-state';
+import { mayRetrieve, newRetrievalSecret } from './retrieval-secret';
 
 /** How long a duplicate submit waits for the first one to finish. */
 const IDEMPOTENT_WAIT_MS = 30_000;
@@ -73,8 +76,11 @@ export class IssuanceService {
     return this.config.caName;
   }
 
-  /** ICertRequest::Submit. */
-  async submit(req: SubmitRequestParsed): Promise<RequestResult> {
+  /**
+   * ICertRequest::Submit. The reply carries the request's retrieval secret,
+   * the only time it is shown: the row keeps its hash (ADR 0025).
+   */
+  async submit(req: SubmitRequestParsed): Promise<SubmitResult> {
     // 1. Validate before anything is stored: a request we cannot read is refused, not accepted.
     const der = decodeRequestText(req.request);
     const csr = await parseCsr(der);
@@ -83,10 +89,11 @@ export class IssuanceService {
 
     if (req.idempotencyKey) {
       const existing = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey);
-      if (existing) return this.replay(existing, sha);
+      if (existing) return this.replay(existing, sha, req.requester);
     }
 
     // 1b. Persist: from here on nothing the CA accepted can be lost.
+    const secret = newRetrievalSecret();
     const id = await this.store.transaction(async (m) => {
       const newId = await this.store.insert(m, {
         caName: this.caName,
@@ -98,6 +105,7 @@ export class IssuanceService {
         requesterName: req.requester,
         subject: formatName(csr.subject),
         idempotencyKey: req.idempotencyKey,
+        retrievalSecretSha256: secret.sha256,
       });
       if (newId !== undefined) {
         await this.audit.append(m, this.caName, { actor: req.requester, action: 'request.submit', requestId: newId, after: Disposition.InProcess });
@@ -107,22 +115,43 @@ export class IssuanceService {
     if (id === undefined) {
       // A concurrent submit with the same idempotency key won the insert.
       const winner = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey!);
-      return this.replay(winner!, sha);
+      return this.replay(winner!, sha, req.requester);
     }
     this.log.log(`request ${id} accepted from ${req.requester}`);
-    return this.decide(id, true, csr);
+    try {
+      return { ...(await this.decide(id, true, csr)), retrievalSecret: secret.secret };
+    } catch (e) {
+      // Stored as pending: its submitter needs the secret to read it back once an officer decides.
+      if (e instanceof SignetError && e.code === ErrorCode.PolicyUnavailable) {
+        throw new SignetError(e.code, e.message, { ...e.details, retrievalSecret: secret.secret }, e.retryable);
+      }
+      throw e;
+    }
   }
 
-  /** ICertRequest::RetrievePending. */
-  async retrieve(requestId: number): Promise<RequestResult> {
-    const row = await this.store.get(this.caName, requestId);
-    if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`, { requestId });
+  /**
+   * ICertRequest::RetrievePending, for the request's owner only (the
+   * holder of its retrieval secret, or the same authenticated requester).
+   * Anyone else gets exactly what an unknown id gets, so ids cannot be
+   * probed. A read writes nothing, except the owner's first retrieval of a
+   * certificate issued after the submit answered: that is AD CS's
+   * EXITEVENT_CERTRETRIEVEPENDING, written once.
+   */
+  async retrieve(ask: RetrieveRequestParsed): Promise<RequestResult> {
+    const row = await this.store.get(this.caName, ask.requestId);
+    // Checked for unknown ids too, so both refusals take the same work.
+    const allowed = mayRetrieve(row, ask);
+    if (!row || !allowed) {
+      throw new SignetError(ErrorCode.NotFound, `request ${ask.requestId} not found`, { requestId: ask.requestId });
+    }
     const result = await this.result(row);
-    if (result.certificate) {
-      await this.store.transaction((m) =>
-        this.outbox.enqueue(m, this.caName, ExitEvent.PendingRetrieved, { requestId, disposition: row.disposition, serial: result.serial }),
-      );
-      this.relay.wake();
+    if (result.certificate && row.awaitingRetrieval) {
+      const first = await this.store.transaction(async (m) => {
+        if (!(await this.store.claimFirstRetrieval(m, this.caName, row.id))) return false;
+        await this.outbox.enqueue(m, this.caName, ExitEvent.PendingRetrieved, { requestId: row.id, disposition: row.disposition, serial: result.serial });
+        return true;
+      });
+      if (first) this.relay.wake();
     }
     return result;
   }
@@ -181,10 +210,10 @@ export class IssuanceService {
     }
     if (verdict.verdict === 'deny') return this.finish(row, RequestAction.Deny, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
     if (verdict.verdict === 'pend') return this.finish(row, RequestAction.Pend, verdict.message, { actor, decidedBy: verdict.decidedBy, draft });
-    return this.issue(row, csr, draft, verdict, actor);
+    return this.issue(row, csr, draft, verdict, actor, newRequest);
   }
 
-  private async issue(row: RequestRow, csr: ParsedCsr, draft: CertificateDraft, verdict: PolicyVerifyReplyParsed, actor: string): Promise<RequestResult> {
+  private async issue(row: RequestRow, csr: ParsedCsr, draft: CertificateDraft, verdict: PolicyVerifyReplyParsed, actor: string, newRequest: boolean): Promise<RequestResult> {
     const ca = this.keys.ca;
     // 3. A random serial, reserved before signing so it can never be used twice.
     let serial = randomSerialHex();
@@ -225,6 +254,8 @@ export class IssuanceService {
       decidedBy: verdict.decidedBy,
       draft,
       certificate: { serial, der },
+      // The submit's own reply hands the certificate out; after a resubmit only a retrieval does.
+      awaitingRetrieval: !newRequest,
     });
   }
 
@@ -233,7 +264,7 @@ export class IssuanceService {
     row: RequestRow,
     action: RequestAction,
     message: string,
-    opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer } },
+    opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer }; awaitingRetrieval?: boolean },
   ): Promise<RequestResult> {
     const updated = await this.store.transaction(async (m: EntityManager) => {
       const locked = await this.store.lock(m, this.caName, row.id);
@@ -265,6 +296,7 @@ export class IssuanceService {
           notBefore: d!.notBefore,
           notAfter: d!.notAfter,
         });
+        if (opts.awaitingRetrieval) await this.store.setAwaitingRetrieval(m, row.id);
       }
       const event = t.to === 'issued' ? ExitEvent.CertificateIssued : t.to === 'pending' ? ExitEvent.RequestPending : t.to === 'denied' ? ExitEvent.RequestDenied : undefined;
       if (event) {
@@ -294,8 +326,14 @@ export class IssuanceService {
     return this.result(updated);
   }
 
-  /** The answer to a repeated idempotency key: the first result, never a second certificate. */
-  private async replay(existing: RequestRow, sha: string): Promise<RequestResult> {
+  /**
+   * The answer to a repeated idempotency key: the first result, never a
+   * second certificate, with a fresh retrieval secret that replaces the
+   * first (only its hash was kept, so it cannot be shown again). Key and
+   * request bytes together are the submitter's proof; the replacement is
+   * audited.
+   */
+  private async replay(existing: RequestRow, sha: string, requester: string): Promise<SubmitResult> {
     if (existing.requestSha256 !== sha) {
       throw new SignetError(ErrorCode.IdempotencyConflict, 'this idempotency key was used with a different request', { requestId: existing.id });
     }
@@ -308,7 +346,12 @@ export class IssuanceService {
     if (row.disposition === Disposition.InProcess) {
       throw new SignetError(ErrorCode.InProgress, `request ${row.id} with this idempotency key is still being processed`, { requestId: row.id });
     }
-    return this.result(row);
+    const secret = newRetrievalSecret();
+    await this.store.transaction(async (m) => {
+      await this.store.replaceRetrievalSecret(m, this.caName, row.id, secret.sha256);
+      await this.audit.append(m, this.caName, { actor: requester, action: 'request.retry', requestId: row.id, details: { retrievalSecret: 'replaced' } });
+    });
+    return { ...(await this.result(row)), retrievalSecret: secret.secret };
   }
 
   async result(row: RequestRow): Promise<RequestResult> {

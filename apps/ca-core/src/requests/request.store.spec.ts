@@ -43,6 +43,7 @@ describe('RequestStore (real PostgreSQL)', () => {
       requesterName: 'alice',
       subject: 'CN=a.example',
       idempotencyKey,
+      retrievalSecretSha256: randomHex(32),
     };
   }
 
@@ -93,6 +94,8 @@ describe('RequestStore (real PostgreSQL)', () => {
       idempotencyKey: null,
       decidedBy: null,
       version: 1,
+      retrievalSecretSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      awaitingRetrieval: false,
     });
     expect(row!.submittedAt).toBeInstanceOf(Date);
     expect(await store.attributes(id)).toEqual([
@@ -216,6 +219,32 @@ describe('RequestStore (real PostgreSQL)', () => {
       });
       await store.transaction((m) => store.update(m, id, { disposition: 'denied', message: 'no', decidedBy: null, resolved: true }));
       expect(await store.get(ca, id)).toMatchObject({ disposition: 'denied', decidedBy: null, version: 4, resolvedAt: expect.any(Date) });
+    });
+  });
+
+  describe('retrieval', () => {
+    it('stores only a SHA-256 as the retrieval secret: anything else is refused by the schema', async () => {
+      const id = await insert(ca);
+      const sha = randomHex(32);
+      await store.transaction((m) => store.replaceRetrievalSecret(m, ca, id, sha));
+      expect((await store.get(ca, id))?.retrievalSecretSha256).toBe(sha);
+      await quietly(() =>
+        expect(store.transaction((m) => store.replaceRetrievalSecret(m, ca, id, `sgr_${'A'.repeat(43)}`))).rejects.toThrow(/request_retrieval_secret_is_hash/),
+      );
+      // Another CA's request of the same id is not touched.
+      await store.transaction((m) => store.replaceRetrievalSecret(m, otherCa, id, randomHex(32)));
+      expect((await store.get(ca, id))?.retrievalSecretSha256).toBe(sha);
+    });
+
+    it('claimFirstRetrieval is true once, for one of many concurrent callers, and only while awaiting', async () => {
+      const id = await insert(ca);
+      await expect(store.transaction((m) => store.claimFirstRetrieval(m, ca, id))).resolves.toBe(false);
+      await store.transaction((m) => store.setAwaitingRetrieval(m, id));
+      expect((await store.get(ca, id))?.awaitingRetrieval).toBe(true);
+      await expect(store.transaction((m) => store.claimFirstRetrieval(m, otherCa, id))).resolves.toBe(false);
+      const claims = await Promise.all(Array.from({ length: 5 }, () => store.transaction((m) => store.claimFirstRetrieval(m, ca, id))));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect((await store.get(ca, id))?.awaitingRetrieval).toBe(false);
     });
   });
 

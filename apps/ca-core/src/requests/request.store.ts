@@ -25,6 +25,10 @@ export interface RequestRow {
   submittedAt: Date;
   resolvedAt: Date | null;
   version: number;
+  /** SHA-256 (hex) of the retrieval secret its submitter was given; null for rows from before and imported ones. */
+  retrievalSecretSha256: string | null;
+  /** Issued after the submit answered, and not yet retrieved by its owner (AD CS RetrievePending). */
+  awaitingRetrieval: boolean;
 }
 
 export interface CertificateRow {
@@ -38,7 +42,7 @@ export interface CertificateRow {
 }
 
 const REQUEST_COLUMNS = `id, ca_name, disposition, disposition_message, status_code, request_type, decided_by, raw_request, request_sha256,
-  attributes_raw, requester_name, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version`;
+  attributes_raw, requester_name, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version, retrieval_secret_sha256, awaiting_retrieval`;
 
 function toRequest(r: Record<string, unknown>): RequestRow {
   return {
@@ -60,6 +64,8 @@ function toRequest(r: Record<string, unknown>): RequestRow {
     submittedAt: r.submitted_at as Date,
     resolvedAt: (r.resolved_at as Date) ?? null,
     version: r.version as number,
+    retrievalSecretSha256: (r.retrieval_secret_sha256 as string) ?? null,
+    awaitingRetrieval: r.awaiting_retrieval === true,
   };
 }
 
@@ -73,6 +79,8 @@ export interface NewRequest {
   requesterName: string;
   subject: string;
   idempotencyKey?: string;
+  /** Only the hash: the secret goes to the submitter and nowhere else. */
+  retrievalSecretSha256: string;
 }
 
 export interface DispositionUpdate {
@@ -106,10 +114,10 @@ export class RequestStore {
   /** Inserts a new request in process; returns undefined when the idempotency key is taken. */
   async insert(m: EntityManager, r: NewRequest): Promise<number | undefined> {
     const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, subject, idempotency_key)
-       VALUES ($1, 'in_process', $2, $3, $4, $5, $6, $7)
+      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, subject, idempotency_key, retrieval_secret_sha256)
+       VALUES ($1, 'in_process', $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (ca_name, idempotency_key) DO NOTHING RETURNING id`,
-      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, r.requesterName, r.subject, r.idempotencyKey ?? null],
+      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, r.requesterName, r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256],
     );
     if (rows.length === 0) return undefined;
     const id = Number(rows[0].id);
@@ -187,6 +195,26 @@ export class RequestStore {
         u.resolved ?? false,
       ],
     );
+  }
+
+  /** An idempotent retry's fresh secret replaces the one before (whose text is gone: only its hash was kept). */
+  async replaceRetrievalSecret(m: EntityManager, caName: string, id: number, sha256: string): Promise<void> {
+    await m.query(`UPDATE request SET retrieval_secret_sha256 = $3 WHERE ca_name = $1 AND id = $2`, [caName, id, sha256]);
+  }
+
+  /** The certificate was issued after the submit answered: its owner's first retrieval is an event. */
+  async setAwaitingRetrieval(m: EntityManager, id: number): Promise<void> {
+    await m.query(`UPDATE request SET awaiting_retrieval = true WHERE id = $1`, [id]);
+  }
+
+  /** Clears awaiting_retrieval; true for exactly one of any number of concurrent callers. */
+  async claimFirstRetrieval(m: EntityManager, caName: string, id: number): Promise<boolean> {
+    // Wrapped in a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
+    const rows = await m.query(
+      `WITH claimed AS (UPDATE request SET awaiting_retrieval = false WHERE ca_name = $1 AND id = $2 AND awaiting_retrieval RETURNING id) SELECT id FROM claimed`,
+      [caName, id],
+    );
+    return rows.length === 1;
   }
 
   async attributes(id: number, m: EntityManager = this.ds.manager): Promise<Array<{ name: string; displayName: string; value: string }>> {

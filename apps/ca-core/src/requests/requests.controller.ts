@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Commands, type RequestResult, type RetrieveRequest, type SubmitRequestParsed } from '@signet/contracts';
+import { Commands, type RequestResult, type RetrieveRequestParsed, type SubmitRequestParsed, type SubmitResult } from '@signet/contracts';
 import { IssuanceService } from './issuance.service';
 
 /** ICertRequest: Submit and RetrievePending. Thin: validation is done by the transport. */
@@ -9,12 +9,12 @@ export class RequestsController {
   constructor(private readonly issuance: IssuanceService) {}
 
   @MessagePattern(Commands.submit.name)
-  submit(@Payload() req: SubmitRequestParsed): Promise<RequestResult> {
+  submit(@Payload() req: SubmitRequestParsed): Promise<SubmitResult> {
     return this.issuance.submit(req);
   }
 
   @MessagePattern(Commands.retrieve.name)
-  retrieve(@Payload() req: RetrieveRequest): Promise<RequestResult> {
-    return this.issuance.retrieve(req.requestId);
+  retrieve(@Payload() req: RetrieveRequestParsed): Promise<RequestResult> {
+    return this.issuance.retrieve(req);
   }
 }

@@ -5,7 +5,7 @@ import { CliError, usage } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { json, keyValues } from '../output';
 import { KEY_TYPES, defaultTemplate, fileStem, parseNames, subjectFor, type CertName, type KeyType } from './cert-names';
-import { type RequestAnswer, isOutcome } from './enroll';
+import { type RequestAnswer, isOutcome, secretHeaders } from './enroll';
 
 /** How often a pending request is asked about again. */
 const POLL_MS = 5_000;
@@ -16,6 +16,8 @@ type X509 = typeof import('@signet/x509');
 /** The files `signet cert` writes into --out. */
 interface CertFiles {
   key: string;
+  /** The request's retrieval secret, kept only while the request is pending. */
+  retrievalSecret: string;
   certificate: string;
   chain: string;
   fullchain: string;
@@ -25,6 +27,7 @@ interface CertFiles {
 function filesIn(dir: string, stem: string): CertFiles {
   return {
     key: join(dir, `${stem}.key`),
+    retrievalSecret: join(dir, `${stem}.secret`),
     certificate: join(dir, `${stem}.crt`),
     chain: join(dir, 'chain.pem'),
     fullchain: join(dir, 'fullchain.pem'),
@@ -47,8 +50,9 @@ export const cert: Verb = {
 The private key is made on this machine (mode 0600) and never sent or printed:
 only a certificate request signed with it goes to the intermediary. The file
 names come from the first name (<name>.key, <name>.crt). Exit 0 issued,
-3 denied or failed, 4 still pending after --wait (the key is kept; fetch the
-certificate later with "signet retrieve <id> --out <dir>/<name>.crt").`,
+3 denied or failed, 4 still pending after --wait (the key and the request's
+retrieval secret, <name>.secret, are kept, both mode 0600; fetch the certificate
+later with "signet retrieve <id> --secret-file <dir>/<name>.secret --out <dir>/<name>.crt").`,
   async run(ctx) {
     const dir = str(ctx.values, 'out');
     if (!dir) throw usage('signet cert needs --out <dir>: where the key and the certificate go');
@@ -65,16 +69,21 @@ certificate later with "signet retrieve <id> --out <dir>/<name>.crt").`,
     const csr = x509.toPem(await x509.createCsr({ subject: subjectFor(names), sans: names, privateKey }), 'CERTIFICATE REQUEST');
     const body = { csr, attributes: { CertificateTemplate: template }, ...(ctx.config.ca ? { ca: ctx.config.ca } : {}) };
     let answer = (await ctx.http.intermediary<RequestAnswer>('/api/v1/requests', { method: 'POST', body, accept: isOutcome })).body;
+    // Polling reads the request with it from memory; only a request left pending needs it on disk.
+    const secret = answer.retrievalSecret;
 
     let keyWritten = false;
     if (answer.disposition === 'pending' || answer.disposition === 'in_process') {
-      // Kept now, so neither --wait running out nor Ctrl-C loses the key of a request that may still be approved.
+      // Kept now, so neither --wait running out nor Ctrl-C loses the key, or the secret that fetches its certificate, of a request that may still be approved.
       ctx.io.makeDir(dir);
       ctx.io.writeFile(files.key, privateKeyPem(privateKey), 0o600);
+      if (secret) ctx.io.writeFile(files.retrievalSecret, `${secret}\n`, 0o600);
       keyWritten = true;
       if (!ctx.json) ctx.io.err(`signet: request ${answer.requestId} at CA ${answer.ca} is pending (${answer.message}); key written to ${files.key}\n`);
-      answer = await waitWhilePending(ctx, answer, waitSeconds);
+      answer = await waitWhilePending(ctx, answer, waitSeconds, secret);
       if (answer.disposition === 'pending' || answer.disposition === 'in_process') return stillPending(ctx, answer, files, waitSeconds);
+      // Decided: the secret on disk has done its work.
+      ctx.io.removeFile(files.retrievalSecret);
     }
     if (answer.disposition !== 'issued' || !answer.certificate) {
       // The key made for a request that was not issued is of no use; one from an earlier run stays.
@@ -97,7 +106,8 @@ certificate later with "signet retrieve <id> --out <dir>/<name>.crt").`,
     const summary = x509.parseCertificate(leaf);
 
     if (ctx.json) {
-      ctx.io.out(json({ ca: answer.ca, requestId: answer.requestId, disposition: answer.disposition, template, names, serial: answer.serial, notAfter: summary.notAfter.toISOString(), files }));
+      const { retrievalSecret: _notKept, ...written } = files;
+      ctx.io.out(json({ ca: answer.ca, requestId: answer.requestId, disposition: answer.disposition, template, names, serial: answer.serial, notAfter: summary.notAfter.toISOString(), files: written }));
       return ExitCode.Ok;
     }
     ctx.io.out(keyValues([
@@ -131,27 +141,29 @@ function spkiOf(key: KeyObject): Buffer {
   return createPublicKey(key).export({ type: 'spki', format: 'der' });
 }
 
-/** Asks again every POLL_MS until the request is decided or `seconds` have passed. */
-async function waitWhilePending(ctx: Context, first: RequestAnswer, seconds: number): Promise<RequestAnswer> {
+/** Asks again every POLL_MS, with the request's retrieval secret, until it is decided or `seconds` have passed. */
+async function waitWhilePending(ctx: Context, first: RequestAnswer, seconds: number, secret: string | undefined): Promise<RequestAnswer> {
   let answer = first;
   const polls = Math.ceil((seconds * 1000) / POLL_MS);
   if (polls > 0 && !ctx.json) ctx.io.err(`signet: waiting up to ${seconds} s for a certificate manager to approve it (Ctrl-C stops waiting; the key stays)\n`);
   for (let i = 0; i < polls && (answer.disposition === 'pending' || answer.disposition === 'in_process'); i++) {
     await ctx.io.sleep(POLL_MS);
     const query = new URLSearchParams({ ca: answer.ca });
-    answer = (await ctx.http.intermediary<RequestAnswer>(`/api/v1/requests/${answer.requestId}`, { query })).body;
+    answer = (await ctx.http.intermediary<RequestAnswer>(`/api/v1/requests/${answer.requestId}`, { query, headers: secretHeaders(secret) })).body;
   }
   return answer;
 }
 
 function stillPending(ctx: Context, answer: RequestAnswer, files: CertFiles, seconds: number): ExitCode {
-  const later = `signet retrieve ${answer.requestId} --ca ${answer.ca} --out ${files.certificate}`;
-  if (ctx.json) ctx.io.out(json({ ca: answer.ca, requestId: answer.requestId, disposition: answer.disposition, message: answer.message, files: { key: files.key } }));
+  const later = `signet retrieve ${answer.requestId} --ca ${answer.ca} --secret-file ${files.retrievalSecret} --out ${files.certificate}`;
+  const kept = { key: files.key, retrievalSecret: files.retrievalSecret };
+  if (ctx.json) ctx.io.out(json({ ca: answer.ca, requestId: answer.requestId, disposition: answer.disposition, message: answer.message, files: kept }));
   else ctx.io.out(keyValues([
     ['Request ID', answer.requestId],
     ['Disposition', `${answer.disposition} (still, after ${seconds} s)`],
     ['Message', answer.message],
     ['Key', files.key],
+    ['Retrieval secret', `${files.retrievalSecret} (mode 0600)`],
     ['Once approved', later],
   ]));
   return ExitCode.Pending;

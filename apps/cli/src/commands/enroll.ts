@@ -1,5 +1,6 @@
+import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { flag, list, str, type Context, type Verb } from '../command';
-import { usage } from '../errors';
+import { CliError, usage } from '../errors';
 import { ExitCode, exitCodeForDisposition } from '../exit-codes';
 import { json, keyValues } from '../output';
 
@@ -14,7 +15,12 @@ export interface RequestAnswer {
   certificate?: string;
   chain?: string[];
   serial?: string;
+  /** Submit only: what reads the request back, shown this once. */
+  retrievalSecret?: string;
 }
+
+/** The header that lets the request's owner read it back, when there is a secret. */
+export const secretHeaders = (secret: string | undefined): Record<string, string> => (secret ? { [RETRIEVAL_SECRET_HEADER]: secret } : {});
 
 /** Denied (400) and failed (500) submits are outcomes with a request id, not transport errors. */
 export const isOutcome = (_status: number, body: unknown) => {
@@ -41,12 +47,19 @@ export function parsePairs(pairs: string[], what: string): Record<string, string
   return out;
 }
 
-/** Prints a request outcome and answers the exit code its disposition maps to. */
-function showRequest(ctx: Context, r: RequestAnswer, out?: string): ExitCode {
+/**
+ * Prints a request outcome and answers the exit code its disposition maps
+ * to. A retrieval secret goes to `secretFile` (mode 0600) when given, else
+ * it is shown: it is the only way to read the request back.
+ */
+function showRequest(ctx: Context, r: RequestAnswer, out?: string, secretFile?: string): ExitCode {
   if (out && r.certificate) ctx.io.writeFile(out, [r.certificate, ...(flag(ctx.values, 'chain') ? (r.chain ?? []) : [])].join(''));
+  const { retrievalSecret, ...result } = r;
+  if (retrievalSecret && secretFile) ctx.io.writeFile(secretFile, `${retrievalSecret}\n`, 0o600);
   if (ctx.json) {
-    const { code: _c, ...rest } = r as RequestAnswer & { code?: string };
-    ctx.io.out(json(rest));
+    const { code: _c, ...rest } = result as RequestAnswer & { code?: string };
+    const secret = retrievalSecret ? (secretFile ? { retrievalSecretFile: secretFile } : { retrievalSecret }) : {};
+    ctx.io.out(json({ ...rest, ...secret }));
   } else {
     const rule = r.decidedBy ? [r.decidedBy.rule, r.decidedBy.field, r.decidedBy.value].filter(Boolean).join(' / ') : undefined;
     ctx.io.out(keyValues([
@@ -56,6 +69,7 @@ function showRequest(ctx: Context, r: RequestAnswer, out?: string): ExitCode {
       ['Decided by', rule],
       ['Serial', r.serial],
       ['Certificate', out && r.certificate ? `written to ${out}` : undefined],
+      ['Retrieval secret', retrievalSecret ? (secretFile ? `written to ${secretFile} (mode 0600)` : retrievalSecret) : undefined],
     ]));
     if (!out && r.certificate) ctx.io.out(r.certificate);
   }
@@ -72,11 +86,14 @@ export const submit: Verb = {
   options: {
     template: { type: 'string', value: 'name', description: 'certificate template (attribute CertificateTemplate)' },
     attr: { type: 'string', multiple: true, value: 'name:value', description: 'request attribute; repeatable' },
-    'idempotency-key': { type: 'string', value: 'key', description: 'a retry with the same key returns the first result' },
+    'idempotency-key': { type: 'string', value: 'key', description: 'a retry with the same key returns the first result (and a new retrieval secret)' },
     out: { type: 'string', value: 'file', description: 'write the certificate (PEM) here instead of stdout' },
     chain: { type: 'boolean', description: 'with --out: append the CA chain' },
+    'secret-file': { type: 'string', value: 'file', description: 'write the retrieval secret here (mode 0600) instead of showing it' },
   },
-  help: 'The CSR may be PEM or DER ("-" reads stdin). Exit 0 issued, 4 pending (retrieve it later by id), 3 denied or failed.',
+  help: `The CSR may be PEM or DER ("-" reads stdin). Exit 0 issued, 4 pending, 3 denied or failed.
+The answer carries the request's retrieval secret, shown this once (the CA keeps only its
+hash): "signet retrieve <id> --secret-file <file>" reads the request back with it.`,
   async run(ctx) {
     const attributes = parsePairs(list(ctx.values, 'attr'), 'attribute');
     const template = str(ctx.values, 'template');
@@ -89,7 +106,7 @@ export const submit: Verb = {
       ...(key ? { idempotencyKey: key } : {}),
     };
     const res = await ctx.http.intermediary<RequestAnswer>('/api/v1/requests', { method: 'POST', body, accept: isOutcome });
-    return showRequest(ctx, res.body, str(ctx.values, 'out'));
+    return showRequest(ctx, res.body, str(ctx.values, 'out'), str(ctx.values, 'secret-file'));
   },
 };
 
@@ -99,16 +116,42 @@ export const retrieve: Verb = {
   args: '<request-id>',
   positionals: { min: 1, max: 1 },
   options: {
+    'secret-file': { type: 'string', value: 'file', description: 'the file holding the request\'s retrieval secret (or SIGNET_RETRIEVAL_SECRET)' },
     out: { type: 'string', value: 'file', description: 'write the certificate (PEM) here instead of stdout' },
     chain: { type: 'boolean', description: 'with --out: append the CA chain' },
   },
-  help: 'Exit 0 issued (or revoked), 4 pending, 3 denied or failed, 5 unknown id.',
+  help: `Only the request's submitter reads it back: with the retrieval secret its submit answered,
+from --secret-file or SIGNET_RETRIEVAL_SECRET (never a flag's value: others see those in the
+process list). Without it, or with a wrong one, the CA answers as for an id that does not exist.
+Exit 0 issued (or revoked), 4 pending, 3 denied or failed, 5 not found.`,
   async run(ctx) {
     const id = requestId(ctx.positionals[0]);
-    const res = await ctx.http.intermediary<RequestAnswer>(`/api/v1/requests/${id}`, { query: caQuery(ctx) });
+    const secret = retrievalSecret(ctx);
+    const res = await ctx.http.intermediary<RequestAnswer>(`/api/v1/requests/${id}`, { query: caQuery(ctx), headers: secretHeaders(secret) }).catch((e: unknown) => {
+      if (!secret && e instanceof CliError && e.exitCode === ExitCode.NotFound) {
+        throw new CliError(e.exitCode, `${e.message}; a request is read back with its retrieval secret: --secret-file or SIGNET_RETRIEVAL_SECRET`, e.body);
+      }
+      throw e;
+    });
     return showRequest(ctx, res.body, str(ctx.values, 'out'));
   },
 };
+
+/** The retrieval secret from --secret-file, else SIGNET_RETRIEVAL_SECRET; none is fine (the CA answers not found). */
+function retrievalSecret(ctx: Context): string | undefined {
+  const file = str(ctx.values, 'secret-file');
+  if (file) {
+    let text: string;
+    try {
+      text = ctx.io.readFile(file).toString('utf8').trim();
+    } catch (e) {
+      throw usage(`cannot read the retrieval secret file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    if (!text) throw usage(`the retrieval secret file ${file} is empty`);
+    return text;
+  }
+  return ctx.io.env.SIGNET_RETRIEVAL_SECRET || undefined;
+}
 
 export const caCert: Verb = {
   name: 'ca-cert',

@@ -10,7 +10,9 @@ import {
   type CaPropertiesReply,
   type CaPropertyName,
   type RequestResult,
+  type RetrieveRequest,
   type SubmitRequest,
+  type SubmitResult,
 } from '@signet/contracts';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 
@@ -32,14 +34,14 @@ export class CaClient {
     this.bus = new BusClient(nc, config.caTimeoutMs);
   }
 
-  /** ICertRequest::Submit */
-  submit(ca: string, request: SubmitRequest): Promise<RequestResult> {
+  /** ICertRequest::Submit; the answer carries the request's retrieval secret. */
+  submit(ca: string, request: SubmitRequest): Promise<SubmitResult> {
     return this.bus.call(Commands.submit, ca, request).catch(rethrowPublic(ca));
   }
 
-  /** ICertRequest::RetrievePending */
-  retrieve(ca: string, requestId: number): Promise<RequestResult> {
-    return this.bus.call(Commands.retrieve, ca, { requestId }).catch(rethrowPublic(ca));
+  /** ICertRequest::RetrievePending, with what shows the caller owns the request. */
+  retrieve(ca: string, request: RetrieveRequest): Promise<RequestResult> {
+    return this.bus.call(Commands.retrieve, ca, request).catch(rethrowPublic(ca));
   }
 
   /** ICertRequest::GetCACertificate */

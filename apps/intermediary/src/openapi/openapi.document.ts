@@ -19,7 +19,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     description:
       'The client-facing front door of a Signet CA (AD CS ICertConfig + ICertRequest over HTTP). ' +
       'Every error is `{code, message, details?}` JSON; the code is one of `ErrorCode` in @signet/contracts. ' +
-      'Callers are anonymous for now (requester "anonymous").',
+      'Callers are anonymous for now (requester "anonymous"): a request is read back with the `retrievalSecret` its submit answered, sent as the `Signet-Retrieval-Secret` header.',
     license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   },
   tags: [

@@ -1,4 +1,4 @@
-import { CR_DISP, type Disposition, type RequestResult } from '@signet/contracts';
+import { CR_DISP, type Disposition, type RequestResult, type SubmitResult } from '@signet/contracts';
 import { parseRequestId, requestLocation, retrieveOutcome, submitOutcome } from './outcome';
 
 const result = (disposition: Disposition, extra: Partial<RequestResult> = {}): RequestResult => ({
@@ -8,6 +8,8 @@ const result = (disposition: Disposition, extra: Partial<RequestResult> = {}): R
   message: disposition,
   ...extra,
 });
+const SECRET = `sgr_${'s'.repeat(43)}`;
+const submitted = (disposition: Disposition, extra: Partial<RequestResult> = {}): SubmitResult => ({ ...result(disposition, extra), retrievalSecret: SECRET });
 
 describe('submitOutcome (disposition → HTTP)', () => {
   it.each([
@@ -17,28 +19,33 @@ describe('submitOutcome (disposition → HTTP)', () => {
     ['revoked', 200, true, undefined],
     ['denied', 400, false, 'REQUEST_DENIED'],
     ['failed', 500, false, 'REQUEST_FAILED'],
-  ] as const)('ok/%s → %d', (disposition, status, hasLocation, code) => {
-    const o = submitOutcome('ca-1', result(disposition));
+  ] as const)('ok/%s → %d, with the retrieval secret in the body only, never cached', (disposition, status, hasLocation, code) => {
+    const o = submitOutcome('ca-1', submitted(disposition));
     expect(o.status).toBe(status);
     expect(o.headers.Location).toBe(hasLocation ? '/api/v1/requests/12?ca=ca-1' : undefined);
-    expect(o.body).toMatchObject({ ca: 'ca-1', requestId: 12, disposition, dispositionCode: CR_DISP[disposition] });
+    expect(o.headers['Cache-Control']).toBe('no-store');
+    expect(o.body).toMatchObject({ ca: 'ca-1', requestId: 12, disposition, dispositionCode: CR_DISP[disposition], retrievalSecret: SECRET });
     expect(o.body.code).toBe(code);
+    expect(JSON.stringify(o.headers)).not.toContain(SECRET);
   });
 
   it('ok/issued carries certificate, chain and serial; absent fields are left out', () => {
-    const o = submitOutcome('ca-1', result('issued', { certificate: 'PEM', chain: ['CA'], serial: '0a' }));
-    expect(o.body).toEqual({ ca: 'ca-1', requestId: 12, disposition: 'issued', dispositionCode: 3, message: 'issued', certificate: 'PEM', chain: ['CA'], serial: '0a' });
-    expect(Object.keys(submitOutcome('ca-1', result('pending')).body)).not.toContain('certificate');
+    const o = submitOutcome('ca-1', submitted('issued', { certificate: 'PEM', chain: ['CA'], serial: '0a' }));
+    expect(o.body).toEqual({ ca: 'ca-1', requestId: 12, disposition: 'issued', dispositionCode: 3, message: 'issued', certificate: 'PEM', chain: ['CA'], serial: '0a', retrievalSecret: SECRET });
+    expect(Object.keys(submitOutcome('ca-1', submitted('pending')).body)).not.toContain('certificate');
   });
 
   it('ok/denied names the deciding rule', () => {
-    const o = submitOutcome('ca-1', result('denied', { decidedBy: { rule: 'san-allowlist', field: 'san', value: 'evil.example' } }));
+    const o = submitOutcome('ca-1', submitted('denied', { decidedBy: { rule: 'san-allowlist', field: 'san', value: 'evil.example' } }));
     expect(o.body).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'san-allowlist', field: 'san', value: 'evil.example' } });
   });
 
-  it('ok/retrieve is 200 whatever the disposition', () => {
+  it('ok/retrieve is 200 whatever the disposition, never cached, and shows no secret', () => {
     for (const d of ['issued', 'pending', 'denied', 'failed', 'revoked'] as const) {
-      expect(retrieveOutcome('ca-1', result(d)).status).toBe(200);
+      const o = retrieveOutcome('ca-1', submitted(d));
+      expect(o.status).toBe(200);
+      expect(o.headers).toEqual({ 'Cache-Control': 'no-store' });
+      expect(o.body).not.toHaveProperty('retrievalSecret');
     }
   });
 

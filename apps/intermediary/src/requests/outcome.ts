@@ -1,4 +1,4 @@
-import { ErrorCode, type RequestResult } from '@signet/contracts';
+import { ErrorCode, type RequestResult, type SubmitResult } from '@signet/contracts';
 import { badField } from '@signet/http';
 
 /** An HTTP answer decided by pure code; the controller only applies it. */
@@ -30,34 +30,40 @@ export function resultBody(ca: string, r: RequestResult): Record<string, unknown
   };
 }
 
+/** Answers that carry a retrieval secret or a request's result are for the one client that asked: no cache keeps them. */
+const PRIVATE = { 'Cache-Control': 'no-store' } as const;
+
 /**
  * Submit's disposition → HTTP. Issued is 201 (a certificate was created),
  * pending 202 (accepted, poll Location). Denied and failed are outcomes, not
  * bus errors, but the client's request did not succeed, so they answer in
  * the error shape with the request id and the deciding rule. In-process and
  * revoked only appear when an idempotent retry finds an earlier request in
- * that state: in-process reads as pending, revoked as a plain 200.
+ * that state: in-process reads as pending, revoked as a plain 200. Every
+ * answer carries the retrieval secret, last (an officer may still approve
+ * a denied request); Location never does.
  */
-export function submitOutcome(ca: string, r: RequestResult): HttpOutcome {
-  const location = { Location: requestLocation(ca, r.requestId) };
+export function submitOutcome(ca: string, r: SubmitResult): HttpOutcome {
+  const headers = { ...PRIVATE, Location: requestLocation(ca, r.requestId) };
+  const body = { ...resultBody(ca, r), retrievalSecret: r.retrievalSecret };
   switch (r.disposition) {
     case 'issued':
-      return { status: 201, headers: location, body: resultBody(ca, r) };
+      return { status: 201, headers, body };
     case 'pending':
     case 'in_process':
-      return { status: 202, headers: location, body: resultBody(ca, r) };
+      return { status: 202, headers, body };
     case 'revoked':
-      return { status: 200, headers: location, body: resultBody(ca, r) };
+      return { status: 200, headers, body };
     case 'denied':
-      return { status: 400, headers: {}, body: { code: ErrorCode.RequestDenied, ...resultBody(ca, r) } };
+      return { status: 400, headers: PRIVATE, body: { code: ErrorCode.RequestDenied, ...body } };
     case 'failed':
-      return { status: 500, headers: {}, body: { code: ErrorCode.RequestFailed, ...resultBody(ca, r) } };
+      return { status: 500, headers: PRIVATE, body: { code: ErrorCode.RequestFailed, ...body } };
   }
 }
 
-/** RetrievePending answers 200 whatever the disposition: the lookup itself succeeded. */
+/** RetrievePending answers its owner 200 whatever the disposition: the lookup itself succeeded. */
 export function retrieveOutcome(ca: string, r: RequestResult): HttpOutcome {
-  return { status: 200, headers: {}, body: resultBody(ca, r) };
+  return { status: 200, headers: PRIVATE, body: resultBody(ca, r) };
 }
 
 /** A request id in a path: a positive integer that JSON numbers carry exactly. */

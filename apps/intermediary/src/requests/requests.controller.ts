@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { ValidParam, ValidQuery, type HttpResponse, type Query as QueryParams } from '@signet/http';
 import { type z } from 'zod';
 import { noteForAccessLog } from '../http/access-log';
@@ -26,14 +27,16 @@ export class RequestsController {
     return apply(res, answer);
   }
 
-  /** ICertRequest::RetrievePending */
+  /** ICertRequest::RetrievePending, for the request's owner: the retrieval secret's holder, or the same requester. */
   @Get(':id')
   async retrieve(
     @ValidParam('id', RequestIdPathSchema) id: number,
     @ValidQuery(RetrieveQuerySchema) query: z.output<typeof RetrieveQuerySchema>,
+    @Headers(RETRIEVAL_SECRET_HEADER.toLowerCase()) secretHeader: string | undefined,
+    @Requester() requester: string,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<Record<string, unknown>> {
-    const answer = await this.requests.retrieve(id, query.ca);
+    const answer = await this.requests.retrieve(id, query.ca, { secretHeader, requester });
     return apply(res, answer);
   }
 }

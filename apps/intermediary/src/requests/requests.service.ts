@@ -3,6 +3,7 @@ import { CaClient } from '../bus/ca-client';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { caField } from '../http/input';
 import { retrieveOutcome, submitOutcome, type HttpOutcome } from './outcome';
+import { retrievalSecretOf } from './retrieval-secret';
 import { parseSubmit, type RawSubmit } from './submit-input';
 
 export interface RequestAnswer extends HttpOutcome {
@@ -32,9 +33,11 @@ export class RequestsService {
     return { ...submitOutcome(ca, result), ca, requestId: result.requestId };
   }
 
-  async retrieve(requestId: number, requestedCa: string | undefined): Promise<RequestAnswer> {
+  /** The CA decides whether the caller owns the request; a stranger and an unknown id get the same 404. */
+  async retrieve(requestId: number, requestedCa: string | undefined, who: { secretHeader?: string | string[]; requester: string }): Promise<RequestAnswer> {
+    const retrievalSecret = retrievalSecretOf(who.secretHeader);
     const ca = (await this.discovery.resolve(caField(requestedCa))).name;
-    const result = await this.cas.retrieve(ca, requestId);
+    const result = await this.cas.retrieve(ca, { requestId, requester: who.requester, ...(retrievalSecret ? { retrievalSecret } : {}) });
     return { ...retrieveOutcome(ca, result), ca, requestId };
   }
 }

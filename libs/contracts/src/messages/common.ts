@@ -13,6 +13,8 @@ export const LIMITS = {
   attributeValueChars: 4_096,
   idempotencyKeyChars: 200,
   requesterChars: 256,
+  /** A retrieval secret as a client may send it (Signet's are 47 characters). */
+  retrievalSecretChars: 256,
   extensionCount: 64,
   extensionValueChars: 16_384,
   sanCount: 100,

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { DISPOSITIONS } from '../enums/disposition';
 import { IdempotencyKeySchema, LIMITS, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 
+/** AD CS RequesterName of a caller nobody authenticated; it owns no request (it cannot read one back without the retrieval secret). */
+export const ANONYMOUS_REQUESTER = 'anonymous';
+
 /** ICertRequest::Submit — intermediary → ca-core. */
 export const SubmitRequestSchema = z
   .object({
@@ -14,7 +17,7 @@ export const SubmitRequestSchema = z
     /** A retried submit with the same key returns the first result. */
     idempotencyKey: IdempotencyKeySchema.optional(),
     /** Who asked, as the intermediary authenticated them (AD CS RequesterName). */
-    requester: z.string().min(1).max(LIMITS.requesterChars).default('anonymous'),
+    requester: z.string().min(1).max(LIMITS.requesterChars).default(ANONYMOUS_REQUESTER),
   })
   .strict();
 export type SubmitRequest = z.input<typeof SubmitRequestSchema>;
@@ -46,6 +49,30 @@ export const RequestResultSchema = z.object({
 });
 export type RequestResult = z.infer<typeof RequestResultSchema>;
 
+/**
+ * The HTTP header a retrieval secret travels in (never the URL, which gets
+ * logged; not Authorization, which is for who the caller is).
+ */
+export const RETRIEVAL_SECRET_HEADER = 'Signet-Retrieval-Secret';
+
+/**
+ * What lets its holder read a request back (RetrievePending): `sgr_` and 32
+ * random octets in base64url. ca-core makes it at submit, keeps only its
+ * SHA-256, and shows it once, in the submit reply (ADR 0025).
+ */
+export const RetrievalSecretSchema = z
+  .string()
+  .regex(/^sgr_[A-Za-z0-9_-]{43}$/, 'retrieval secret must be sgr_ and 43 base64url characters')
+  .meta({ description: 'Shown once: send it as the `Signet-Retrieval-Secret` header to read the request back. The CA keeps only its hash.' });
+
+/**
+ * The answer to Submit: the request's result and the secret that reads it
+ * back. A repeated idempotency key answers a fresh secret, which replaces
+ * the earlier one (only its hash was kept, so it cannot be shown again).
+ */
+export const SubmitResultSchema = RequestResultSchema.extend({ retrievalSecret: RetrievalSecretSchema });
+export type SubmitResult = z.infer<typeof SubmitResultSchema>;
+
 export const SUBMIT_SAMPLE: SubmitRequest = {
   request: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----\n',
   attributes: 'CertificateTemplate:WebServer',
@@ -53,6 +80,20 @@ export const SUBMIT_SAMPLE: SubmitRequest = {
   requester: 'anonymous',
 };
 
-/** ICertRequest::RetrievePending. */
-export const RetrieveRequestSchema = z.object({ requestId: RequestIdSchema }).strict();
-export type RetrieveRequest = z.infer<typeof RetrieveRequestSchema>;
+/**
+ * ICertRequest::RetrievePending. Only the request's owner may read it: the
+ * holder of its retrieval secret, or an authenticated requester equal to
+ * the request's (never `anonymous`). Anyone else, and an unknown id, gets
+ * the same NOT_FOUND.
+ */
+export const RetrieveRequestSchema = z
+  .object({
+    requestId: RequestIdSchema,
+    /** The secret from the submit reply, as the client sent it (checked by ca-core, so any string up to the limit). */
+    retrievalSecret: z.string().min(1).max(LIMITS.retrievalSecretChars).optional(),
+    /** Who asks, as the intermediary authenticated them; `anonymous` owns nothing. */
+    requester: z.string().min(1).max(LIMITS.requesterChars).default(ANONYMOUS_REQUESTER),
+  })
+  .strict();
+export type RetrieveRequest = z.input<typeof RetrieveRequestSchema>;
+export type RetrieveRequestParsed = z.output<typeof RetrieveRequestSchema>;
