@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, isSignetError, type Principal } from '@signet/contracts';
 import { AdminClient } from '../bus/admin-client';
+import { NOW, type Now } from '../clock';
 import { CONFIG, type AdminConfig } from '../config/config';
 import { bearerToken, invalidToken, tokenSha256 } from './bearer';
 import { PrincipalCache } from './principal-cache';
@@ -20,8 +21,9 @@ export class Authenticator {
   constructor(
     private readonly client: AdminClient,
     @Inject(CONFIG) config: AdminConfig,
+    @Inject(NOW) now: Now,
   ) {
-    this.cache = new PrincipalCache(config.authCacheMs);
+    this.cache = new PrincipalCache(config.authCacheMs, 1_000, now);
   }
 
   async authenticate(authorization: string | string[] | undefined): Promise<Principal> {
