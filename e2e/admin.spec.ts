@@ -1,8 +1,11 @@
+import { AdminTokenRevoked } from '@signet/contracts';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signetCli } from './support/cli';
 import { opensslCsr, run, writeTemp, x509Text } from './support/openssl';
+import { ROOT, waitFor } from './support/processes';
 import { Stack } from './support/stack';
 
 // Step 6 of the flow (ICertAdmin / ICertView) with all five services, real
@@ -208,6 +211,52 @@ describe('5. authentication and roles', () => {
     expect(created).toMatchObject({ status: 201, body: { name: 'viewer-2', roles: ['viewer'], token: expect.any(String) } });
     expect((await admin('GET', '/api/v1/me', created.body.token)).body).toMatchObject({ name: 'viewer-2', roles: ['viewer'] });
     done.push({ action: 'admin-token.create', actor: 'admin-1' });
+  });
+
+  /** The 401 a revoked token gets: it says so, and RFC 6750's challenge says why. */
+  function expectRevoked(res: { status: number; body: any; headers: Headers }): void {
+    expect(res).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHORIZED', message: 'this admin token has been revoked; ask a CA administrator for a new one', details: { reason: 'revoked_token' } },
+    });
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="signet-admin", error="invalid_token", error_description="the token has been revoked"');
+  }
+
+  it('a CA administrator revokes a token (signet token revoke → admin-api): reusing it is refused at once (401, revoked)', async () => {
+    const created = await admin('POST', '/api/v1/tokens', t.admin, { name: 'short-lived-1', roles: ['officer'] });
+    expect(created.status).toBe(201);
+    const token: string = created.body.token;
+    // Used, so admin-api holds the answer in its cache (SIGNET_AUTH_CACHE_MS, 10 s by default).
+    expect((await admin('GET', '/api/v1/me', token)).body).toMatchObject({ name: 'short-lived-1', roles: ['officer'] });
+    expect((await admin('GET', '/api/v1/view?preset=queue', token)).status).toBe(200);
+
+    const revoked = await signetCli(stack, ['token', 'revoke', '--name', 'short-lived-1', '--json'], t.admin);
+    expect({ code: revoked.code, json: revoked.json }).toEqual({ code: 0, json: { ca: stack.ca, name: 'short-lived-1', revoked: true, revokedAt: expect.any(String) } });
+
+    expectRevoked(await admin('GET', '/api/v1/me', token));
+    const id = await pendingRequest('After Revocation');
+    expectRevoked(await admin('POST', `/api/v1/requests/${id}/deny`, token));
+    expect((await admin('GET', `/api/v1/requests/${id}`, t.viewer)).body).toMatchObject({ disposition: 'pending' });
+    // Revoked for good: a second revocation finds nothing, and the name stays taken.
+    expect((await admin('DELETE', '/api/v1/tokens/short-lived-1', t.admin)).status).toBe(404);
+    expect((await admin('POST', '/api/v1/tokens', t.admin, { name: 'short-lived-1', roles: ['officer'] })).status).toBe(409);
+    done.push({ action: 'admin-token.revoke', actor: 'admin-1' });
+  });
+
+  it('a token revoked by the bootstrap command where ca-core runs is refused too, once ca-core has announced it', async () => {
+    const { token } = stack.token('short-lived-2', ['viewer']);
+    expect((await admin('GET', '/api/v1/me', token)).status).toBe(200);
+    const notices: { name: string }[] = [];
+    const sub = stack.nc.subscribe(AdminTokenRevoked.subject(stack.ca), { callback: (e, m) => void (e || notices.push(m.json())) });
+    await stack.nc.flush();
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'ca-core', 'admin-token.js'), 'revoke', '--name', 'short-lived-2'], { env: { ...process.env, ...stack.env() }, stdio: 'ignore' });
+      // No bus in that command: ca-core's outbox relay announces it (within SIGNET_OUTBOX_POLL_MS).
+      await waitFor('the revocation notice', async () => notices.some((n) => n.name === 'short-lived-2'), 15_000, 50);
+    } finally {
+      sub.unsubscribe();
+    }
+    expectRevoked(await admin('GET', '/api/v1/me', token));
   });
 
   it('with role separation on, a caller holding officer and ca-admin is refused management calls', async () => {

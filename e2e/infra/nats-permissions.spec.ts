@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Commands, ExitEvent, ExitRollCall, Inboxes, type CaEvent } from '@signet/contracts';
+import { AdminTokenRevoked, Commands, ExitEvent, ExitRollCall, Inboxes, type CaEvent } from '@signet/contracts';
 import { caEvent, DeadLetterStore, delivery, DeliveryStatus, ModuleRunner, Registration } from '../../apps/exit-service/src/testing-api';
 import { BusClient, encodeJson } from '@signet/bus';
 
@@ -230,6 +230,25 @@ describe('deploy/nats/nats.conf permissions', () => {
       const nc = await as('admin-api');
       expect((await nc.request('ca.x.admin.request.resubmit', '{}', { timeout: 3_000 })).string()).toBe('ok');
       await requestDenied(nc, 'ca.x.request.submit');
+    });
+
+    it('hears the admin-token revocations ca-core publishes, and no other event', async () => {
+      const nc = await as('admin-api');
+      const heard: string[] = [];
+      const sub = nc.subscribe(AdminTokenRevoked.subject('x'), { callback: (e, m) => void (e || heard.push(m.string())) });
+      await nc.flush();
+      const core = await as('ca-core');
+      expect(await publishErrors(core, AdminTokenRevoked.subject('x'))).toEqual([]);
+      // The server forwarded the message before it answers this PING.
+      await nc.flush();
+      expect(heard).toEqual(['x']);
+      expect(sub.isClosed()).toBe(false);
+
+      const other = nc.subscribe('ca.x.events.certificate.revoked');
+      await nc.flush();
+      expect(await within(other.closed, 3_000, 'still open')).toBeInstanceOf(PermissionViolationError);
+      // It may not announce a revocation itself (only ca-core, through its outbox, does).
+      expect(await publishErrors(nc, AdminTokenRevoked.subject('x'))).toHaveLength(1);
     });
 
     it('may call every command exit-service serves (dead letters, delivery status), which exit-service may serve', async () => {

@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { CertificatesModule } from './certificates/certificates.module';
+import { type Now } from './clock';
 import { CrlsModule } from './crls/crls.module';
 import { type AdminConfig } from './config/config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
@@ -17,12 +18,12 @@ import { ViewModule } from './view/view.module';
 
 @Module({})
 export class AppModule {
-  /** The configuration and the bus connection come from outside (main.ts or a test). */
-  static register(config: AdminConfig, connection: NatsConnection): DynamicModule {
+  /** The configuration, the bus connection and the clock come from outside (main.ts or a test). */
+  static register(config: AdminConfig, connection: NatsConnection, now?: Now): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        BusModule.register(config, connection),
+        BusModule.register(config, connection, now),
         AuthModule,
         RequestsModule,
         CertificatesModule,

@@ -2,7 +2,9 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { createBusMicroservice } from '@signet/bus';
+import { randomUUID } from 'node:crypto';
 import {
+  AdminTokenRevoked,
   Commands,
   CR_DISP,
   Discovery,
@@ -30,8 +32,15 @@ type Handler = (req: any) => unknown;
 export class FakeCa {
   readonly calls: { command: CommandName; message: any }[] = [];
   readonly principals = new Map<string, Principal>();
+  /** Hashes of revoked tokens (refused as revoked_token, as ca-core does). */
+  readonly revokedHashes = new Set<string>();
+  /** The revocation epoch, raised by every revocation (ADR 0024). */
+  epoch = 0;
+  /** Whether a revocation is announced on AdminTokenRevoked (off: a notice that got lost). */
+  announce = true;
   readonly handlers: Partial<Record<CommandName, Handler>> = {};
   private app?: INestMicroservice;
+  private nc?: NatsConnection;
 
   constructor(readonly name: string) {}
 
@@ -112,7 +121,28 @@ export class FakeCa {
     };
   }
 
+  /**
+   * Revokes every token named `name` as ca-core does: raises the epoch and,
+   * unless `announce` is off, publishes the notice (before the caller gets
+   * its answer, like ca-core).
+   */
+  revokeByName(name: string): { name: string; revokedAt: string; epoch: number } {
+    const hashes = [...this.principals].filter(([, p]) => p.name === name).map(([h]) => h);
+    if (hashes.length === 0) throw new SignetError(ErrorCode.NotFound, `no active admin token named "${name}"`, { name });
+    for (const h of hashes) {
+      this.principals.delete(h);
+      this.revokedHashes.add(h);
+    }
+    this.epoch += 1;
+    const revokedAt = new Date().toISOString();
+    if (this.announce) {
+      this.nc!.publish(AdminTokenRevoked.subject(this.name), JSON.stringify({ id: randomUUID(), ca: this.name, occurredAt: revokedAt, name, epoch: this.epoch }));
+    }
+    return { name, revokedAt, epoch: this.epoch };
+  }
+
   async start(nc: NatsConnection): Promise<this> {
+    this.nc = nc;
     @Module({ controllers: [FakeCaController], providers: [{ provide: FakeCa, useValue: this }] })
     class FakeCaModule {}
     this.app = await createBusMicroservice(FakeCaModule, { connection: nc, ca: this.name, logger: false });
@@ -127,9 +157,13 @@ export class FakeCa {
 
 const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminAuthenticate(this: FakeCa, m: { tokenSha256: string }) {
+    if (this.revokedHashes.has(m.tokenSha256)) throw new SignetError(ErrorCode.Unauthorized, 'this admin token has been revoked', { reason: 'revoked_token' });
     const p = this.principals.get(m.tokenSha256);
-    if (!p) throw new SignetError(ErrorCode.Unauthorized, 'unknown token');
-    return p;
+    if (!p) throw new SignetError(ErrorCode.Unauthorized, 'unknown token', { reason: 'invalid_token' });
+    return { ...p, epoch: this.epoch };
+  },
+  adminRevokeToken(this: FakeCa, m: { name: string }) {
+    return this.revokeByName(m.name);
   },
   adminResubmit: (m) => FakeCa.result(m.requestId, 'issued', { certificate: FAKE_PEM('CERTIFICATE'), serial: '0a0b' }),
   adminDeny: (m) => FakeCa.result(m.requestId, 'denied'),
@@ -219,6 +253,9 @@ class FakeCaController {
   }
   @MessagePattern(Commands.adminCreateToken.name) a15(@Payload() m: unknown) {
     return this.ca.handle('adminCreateToken', m);
+  }
+  @MessagePattern(Commands.adminRevokeToken.name) a16(@Payload() m: unknown) {
+    return this.ca.handle('adminRevokeToken', m);
   }
   @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
     return this.ca.handle('deadLetterList', m);

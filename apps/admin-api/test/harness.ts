@@ -29,14 +29,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** A clock a test moves by hand (admin-api's `now`). */
+export class TestClock {
+  constructor(public ms = Date.UTC(2026, 11, 1)) {}
+  readonly now = () => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
 /** A fake ca-core under a fresh CA name, and the real admin-api app on a random port. */
-export async function startHarness(env: Record<string, string> = {}, opts: { startCa?: boolean } = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, opts: { startCa?: boolean; clock?: TestClock } = {}): Promise<Harness> {
   const nc = await connect({ servers: NATS_URL });
   const ca = new FakeCa(uniqueCaName());
   if (opts.startCa !== false) await ca.start(nc);
   const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_CA_NAME: ca.name, SIGNET_ADMIN_PORT: '0', SIGNET_CA_TIMEOUT_MS: '1000', ...env });
   const logger = new CapturingLogger();
-  const app = await createApp(config, nc, { logger });
+  const app = await createApp(config, nc, { logger, now: opts.clock?.now });
   const url = await listenForTests(app);
   return {
     nc,

@@ -65,6 +65,7 @@ describe('run: usage errors exit 2 before any HTTP call', () => {
     ['dead-letter replay without an id', ['dead-letter', 'replay']],
     ['import without a file', ['import']],
     ['token create with an unknown role', ['token', 'create', '--name', 'x', '--roles', 'root']],
+    ['token revoke without a name', ['token', 'revoke']],
     ['view with a bad format', ['view', '--format', 'xml']],
     ['view --all with --limit', ['view', '--all', '--limit', '5']],
     ['set-attributes without a colon', ['set-attributes', '1', 'novalue']],

@@ -10,6 +10,7 @@ describe('exitCodeForError', () => {
     ['ok/not found', 404, 'NOT_FOUND', ExitCode.NotFound],
     ['ok/unknown CA', 404, 'UNKNOWN_CA', ExitCode.NotFound],
     ['ok/unauthorized', 401, 'UNAUTHORIZED', ExitCode.Auth],
+    ['ok/rate limited after refused tokens', 429, 'RATE_LIMITED', ExitCode.Auth],
     ['ok/forbidden', 403, 'FORBIDDEN', ExitCode.Auth],
     ['ok/CA unavailable', 503, 'CA_UNAVAILABLE', ExitCode.Unavailable],
     ['ok/policy unavailable', 503, 'POLICY_UNAVAILABLE', ExitCode.Unavailable],

@@ -17,7 +17,7 @@ export const ExitCode = {
   NotFound: 5,
   /** The state does not allow it: WRONG_STATE, IDEMPOTENCY_CONFLICT, IN_PROGRESS (HTTP 409). */
   Conflict: 6,
-  /** Not authenticated or not allowed (HTTP 401/403): check SIGNET_TOKEN and its roles. */
+  /** Not authenticated or not allowed (HTTP 401/403; 429 after too many refused tokens): check SIGNET_TOKEN and its roles. */
   Auth: 7,
   /** The server or the CA did not answer (HTTP 503, connection refused, timeout): retry later. */
   Unavailable: 8,
@@ -41,6 +41,7 @@ export function exitCodeForError(status: number, code: string | undefined): Exit
       return ExitCode.NotFound;
     case 'UNAUTHORIZED':
     case 'FORBIDDEN':
+    case 'RATE_LIMITED':
       return ExitCode.Auth;
     case 'CA_UNAVAILABLE':
     case 'POLICY_UNAVAILABLE':

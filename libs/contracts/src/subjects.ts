@@ -24,6 +24,8 @@ import {
   AuditRecordRequestSchema,
   AuditVerifyReplySchema,
   AuditVerifySchema,
+  AdminTokenRevokedSchema,
+  AuthenticateReplySchema,
   AuthenticateSchema,
   CertificateStatusSchema,
   CertStatusRequestSchema,
@@ -35,11 +37,12 @@ import {
   ImportCertificateRequestSchema,
   ListModulesSchema,
   ModuleListSchema,
-  PrincipalSchema,
   ReleaseRequestSchema,
   RequestDetailSchema,
   ResubmitRequestSchema,
   RevokeRequestSchema,
+  RevokeTokenReplySchema,
+  RevokeTokenSchema,
   SetAttributesRequestSchema,
   SetExtensionRequestSchema,
   ViewReplySchema,
@@ -144,8 +147,10 @@ export const Commands = {
   /** An admin action served by another service (dead letters), recorded here first. */
   adminAuditRecord: command('ca.admin.audit-record', 'ca', 'admin.audit.record', CA_CORE_QUEUE, AuditRecordRequestSchema, AuditRecordReplySchema),
   adminAuditVerify: command('ca.admin.audit-verify', 'ca', 'admin.audit.verify', CA_CORE_QUEUE, AuditVerifySchema, AuditVerifyReplySchema),
-  adminAuthenticate: command('ca.admin.authenticate', 'ca', 'admin.auth.authenticate', CA_CORE_QUEUE, AuthenticateSchema, PrincipalSchema),
+  adminAuthenticate: command('ca.admin.authenticate', 'ca', 'admin.auth.authenticate', CA_CORE_QUEUE, AuthenticateSchema, AuthenticateReplySchema),
   adminCreateToken: command('ca.admin.create-token', 'ca', 'admin.auth.create-token', CA_CORE_QUEUE, CreateTokenSchema, CreateTokenReplySchema),
+  /** Revokes an admin token at once; ca-core announces it on AdminTokenRevoked. */
+  adminRevokeToken: command('ca.admin.revoke-token', 'ca', 'admin.auth.revoke-token', CA_CORE_QUEUE, RevokeTokenSchema, RevokeTokenReplySchema),
 
   /** ICertAdmin::PublishCRL(s): a base or delta CRL now. */
   adminPublishCrl: command('ca.admin.publish-crl', 'ca', 'admin.crl.publish', CA_CORE_QUEUE, PublishCrlRequestSchema, PublishCrlReplySchema),
@@ -216,6 +221,19 @@ export const Inboxes = {
   subscription: (service: ServiceName) => `${Inboxes.prefix(service)}.>`,
 } as const;
 
+/**
+ * An admin token was revoked (ADR 0024): every admin-api replica drops what
+ * it cached (core subscription, no queue group). Published through ca-core's
+ * outbox into the event stream, so it is on the events branch; it is not
+ * an exit event and no exit module consumes it.
+ */
+export const AdminTokenRevoked = {
+  name: 'ca.admin-token.revoked',
+  subject: (ca: string) => `ca.${assertCaName(ca)}.events.admin-token.revoked`,
+  wildcard: 'ca.*.events.admin-token.revoked',
+  message: AdminTokenRevokedSchema,
+} as const;
+
 /** Every subject pattern, for docs and permission files. */
 export function allSubjectPatterns(): string[] {
   return [
@@ -223,5 +241,6 @@ export function allSubjectPatterns(): string[] {
     Discovery.subject,
     ExitRollCall.wildcard,
     ...Events.streamSubjects,
+    AdminTokenRevoked.wildcard,
   ];
 }

@@ -36,6 +36,12 @@ describe('toHttpError', () => {
     expect(toHttpError(new SignetError(ErrorCode.InProgress, 'busy'))).toMatchObject({ status: 409, headers: { 'Retry-After': '1' } });
   });
 
+  it('ok/RATE_LIMITED → 429 with the Retry-After the limiter computed', () => {
+    const e = toHttpError(new SignetError(ErrorCode.RateLimited, 'slow down', { retryAfterSeconds: 42 }));
+    expect(e).toMatchObject({ status: 429, headers: { 'Retry-After': '42' }, body: { code: 'RATE_LIMITED', details: { retryAfterSeconds: 42 } } });
+    expect(toHttpError(new SignetError(ErrorCode.RateLimited, 'no details')).headers['Retry-After']).toBe('1');
+  });
+
   it('ok/INTERNAL hides message and details, logs them', () => {
     const e = toHttpError(new SignetError(ErrorCode.Internal, 'reply breaks contract: secret', { x: 1 }));
     expect(e.body).toEqual({ code: 'INTERNAL', message: 'internal error' });

@@ -44,6 +44,7 @@ function fromSignetError(e: SignetError, opts: HttpErrorOptions): HttpError {
   const headers: Record<string, string> = {};
   if (status === 503) headers['Retry-After'] = String(RETRY_AFTER_SECONDS.unavailable);
   if (e.code === ErrorCode.InProgress) headers['Retry-After'] = String(RETRY_AFTER_SECONDS.inProgress);
+  if (e.code === ErrorCode.RateLimited) headers['Retry-After'] = String(retryAfterOf(e.details));
   if (status === 401 && opts.wwwAuthenticate) headers['WWW-Authenticate'] = opts.wwwAuthenticate(e.details);
   return {
     status,
@@ -52,6 +53,12 @@ function fromSignetError(e: SignetError, opts: HttpErrorOptions): HttpError {
     // 503s are expected weather (a CA restarting): the access log line is enough.
     ...(status >= 500 && status !== 503 ? { logDetail: `${e.code}: ${e.message}` } : {}),
   };
+}
+
+/** A rate limit's wait in whole seconds (at least 1), as the limiter put it in the details. */
+function retryAfterOf(details: Record<string, unknown> | undefined): number {
+  const v = details?.retryAfterSeconds;
+  return typeof v === 'number' && Number.isFinite(v) ? Math.max(1, Math.ceil(v)) : 1;
 }
 
 /** What body-parser (via Express and Nest's adapter) puts in `cause`. */

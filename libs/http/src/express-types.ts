@@ -15,6 +15,8 @@ export interface HttpRequest extends IncomingMessage {
   query: Record<string, string | string[] | undefined>;
   params: Record<string, string>;
   body?: unknown;
+  /** The client's address: the socket's peer, or what X-Forwarded-For says when the app trusts that proxy (`trust proxy`). */
+  ip?: string;
 }
 
 export interface HttpResponse extends ServerResponse {

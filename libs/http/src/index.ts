@@ -3,6 +3,7 @@ export * from './app';
 export * from './error.filter';
 export * from './errors';
 export * from './express-types';
+export * from './failure-limiter';
 export * from './input';
 export * from './openapi';
 export * from './process';

@@ -8,6 +8,15 @@ export { createCsr } from './csr-create';
 export type { CsrOptions } from './csr-create';
 export { CA_KEY_ALGORITHMS, MIN_PASSPHRASE_LENGTH, generateKeyPair, encryptPrivateKey, decryptPrivateKey, keyAlgorithmOf } from './keys';
 export type { CaKeyAlgorithm } from './keys';
+export {
+  KEY_ENCRYPTION,
+  OPENSSL_SCRYPT_MAX_MEM,
+  describeKeyEncryption,
+  isCurrentKeyEncryption,
+  keyEncryptionOf,
+  scryptMemoryBytes,
+} from './encrypted-private-key';
+export type { KeyEncryptionInfo, ScryptParams } from './encrypted-private-key';
 export { createSigner } from './signer';
 export type { Signer } from './signer';
 export { randomSerialHex } from './serial';

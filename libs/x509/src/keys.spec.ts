@@ -1,13 +1,16 @@
 import { ScratchDir } from '@signet/testing';
-import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { OID } from './oids';
 import { CA_KEY_ALGORITHMS, CaKeyAlgorithm, decryptPrivateKey, encryptPrivateKey, generateKeyPair, keyAlgorithmOf } from './keys';
+import { describeKeyEncryption, isCurrentKeyEncryption, KEY_ENCRYPTION, keyEncryptionOf } from './encrypted-private-key';
 import { createSigner } from './signer';
 import { randomSerialHex } from './serial';
 import { decodeAlgorithmIdentifier, encodeSignatureAlgorithm, verifySignature } from './algorithms';
 import { must } from './test-tools';
 
 const PASS = 'correct horse battery';
+/** A low scrypt cost for the cases that are not about the cost. */
+const CHEAP = { N: 1024, r: 8, p: 1 };
 const scratch = new ScratchDir('signet-x509-');
 afterAll(() => scratch.remove());
 
@@ -31,12 +34,73 @@ describe('keys', () => {
     expect(back.equals(privateKey)).toBe(true);
   });
 
-  it('writes AES-256-CBC PKCS#8 that OpenSSL can read', () => {
-    const file = scratch.write('k.pem', encryptPrivateKey(keys['ecdsa-p256'].privateKey, PASS));
+  it('writes PBES2 PKCS#8 with scrypt (N=2^14, r=8, p=5) and AES-256-CBC that OpenSSL can read', () => {
+    expect(KEY_ENCRYPTION).toEqual({ N: 16384, r: 8, p: 5 });
+    const pem = encryptPrivateKey(keys['ecdsa-p256'].privateKey, PASS);
+    const file = scratch.write('k.pem', pem);
     const info = must('openssl', ['asn1parse', '-in', file]);
-    expect(info).toContain('PBES2');
-    expect(info).toContain('aes-256-cbc');
-    must('openssl', ['pkey', '-in', file, '-passin', `pass:${PASS}`, '-noout']);
+    expect(info).toMatch(/:PBES2\n/);
+    expect(info).toMatch(/:scrypt\n[^\n]*cons: SEQUENCE[^\n]*\n[^\n]*OCTET STRING[^\n]*\n[^\n]*INTEGER +:4000\n[^\n]*INTEGER +:08\n[^\n]*INTEGER +:05\n/);
+    expect(info).toContain(':aes-256-cbc');
+    expect(info).not.toContain('PBKDF2');
+    expect(keyEncryptionOf(pem)).toEqual({ kdf: 'scrypt', N: 16384, r: 8, p: 5, cipher: 'aes-256-cbc' });
+    expect(isCurrentKeyEncryption(keyEncryptionOf(pem))).toBe(true);
+    const clear = must('openssl', ['pkey', '-in', file, '-passin', `pass:${PASS}`]);
+    expect(createPrivateKey(clear).equals(keys['ecdsa-p256'].privateKey)).toBe(true);
+  });
+
+  it('salts every encryption afresh', () => {
+    const a = encryptPrivateKey(keys['ecdsa-p256'].privateKey, PASS, CHEAP);
+    const b = encryptPrivateKey(keys['ecdsa-p256'].privateKey, PASS, CHEAP);
+    expect(a).not.toBe(b);
+  });
+
+  it('still opens keys in the format written before scrypt (PBKDF2-HMAC-SHA256, 2,048 iterations) and says they need re-wrapping', () => {
+    // What encryptPrivateKey wrote before: Node's export with OpenSSL's PBES2 defaults.
+    const old = keys['rsa-2048'].privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS }) as string;
+    const info = keyEncryptionOf(old);
+    expect(info).toEqual({ kdf: 'pbkdf2', iterations: 2048, prf: 'hmacWithSHA256', cipher: 'aes-256-cbc' });
+    expect(describeKeyEncryption(info)).toBe('PBKDF2 (hmacWithSHA256, 2048 iterations) with aes-256-cbc');
+    expect(isCurrentKeyEncryption(info)).toBe(false);
+    expect(decryptPrivateKey(old, PASS).equals(keys['rsa-2048'].privateKey)).toBe(true);
+    expect(() => decryptPrivateKey(old, 'wrong passphrase!')).toThrow(/wrong passphrase/);
+  });
+
+  it('reads the parameters of keys OpenSSL wrote (scrypt, PBKDF2 with its default PRF, PBES1)', () => {
+    const clear = scratch.write('clear.pem', keys['ecdsa-p256'].privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const topk8 = (name: string, args: string[]) => {
+      must('openssl', ['pkcs8', '-topk8', '-in', clear, '-out', scratch.path(name), '-passout', `pass:${PASS}`, ...args]);
+      return keyEncryptionOf(scratch.read(name));
+    };
+    expect(topk8('s.pem', ['-scrypt', '-scrypt_N', '1024', '-scrypt_r', '8', '-scrypt_p', '2'])).toEqual({ kdf: 'scrypt', N: 1024, r: 8, p: 2, cipher: 'aes-256-cbc' });
+    expect(topk8('p.pem', ['-v2', 'aes-128-cbc', '-v2prf', 'hmacWithSHA1', '-iter', '1000'])).toEqual({ kdf: 'pbkdf2', iterations: 1000, prf: 'hmacWithSHA1', cipher: 'aes-128-cbc' });
+    expect(topk8('p1.pem', ['-v1', 'PBE-SHA1-3DES'])).toEqual({ kdf: 'other', algorithm: '1.2.840.113549.1.12.1.3' });
+    expect(() => keyEncryptionOf(keys['ecdsa-p256'].privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)).toThrow(/ENCRYPTED PRIVATE KEY/);
+  });
+
+  it('writes other scrypt parameters when asked (tests use a cheap cost), and records them in the key', () => {
+    const pem = encryptPrivateKey(keys['ecdsa-p384'].privateKey, PASS, CHEAP);
+    expect(keyEncryptionOf(pem)).toEqual({ kdf: 'scrypt', ...CHEAP, cipher: 'aes-256-cbc' });
+    expect(isCurrentKeyEncryption(keyEncryptionOf(pem))).toBe(false);
+    expect(isCurrentKeyEncryption(keyEncryptionOf(pem), CHEAP)).toBe(true);
+    expect(decryptPrivateKey(pem, PASS).equals(keys['ecdsa-p384'].privateKey)).toBe(true);
+  });
+
+  it('derives from the UTF-8 bytes of the passphrase, as OpenSSL does', () => {
+    const pass = 'pässphrase-ümläut-✓';
+    const file = scratch.write('utf8.pem', encryptPrivateKey(keys['ecdsa-p256'].privateKey, pass, CHEAP));
+    expect(createPrivateKey(must('openssl', ['pkey', '-in', file, '-passin', `pass:${pass}`])).equals(keys['ecdsa-p256'].privateKey)).toBe(true);
+    expect(decryptPrivateKey(scratch.read('utf8.pem'), pass).equals(keys['ecdsa-p256'].privateKey)).toBe(true);
+  });
+
+  it.each([
+    ['fail/N not a power of two', { N: 1000, r: 8, p: 1 }, /power of two/],
+    ['fail/p zero', { N: 1024, r: 8, p: 0 }, /positive integers/],
+    // OpenSSL refuses to read (and to write) PKCS#8 scrypt keys needing more than 32 MiB, so this key could never be opened.
+    ['fail/N=2^15 with r=8 (just over 32 MiB)', { N: 2 ** 15, r: 8, p: 1 }, /32 MiB/],
+    ['fail/N=2^17, r=8, p=1 (128 MiB)', { N: 2 ** 17, r: 8, p: 1 }, /32 MiB/],
+  ])('encryptPrivateKey %s', (_n, params, message) => {
+    expect(() => encryptPrivateKey(keys['ecdsa-p256'].privateKey, PASS, params)).toThrow(message);
   });
 
   it('refuses short passphrases and public keys', () => {

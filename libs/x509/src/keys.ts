@@ -1,4 +1,5 @@
 import { KeyObject, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { encryptPkcs8Scrypt, KEY_ENCRYPTION, type ScryptParams } from './encrypted-private-key';
 
 /**
  * Key algorithms a Signet CA key may use. Deliberately short: each one is
@@ -49,19 +50,23 @@ export function keyAlgorithmOf(key: KeyObject): CaKeyAlgorithm {
 }
 
 /**
- * PKCS#8 PEM ("ENCRYPTED PRIVATE KEY"): PBES2 with PBKDF2 and AES-256-CBC,
- * as OpenSSL writes it, so `openssl pkey` can read the file in an emergency.
+ * PKCS#8 PEM ("ENCRYPTED PRIVATE KEY"): PBES2 with scrypt (`params`,
+ * Signet's KEY_ENCRYPTION unless a test asks for less) and AES-256-CBC,
+ * a structure OpenSSL reads, so `openssl pkey` can open the key in an
+ * emergency. ADR 0024 says why scrypt and these parameters.
  */
-export function encryptPrivateKey(key: KeyObject, passphrase: string): string {
+export function encryptPrivateKey(key: KeyObject, passphrase: string, params: ScryptParams = KEY_ENCRYPTION): string {
   if (key.type !== 'private') throw new Error('encryptPrivateKey needs a private key');
   if (typeof passphrase !== 'string' || passphrase.length < MIN_PASSPHRASE_LENGTH) {
     throw new Error(`key passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
   }
-  return key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
+  return encryptPkcs8Scrypt(key, passphrase, params);
 }
 
 /**
- * The private key of an encrypted PKCS#8 PEM. Unencrypted keys are refused:
+ * The private key of an encrypted PKCS#8 PEM, whatever PBES2 parameters it
+ * was written with (they are in the key; OpenSSL does the decryption), so
+ * keys written before ADR 0024 still open. Unencrypted keys are refused:
  * keys are always encrypted at rest, and accepting a plain one would hide a
  * broken deployment. Errors name the problem but never echo the input.
  */

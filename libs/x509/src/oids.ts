@@ -2,7 +2,8 @@
  * Every object identifier the x509 library uses, in one place, so a typo
  * shows up as one wrong line here instead of a silently foreign extension.
  * Sources: RFC 5280 (PKIX), RFC 4519 (attribute types), RFC 8017 (RSA),
- * RFC 5758 (ECDSA), RFC 8410 (EdDSA), RFC 2985 (PKCS#9), Microsoft (UPN).
+ * RFC 5758 (ECDSA), RFC 8410 (EdDSA), RFC 2985 (PKCS#9), RFC 8018 and
+ * RFC 7914 (password-based key encryption), Microsoft (UPN).
  */
 export const OID = {
   // Certificate extensions, RFC 5280 4.2 (id-ce = 2.5.29).
@@ -77,6 +78,20 @@ export const OID = {
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
   mgf1: '1.2.840.113549.1.1.8',
+
+  // Password-based encryption of PKCS#8 keys: PBES2 and PBKDF2 (RFC 8018),
+  // scrypt (RFC 7914), their PRFs, and the ciphers (NIST CSOR, RFC 8018 B.2).
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  scrypt: '1.3.6.1.4.1.11591.4.11',
+  hmacWithSHA1: '1.2.840.113549.2.7',
+  hmacWithSHA256: '1.2.840.113549.2.9',
+  hmacWithSHA384: '1.2.840.113549.2.10',
+  hmacWithSHA512: '1.2.840.113549.2.11',
+  aes128Cbc: '2.16.840.1.101.3.4.1.2',
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  desEde3Cbc: '1.2.840.113549.3.7',
 
   // Attribute types used in distinguished names (RFC 4519, RFC 2985).
   commonName: '2.5.4.3',

@@ -32,3 +32,8 @@ export function tokenSha256(token: string): string {
 export function invalidToken(): SignetError {
   return new SignetError(ErrorCode.Unauthorized, 'the token is not valid', { reason: 'invalid_token' });
 }
+
+/** A token ca-core knows as revoked: said plainly, since only someone presenting that very token learns it. */
+export function revokedToken(): SignetError {
+  return new SignetError(ErrorCode.Unauthorized, 'this admin token has been revoked; ask a CA administrator for a new one', { reason: 'revoked_token' });
+}

@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       roleSeparation: false,
       caTimeoutMs: 15_000,
       authCacheMs: 10_000,
+      authFailures: { limit: 10, windowMs: 60_000, maxSources: 10_000 },
+      trustProxy: false,
       exportMaxRows: 50_000,
       logLevel: 'log',
     });
@@ -24,8 +26,14 @@ describe('loadConfig', () => {
       SIGNET_CA_TIMEOUT_MS: '2000',
       SIGNET_AUTH_CACHE_MS: '0',
       SIGNET_EXPORT_MAX_ROWS: '10',
+      SIGNET_AUTH_FAILURE_LIMIT: '0',
+      SIGNET_AUTH_FAILURE_WINDOW_SECONDS: '300',
+      SIGNET_AUTH_FAILURE_SOURCES: '50',
+      SIGNET_ADMIN_TRUST_PROXY: 'loopback,10.0.0.0/8',
     });
     expect(c).toMatchObject({
+      authFailures: { limit: 0, windowMs: 300_000, maxSources: 50 },
+      trustProxy: ['loopback', '10.0.0.0/8'],
       caName: 'issuing-1',
       http: { host: '0.0.0.0', port: 0 },
       roleSeparation: true,
@@ -44,6 +52,10 @@ describe('loadConfig', () => {
     ['timeout too small', { SIGNET_CA_TIMEOUT_MS: '5' }, 'SIGNET_CA_TIMEOUT_MS'],
     ['export cap zero', { SIGNET_EXPORT_MAX_ROWS: '0' }, 'SIGNET_EXPORT_MAX_ROWS'],
     ['nats url', { SIGNET_NATS_URL: 'localhost:4222' }, 'SIGNET_NATS_URL'],
+    ['failure limit over 100', { SIGNET_AUTH_FAILURE_LIMIT: '101' }, 'SIGNET_AUTH_FAILURE_LIMIT'],
+    ['failure window zero', { SIGNET_AUTH_FAILURE_WINDOW_SECONDS: '0' }, 'SIGNET_AUTH_FAILURE_WINDOW_SECONDS'],
+    ['no sources tracked', { SIGNET_AUTH_FAILURE_SOURCES: '0' }, 'SIGNET_AUTH_FAILURE_SOURCES'],
+    ['trusting every proxy', { SIGNET_ADMIN_TRUST_PROXY: 'true' }, 'SIGNET_ADMIN_TRUST_PROXY'],
   ])('fail/%s names the variable', (_n, env, name) => {
     let err: unknown;
     try {

@@ -1,5 +1,6 @@
 import { CaNameSchema } from '@signet/contracts';
 import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
+import { trustProxySetting, type TrustProxy } from '@signet/http';
 import { z } from 'zod';
 
 /**
@@ -22,6 +23,23 @@ export const AdminEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shape).exte
   SIGNET_AUTH_CACHE_MS: envInt(10_000, 0, 30_000),
   /** Hard cap on the rows one CSV/JSON export streams. */
   SIGNET_EXPORT_MAX_ROWS: envInt(50_000, 1, 1_000_000),
+  /** Failed authentications one source may have within the window before it gets 429; 0 turns the limit off (ADR 0024). */
+  SIGNET_AUTH_FAILURE_LIMIT: envInt(10, 0, 100),
+  SIGNET_AUTH_FAILURE_WINDOW_SECONDS: envInt(60, 1, 3600),
+  /** Most sources the limiter remembers at once (memory bound). */
+  SIGNET_AUTH_FAILURE_SOURCES: envInt(10_000, 1, 100_000),
+  /** Proxies allowed to name the client in X-Forwarded-For (Express `trust proxy`); empty = the socket's peer is the client. */
+  SIGNET_ADMIN_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return trustProxySetting(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface AdminConfig {
@@ -31,6 +49,9 @@ export interface AdminConfig {
   roleSeparation: boolean;
   caTimeoutMs: number;
   authCacheMs: number;
+  /** Rate limit on failed authentications per source (ADR 0024). */
+  authFailures: { limit: number; windowMs: number; maxSources: number };
+  trustProxy: TrustProxy;
   exportMaxRows: number;
   logLevel: SignetLogLevel;
 }
@@ -45,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
     roleSeparation: e.SIGNET_ROLE_SEPARATION,
     caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
     authCacheMs: e.SIGNET_AUTH_CACHE_MS,
+    authFailures: { limit: e.SIGNET_AUTH_FAILURE_LIMIT, windowMs: e.SIGNET_AUTH_FAILURE_WINDOW_SECONDS * 1000, maxSources: e.SIGNET_AUTH_FAILURE_SOURCES },
+    trustProxy: e.SIGNET_ADMIN_TRUST_PROXY,
     exportMaxRows: e.SIGNET_EXPORT_MAX_ROWS,
     logLevel: e.SIGNET_LOG_LEVEL,
   };

@@ -7,6 +7,7 @@ describe('toAdminHttpError', () => {
   it.each([
     ['missing_token', 'Bearer realm="signet-admin"'],
     ['invalid_token', 'Bearer realm="signet-admin", error="invalid_token"'],
+    ['revoked_token', 'Bearer realm="signet-admin", error="invalid_token", error_description="the token has been revoked"'],
   ])('ok/UNAUTHORIZED (%s) → 401 with WWW-Authenticate', (reason, header) => {
     expect(toAdminHttpError(new SignetError(ErrorCode.Unauthorized, 'no', { reason }))).toMatchObject({ status: 401, headers: { 'WWW-Authenticate': header } });
   });

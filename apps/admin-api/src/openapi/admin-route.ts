@@ -35,8 +35,8 @@ export interface AdminRouteSpec extends Omit<RouteSpec, 'responses' | 'extension
 }
 
 /**
- * One operation; every authenticated one answers 401, 403, 500 and 503,
- * and lists who may call it under `x-signet-access`.
+ * One operation; every authenticated one answers 401, 403, 429, 500 and
+ * 503, and lists who may call it under `x-signet-access`.
  */
 export function adminRoute({ access, ok, errors = [], ...route }: AdminRouteSpec): RouteSpec<AdminExtensions> {
   const responses: RouteSpec['responses'] = { [ok[0]]: ok[1] };
@@ -45,6 +45,7 @@ export function adminRoute({ access, ok, errors = [], ...route }: AdminRouteSpec
   if (authenticated) {
     responses['401'] = 'Unauthorized';
     responses['403'] = 'Forbidden';
+    responses['429'] = 'RateLimited';
     responses['503'] = 'Unavailable';
   }
   responses['500'] = 'Internal';
@@ -59,6 +60,10 @@ export const SHARED_ANSWERS: Record<string, AnswerSpec> = {
   Unauthorized: {
     ...error('UNAUTHORIZED: no token, or a token ca-core does not know'),
     headers: { 'WWW-Authenticate': { description: '`Bearer realm="signet-admin"`, with `error="invalid_token"` when a token was refused', schema: z.string(), required: true } },
+  },
+  RateLimited: {
+    ...error('RATE_LIMITED: too many refused tokens from this address (SIGNET_AUTH_FAILURE_LIMIT within SIGNET_AUTH_FAILURE_WINDOW_SECONDS); the token was not checked'),
+    headers: { 'Retry-After': { description: 'Seconds until this address may try again', schema: z.number().int(), required: true } },
   },
   Forbidden: error('FORBIDDEN: the caller lacks the role (`details.reason` MISSING_ROLE), or role separation refuses a caller with two or more roles (ROLE_SEPARATION) or an officer approving a request they submitted (SELF_APPROVAL, from ca-core)'),
   NotFound: error('NOT_FOUND: no such request, certificate or dead letter'),

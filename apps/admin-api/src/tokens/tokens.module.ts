@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { TokensController } from './tokens.controller';
 
-@Module({ controllers: [TokensController] })
+@Module({ imports: [AuthModule], controllers: [TokensController] })
 export class TokensModule {}

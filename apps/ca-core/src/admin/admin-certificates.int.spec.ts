@@ -120,7 +120,7 @@ describe('administration of certificates, audit log and tokens on the real bus a
       const rows = await h.ds.query(`SELECT token_sha256, roles, created_by FROM admin_token WHERE ca_name = $1 AND name = 'ops-bot'`, [h.ca]);
       expect(rows).toEqual([{ token_sha256: tokenSha256(created.token), roles: ['officer', 'viewer'], created_by: 'adam' }]);
       expect(JSON.stringify(rows)).not.toContain(created.token);
-      expect(await h.client.call(Commands.adminAuthenticate, h.ca, { tokenSha256: tokenSha256(created.token) })).toEqual({ name: 'ops-bot', roles: ['officer', 'viewer'] });
+      expect(await h.client.call(Commands.adminAuthenticate, h.ca, { tokenSha256: tokenSha256(created.token) })).toEqual({ name: 'ops-bot', roles: ['officer', 'viewer'], epoch: 0 });
     });
 
     it('unknown and revoked tokens are UNAUTHORIZED; names are unique per CA; only ca-admin creates', async () => {
@@ -142,7 +142,7 @@ describe('administration of certificates, audit log and tokens on the real bus a
       expect({ code, err }).toEqual({ code: 0, err: [] });
       const printed = JSON.parse(out.join('\n'));
       expect(printed).toEqual({ name: 'first-admin', roles: ['ca-admin', 'auditor'], token: expect.stringMatching(/^sgt_/) });
-      expect(await h.client.call(Commands.adminAuthenticate, h.ca, { tokenSha256: tokenSha256(printed.token) })).toEqual({ name: 'first-admin', roles: ['ca-admin', 'auditor'] });
+      expect(await h.client.call(Commands.adminAuthenticate, h.ca, { tokenSha256: tokenSha256(printed.token) })).toEqual({ name: 'first-admin', roles: ['ca-admin', 'auditor'], epoch: 0 });
     });
   });
 

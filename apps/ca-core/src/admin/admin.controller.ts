@@ -16,6 +16,7 @@ import {
   type ReleaseRequestSchema,
   type ResubmitRequestSchema,
   type RevokeRequestSchema,
+  type RevokeTokenSchema,
   type SetAttributesRequestSchema,
   type SetExtensionRequestSchema,
 } from '@signet/contracts';
@@ -29,6 +30,7 @@ import { CertificateAdminService } from './certificate-admin.service';
 import { CertificateImportService } from './certificate-import.service';
 import { RequestAdminService } from './request-admin.service';
 import { AdminTokens } from './tokens/admin-tokens';
+import { TokenRevocationService } from './tokens/token-revocation.service';
 import { ViewService } from './view/view.service';
 import { type ViewQuery } from './view/view-query';
 
@@ -109,6 +111,7 @@ export class AdminViewController {
     private readonly registry: ModuleRegistry,
     private readonly audit: AuditStore,
     private readonly tokens: AdminTokens,
+    private readonly revocations: TokenRevocationService,
   ) {}
 
   @MessagePattern(Commands.adminView.name)
@@ -152,5 +155,10 @@ export class AdminViewController {
   async createToken(@Payload() r: In<typeof CreateTokenSchema>) {
     await this.guard.check(r.actor, 'createToken');
     return this.tokens.create(r.actor.name, r.name, r.roles);
+  }
+
+  @MessagePattern(Commands.adminRevokeToken.name)
+  revokeToken(@Payload() r: In<typeof RevokeTokenSchema>) {
+    return this.revocations.revoke(r.actor, r.name);
   }
 }

@@ -9,7 +9,9 @@ import { AdminStore } from './admin.store';
 import { CertificateAdminService } from './certificate-admin.service';
 import { CertificateImportService } from './certificate-import.service';
 import { RequestAdminService } from './request-admin.service';
+import { OutboxStore } from '../outbox/outbox.store';
 import { AdminTokens } from './tokens/admin-tokens';
+import { TokenRevocationService } from './tokens/token-revocation.service';
 import { ViewService } from './view/view.service';
 
 /** ICertAdmin / ICertView handlers (administration). Registered by CaCoreModule. */
@@ -22,9 +24,10 @@ export const ADMIN_PROVIDERS: Provider[] = [
   CertificateAdminService,
   CertificateImportService,
   ViewService,
+  TokenRevocationService,
   {
     provide: AdminTokens,
-    useFactory: (config: CaConfig, ds: DataSource, audit: AuditStore) => new AdminTokens(ds, audit, config.caName),
-    inject: [CA_CONFIG, DataSource, AuditStore],
+    useFactory: (config: CaConfig, ds: DataSource, audit: AuditStore, outbox: OutboxStore) => new AdminTokens(ds, audit, config.caName, outbox),
+    inject: [CA_CONFIG, DataSource, AuditStore, OutboxStore],
   },
 ];

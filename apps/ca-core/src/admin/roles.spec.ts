@@ -18,9 +18,9 @@ describe('authorize (role separation, checked again in ca-core)', () => {
     expect(authorize(actor('auditor'), a).ok).toBe(true);
     expect(authorize(actor('officer', 'ca-admin', 'viewer'), a).ok).toBe(false);
   });
-  it('ok/ca-admin may create tokens; fail/nobody else', () => {
-    expect(authorize(actor('ca-admin'), 'createToken').ok).toBe(true);
-    expect(authorize(actor('officer', 'auditor', 'viewer'), 'createToken').ok).toBe(false);
+  it.each(['createToken', 'revokeToken'] as AdminAction[])('ok/ca-admin may %s; fail/nobody else', (a) => {
+    expect(authorize(actor('ca-admin'), a).ok).toBe(true);
+    expect(authorize(actor('officer', 'auditor', 'viewer'), a).ok).toBe(false);
   });
   it.each(reads)('ok/any role may %s; fail/no role at all', (a) => {
     for (const r of ['ca-admin', 'officer', 'auditor', 'viewer'] as Role[]) expect(authorize(actor(r), a).ok).toBe(true);

@@ -4,7 +4,7 @@ import { ErrorCode, ForbiddenReason, SEPARATED_ROLES, SignetError, type Actor, t
  * Which role each administration command needs (AD CS role separation):
  * certificate managers (officer) approve, deny, edit, revoke and import
  * certificates the CA issued; auditors
- * read and verify the audit log; CA administrators create admin tokens; any
+ * read and verify the audit log; CA administrators create and revoke admin tokens; any
  * role may read requests, certificates, views and modules. admin-api checks
  * the same table first; ca-core checks again (defence in depth), so a
  * compromised or buggy admin-api still cannot act beyond its caller's roles.
@@ -25,6 +25,7 @@ export const ADMIN_ACTIONS = {
   auditList: 'auditor',
   auditVerify: 'auditor',
   createToken: 'ca-admin',
+  revokeToken: 'ca-admin',
   // exit-service's dead letters; recorded by ca-core before admin-api asks exit-service.
   'deadletter.replay': 'ca-admin',
   'deadletter.replay-all': 'ca-admin',

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ScratchDir } from '@signet/testing';
-import { fromPem, parseCertificate, toPem } from '@signet/x509';
-import { createPrivateKey } from 'node:crypto';
+import { decryptPrivateKey, fromPem, generateKeyPair, keyEncryptionOf, parseCertificate, toPem } from '@signet/x509';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
@@ -102,14 +102,16 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
       expect(await caRowCount(caName)).toBe(1);
     });
 
-    it('stores the key only as encrypted PKCS#8 (PBES2, AES-256-CBC) under the passphrase', async () => {
+    it('stores the key only as encrypted PKCS#8 (PBES2: scrypt N=2^14, r=8, p=5 and AES-256-CBC, ADR 0024) under the passphrase', async () => {
       const row = (await caRow(caName))!;
       expect(row.encrypted_key.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----')).toBe(true);
       expect(row.row_text).not.toMatch(/-----BEGIN (EC |RSA )?PRIVATE KEY-----/);
+      expect(keyEncryptionOf(row.encrypted_key)).toEqual({ kdf: 'scrypt', N: 16384, r: 8, p: 5, cipher: 'aes-256-cbc' });
 
       const enc = w.write(`${caName}.enc.pem`, row.encrypted_key);
       const structure = openssl(['asn1parse', '-in', enc]);
       expect(structure).toMatch(/PBES2/);
+      expect(structure).toMatch(/:scrypt/);
       expect(structure).toMatch(/aes-256-cbc/);
       // OpenSSL can open it with the passphrase (emergency access) and not without it.
       const clearPem = openssl(['pkey', '-in', enc, '-passin', `pass:${TEST_PASSPHRASE}`]);
@@ -176,6 +178,98 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
       // Nothing was regenerated over the existing CA.
       expect(await caRowCount(caName)).toBe(1);
       expect((await caRow(caName))!.row_text).toBe(before.row_text);
+    });
+  });
+
+  describe('keys stored in the format before ADR 0024 (PBKDF2-HMAC-SHA256, 2,048 iterations)', () => {
+    /** What encryptPrivateKey wrote before: Node's export with OpenSSL's PBES2 defaults. */
+    const oldFormat = (key: KeyObject, passphrase = TEST_PASSPHRASE) => key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
+    const NEW_FORMAT = { kdf: 'scrypt', N: 16384, r: 8, p: 5, cipher: 'aes-256-cbc' };
+    const OLD_FORMAT = { kdf: 'pbkdf2', iterations: 2048, prf: 'hmacWithSHA256', cipher: 'aes-256-cbc' };
+
+    /** A CA as an older ca-core left it: its key and two delegated OCSP responder keys (one expired) in the old format. */
+    async function oldCa(prefix: string): Promise<{ caName: string; caKey: KeyObject; signerKeys: Map<string, KeyObject> }> {
+      const caName = testCaName(prefix);
+      await new CaKeysService(config(caName), ds).load();
+      const caKey = decryptPrivateKey((await caRow(caName))!.encrypted_key, TEST_PASSPHRASE);
+      await ds.query(`UPDATE ca SET encrypted_key = $2 WHERE name = $1`, [caName, oldFormat(caKey)]);
+      const signerKeys = new Map<string, KeyObject>();
+      for (const [serial, notAfter] of [['0a01', '2020-01-01T00:00:00Z'], ['0a02', '2099-01-01T00:00:00Z']]) {
+        const key = generateKeyPair('ecdsa-p256').privateKey;
+        signerKeys.set(serial, key);
+        await ds.query(
+          `INSERT INTO ocsp_signer (ca_name, serial, certificate, encrypted_key, key_algorithm, not_before, not_after) VALUES ($1, $2, '\\x00', $3, 'ecdsa-p256', '2019-01-01T00:00:00Z', $4)`,
+          [caName, serial, oldFormat(key), notAfter],
+        );
+      }
+      expect(keyEncryptionOf((await caRow(caName))!.encrypted_key)).toEqual(OLD_FORMAT);
+      return { caName, caKey, signerKeys };
+    }
+
+    async function signerRows(caName: string): Promise<{ serial: string; encrypted_key: string }[]> {
+      return ds.query(`SELECT serial, encrypted_key FROM ocsp_signer WHERE ca_name = $1 ORDER BY serial`, [caName]);
+    }
+
+    it('opens them with their own parameters at start and re-wraps every one with scrypt, logging that it did and no key', async () => {
+      const { caName, caKey, signerKeys } = await oldCa('rewrap');
+      const svc = new CaKeysService(config(caName), ds);
+      const { output } = await captureOutput(() => svc.load());
+
+      // The CA works with the key it had.
+      expect(svc.ca.signer.spki.equals(svc.ca.spki)).toBe(true);
+      const row = (await caRow(caName))!;
+      expect(keyEncryptionOf(row.encrypted_key)).toEqual(NEW_FORMAT);
+      expect(decryptPrivateKey(row.encrypted_key, TEST_PASSPHRASE).equals(caKey)).toBe(true);
+      // OpenSSL still opens it (emergency access).
+      const enc = w.write(`${caName}.rewrapped.pem`, row.encrypted_key);
+      expect(createPrivateKey(openssl(['pkey', '-in', enc, '-passin', `pass:${TEST_PASSPHRASE}`])).equals(caKey)).toBe(true);
+      // The OCSP responder keys, expired or not, share the passphrase: re-wrapped too.
+      for (const s of await signerRows(caName)) {
+        expect(keyEncryptionOf(s.encrypted_key)).toEqual(NEW_FORMAT);
+        expect(decryptPrivateKey(s.encrypted_key, TEST_PASSPHRASE).equals(signerKeys.get(s.serial)!)).toBe(true);
+      }
+
+      expect(output).toContain(
+        `re-wrapped the CA key of ${caName}: was PBKDF2 (hmacWithSHA256, 2048 iterations) with aes-256-cbc, now scrypt (N=16384, r=8, p=5) with aes-256-cbc`,
+      );
+      expect(output).toContain(`re-wrapped 2 delegated OCSP responder key(s) of ${caName} with scrypt`);
+      expect(output).not.toContain(TEST_PASSPHRASE);
+      expect(output).not.toMatch(/PRIVATE KEY/);
+      const d = Buffer.from(caKey.export({ format: 'jwk' }).d!, 'base64url');
+      expect(output).not.toContain(d.toString('hex'));
+      expect(output).not.toContain(d.toString('base64'));
+
+      // The next start finds nothing to do.
+      const again = await captureOutput(() => new CaKeysService(config(caName), ds).load());
+      expect(again.output).not.toContain('re-wrapped');
+      expect((await caRow(caName))!.row_text).toBe(row.row_text);
+    });
+
+    it('re-wraps once when several replicas start together on such a database', async () => {
+      const { caName, caKey } = await oldCa('rewrap-race');
+      const services = await Promise.all([0, 1, 2].map(async () => new CaKeysService(config(caName), await replicaDs())));
+      const { value: loaded, output } = await captureOutput(() => Promise.all(services.map((svc) => svc.load())));
+      for (const ca of loaded) expect(ca.signer.spki.equals(ca.spki)).toBe(true);
+      expect(output.match(/re-wrapped the CA key/g)).toHaveLength(1);
+      expect(decryptPrivateKey((await caRow(caName))!.encrypted_key, TEST_PASSPHRASE).equals(caKey)).toBe(true);
+    });
+
+    it('refuses a wrong passphrase with the same clear message and leaves every key as it was', async () => {
+      const { caName } = await oldCa('rewrap-pass');
+      const before = (await caRow(caName))!;
+      const signersBefore = await signerRows(caName);
+      const wrong = 'a-wrong-passphrase-4711';
+      const err: Error = await new CaKeysService(config(caName, { SIGNET_CA_KEY_PASSPHRASE: wrong }), ds).load().then(
+        () => {
+          throw new Error('a wrong passphrase was accepted');
+        },
+        (e: Error) => e,
+      );
+      expect(err.message).toMatch(new RegExp(`cannot decrypt the CA key of ${caName}: .*wrong passphrase.*another passphrase: give that one \\(SIGNET_CA_KEY_PASSPHRASE`));
+      expect(err.message).not.toContain(wrong);
+      expect((await caRow(caName))!.row_text).toBe(before.row_text);
+      expect(keyEncryptionOf(before.encrypted_key)).toEqual(OLD_FORMAT);
+      expect(await signerRows(caName)).toEqual(signersBefore);
     });
   });
 
@@ -247,12 +341,13 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
       issuingPem = w.read('issuing.pem');
     });
 
-    /** The row's key is PBES2/AES-256-CBC PKCS#8 under the passphrase and holds the same key as `clearKeyFile`. */
+    /** The row's key is PBES2 (scrypt, AES-256-CBC) PKCS#8 under the passphrase and holds the same key as `clearKeyFile`. */
     function expectStoredAsAes256Pkcs8(encryptedKey: string, clearKeyFile: string): void {
       expect(encryptedKey.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----')).toBe(true);
       const stored = w.write(`stored-${randomHex()}.pem`, encryptedKey);
       const structure = openssl(['asn1parse', '-in', stored]);
       expect(structure).toMatch(/:PBES2/);
+      expect(structure).toMatch(/:scrypt/);
       expect(structure).toMatch(/:aes-256-cbc/);
       expect(openssl(['pkey', '-in', stored, '-passin', `pass:${pass}`, '-pubout'])).toBe(openssl(['pkey', '-in', w.path(clearKeyFile), '-pubout']));
     }
@@ -294,7 +389,7 @@ describe('CaKeysService (real PostgreSQL, OpenSSL as judge)', () => {
       expect(replica.ca.selfSigned).toBe(false);
     });
 
-    it('stores an imported key as PBES2/AES-256-CBC even when the file used a legacy cipher', async () => {
+    it('stores an imported key as PBES2 (scrypt, AES-256-CBC) even when the file used a legacy cipher', async () => {
       openssl(['pkcs8', '-topk8', '-v1', 'PBE-SHA1-3DES', '-in', 'issuing.key', '-out', 'issuing.3des.pem', '-passout', `pass:${pass}`], { cwd: w.dir });
       expect(openssl(['asn1parse', '-in', w.path('issuing.3des.pem')])).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
       const caName = testCaName('import-3des');

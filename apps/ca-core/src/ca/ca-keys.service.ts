@@ -4,10 +4,14 @@ import {
   createSelfSignedCa,
   createSigner,
   decryptPrivateKey,
+  describeKeyEncryption,
   encryptPrivateKey,
   fromPem,
   generateKeyPair,
+  isCurrentKeyEncryption,
+  KEY_ENCRYPTION,
   keyAlgorithmOf,
+  keyEncryptionOf,
   parseCertificate,
   parseNameString,
   pemBlocks,
@@ -99,9 +103,54 @@ export class CaKeysService {
       row = await this.readRow();
       if (!row) throw new Error('CA row vanished after insert');
     }
+    if (await this.rewrapOutdatedKeys()) row = (await this.readRow())!;
     this.loaded = this.toLoaded(row);
     this.log.log(`CA ${this.config.caName} loaded: ${this.loaded.commonName}, ${this.loaded.keyAlgorithm}, valid until ${this.loaded.notAfter.toISOString()}`);
     return this.loaded;
+  }
+
+  /**
+   * Keys written under an older KDF (before ADR 0024: PBKDF2 with 2,048
+   * iterations) are opened with the parameters they carry and written again
+   * with KEY_ENCRYPTION, in one transaction with their rows locked, so
+   * replicas starting together re-wrap once. That covers the CA key and
+   * every delegated OCSP responder key of this CA, expired ones included:
+   * they share the passphrase, so the weakest wrapping in the database is
+   * what guessing the passphrase costs. Logs what changed, never a key.
+   */
+  private async rewrapOutdatedKeys(): Promise<boolean> {
+    const name = this.config.caName;
+    const stored: { encrypted_key: string }[] = await this.ds.query(
+      `SELECT encrypted_key FROM ca WHERE name = $1 UNION ALL SELECT encrypted_key FROM ocsp_signer WHERE ca_name = $1`,
+      [name],
+    );
+    if (!stored.some((r) => isOutdated(r.encrypted_key))) return false;
+    return this.ds.transaction(async (m) => {
+      const [ca]: { encrypted_key: string }[] = await m.query(`SELECT encrypted_key FROM ca WHERE name = $1 FOR UPDATE`, [name]);
+      const signers: { serial: string; encrypted_key: string }[] = await m.query(
+        `SELECT serial, encrypted_key FROM ocsp_signer WHERE ca_name = $1 ORDER BY serial FOR UPDATE`,
+        [name],
+      );
+      let changed = false;
+      if (isOutdated(ca.encrypted_key)) {
+        const was = describeKeyEncryption(keyEncryptionOf(ca.encrypted_key));
+        await m.query(`UPDATE ca SET encrypted_key = $2 WHERE name = $1`, [name, this.rewrapped(ca.encrypted_key, 'CA key')]);
+        this.log.log(`re-wrapped the CA key of ${name}: was ${was}, now ${describeKeyEncryption({ kdf: 'scrypt', ...KEY_ENCRYPTION, cipher: 'aes-256-cbc' })}`);
+        changed = true;
+      }
+      const old = signers.filter((s) => isOutdated(s.encrypted_key));
+      for (const s of old) {
+        const pem = this.rewrapped(s.encrypted_key, `OCSP responder key ${s.serial}`);
+        await m.query(`UPDATE ocsp_signer SET encrypted_key = $3 WHERE ca_name = $1 AND serial = $2`, [name, s.serial, pem]);
+      }
+      if (old.length) this.log.log(`re-wrapped ${old.length} delegated OCSP responder key(s) of ${name} with scrypt`);
+      return changed || old.length > 0;
+    });
+  }
+
+  /** The same key under the same passphrase, written with KEY_ENCRYPTION. */
+  private rewrapped(pem: string, what: string): string {
+    return encryptPrivateKey(this.decryptStored(pem, what), this.config.keyPassphrase);
   }
 
   private async readRow(): Promise<CaRow | undefined> {
@@ -142,18 +191,22 @@ export class CaKeysService {
     return { certificate, chain, encrypted_key: encryptPrivateKey(key, this.config.keyPassphrase), key_algorithm: keyAlgorithmOf(key) };
   }
 
-  private toLoaded(row: CaRow): LoadedCa {
-    let key;
+  /** Decrypts a key the database holds under the CA passphrase; a wrong passphrase gets the message operators need. */
+  private decryptStored(pem: string, what: string) {
     try {
-      key = decryptPrivateKey(row.encrypted_key, this.config.keyPassphrase);
+      return decryptPrivateKey(pem, this.config.keyPassphrase);
     } catch (e) {
       // Most often the database holds a CA made with another passphrase (another checkout's `npm start`, another deployment).
       throw new Error(
-        `cannot decrypt the CA key of ${this.config.caName}: ${(e as Error).message}. The database already holds this CA, made with another passphrase: ` +
+        `cannot decrypt the ${what} of ${this.config.caName}: ${(e as Error).message}. The database already holds this CA, made with another passphrase: ` +
           `give that one (SIGNET_CA_KEY_PASSPHRASE / _FILE; npm start keeps its own in .signet/ca-passphrase), or point SIGNET_DATABASE_URL at another database`,
         { cause: e },
       );
     }
+  }
+
+  private toLoaded(row: CaRow): LoadedCa {
+    const key = this.decryptStored(row.encrypted_key, 'CA key');
     const cert = parseCertificate(row.certificate);
     const cn = cert.subject.find((r) => r.type === 'CN')?.value ?? this.config.caName;
     return {
@@ -171,5 +224,14 @@ export class CaKeysService {
       selfSigned: Buffer.from(JSON.stringify(cert.subject)).equals(Buffer.from(JSON.stringify(cert.issuer))),
       signer: createSigner(key),
     };
+  }
+}
+
+/** True when the stored key is not in the current format; a key this code cannot describe is left to decryption to judge. */
+function isOutdated(pem: string): boolean {
+  try {
+    return !isCurrentKeyEncryption(keyEncryptionOf(pem));
+  } catch {
+    return false;
   }
 }

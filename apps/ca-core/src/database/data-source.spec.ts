@@ -6,6 +6,7 @@ import { createDataSource, MIGRATIONS, openDatabase } from './data-source';
 
 const EXPECTED_TABLES = [
   'admin_token',
+  'admin_token_epoch',
   'audit_chain_head',
   'audit_log',
   'ca',

@@ -21,4 +21,15 @@ export class OutboxStore {
     await m.query(`INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)`, [id, Events.subject(ca, event), JSON.stringify(payload)]);
     return id;
   }
+
+  /**
+   * A message that is not an exit event but must go out after the commit
+   * all the same (an admin-token revocation notice, ADR 0024); its subject
+   * must be in the event stream. `build` gets the message id and the time.
+   */
+  async enqueueMessage<T extends { id: string }>(m: EntityManager, subject: string, build: (id: string, occurredAt: string) => T): Promise<T> {
+    const payload = build(randomUUID(), this.clock.now().toISOString());
+    await m.query(`INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)`, [payload.id, subject, JSON.stringify(payload)]);
+    return payload;
+  }
 }

@@ -104,3 +104,21 @@ export const tokenCreate: Verb = {
     return ExitCode.Ok;
   },
 };
+
+export const tokenRevoke: Verb = {
+  name: 'token revoke',
+  summary: 'Revoke an admin token (ca-admin); admin-api refuses it from then on',
+  args: '',
+  positionals: { min: 0, max: 0 },
+  options: {
+    name: { type: 'string', value: 'N', description: 'the name the token was created with' },
+  },
+  async run(ctx) {
+    const name = str(ctx.values, 'name');
+    if (!name) throw usage('--name is required');
+    const body = (await ctx.http.admin<{ name: string; revokedAt: string }>(`/api/v1/tokens/${encodeURIComponent(name)}`, { method: 'DELETE' })).body;
+    if (ctx.json) ctx.io.out(json(body));
+    else ctx.io.out(`revoked admin token ${body.name} (${second(body.revokedAt)})\n`);
+    return ExitCode.Ok;
+  },
+};

@@ -293,3 +293,33 @@ export const PrincipalSchema = z.object({ name: z.string(), roles: z.array(RoleS
 export type Principal = z.infer<typeof PrincipalSchema>;
 export const CreateTokenSchema = withActor({ name: z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/), roles: z.array(RoleSchema).min(1).max(ROLES.length) });
 export const CreateTokenReplySchema = z.object({ name: z.string(), roles: z.array(RoleSchema), /** Shown once; only its hash is stored. */ token: z.string() });
+
+/**
+ * Token revocation (ADR 0024). Every revocation raises the CA's revocation
+ * epoch by one. ca-core answers each authentication with the epoch it read
+ * in the same snapshot as the token, and announces each revocation with the
+ * new epoch, so admin-api can tell a cached answer that may predate a
+ * revocation (its epoch is lower) from one that cannot.
+ */
+const RevocationEpochSchema = z.number().int().nonnegative();
+export const AuthenticateReplySchema = PrincipalSchema.extend({
+  /** Absent from a ca-core older than ADR 0024 (read as 0). */
+  epoch: RevocationEpochSchema.optional(),
+});
+export type AuthenticateReply = z.infer<typeof AuthenticateReplySchema>;
+export const TokenNameSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/);
+export const RevokeTokenSchema = withActor({ name: TokenNameSchema });
+export const RevokeTokenReplySchema = z.object({ name: z.string(), revokedAt: IsoTimeSchema, epoch: RevocationEpochSchema });
+/**
+ * What ca-core publishes on `ca.<ca>.events.admin-token.revoked` after a
+ * revocation commits (through the outbox, so one made by the bootstrap
+ * command is announced too). `id` is also the JetStream message id.
+ */
+export const AdminTokenRevokedSchema = z.object({
+  id: z.string().min(1).max(128),
+  ca: z.string(),
+  occurredAt: IsoTimeSchema,
+  name: z.string(),
+  epoch: RevocationEpochSchema,
+});
+export type AdminTokenRevokedNotice = z.infer<typeof AdminTokenRevokedSchema>;
