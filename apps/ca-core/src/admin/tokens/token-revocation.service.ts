@@ -31,12 +31,17 @@ export class TokenRevocationService {
   async revoke(actor: Actor, name: string): Promise<z.output<typeof RevokeTokenReplySchema>> {
     await this.guard.check(actor, 'revokeToken');
     const { notice, ...revoked } = await this.tokens.revoke(actor.name, name);
-    try {
-      await this.publisher.publish(AdminTokenRevoked.subject(this.config.caName), notice, notice.id);
-      await this.ds.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE event_id = $1 AND published_at IS NULL`, [notice.id]);
-    } catch (e) {
-      this.log.warn(`revocation notice for ${name} not published yet (the outbox relay retries): ${(e as Error).message}`);
-      this.relay.wake();
+    // Claim the outbox row first, so that the relay (which may have seen the committed row already) and
+    // this publish never both send it: core subscribers would get the notice twice.
+    const [claimed] = (await this.ds.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE event_id = $1 AND published_at IS NULL RETURNING event_id`, [notice.id])) as unknown[][];
+    if (claimed?.length) {
+      try {
+        await this.publisher.publish(AdminTokenRevoked.subject(this.config.caName), notice, notice.id);
+      } catch (e) {
+        this.log.warn(`revocation notice for ${name} not published yet (the outbox relay retries): ${(e as Error).message}`);
+        await this.ds.query(`UPDATE outbox SET published_at = NULL WHERE event_id = $1`, [notice.id]);
+        this.relay.wake();
+      }
     }
     this.log.log(`admin token ${name} revoked by ${actor.name} (revocation epoch ${revoked.epoch})`);
     return revoked;
