@@ -28,7 +28,7 @@ const withActor = <T extends z.ZodRawShape>(shape: T) => z.object({ actor: Actor
 /** ICertAdmin::ResubmitRequest — pending or denied → the policy runs again with newRequest=false. */
 export const ResubmitRequestSchema = withActor({ requestId: RequestIdSchema });
 /** ICertAdmin::DenyRequest — pending only. */
-export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: freeText(z.string().max(1024)).optional() });
+export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: lineText(z.string().max(1024)).optional() });
 /** ICertAdmin::SetRequestAttributes — pending only; the raw attribute string never changes. */
 export const SetAttributesRequestSchema = withActor({
   requestId: RequestIdSchema,
