@@ -1,12 +1,19 @@
 import { errors } from '@nats-io/transport-node';
-import { ErrorCode, SignetError } from '@signet/contracts';
+import { ErrorCode, fieldPath, SignetError } from '@signet/contracts';
 import { type z } from 'zod';
 
-/** Turns schema issues into a message that names fields, never values. */
+/**
+ * Turns schema issues into a message that names fields, never values. Keys
+ * are input too: an unknown one is named escaped and cut short (fieldPath),
+ * not quoted as zod's own message would.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 10)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`)
+    .map((i) => {
+      if (i.code === 'unrecognized_keys') return i.keys.slice(0, 10).map((k) => `${fieldPath([...i.path, k])}: unknown field`).join('; ');
+      return `${i.path.length ? fieldPath(i.path) : '(message)'}: ${i.message}`;
+    })
     .join('; ');
 }
 

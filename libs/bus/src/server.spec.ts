@@ -86,6 +86,13 @@ describe('BusServer + BusClient over real NATS', () => {
     await expect(client.call(Commands.retrieve, ca, { requestId: 1 })).resolves.toMatchObject({ requestId: 1 });
   });
 
+  it('names an unknown key escaped and cut short, so a huge or hostile key still gets a valid BAD_MESSAGE reply', async () => {
+    const huge = `evil\r\n${'k'.repeat(200_000)}`;
+    const reply = await nc.request(Commands.retrieve.subject(ca), encodeJson({ requestId: 1, [huge]: 1 }), { timeout: 2_000 });
+    const body = decodeJson(reply.data) as { ok: false; error: { code: string; message: string } };
+    expect(body).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE', message: `invalid ca.request.retrieve message: evil\\u000d\\u000a${'k'.repeat(58)}…: unknown field` } });
+  });
+
   it('says CA_UNAVAILABLE when nobody serves the subject', async () => {
     await expect(client.call(Commands.retrieve, 'nobody-here', { requestId: 1 })).rejects.toMatchObject({ code: 'CA_UNAVAILABLE', retryable: true });
   });

@@ -85,7 +85,9 @@ export class SignetError extends Error {
   }
 
   toBody(): BusErrorBody {
-    return { code: this.code, message: this.message, retryable: this.retryable, ...(this.details ? { details: this.details } : {}) };
+    // The wire allows 4096 characters: a longer message would make the whole reply invalid, not just long.
+    const message = this.message.length > 4096 ? `${this.message.slice(0, 4095)}…` : this.message;
+    return { code: this.code, message, retryable: this.retryable, ...(this.details ? { details: this.details } : {}) };
   }
 
   static fromBody(body: BusErrorBody): SignetError {

@@ -5,3 +5,4 @@ export * from './envelope';
 export * from './messages';
 export * from './subjects';
 export * from './attributes';
+export * from './text';

@@ -1,3 +1,4 @@
+import { textProblem } from '@signet/contracts';
 import { badBody, badField, mediaType, queryParam } from './input';
 import { queryBool, validate } from './validation';
 import { z } from 'zod';
@@ -14,6 +15,13 @@ describe('input helpers', () => {
     expect(e.message).toMatch(/^invalid request body: /);
     expect((e.details!.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['a', 'b', 'c']);
     expect(JSON.stringify(e)).not.toContain('secret-value');
+  });
+
+  it('ok/badBody names keys with their control characters escaped and cut short, never raw', () => {
+    const r = z.strictObject({ attributes: z.record(z.string(), z.number()) }).safeParse({ attributes: { 'a\r\nb': 'x' }, ['k\0'.repeat(50)]: 1 });
+    const e = badBody(r.error!);
+    expect((e.details!.fields as { field: string }[]).map((f) => f.field)).toEqual(['attributes.a\\u000d\\u000ab', `${'k\\u0000'.repeat(32)}…`]);
+    expect(textProblem(e.message)).toBeUndefined();
   });
 
   it('ok/queryParam takes one, refuses a repeated one', () => {

@@ -1,4 +1,4 @@
-import { ErrorCode, SignetError } from '@signet/contracts';
+import { ErrorCode, fieldPath, SignetError } from '@signet/contracts';
 import { type z } from 'zod';
 
 /** A 400 BAD_MESSAGE that names the offending field. */
@@ -24,10 +24,11 @@ interface Problem {
 
 function problemsOf(error: z.ZodError, opts: Omit<ValidateOptions, 'what'>): Problem[] {
   return error.issues.flatMap((i): Problem[] => {
+    // Keys are input like values: fieldPath escapes control characters and cuts them short.
     const base = [...(opts.field ? [opts.field] : []), ...i.path.map(String)];
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...base, k].join('.'), problem: 'unknown field' }));
+    if (i.code === 'unrecognized_keys') return i.keys.slice(0, 10).map((k) => ({ field: fieldPath([...base, k]), problem: 'unknown field' }));
     const path = opts.topLevelOnly ? base.slice(0, 1) : base;
-    return [{ field: path.length ? path.join('.') : '(body)', problem: i.message }];
+    return [{ field: path.length ? fieldPath(path) : '(body)', problem: i.message }];
   });
 }
 

@@ -3,3 +3,4 @@ export * from './nats-server';
 export * from './scratch';
 export * from './smtp';
 export * from './wait';
+export * from './fuzz';

@@ -1,11 +1,11 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { ErrorCode, LIMITS, SignetError } from '@signet/contracts';
+import { ErrorCode, LIMITS, SignetError, textProblem } from '@signet/contracts';
 import type { Name, PublicKeyInfo, San } from '@signet/contracts';
 import { OID } from './oids';
-import { children, expectType, isContextTag, malformed, oidOf, parseDer } from './der';
+import { children, describeThrown, expectType, isContextTag, malformed, oidOf, parseDer } from './der';
 import { initCrypto } from './engine';
-import { decodeName } from './names';
+import { decodeName, nameFields } from './names';
 import { describePublicKey } from './public-key';
 import { parseAlgorithmIdentifier, verifySignature } from './algorithms';
 import { parseExtensions } from './extension-list';
@@ -42,9 +42,24 @@ export interface ParsedCsr {
  * so a request whose signature does not verify is rejected (BadSignature)
  * before anyone looks at its content. Names and extensions are read from the
  * original bytes, never from a re-encoding.
+ *
+ * Every failure is a SignetError: MalformedRequest for anything that cannot
+ * be read, including exceptions asn1js and pkijs throw on their own (a tag
+ * swapped to GeneralizedTime), and for a name holding a control character
+ * or a lone surrogate, which names the field (`subject.CN`, `san.dns[0]`)
+ * and never quotes the value (ADR 0022).
  */
 export async function parseCsr(der: Buffer): Promise<ParsedCsr> {
   initCrypto();
+  try {
+    return await parse(der);
+  } catch (e) {
+    if (e instanceof SignetError) throw e;
+    throw malformed(`certificate request: cannot be decoded (${describeThrown(e)})`);
+  }
+}
+
+async function parse(der: Buffer): Promise<ParsedCsr> {
   if (der.length > LIMITS.requestChars) {
     throw new SignetError(ErrorCode.TooLarge, `certificate request exceeds ${LIMITS.requestChars} bytes`);
   }
@@ -77,15 +92,39 @@ export async function parseCsr(der: Buffer): Promise<ParsedCsr> {
   if (subjectAltNames.length > LIMITS.sanCount) {
     throw new SignetError(ErrorCode.TooLarge, `certificate request has more than ${LIMITS.sanCount} subject alternative names`);
   }
+  const subject = decodeName(raw(subjectBlock), { strict: { field: 'subject' } });
+  checkNames(subject, subjectAltNames);
   return {
     der: Buffer.from(der),
-    subject: decodeName(raw(subjectBlock)),
+    subject,
     subjectAltNames,
     publicKey,
     spki,
     extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') })),
     signatureAlgorithm: signatureAlgorithm.oid,
   };
+}
+
+/**
+ * Every name a requester asks for is text that ends up in the database, the
+ * policy's snapshot, logs and perhaps a certificate: none may hold a control
+ * character (C0, DEL, C1) or be ill-formed Unicode. The field is named the
+ * way policy rules name it: `subject.CN` (`subject.OU[1]` when the type
+ * repeats), `san.dns[0]`.
+ */
+function checkNames(subject: Name, sans: San[]): void {
+  const fields = nameFields(subject, 'subject');
+  subject.forEach((rdn, i) => refuse(fields[i]!, textProblem(rdn.value)));
+  const sanSeen = new Map<string, number>();
+  for (const san of sans) {
+    const i = sanSeen.get(san.type) ?? 0;
+    sanSeen.set(san.type, i + 1);
+    refuse(`san.${san.type}[${i}]`, textProblem(san.value));
+  }
+}
+
+function refuse(field: string, problem: string | undefined): void {
+  if (problem) throw malformed(`certificate request: ${field} ${problem}`, { field });
 }
 
 /** Original bytes of a decoded element. */

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { ErrorCode, SignetError } from '@signet/contracts';
+import { ErrorCode, escapeControlCharacters, SignetError } from '@signet/contracts';
 
 /** asn1js tag classes (X.690 8.1.2.2), named so call sites read as ASN.1. */
 export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
@@ -35,9 +35,21 @@ export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
  * (parseDer's MALFORMED_REQUEST, an administrator's BAD_MESSAGE).
  */
 export function decodeElement(view: Uint8Array): { block: asn1js.AsnType; trailing: number } | { error: string } {
-  const res = asn1js.fromBER(view, PARSE_LIMITS);
+  let res: ReturnType<typeof asn1js.fromBER>;
+  try {
+    res = asn1js.fromBER(view, PARSE_LIMITS);
+  } catch (e) {
+    // asn1js reports most problems in result.error but throws on some (a GeneralizedTime or UTCTime whose text is no time).
+    return { error: describeThrown(e) };
+  }
   if (res.offset === -1 || res.result.error) return { error: res.result.error || 'undecodable' };
   return { block: res.result, trailing: view.byteLength - res.offset };
+}
+
+/** A parser's own exception as a short, printable reason: never a stack, never raw control characters. */
+export function describeThrown(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return escapeControlCharacters(text.length > 200 ? `${text.slice(0, 200)}…` : text) || 'undecodable';
 }
 
 /** DER of an asn1js block as a Node Buffer. */

@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { ErrorCode, LIMITS, SignetError } from '@signet/contracts';
+import { ErrorCode, LIMITS, SignetError, textProblem } from '@signet/contracts';
 import type { Name, Rdn } from '@signet/contracts';
 import { ATTRIBUTE_TYPES, attributeShortName, attributeTypeOid } from './oids';
 import { children, oidOf, parseDer, toDer } from './der';
@@ -57,6 +57,9 @@ function checkRdn(rdn: Rdn): string {
   const short = attributeShortName(oid);
   const v = rdn.value;
   if (v.length === 0) throw bad(`name: ${short} is empty`, { type: short });
+  // Before any check that quotes the value: CR/LF in a CN never reaches a certificate (ADR 0022).
+  const problem = textProblem(v);
+  if (problem) throw bad(`name: ${short} ${problem}`, { type: short });
   const max = MAX_LENGTH[short] ?? 1024;
   if (v.length > max) throw bad(`name: ${short} longer than ${max} characters`, { type: short, length: v.length });
   if (short === 'C' && !/^[A-Za-z]{2}$/.test(v)) throw bad(`name: C must be a two-letter country code, got "${v}"`, { type: 'C' });
@@ -120,9 +123,10 @@ export function nameToPkijs(name: Name): pkijs.RelativeDistinguishedNames {
   return new pkijs.RelativeDistinguishedNames({ typesAndValues, valueBeforeDecode: new Uint8Array(der).buffer });
 }
 
-/** Text of a DirectoryString-like value; anything else as RFC 4514 "#hex" of its DER. */
-function valueText(block: asn1js.AsnType): string {
-  if (
+/** Whether a value is one of the character string types (UTCTime and GeneralizedTime are VisibleStrings to asn1js, not text). */
+function isStringValue(block: asn1js.AsnType): boolean {
+  if (block instanceof asn1js.UTCTime || block instanceof asn1js.GeneralizedTime) return false;
+  return (
     block instanceof asn1js.Utf8String ||
     block instanceof asn1js.PrintableString ||
     block instanceof asn1js.IA5String ||
@@ -131,10 +135,39 @@ function valueText(block: asn1js.AsnType): string {
     block instanceof asn1js.UniversalString ||
     block instanceof asn1js.VisibleString ||
     block instanceof asn1js.NumericString
-  ) {
-    return block.valueBlock.value;
-  }
+  );
+}
+
+/** Text of a DirectoryString-like value; anything else as RFC 4514 "#hex" of its DER. */
+function valueText(block: asn1js.AsnType): string {
+  if (isStringValue(block)) return (block as asn1js.Utf8String).valueBlock.value;
   return `#${toDer(block as asn1js.BaseBlock).toString('hex')}`;
+}
+
+/**
+ * How error messages and policy rules name each RDN of `name`:
+ * `<prefix>.CN`, or `<prefix>.OU[1]` when the type occurs more than once.
+ */
+export function nameFields(name: Name, prefix: string): string[] {
+  const count = new Map<string, number>();
+  for (const rdn of name) count.set(rdn.type, (count.get(rdn.type) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return name.map((rdn) => {
+    const i = seen.get(rdn.type) ?? 0;
+    seen.set(rdn.type, i + 1);
+    return count.get(rdn.type)! > 1 ? `${prefix}.${rdn.type}[${i}]` : `${prefix}.${rdn.type}`;
+  });
+}
+
+export interface DecodeNameOptions {
+  /**
+   * For names a requester wrote (a CSR's subject), which the CA re-encodes
+   * from their text: every value must be a character string that decodes
+   * cleanly (valid UTF-8 in a UTF8String, code points in range in a
+   * UniversalString), or MalformedRequest names the field as `<field>.CN`.
+   * Without it, any value decodes, a non-string one as "#hex".
+   */
+  strict?: { field: string };
 }
 
 /**
@@ -142,8 +175,9 @@ function valueText(block: asn1js.AsnType): string {
  * single-valued RDNs in SET order: Signet's Name cannot express it, and the
  * CA always re-encodes subjects as single-valued RDNs anyway.
  */
-export function decodeName(der: Uint8Array): Name {
+export function decodeName(der: Uint8Array, opts: DecodeNameOptions = {}): Name {
   const out: Name = [];
+  const blocks: asn1js.AsnType[] = [];
   for (const set of children(parseDer(der, 'Name'), 'Name')) {
     if (!(set instanceof asn1js.Set)) throw bad('Name: RDN must be a SET');
     const atvs = set.valueBlock.value;
@@ -152,7 +186,17 @@ export function decodeName(der: Uint8Array): Name {
       const [type, value, extra] = children(atv, 'AttributeTypeAndValue');
       if (value === undefined || extra !== undefined) throw bad('Name: AttributeTypeAndValue must have type and value');
       out.push({ type: attributeShortName(oidOf(type, 'AttributeType')), value: valueText(value) });
+      blocks.push(value);
     }
+  }
+  if (opts.strict) {
+    const fields = nameFields(out, opts.strict.field);
+    blocks.forEach((block, i) => {
+      const field = fields[i]!;
+      if (!isStringValue(block)) throw bad(`${field}: the value is not a character string`, { field });
+      // asn1js decodes what it cannot read as text anyway (invalid UTF-8 as Latin-1, out-of-range code points as U+FFFD) and says so here.
+      if ((block as asn1js.BaseBlock).warnings.length > 0) throw bad(`${field}: the value is not valid for its string type`, { field });
+    });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {
   CR_DISP,
   Disposition,
   ErrorCode,
+  escapeControlCharacters,
   ExitEvent,
   parseAttributes,
   SignetError,
@@ -34,6 +35,7 @@ import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { Clock } from '../clock';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
+import { isTransientDatabaseError } from '../database/transient';
 import { revocationExtensions } from '../crl/revocation-extensions';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxStore } from '../outbox/outbox.store';
@@ -55,6 +57,8 @@ const IDEMPOTENT_WAIT_MS = 30_000;
  *  4. build, lint, sign, verify
  *  5. one transaction: certificate + state + outbox event + audit record
  *  6. reply (the outbox relay publishes the event)
+ * Whatever goes wrong after step 1 stored the request moves it on, to
+ * failed or back to pending: none is left in process (ADR 0022).
  */
 @Injectable()
 export class IssuanceService {
@@ -163,6 +167,44 @@ export class IssuanceService {
   async decide(requestId: number, newRequest: boolean, csr?: ParsedCsr, actor = 'ca'): Promise<RequestResult> {
     const row = await this.store.get(this.caName, requestId);
     if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`);
+    try {
+      return await this.steps(row, newRequest, csr, actor);
+    } catch (e) {
+      return this.recover(row, e, actor);
+    }
+  }
+
+  /**
+   * An error the steps did not turn into an outcome themselves: the request
+   * is stored and in process, and must not stay so. A transient database
+   * failure parks it as pending (resubmit to continue, as after a crash);
+   * anything else fails it, with a message that names the error's code but
+   * no stack. When even that cannot be written (the database is gone), the
+   * request is left for the next start to park, and the error goes on.
+   */
+  private async recover(row: RequestRow, e: unknown, actor: string): Promise<RequestResult> {
+    // Outcomes already recorded (policy unavailable → pending) or decided by someone else (a concurrent admin action) go on as they are.
+    if (e instanceof SignetError && [ErrorCode.PolicyUnavailable, ErrorCode.WrongState, ErrorCode.NotFound].includes(e.code as never)) throw e;
+    const transient = isTransientDatabaseError(e);
+    this.log.error(`request ${row.id}: ${transient ? 'parked as pending' : 'failed'} after an unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+    let result: RequestResult;
+    try {
+      result = transient
+        ? await this.finish(row, RequestAction.Park, 'processing was interrupted by a temporary database error; resubmit to continue', { actor })
+        : await this.finish(row, RequestAction.Fail, `the CA could not process the request: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'internal error'}`, { actor });
+    } catch (again) {
+      // Not in process any more (someone else moved it), or not writable now: the first error is the one to report.
+      this.log.error(`request ${row.id}: could not record the failure: ${(again as Error)?.message ?? String(again)}`);
+      throw e;
+    }
+    if (transient) {
+      throw new SignetError(ErrorCode.Internal, `request ${row.id} could not be finished; it is stored as pending and can be resubmitted`, { requestId: row.id }, true);
+    }
+    return result;
+  }
+
+  private async steps(row: RequestRow, newRequest: boolean, csr: ParsedCsr | undefined, actor: string): Promise<RequestResult> {
+    const requestId = row.id;
     csr ??= await parseCsr(row.rawRequest);
     const ca = this.keys.ca;
 
@@ -263,9 +305,11 @@ export class IssuanceService {
   private async finish(
     row: RequestRow,
     action: RequestAction,
-    message: string,
+    text: string,
     opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer }; awaitingRetrieval?: boolean },
   ): Promise<RequestResult> {
+    // Messages quote policies, lint and errors, which may quote input: stored, published and shown without control characters.
+    const message = escapeControlCharacters(text, 'free');
     const updated = await this.store.transaction(async (m: EntityManager) => {
       const locked = await this.store.lock(m, this.caName, row.id);
       if (!locked) throw new SignetError(ErrorCode.NotFound, `request ${row.id} not found`);

@@ -118,6 +118,22 @@ describe('parseSubmit', () => {
     expect(() => parseSubmit(raw as RawSubmit)).toThrow(code(c));
   });
 
+  it.each<[string, RawSubmit, string, Record<string, unknown>]>([
+    ['NUL in an attribute value', json({ csr: PEM, attributes: { CertificateTemplate: 'Web\0Server' } }), 'BAD_MESSAGE', { field: 'attributes.CertificateTemplate' }],
+    ['CR LF in an attribute name', json({ csr: PEM, attributes: { a: 'b', 'a\r\nDisposition': 'issue' } }), 'BAD_MESSAGE', { field: 'attributes' }],
+    ['C1 in the attribute string', json({ csr: PEM, attributes: 'a:b\u0085' }), 'BAD_MESSAGE', { field: 'attributes' }],
+    ['TAB in the attribute string', json({ csr: PEM, attributes: 'a:b\tc' }), 'BAD_ATTRIBUTES', { line: 1 }],
+    ['NUL in ?attributes= of a pkcs10 submit', { contentType: 'application/pkcs10', body: Buffer.from(PEM), query: { attributes: 'a:\0' } }, 'BAD_MESSAGE', { field: 'attributes' }],
+  ])('fail/control characters: %s', (_n, raw, c, details) => {
+    expect(() => parseSubmit(raw)).toThrow(code(c, details));
+  });
+
+  it('fail/a bad attribute name is counted, not quoted', () => {
+    expect(() => parseSubmit(json({ csr: PEM, attributes: { a: 'b', 'x\0y': 'c' } }))).toThrow(
+      expect.objectContaining({ message: 'invalid request body: attributes: attribute name 2 contains a control character (U+0000) at index 1' }),
+    );
+  });
+
   it('fail/names the field that is wrong, never its value', () => {
     let err: unknown;
     try {

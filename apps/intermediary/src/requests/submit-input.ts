@@ -1,4 +1,4 @@
-import { CaNameSchema, ErrorCode, formatAttributes, IdempotencyKeySchema, LIMITS, parseAttributes, SignetError } from '@signet/contracts';
+import { CaNameSchema, ErrorCode, formatAttributes, freeText, IdempotencyKeySchema, LIMITS, lineText, parseAttributes, SignetError, textProblem } from '@signet/contracts';
 import { badField, mediaType, queryOne, validate, type Query } from '@signet/http';
 import { z } from 'zod';
 import { caField, headerValue, oneOf } from '../http/input';
@@ -8,7 +8,7 @@ export const JSON_MEDIA_TYPE = 'application/json';
 export const PKCS10_MEDIA_TYPE = 'application/pkcs10';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
-const ATTRIBUTES_TEXT = 'The AD CS attribute string: `name:value` lines';
+const ATTRIBUTES_TEXT = 'The AD CS attribute string: `name:value` lines (LF or CRLF between them, no other control characters)';
 const LIMITS_ANSWER = `checked with ca-core's parser: a bad line is 400 BAD_ATTRIBUTES, more than ${LIMITS.attributesChars} characters 413 TOO_LARGE`;
 
 /**
@@ -29,8 +29,18 @@ export const SubmitBodySchema = z
       }),
     attributes: z
       .union([
-        z.string().meta({ description: ATTRIBUTES_TEXT, maxLength: LIMITS.attributesChars }),
-        z.record(z.string(), z.string()).meta({ description: 'name → value', maxProperties: LIMITS.attributeCount }),
+        freeText().meta({ description: ATTRIBUTES_TEXT, maxLength: LIMITS.attributesChars }),
+        // The same text rules as the bus (ADR 0022): a refused value is a 400 naming `attributes.<name>`, a refused name one
+        // that counts it (zod would only say "Invalid input" for a key, and the key must not be quoted anyway).
+        z
+          .record(z.string(), lineText())
+          .superRefine((attrs, ctx) =>
+            Object.keys(attrs).forEach((name, i) => {
+              const problem = textProblem(name);
+              if (problem) ctx.addIssue({ code: 'custom', message: `attribute name ${i + 1} ${problem}` });
+            }),
+          )
+          .meta({ description: 'name → value, without control characters', maxProperties: LIMITS.attributeCount }),
       ])
       .optional()
       .meta({ description: `AD CS request attributes: an object of name → value, or the AD CS string \`name:value\\nname:value\`; ${LIMITS_ANSWER}` }),
@@ -46,7 +56,7 @@ export type SubmitBody = z.infer<typeof SubmitBodySchema>;
 /** `?ca=` (with either body) and `?attributes=` (with application/pkcs10). */
 export const SubmitQuerySchema = z.object({
   ca: queryOne(CaNameSchema).optional().meta({ description: 'CA name; in JSON the body field `ca` may be used instead (both must agree). Default: the default CA.' }),
-  attributes: queryOne(z.string())
+  attributes: queryOne(freeText())
     .optional()
     .meta({ description: `Only with application/pkcs10: ${ATTRIBUTES_TEXT}; ${LIMITS_ANSWER}`, maxLength: LIMITS.attributesChars }),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DISPOSITIONS, REQUEST_TYPES } from '../enums/disposition';
 import { Base64Schema, ExtensionSchema, IsoTimeSchema, LIMITS, OidSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
+import { freeText, lineText } from '../text';
 import { DecidingRuleSchema } from './submit';
 
 /**
@@ -36,7 +37,7 @@ export type ForbiddenReason = (typeof ForbiddenReason)[keyof typeof ForbiddenRea
 
 export const ActorSchema = z.object({
   /** Principal name as authenticated by admin-api (token name or certificate subject). */
-  name: z.string().min(1).max(256),
+  name: lineText(z.string().min(1).max(256)),
   roles: z.array(RoleSchema).max(ROLES.length),
 });
 export type Actor = z.infer<typeof ActorSchema>;
@@ -46,12 +47,12 @@ const withActor = <T extends z.ZodRawShape>(shape: T) => z.object({ actor: Actor
 /** ICertAdmin::ResubmitRequest — pending or denied → the policy runs again with newRequest=false. */
 export const ResubmitRequestSchema = withActor({ requestId: RequestIdSchema });
 /** ICertAdmin::DenyRequest — pending only. */
-export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: z.string().max(1024).optional() });
+export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: lineText(z.string().max(1024)).optional() });
 /** ICertAdmin::SetRequestAttributes — pending only; the raw attribute string never changes. */
 export const SetAttributesRequestSchema = withActor({
   requestId: RequestIdSchema,
   /** AD CS form, `name:value` lines. */
-  attributes: z.string().min(1).max(LIMITS.attributesChars),
+  attributes: freeText(z.string().min(1).max(LIMITS.attributesChars)),
 });
 
 /**
@@ -60,7 +61,7 @@ export const SetAttributesRequestSchema = withActor({
  */
 export const ExtensionValueSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('der'), value: Base64Schema.min(1).max(LIMITS.extensionValueChars) }),
-  z.object({ type: z.literal('string'), value: z.string().max(4096) }),
+  z.object({ type: z.literal('string'), value: lineText(z.string().max(4096)) }),
   z.object({ type: z.literal('long'), value: z.number().int().min(-2147483648).max(2147483647) }),
   z.object({ type: z.literal('date'), value: IsoTimeSchema }),
 ]);
@@ -188,7 +189,7 @@ export const ViewRequestSchema = withActor({
       z.object({
         column: ViewColumnSchema,
         op: z.enum(['eq', 'lt', 'le', 'ge', 'gt', 'prefix']),
-        value: z.union([z.string().max(1024), z.number()]),
+        value: z.union([lineText(z.string().max(1024)), z.number()]),
       }),
     )
     .max(16)
@@ -276,7 +277,7 @@ export const AuditRecordRequestSchema = withActor({
   action: z.enum(AUDITED_ELSEWHERE),
   /** What it is done to: a dead letter's id, a module's name, a limit. */
   details: z
-    .record(z.string().max(64), z.union([z.string().max(256), z.number()]))
+    .record(lineText(z.string().max(64)), z.union([lineText(z.string().max(256)), z.number()]))
     .refine((d) => Object.keys(d).length <= 8, 'at most 8 details'),
 });
 export const AuditRecordReplySchema = z.object({ id: z.number().int().positive(), seq: z.number().int().positive() });

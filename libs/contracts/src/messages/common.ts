@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText } from '../text';
 
 /** Limits shared by every edge. */
 export const LIMITS = {
@@ -50,6 +51,15 @@ export type Rdn = z.infer<typeof RdnSchema>;
 /** A distinguished name as a list of single-valued RDNs, most significant first. */
 export const NameSchema = z.array(RdnSchema).max(LIMITS.rdnCount);
 export type Name = z.infer<typeof NameSchema>;
+
+/**
+ * A name ca-core is given to store or to sign (a policy module's subject):
+ * no control characters (ADR 0022). Names ca-core sends out keep the plain
+ * NameSchema, so a row written before that rule can still be read.
+ */
+export const CheckedNameSchema = z
+  .array(z.object({ type: lineText(z.string().min(1).max(128)), value: lineText(z.string().max(1024)) }))
+  .max(LIMITS.rdnCount);
 
 export const SAN_TYPES = ['dns', 'email', 'ip', 'uri', 'upn'] as const;
 export const SanTypeSchema = z.enum(SAN_TYPES);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText } from '../text';
 import { IsoTimeSchema } from './common';
 
 /** A policy or exit module announcing itself (ICertExit::Initialize's answer). */
@@ -6,8 +7,8 @@ export const ModuleRegisterSchema = z
   .object({
     kind: z.enum(['policy', 'exit']),
     name: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/),
-    description: z.string().max(1024).default(''),
-    version: z.string().max(64).default(''),
+    description: lineText(z.string().max(1024)).default(''),
+    version: lineText(z.string().max(64)).default(''),
     /** EXITEVENT_* bits; 0 for policy modules. */
     eventMask: z.number().int().min(0).max(0xffff).default(0),
   })

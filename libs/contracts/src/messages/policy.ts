@@ -5,6 +5,7 @@ import {
   ExtensionSchema,
   IsoTimeSchema,
   LIMITS,
+  CheckedNameSchema,
   NameSchema,
   OidSchema,
   PemSchema,
@@ -12,7 +13,8 @@ import {
   RequestIdSchema,
   SanSchema,
 } from './common';
-import { DecidingRuleSchema } from './submit';
+import { freeText, lineText } from '../text';
+import { CheckedDecidingRuleSchema } from './submit';
 
 /** The CA as the policy module sees it (ICertPolicy::Initialize's strConfig, richer). */
 export const CaInfoSchema = z.object({
@@ -30,11 +32,11 @@ export type CaInfo = z.infer<typeof CaInfoSchema>;
 export const PolicyInitRequestSchema = z.object({ ca: CaInfoSchema }).strict();
 export type PolicyInitRequest = z.infer<typeof PolicyInitRequestSchema>;
 export const PolicyInitReplySchema = z.object({
-  name: z.string().min(1).max(128),
-  description: z.string().max(1024),
-  version: z.string().max(64),
+  name: lineText(z.string().min(1).max(128)),
+  description: lineText(z.string().max(1024)),
+  version: lineText(z.string().max(64)),
   /** Template names this policy offers (CA property Templates). */
-  templates: z.array(z.string().max(128)).max(256),
+  templates: z.array(lineText(z.string().max(128))).max(256),
 });
 export type PolicyInitReply = z.infer<typeof PolicyInitReplySchema>;
 
@@ -90,8 +92,8 @@ export type ExtensionChange = z.input<typeof ExtensionChangeSchema>;
 
 export const PolicyVerifyReplySchema = z.object({
   verdict: z.enum(VERDICTS),
-  message: z.string().max(4096),
-  decidedBy: DecidingRuleSchema.optional(),
+  message: freeText(z.string().max(4096)),
+  decidedBy: CheckedDecidingRuleSchema.optional(),
   /**
    * The template this verdict applies is a CA template: the certificate may
    * be a CA certificate (cA TRUE, keyCertSign, cRLSign, pathLenConstraint).
@@ -101,12 +103,12 @@ export const PolicyVerifyReplySchema = z.object({
   caTemplate: z.boolean().default(false),
   changes: z
     .object({
-      subject: NameSchema.optional(),
+      subject: CheckedNameSchema.optional(),
       /** Validity may only narrow; the CA enforces it. */
       notBefore: IsoTimeSchema.optional(),
       notAfter: IsoTimeSchema.optional(),
       /** CertificateTemplate certificate property. */
-      template: z.string().max(128).optional(),
+      template: lineText(z.string().max(128)).optional(),
       extensions: z.array(ExtensionChangeSchema).max(LIMITS.extensionCount).optional(),
     })
     .default({}),

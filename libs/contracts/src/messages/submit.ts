@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISPOSITIONS } from '../enums/disposition';
+import { freeText, lineText } from '../text';
 import { IdempotencyKeySchema, LIMITS, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 
 /** AD CS RequesterName of a caller nobody authenticated; it owns no request (it cannot read one back without the retrieval secret). */
@@ -12,26 +13,29 @@ export const SubmitRequestSchema = z
     request: z.string().min(1).max(LIMITS.requestChars),
     /** Only PKCS#10 today; CMC/PKCS#7 arrive with their protocols. */
     format: z.literal('pkcs10').default('pkcs10'),
-    /** AD CS attribute string: `name:value` lines separated by `\n`. */
-    attributes: z.string().max(LIMITS.attributesChars).default(''),
+    /** AD CS attribute string: `name:value` lines separated by `\n` (no other control characters). */
+    attributes: freeText(z.string().max(LIMITS.attributesChars)).default(''),
     /** A retried submit with the same key returns the first result. */
     idempotencyKey: IdempotencyKeySchema.optional(),
     /** Who asked, as the intermediary authenticated them (AD CS RequesterName). */
-    requester: z.string().min(1).max(LIMITS.requesterChars).default(ANONYMOUS_REQUESTER),
+    requester: lineText(z.string().min(1).max(LIMITS.requesterChars)).default(ANONYMOUS_REQUESTER),
   })
   .strict();
 export type SubmitRequest = z.input<typeof SubmitRequestSchema>;
 export type SubmitRequestParsed = z.output<typeof SubmitRequestSchema>;
 
+const decidingRule = (text: (s: z.ZodString) => z.ZodString) =>
+  z.object({
+    rule: text(z.string().max(128)),
+    field: text(z.string().max(128)).optional(),
+    value: text(z.string().max(1024)).optional(),
+  });
+
 /** The rule that decided a verdict, so a denial says which rule, field, value. */
-export const DecidingRuleSchema = z
-  .object({
-    rule: z.string().max(128),
-    field: z.string().max(128).optional(),
-    value: z.string().max(1024).optional(),
-  })
-  .meta({ id: 'DecidedBy', description: 'The policy rule that decided, and the field and value it looked at' });
+export const DecidingRuleSchema = decidingRule((s) => s).meta({ id: 'DecidedBy', description: 'The policy rule that decided, and the field and value it looked at' });
 export type DecidingRule = z.infer<typeof DecidingRuleSchema>;
+/** The deciding rule as a policy module sends it to be stored: one-line text (ADR 0022). */
+export const CheckedDecidingRuleSchema = decidingRule(lineText);
 
 /** The answer to Submit and RetrievePending. */
 export const RequestResultSchema = z.object({

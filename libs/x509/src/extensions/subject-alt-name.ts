@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import type { San } from '@signet/contracts';
+import { textProblem, type San } from '@signet/contracts';
 import { OID } from '../oids';
 import {
   contextConstructed,
@@ -45,11 +45,15 @@ const TAG_NAMES = ['otherName', 'rfc822Name', 'dNSName', 'x400Address', 'directo
 const IA5 = /^[\x00-\x7f]*$/;
 
 function ia5(tag: number, san: San): asn1js.Primitive {
-  if (!IA5.test(san.value)) throw malformed(`subjectAltName ${san.type} "${san.value}" is not ASCII (IA5String)`);
+  // Names the problem, never the value: it may be what is wrong.
+  if (!IA5.test(san.value)) throw malformed(`subjectAltName ${san.type}: not ASCII (IA5String)`);
   return implicitPrimitive(tag, Buffer.from(san.value, 'ascii'));
 }
 
 function encodeGeneralName(san: San): asn1js.AsnType {
+  // A name Signet writes never carries a control character (ADR 0022).
+  const problem = san.type === 'ip' ? undefined : textProblem(san.value);
+  if (problem) throw malformed(`subjectAltName ${san.type} ${problem}`);
   switch (san.type) {
     case 'dns':
       return ia5(TAG.dNSName, san);

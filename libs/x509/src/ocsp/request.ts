@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import { ErrorCode, SignetError } from '@signet/contracts';
 import { OID } from '../oids';
-import { children, expectType, isContextTag, malformed, parseDer } from '../der';
+import { children, decodeElement, expectType, isContextTag, malformed, parseDer } from '../der';
 import { parseAlgorithmIdentifier } from '../algorithms';
 import { parseExtensions } from '../extension-list';
 import { CERT_ID_HASHES } from './cert-id';
@@ -73,9 +73,9 @@ function certId(block: asn1js.AsnType | undefined): OcspCertId {
 function checkNonce(value: Buffer): Buffer {
   if (value.length === 0) throw malformed('OCSP nonce: empty');
   let inner = value;
-  const res = asn1js.fromBER(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  if (res.offset === value.length && res.result instanceof asn1js.OctetString && !res.result.valueBlock.isConstructed) {
-    inner = Buffer.from(res.result.valueBlock.valueHexView);
+  const res = decodeElement(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  if ('block' in res && res.trailing === 0 && res.block instanceof asn1js.OctetString && !res.block.valueBlock.isConstructed) {
+    inner = Buffer.from(res.block.valueBlock.valueHexView);
   }
   if (inner.length === 0 || inner.length > OCSP_REQUEST_LIMITS.maxNonceOctets) {
     throw malformed(`OCSP nonce: must be 1..${OCSP_REQUEST_LIMITS.maxNonceOctets} octets (RFC 8954)`);

@@ -78,6 +78,8 @@ export function columnValue(column: ViewColumn, raw: string | number, what: stri
     }
     case 'text':
       if (typeof raw !== 'string') throw badValue(what, `${column} needs a string`);
+      // What PostgreSQL cannot hold in text cannot be in a row either; a cursor is input like a filter (ADR 0022).
+      if (raw.includes('\0') || /[\ud800-\udfff]/u.test(raw)) throw badValue(what, `${column} cannot hold NUL or a lone surrogate`);
       return raw;
     case 'disposition':
       return dispositionName(raw, what);

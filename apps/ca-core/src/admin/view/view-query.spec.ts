@@ -60,6 +60,7 @@ describe('view query building', () => {
 
   describe('cursors', () => {
     const query = q({ sort: { column: 'NotAfter', direction: 'asc' } });
+    const subjectQuery = q({ sort: { column: 'Subject', direction: 'asc' } });
 
     it('round-trip', () => {
       const c = { f: fingerprint(query), p: 'a' as const, v: '2026-01-01T00:00:00.123456Z', i: 42 };
@@ -72,6 +73,9 @@ describe('view query building', () => {
       ['fail/a tampered value', query, () => encodeCursor({ f: fingerprint(query), p: 'a', v: "'; DROP TABLE request; --", i: 1 }), /NotAfter needs an ISO 8601/],
       ['fail/a tampered id', query, () => encodeCursor({ f: fingerprint(query), p: 'a', v: '2026-01-01T00:00:00Z', i: -1 }), /not a cursor/],
       ['fail/phase b on a column without empty values', q(), () => encodeCursor({ f: fingerprint(q()), p: 'b', v: null, i: 5 }), /not a cursor/],
+      // A forged cursor is input like a filter: PostgreSQL refuses NUL in text, so it must never reach a query (ADR 0022).
+      ['fail/NUL in a text value', subjectQuery, () => encodeCursor({ f: fingerprint(subjectQuery), p: 'a', v: 'CN=a\0', i: 1 }), /Subject cannot hold NUL or a lone surrogate/],
+      ['fail/a lone surrogate in a text value', subjectQuery, () => encodeCursor({ f: fingerprint(subjectQuery), p: 'a', v: 'CN=\ud800', i: 1 }), /Subject cannot hold NUL/],
     ])('%s', (_n, forQuery, make, message) => {
       expect(() => decodeCursor(forQuery, make())).toThrow(expect.objectContaining({ code: ErrorCode.BadMessage, message: expect.stringMatching(message) }));
     });

@@ -1,0 +1,3 @@
+export * from './prng';
+export * from './der';
+export * from './csr';
