@@ -337,6 +337,14 @@ signet_nats_bin() {
   return 1
 }
 
+# The nats-server binary, installed from Debian's packages when missing (root + apt only).
+signet_nats_bin_installed() {
+  signet_nats_bin && return 0
+  signet_apt_install nats-server >&2 ||
+    signet_die "nats-server is not installed and cannot be installed here (needs root and apt-get). Install nats-server >= 2.9 or set SIGNET_NATS_URL."
+  signet_nats_bin || signet_die "nats-server still not found after installing it"
+}
+
 # The first line a NATS server sends is INFO {...}; it says whether JetStream is on.
 # shellcheck disable=SC2016 # the inner bash expands $1/$2
 signet_nats_info() {
@@ -364,11 +372,7 @@ signet_ensure_nats() {
   fi
 
   local bin
-  if ! bin=$(signet_nats_bin); then
-    signet_apt_install nats-server ||
-      signet_die "nats-server is not installed and cannot be installed here (needs root and apt-get). Install nats-server >= 2.9 or set SIGNET_NATS_URL."
-    bin=$(signet_nats_bin) || signet_die "nats-server still not found after installing it"
-  fi
+  bin=$(signet_nats_bin_installed) || exit 1
   if signet_port_open 127.0.0.1 "$mport"; then
     signet_die "cannot start NATS with monitoring on 127.0.0.1:$mport: the port is taken; set SIGNET_NATS_MONITOR_PORT"
   fi
@@ -435,11 +439,7 @@ signet_ensure_secure_nats() {
     signet_die "127.0.0.1:$port is taken by something that is not npm start's NATS; set SIGNET_SECURE_NATS_PORT (or SIGNET_NATS_URL and the SIGNET_NATS_*_PASSWORD variables to use a NATS of your own)"
   fi
   local bin
-  if ! bin=$(signet_nats_bin); then
-    signet_apt_install nats-server ||
-      signet_die "nats-server is not installed and cannot be installed here (needs root and apt-get). Install nats-server >= 2.9 or set SIGNET_NATS_URL."
-    bin=$(signet_nats_bin) || signet_die "nats-server still not found after installing it"
-  fi
+  bin=$(signet_nats_bin_installed) || exit 1
   if signet_port_open 127.0.0.1 "$mport"; then
     signet_die "cannot start NATS with monitoring on 127.0.0.1:$mport: the port is taken; set SIGNET_SECURE_NATS_MONITOR_PORT"
   fi
