@@ -1,20 +1,7 @@
-import { type CaRecord } from '@signet/contracts';
+import { caRecord } from '../../test/ca-record';
 import { chooseDefaultCa } from './default-ca';
 
-function ca(name: string, isDefault = false): CaRecord {
-  return {
-    name,
-    config: `host\\${name}`,
-    commonName: name,
-    sanitizedName: name,
-    description: '',
-    status: 'online',
-    isDefault,
-    certificate: '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n',
-    notAfter: '2030-01-01T00:00:00Z',
-    policy: null,
-  };
-}
+const ca = (name: string, isDefault = false) => caRecord(name, { isDefault });
 
 describe('chooseDefaultCa (CC_DEFAULTCONFIG)', () => {
   it.each([

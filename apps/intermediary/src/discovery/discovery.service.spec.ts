@@ -4,24 +4,14 @@ import { discoverCas } from '@signet/bus';
 import { type CaRecord } from '@signet/contracts';
 import { loadConfig } from '../config/config';
 import { DiscoveryService } from './discovery.service';
+import { caRecord } from '../../test/ca-record';
 
 // The cache policy is what is under test here; the scatter-gather itself is
 // covered over real NATS in libs/bus and in test/cas.int.spec.ts.
 jest.mock('@signet/bus', () => ({ discoverCas: jest.fn() }));
 const discover = discoverCas as jest.MockedFunction<typeof discoverCas>;
 
-const rec = (name: string, isDefault = false): CaRecord => ({
-  name,
-  config: `h\\${name}`,
-  commonName: name,
-  sanitizedName: name,
-  description: '',
-  status: 'online',
-  isDefault,
-  certificate: '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n',
-  notAfter: '2030-01-01T00:00:00Z',
-  policy: null,
-});
+const rec = (name: string, isDefault = false): CaRecord => caRecord(name, { isDefault });
 
 const nc = { isClosed: () => false, isDraining: () => false } as unknown as NatsConnection;
 

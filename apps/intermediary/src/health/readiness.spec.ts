@@ -1,20 +1,7 @@
-import { type CaRecord } from '@signet/contracts';
+import { caRecord } from '../../test/ca-record';
 import { assessReadiness, type ReadinessInput } from './readiness';
 
-function ca(name: string, policy: boolean, isDefault = false): CaRecord {
-  return {
-    name,
-    config: `host\\${name}`,
-    commonName: name,
-    sanitizedName: name,
-    description: '',
-    status: policy ? 'online' : 'no-policy',
-    isDefault,
-    certificate: '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n',
-    notAfter: '2030-01-01T00:00:00Z',
-    policy: policy ? { name: 'p', version: '1' } : null,
-  };
-}
+const ca = (name: string, policy: boolean, isDefault = false) => caRecord(name, { policy, isDefault });
 
 describe('assessReadiness (what /readyz says)', () => {
   it.each<[string, ReadinessInput, Record<string, string>]>([
