@@ -1,7 +1,7 @@
 import { type INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type BusClient } from '@signet/bus';
-import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor, type PolicyVerifyReply } from '@signet/contracts';
+import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
 import { createHash } from 'node:crypto';
@@ -12,7 +12,7 @@ import { SystemClock } from '../clock';
 import { type CaConfig } from '../config/ca-config';
 import { OcspSignerService } from '../ocsp/ocsp-signer.service';
 import { OcspService } from '../ocsp/ocsp.service';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { issuing, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { lastEvent, waitFor } from '../testing/infra';
 import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
 import { CrlScheduler, REVOCATION_NATS } from './crl.scheduler';
@@ -27,17 +27,10 @@ import { REVOCATION_CONFIG, type RevocationConfig } from './revocation-config';
  */
 
 /** The policy issues every request. */
-const issue = (): PolicyVerifyReply => ({
-  verdict: 'issue',
-  message: 'ok',
-  changes: {
-    template: 'WebServer',
-    extensions: [
-      { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
-      { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.crl.test' }]).toString('base64') },
-    ],
-  },
-});
+const issue = issuing([
+  { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) },
+  { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.crl.test' }]) },
+]);
 
 const ENV = {
   SIGNET_CRL_PERIOD_HOURS: '0', // on demand only: the test decides when CRLs are issued

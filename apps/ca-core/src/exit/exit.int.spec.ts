@@ -3,7 +3,7 @@ import { Commands, ErrorCode, EXIT_EVENT_BIT, ExitRollCall, SignetError, type Po
 import { ScratchDir } from '@signet/testing';
 import { encodeExtKeyUsage, encodeKeyUsage, encodeSubjectAltName, fromPem, OID } from '@signet/x509';
 import { createHash } from 'node:crypto';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { issuing, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { waitFor } from '../testing/infra';
 import { makeCsr } from '../testing/openssl';
 
@@ -14,18 +14,11 @@ import { makeCsr } from '../testing/openssl';
  * a third answers garbage, which must not hide the others.
  */
 
-const issue = (): PolicyVerifyReply => ({
-  verdict: 'issue',
-  message: 'ok',
-  changes: {
-    template: 'WebServer',
-    extensions: [
-      { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') },
-      { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth]).toString('base64') },
-      { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.exit.test' }]).toString('base64') },
-    ],
-  },
-});
+const issue = issuing([
+  { oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) },
+  { oid: OID.extKeyUsage, critical: false, value: encodeExtKeyUsage([OID.serverAuth]) },
+  { oid: OID.subjectAltName, critical: false, value: encodeSubjectAltName([{ type: 'dns', value: 'www.exit.test' }]) },
+]);
 const pend = (): PolicyVerifyReply => ({ verdict: 'pend', message: 'needs approval' });
 
 describe('exit modules: roll call and read-back (real bus and database)', () => {

@@ -29,6 +29,14 @@ export function failure(p: Promise<unknown>): Promise<SignetError> {
   );
 }
 
+/**
+ * A policy answer that issues under template WebServer with exactly these
+ * extensions (DER values), as a shipped template would put them in.
+ */
+export function issuing(extensions: Array<{ oid: string; critical: boolean; value: Buffer }>, message = 'ok'): () => PolicyVerifyReply {
+  return () => ({ verdict: 'issue', message, changes: { template: 'WebServer', extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') })) } });
+}
+
 export type PolicyHandler = (req: PolicyVerifyRequest) => PolicyVerifyReply | Promise<PolicyVerifyReply>;
 
 export interface StartOptions {
