@@ -1,9 +1,19 @@
-import { type CaInfo, type PolicyVerifyRequest } from '@signet/contracts';
+import { ANONYMOUS_IDENTITY, ANONYMOUS_REQUESTER, type CaInfo, type Identity, type PolicyVerifyRequest } from '@signet/contracts';
 import { type ParsedCsr } from '@signet/x509';
 import { type CertificateDraft, type DraftExtension } from './certificate-draft';
 import { type RequestRow } from './request.store';
 
 const b64 = (b: Buffer) => b.toString('base64');
+
+/**
+ * The identity a stored request was submitted under. Until front doors sign
+ * identities (ADR 0026 step 1), a non-anonymous requester is the name a bus
+ * submitter wrote.
+ */
+export function identityOf(row: Pick<RequestRow, 'requesterName'>): Identity {
+  if (row.requesterName === ANONYMOUS_REQUESTER) return ANONYMOUS_IDENTITY;
+  return { method: 'bus', principal: row.requesterName, names: [], groups: [], evidence: {} };
+}
 
 /**
  * The one message ICertPolicy::VerifyRequest gets: everything a policy
@@ -34,6 +44,7 @@ export function buildVerifyRequest(args: {
       extensions: args.requestExtensions.map((e) => ({ oid: e.oid, critical: e.critical, value: b64(e.value), origin: e.origin, disabled: e.disabled })),
       signatureAlgorithm: csr.signatureAlgorithm,
     },
+    identity: identityOf(row),
     certificate: {
       subject: draft.subject,
       notBefore: draft.notBefore.toISOString(),

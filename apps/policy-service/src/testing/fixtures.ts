@@ -1,4 +1,4 @@
-import { type PolicyVerifyRequest, type PublicKeyInfo, type San } from '@signet/contracts';
+import { ANONYMOUS_IDENTITY, requesterNameOf, type Identity, type PolicyVerifyRequest, type PublicKeyInfo, type San } from '@signet/contracts';
 import { resolve } from 'node:path';
 import { loadPolicyFile } from '../config/policy-file';
 import { PolicyFileSchema, type PolicyConfig, type PolicyFileInput } from '../config/policy-file.schema';
@@ -38,6 +38,7 @@ export interface RequestOptions {
   sans?: San[];
   key?: PublicKeyInfo;
   certificate?: Partial<PolicyVerifyRequest['certificate']>;
+  identity?: Identity;
 }
 
 export function verifyRequest(o: RequestOptions = {}): PolicyVerifyRequest {
@@ -49,7 +50,7 @@ export function verifyRequest(o: RequestOptions = {}): PolicyVerifyRequest {
     request: {
       requestType: 'pkcs10',
       submittedWhen: NOT_BEFORE,
-      requesterName: 'anonymous',
+      requesterName: requesterNameOf(o.identity ?? ANONYMOUS_IDENTITY),
       attributesRaw: Object.entries(attributes)
         .map(([k, v]) => `${k}:${v}`)
         .join('\n'),
@@ -60,6 +61,7 @@ export function verifyRequest(o: RequestOptions = {}): PolicyVerifyRequest {
       extensions: [],
       signatureAlgorithm: '1.2.840.113549.1.1.11',
     },
+    identity: o.identity ?? ANONYMOUS_IDENTITY,
     certificate: {
       subject,
       notBefore: NOT_BEFORE,

@@ -1,5 +1,6 @@
 export * from './common';
 export * from './submit';
+export * from './identity';
 export * from './ca';
 export * from './policy';
 export * from './modules';

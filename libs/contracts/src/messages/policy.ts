@@ -15,6 +15,7 @@ import {
 } from './common';
 import { freeText, lineText } from '../text';
 import { CheckedDecidingRuleSchema } from './submit';
+import { IdentitySchema } from './identity';
 
 /** The CA as the policy module sees it (ICertPolicy::Initialize's strConfig, richer). */
 export const CaInfoSchema = z.object({
@@ -65,6 +66,12 @@ export const PolicyVerifyRequestSchema = z
       /** Which signature algorithm signed the CSR. */
       signatureAlgorithm: OidSchema,
     }),
+    /**
+     * Who asked, as a front door proved it (ADR 0026): the method, the
+     * principal, the names it proved, its groups. `request.requesterName`
+     * is `<method>:<principal>` of the same identity.
+     */
+    identity: IdentitySchema,
     /** The certificate the CA would build now; the policy may change it. */
     certificate: z.object({
       subject: NameSchema,
