@@ -7,8 +7,10 @@ import { LIMITS, SanTypeSchema } from './common';
  * client claimed. The intermediary (and ACME, EST, SCEP) build one per
  * request from a credential they checked; a bus submitter's comes from the
  * subject the broker let it publish on; everything else is anonymous.
+ * `service` is a front door asking for its own certificate (the
+ * intermediary's TLS certificate): its principal is the signing service.
  */
-export const IDENTITY_METHODS = ['tls-client-certificate', 'enrollment-token', 'oidc', 'enrollment-secret', 'bus', 'acme-account', 'anonymous'] as const;
+export const IDENTITY_METHODS = ['tls-client-certificate', 'enrollment-token', 'oidc', 'enrollment-secret', 'bus', 'acme-account', 'service', 'anonymous'] as const;
 export const IdentityMethodSchema = z.enum(IDENTITY_METHODS);
 export type IdentityMethod = z.infer<typeof IdentityMethodSchema>;
 
