@@ -52,7 +52,8 @@ export const SYSTEM_ACTOR = 'ca';
  * Issues CRLs (RFC 5280 5): base CRLs list every revoked certificate,
  * delta CRLs what changed since the current base. One issuer at a time per
  * CA across all replicas (a PostgreSQL advisory lock), numbers from one
- * sequence, each CRL stored with a `crl.issued` event in one transaction.
+ * sequence; each CRL read and signed from one snapshot, then stored with its
+ * `crl.issued` event (and an administrator's audit entry) in one transaction (ADR 0033).
  */
 @Injectable()
 export class CrlService {
