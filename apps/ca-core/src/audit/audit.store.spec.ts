@@ -1,3 +1,4 @@
+import { ErrorCode } from '@signet/contracts';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../database/data-source';
 import { InitialSchema1764000000000 } from '../database/migrations/1764000000000-initial-schema';
@@ -57,6 +58,28 @@ describe('AuditStore (real PostgreSQL)', () => {
       ).rejects.toThrow('abort'),
     );
     await append(ca, 2);
+    expect(await audit.verify(ca)).toEqual({ ok: true, checked: 2, brokenAt: null });
+  });
+
+  it.each(['REPEATABLE READ', 'SERIALIZABLE'] as const)('refuses to append in a %s transaction, writing nothing (its snapshot predates the lock)', async (isolation) => {
+    const ca = testCaName('chain');
+    await append(ca, 1);
+    const qr = ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction(isolation);
+      // The snapshot is taken here, before the entry below commits: its head would be one behind.
+      await qr.query(`SELECT 1`);
+      await append(ca, 2);
+      await expect(audit.append(qr.manager, ca, { actor: 'stale', action: 'test.snapshot' })).rejects.toMatchObject({
+        code: ErrorCode.Internal,
+        message: `an audit entry can only be appended in a READ COMMITTED transaction, not ${isolation}`,
+      });
+      await qr.rollbackTransaction();
+    } finally {
+      await qr.release();
+    }
+    expect((await audit.list(ca, { afterId: 0, limit: 10 })).map((e) => e.actor)).toEqual(['actor-1', 'actor-2']);
     expect(await audit.verify(ca)).toEqual({ ok: true, checked: 2, brokenAt: null });
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AuditEntry } from '@signet/contracts';
+import { ErrorCode, SignetError, type AuditEntry } from '@signet/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { chainHash, ChainVerifier, GENESIS_HASH, normalizeDetails, type ChainedEntry, type StoredEntry } from './audit-chain';
 
@@ -50,16 +50,27 @@ export class AuditStore {
    * appenders until commit, so two transactions can never link to the same
    * predecessor (which would fork the chain). Call it as the last statement
    * that takes locks in the transaction: it holds the CA-wide lock until commit.
+   *
+   * The transaction must be READ COMMITTED: under REPEATABLE READ or
+   * SERIALIZABLE the head would come from a snapshot taken before the lock,
+   * older than the predecessor's commit, and the entry would collide with
+   * it (issue 15, ADR 0033). Such a transaction is refused, nothing written.
    */
   async append(m: EntityManager, ca: string, e: AuditInput): Promise<{ id: number; seq: number; hash: string }> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`signet-audit:${ca}`]);
     // A new statement after the lock: under READ COMMITTED it sees the predecessor's commit.
     const [head] = await m.query(
       `SELECT date_trunc('milliseconds', clock_timestamp()) AS at,
+              current_setting('transaction_isolation') AS isolation,
               (SELECT last_seq FROM audit_chain_head WHERE ca_name = $1) AS last_seq,
               (SELECT last_hash FROM audit_chain_head WHERE ca_name = $1) AS last_hash`,
       [ca],
     );
+    if (head.isolation !== 'read committed') {
+      throw new SignetError(ErrorCode.Internal, `an audit entry can only be appended in a READ COMMITTED transaction, not ${String(head.isolation).toUpperCase()}`, {
+        action: e.action,
+      });
+    }
     const prevHash: string = head.last_hash ?? GENESIS_HASH;
     const entry: ChainedEntry = {
       ca,
