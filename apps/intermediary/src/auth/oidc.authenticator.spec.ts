@@ -103,6 +103,7 @@ describe('OIDC ID tokens over HTTP, from a local issuer', () => {
       'bad-signature',
       /signature does not verify/,
     ],
+    ['an access token (typ at+jwt)', () => idp.sign({ aud: CLIENT_ID }, { header: { typ: 'at+jwt' } }), 'wrong-type', /access token/],
     ['no sub', () => idp.sign({ aud: CLIENT_ID, sub: undefined }), 'missing-claim', /no sub claim/],
     ['groups that are not strings', () => idp.sign({ aud: CLIENT_ID, groups: [1, 2] }), 'bad-claim', /groups claim is not a list of strings/],
     ['more than 64 groups', () => idp.sign({ aud: CLIENT_ID, groups: Array.from({ length: 65 }, (_, i) => `g${i}`) }), 'bad-claim', /more than 64 groups/],

@@ -38,6 +38,10 @@ export class OidcAuthenticator implements Authenticator {
     const issuer = this.byIssuer.get(jwt.iss);
     if (!issuer) return undefined;
     const { config } = issuer;
+    // RFC 9068: an access token from the same issuer is for a resource server, not a login of this client.
+    if (typeof jwt.header.typ === 'string' && /^(application\/)?at\+jwt$/i.test(jwt.header.typ)) {
+      throw unauthorized(this.method, 'wrong-type', `${WHAT} refused: it is an access token (typ at+jwt), not an ID token`);
+    }
     const getKey = await issuer.keys.getKey();
     let payload: JWTPayload;
     let kid: string | undefined;
