@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { unauthorized } from './bearer';
 import { type OidcIssuerConfig } from './tokens.config';
 
@@ -23,6 +23,7 @@ export class OidcKeys {
   private resolved?: JWTVerifyGetKey;
   private pending?: Promise<JWTVerifyGetKey>;
   private failedAt = 0;
+  private warnedAt = 0;
   private readonly log = new Logger('OidcKeys');
 
   constructor(private readonly config: OidcIssuerConfig) {
@@ -45,16 +46,33 @@ export class OidcKeys {
     return this.pending;
   }
 
-  private unavailable() {
-    return unauthorized('oidc', 'keys-unavailable', "ID token refused: the issuer's keys cannot be fetched now (OIDC discovery failed)");
+  private unavailable(message = "ID token refused: the issuer's keys cannot be fetched now (OIDC discovery failed)") {
+    return unauthorized('oidc', 'keys-unavailable', message);
   }
 
+  /**
+   * jose's remote key set. A fetch that fails below JOSE (connection
+   * refused, DNS) surfaces as a plain Error: it becomes `keys-unavailable`
+   * like jose's own timeouts, and is logged at most once a minute.
+   */
   private remote(url: URL): JWTVerifyGetKey {
-    return createRemoteJWKSet(url, {
+    const jwks = createRemoteJWKSet(url, {
       timeoutDuration: OIDC_FETCH_TIMEOUT_MS,
       cooldownDuration: this.config.jwksCooldownSeconds * 1000,
       cacheMaxAge: OIDC_JWKS_MAX_AGE_MS,
     });
+    return async (header, token) => {
+      try {
+        return await jwks(header, token);
+      } catch (e) {
+        if (e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys || e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported) throw e;
+        if (Date.now() - this.warnedAt > 60_000) {
+          this.warnedAt = Date.now();
+          this.log.warn(`the key set of ${this.config.issuer} cannot be fetched: ${(e as Error).message}`);
+        }
+        throw this.unavailable("ID token refused: the issuer's key set cannot be fetched now");
+      }
+    };
   }
 
   /** Reads `<issuer>/.well-known/openid-configuration`; its `issuer` must be the configured one, exactly (§4.3). */

@@ -203,6 +203,23 @@ describe('OIDC key sources', () => {
   });
 });
 
+describe('an unreachable key set', () => {
+  it('fail/a JWKS URI that refuses connections → 401 keys-unavailable, with a warning that quotes no token', async () => {
+    const idp = await new OidcIssuer().start();
+    const token = await idp.sign({ aud: CLIENT_ID });
+    await idp.stop();
+    const app = await appFor(idp, { SIGNET_OIDC_JWKS_URI: `${idp.issuer}/jwks` });
+    try {
+      const r = await app.whoami(bearer(token));
+      expect({ status: r.status, reason: r.body.details.reason, message: r.body.message }).toEqual({ status: 401, reason: 'keys-unavailable', message: "ID token refused: the issuer's key set cannot be fetched now" });
+      expect(app.logger.lines.join('\n')).toContain(`the key set of ${idp.issuer} cannot be fetched`);
+      expect(app.logger.lines.join('\n')).not.toContain(token.split('.')[2]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('both methods at once', () => {
   it('each takes its own tokens, whatever order they are asked in', async () => {
     const scratch = new ScratchDir('signet-both-');
