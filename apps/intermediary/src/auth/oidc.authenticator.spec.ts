@@ -221,13 +221,19 @@ describe('an unreachable key set', () => {
 });
 
 describe('both methods at once', () => {
+  it('neither configured: no authenticator', () => {
+    expect(tokenAuthenticators(loadTokenAuthConfig({}))).toEqual([]);
+  });
+
   it('each takes its own tokens, whatever order they are asked in', async () => {
     const scratch = new ScratchDir('signet-both-');
     const idp = await new OidcIssuer().start();
     const ops = generateKeyPairSync('ed25519');
     const keys = scratch.write('keys.json', JSON.stringify({ keys: [{ ...(await exportJWK(ops.publicKey)), kid: 'ops' }] }));
     const config = loadTokenAuthConfig({ SIGNET_OIDC_ISSUER: idp.issuer, SIGNET_OIDC_CLIENT_ID: CLIENT_ID, SIGNET_ENROLLMENT_KEYS_FILE: keys, SIGNET_ENROLLMENT_TOKEN_AUDIENCE: 'signet' });
-    const app = await startAuthApp(tokenAuthenticators(config).reverse());
+    const authenticators = tokenAuthenticators(config);
+    expect(authenticators.map((a) => a.method)).toEqual(['enrollment-token', 'oidc']);
+    const app = await startAuthApp([...authenticators].reverse());
     try {
       const t = now();
       const enrollment = await new SignJWT({ sub: 'host-1', jti: 'abcdefghijklmnopqrstuv' })
@@ -239,6 +245,15 @@ describe('both methods at once', () => {
         .sign(ops.privateKey);
       expect((await app.whoami(bearer(enrollment))).body).toMatchObject({ method: 'enrollment-token', principal: 'ops:host-1' });
       expect((await app.whoami(bearer(await idp.sign({ aud: CLIENT_ID })))).body).toMatchObject({ method: 'oidc' });
+      // Each alone answers undefined (here: anonymous) for the other's token: not its kind, not its refusal.
+      const [enrollmentOnly, oidcOnly] = [await startAuthApp([authenticators[0]!]), await startAuthApp([authenticators[1]!])];
+      try {
+        expect((await enrollmentOnly.whoami(bearer(await idp.sign({ aud: CLIENT_ID })))).body).toMatchObject({ method: 'anonymous' });
+        expect((await oidcOnly.whoami(bearer(enrollment))).body).toMatchObject({ method: 'anonymous' });
+      } finally {
+        await enrollmentOnly.close();
+        await oidcOnly.close();
+      }
     } finally {
       await app.close();
       await idp.stop();
