@@ -6,3 +6,4 @@ export * from './messages';
 export * from './subjects';
 export * from './attributes';
 export * from './text';
+export * from './enrollment-token';

@@ -4,3 +4,4 @@ export * from './scratch';
 export * from './smtp';
 export * from './wait';
 export * from './fuzz';
+export * from './oidc-issuer';

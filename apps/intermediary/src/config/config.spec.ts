@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       discovery: { ttlMs: 5_000, waitMs: 250 },
       ready: { exitService: false },
       logLevel: 'log',
+      tokens: { enrollment: undefined, oidc: [], clockSkewSeconds: 60 },
     });
   });
 

@@ -1,6 +1,7 @@
 import { CaNameSchema } from '@signet/contracts';
 import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
+import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
 
 /**
  * Everything the intermediary reads from its environment, validated once at
@@ -38,6 +39,8 @@ export interface IntermediaryConfig {
   /** What /readyz requires beyond the bus, the default CA and its policy module. */
   ready: { exitService: boolean };
   logLevel: SignetLogLevel;
+  /** Enrollment tokens and OIDC ID tokens (ADR 0031): src/auth/tokens.config.ts reads their variables. */
+  tokens: TokenAuthConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
     ready: { exitService: e.SIGNET_READY_EXIT_SERVICE },
     logLevel: e.SIGNET_LOG_LEVEL,
+    tokens: loadTokenAuthConfig(env),
   };
 }
 
