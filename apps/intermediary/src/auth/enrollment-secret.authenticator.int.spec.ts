@@ -11,7 +11,7 @@ import { accessLog } from '../http/access-log';
 import { AUTHENTICATORS, type Authenticator } from './authenticator';
 import { toIntermediaryHttpError } from './challenge';
 import { EnrollmentSecretAuthenticator } from './enrollment-secret.authenticator';
-import { EnrollmentSecretAuthModule } from './enrollment-secret.module';
+import { ENROLLMENT_SECRET_AUTHENTICATORS, EnrollmentSecretAuthModule } from './enrollment-secret.module';
 
 /*
  * The enrollment-secret authenticator over HTTP and the real bus (ADR
@@ -72,6 +72,8 @@ describe('enrollment-secret authenticator (HTTP, real NATS, fake ca-core)', () =
         return {
           module: ProbeModule,
           imports: [BusModule.register(config, nc), EnrollmentSecretAuthModule.register({ SIGNET_AUTH_FAILURE_LIMIT: '3', SIGNET_AUTH_FAILURE_WINDOW_SECONDS: '60' }, () => nowMs)],
+          // As the pipeline builds AUTHENTICATORS: each method's list, spread.
+          providers: [{ provide: AUTHENTICATORS, useFactory: (...lists: Authenticator[][]) => lists.flat(), inject: [ENROLLMENT_SECRET_AUTHENTICATORS] }],
           controllers: [ProbeController],
         };
       }

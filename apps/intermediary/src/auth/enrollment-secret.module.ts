@@ -1,21 +1,21 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { FailureLimiter } from '@signet/http';
 import { DiscoveryModule } from '../discovery/discovery.module';
-import { AUTHENTICATORS } from './authenticator';
+import { type Authenticator } from './authenticator';
 import { loadEnrolleeAuthConfig } from './enrollee-auth.config';
 import { ENROLLEE_AUTH_FAILURES, EnrollmentSecretAuthenticator } from './enrollment-secret.authenticator';
 import { EnrollmentSecretClient } from './enrollment-secret.client';
 
 /**
  * The enrollment-secret authenticator for the pipeline that asks each
- * configured authenticator in turn (ADR 0026). While it is the only method,
- * `ENROLLMENT_SECRET_AUTHENTICATORS` provides AUTHENTICATORS as `[it]`; with
- * more, the pipeline's own AUTHENTICATORS factory injects
- * EnrollmentSecretAuthenticator with the others.
+ * configured authenticator in turn (ADR 0026): an `Authenticator[]` under
+ * its own token, spread into AUTHENTICATORS by the pipeline's factory, as
+ * TOKEN_AUTHENTICATORS is for bearer tokens (ADR 0031).
  */
-export const ENROLLMENT_SECRET_AUTHENTICATORS: Provider = {
-  provide: AUTHENTICATORS,
-  useFactory: (secrets: EnrollmentSecretAuthenticator) => [secrets],
+export const ENROLLMENT_SECRET_AUTHENTICATORS = Symbol('ENROLLMENT_SECRET_AUTHENTICATORS');
+const enrollmentSecretAuthenticators: Provider = {
+  provide: ENROLLMENT_SECRET_AUTHENTICATORS,
+  useFactory: (secrets: EnrollmentSecretAuthenticator): Authenticator[] => [secrets],
   inject: [EnrollmentSecretAuthenticator],
 };
 
@@ -31,9 +31,9 @@ export class EnrollmentSecretAuthModule {
         { provide: ENROLLEE_AUTH_FAILURES, useValue: new FailureLimiter({ ...config.failures, now }) },
         EnrollmentSecretClient,
         EnrollmentSecretAuthenticator,
-        ENROLLMENT_SECRET_AUTHENTICATORS,
+        enrollmentSecretAuthenticators,
       ],
-      exports: [EnrollmentSecretAuthenticator, ENROLLEE_AUTH_FAILURES, AUTHENTICATORS],
+      exports: [EnrollmentSecretAuthenticator, ENROLLEE_AUTH_FAILURES, ENROLLMENT_SECRET_AUTHENTICATORS],
     };
   }
 }
