@@ -151,6 +151,17 @@ describe('deploy/nats/nats.conf permissions', () => {
       expect((await nc.request('signet.discovery.cas', '{}', { timeout: 3_000 })).string()).toBe('ok');
     });
 
+    it('alone may check an enrollment secret at ca-core (ca.x.enrollment-secret.check); admin-api, policy-service and exit-service may not', async () => {
+      const core = await as('ca-core');
+      respond(core, Commands.enrollmentSecretCheck.wildcard, Commands.enrollmentSecretCheck.queue);
+      await core.flush();
+      const nc = await as('intermediary');
+      expect((await nc.request(Commands.enrollmentSecretCheck.subject('x'), '{}', { timeout: 3_000 })).string()).toBe('ok');
+      for (const user of ['admin-api', 'policy-service', 'exit-service'] as const) await requestDenied(await as(user), Commands.enrollmentSecretCheck.subject('x'));
+      // Creating one is an admin command: admin-api's, never the intermediary's.
+      await requestDenied(nc, Commands.adminCreateEnrollmentSecret.subject('x'));
+    });
+
     it('may ask exit-service for its status (readiness), and no other exit-service command', async () => {
       const exit = await as('exit-service');
       respond(exit, 'exit.*.status', 'signet-exit-service');

@@ -8,6 +8,7 @@ import { type Now } from './clock';
 import { CrlsModule } from './crls/crls.module';
 import { type AdminConfig } from './config/config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { EnrollmentSecretsModule } from './enrollment-secrets/enrollment-secrets.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { ModulesModule } from './modules/modules.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ModulesModule,
         AuditModule,
         TokensModule,
+        EnrollmentSecretsModule,
         DeadLettersModule,
         MeModule,
         HealthModule,

@@ -13,6 +13,7 @@ import {
   type CaRecord,
   type CertificateStatus,
   type Disposition,
+  type EnrollmentSecretRecord,
   type Principal,
   type RequestDetail,
   type RequestResult,
@@ -106,6 +107,25 @@ export class FakeCa {
     };
   }
 
+  static enrollmentSecret(extra: Partial<EnrollmentSecretRecord> = {}): EnrollmentSecretRecord {
+    return {
+      id: 'es-00112233aabbccdd',
+      state: 'active',
+      names: [{ type: 'dns', value: 'www.example.com' }],
+      template: 'WebServer',
+      groups: [],
+      note: null,
+      createdBy: 'olivia',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-08T00:00:00.000Z',
+      usedAt: null,
+      usedByRequestId: null,
+      revokedAt: null,
+      revokedBy: null,
+      ...extra,
+    };
+  }
+
   get record(): CaRecord {
     return {
       name: this.name,
@@ -181,6 +201,9 @@ const DEFAULTS: Partial<Record<CommandName, Handler>> = {
   adminAuditList: () => ({ entries: [] }),
   adminAuditVerify: () => ({ ok: true, checked: 0, brokenAt: null }),
   adminCreateToken: (m) => ({ name: m.name, roles: m.roles, token: 'tok-new' }),
+  adminCreateEnrollmentSecret: (m) => ({ ...FakeCa.enrollmentSecret({ names: m.names, template: m.template, groups: m.groups, createdBy: m.actor.name }), secret: `es-00112233aabbccdd:${'5e'.repeat(32)}` }),
+  adminListEnrollmentSecrets: () => ({ secrets: [FakeCa.enrollmentSecret()] }),
+  adminRevokeEnrollmentSecret: (m) => FakeCa.enrollmentSecret({ id: m.id, state: 'revoked', revokedAt: '2026-01-02T00:00:00.000Z', revokedBy: m.actor.name }),
   deadLetterList: () => ({ deadLetters: [] }),
   deadLetterReplay: (m) => ({ id: m.id, replayed: true, result: 'delivered' }),
   adminAuditRecord: () => ({ id: 1, seq: 1 }),
@@ -256,6 +279,15 @@ class FakeCaController {
   }
   @MessagePattern(Commands.adminRevokeToken.name) a16(@Payload() m: unknown) {
     return this.ca.handle('adminRevokeToken', m);
+  }
+  @MessagePattern(Commands.adminCreateEnrollmentSecret.name) e1(@Payload() m: unknown) {
+    return this.ca.handle('adminCreateEnrollmentSecret', m);
+  }
+  @MessagePattern(Commands.adminListEnrollmentSecrets.name) e2(@Payload() m: unknown) {
+    return this.ca.handle('adminListEnrollmentSecrets', m);
+  }
+  @MessagePattern(Commands.adminRevokeEnrollmentSecret.name) e3(@Payload() m: unknown) {
+    return this.ca.handle('adminRevokeEnrollmentSecret', m);
   }
   @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
     return this.ca.handle('deadLetterList', m);

@@ -7,6 +7,7 @@ import { ACCESS_KEY } from '../src/auth/access.decorator';
 import { CertificatesController } from '../src/certificates/certificates.controller';
 import { CrlsController } from '../src/crls/crls.controller';
 import { DeadLettersController } from '../src/dead-letters/dead-letters.controller';
+import { EnrollmentSecretsController } from '../src/enrollment-secrets/enrollment-secrets.controller';
 import { ExitStatusController } from '../src/dead-letters/exit-status.controller';
 import { HealthController } from '../src/health/health.controller';
 import { MeController } from '../src/me/me.controller';
@@ -40,7 +41,7 @@ describe('GET /api/v1/openapi.json', () => {
   it('documents for every route the access rule its handler declares', () => {
     // Walk every controller method with an access decorator, and match it to the document by route.
     const reflector = new Reflector();
-    const controllers = [RequestsController, CertificatesController, CrlsController, ViewController, ModulesController, AuditController, TokensController, DeadLettersController, ExitStatusController, MeController, HealthController, OpenApiController];
+    const controllers = [RequestsController, CertificatesController, CrlsController, ViewController, ModulesController, AuditController, TokensController, EnrollmentSecretsController, DeadLettersController, ExitStatusController, MeController, HealthController, OpenApiController];
     const declared: Record<string, unknown> = {};
     for (const c of controllers) {
       const base: string = Reflect.getMetadata('path', c);

@@ -9,6 +9,7 @@ import { CaController } from './ca/ca.controller';
 import { Clock, SystemClock } from './clock';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
 import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
+import { ENROLLMENT_SECRET_CONTROLLERS, ENROLLMENT_SECRET_PROVIDERS } from './enrollment-secrets';
 import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
 import { LifecycleService } from './lifecycle.service';
 import { OutboxRelay } from './outbox/outbox.relay';
@@ -29,7 +30,7 @@ export class CaCoreModule {
   static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection; clock?: Clock; env?: NodeJS.ProcessEnv }): DynamicModule {
     return {
       module: CaCoreModule,
-      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS],
+      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS, ...ENROLLMENT_SECRET_CONTROLLERS],
       providers: [
         { provide: CA_CONFIG, useValue: deps.config },
         { provide: Clock, useValue: deps.clock ?? new SystemClock() },
@@ -48,6 +49,7 @@ export class CaCoreModule {
         LifecycleService,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,
+        ...ENROLLMENT_SECRET_PROVIDERS,
         ...revocationProviders(deps.nc, deps.env),
       ],
     };

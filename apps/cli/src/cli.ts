@@ -3,6 +3,7 @@ import { type OptionSpec, type Verb } from './command';
 import { crlPublish, importCertificate, revoke, release, status } from './commands/certificates';
 import { auditList, auditVerify, modules, tokenCreate, tokenRevoke } from './commands/ca';
 import { tokenEnroll } from './commands/enrollment-token';
+import { enrollmentSecretCreate, enrollmentSecretList, enrollmentSecretRevoke } from './commands/enrollment-secrets';
 import { deadLetterDiscard, deadLetterList, deadLetterReplay, deadLetterReplayAll, exitModules } from './commands/exit';
 import { cert } from './commands/cert';
 import { caCert, retrieve, submit } from './commands/enroll';
@@ -13,7 +14,7 @@ import { ExitCode } from './exit-codes';
 import { Http } from './http';
 import { json, type Io } from './output';
 
-export const VERBS: Verb[] = [cert, submit, retrieve, caCert, pending, view, resubmit, deny, setAttributes, setExtension, revoke, release, status, importCertificate, crlPublish, auditList, auditVerify, modules, exitModules, deadLetterList, deadLetterReplay, deadLetterReplayAll, deadLetterDiscard, tokenCreate, tokenRevoke, tokenEnroll];
+export const VERBS: Verb[] = [cert, submit, retrieve, caCert, pending, view, resubmit, deny, setAttributes, setExtension, revoke, release, status, importCertificate, crlPublish, auditList, auditVerify, modules, exitModules, deadLetterList, deadLetterReplay, deadLetterReplayAll, deadLetterDiscard, tokenCreate, tokenRevoke, tokenEnroll, enrollmentSecretCreate, enrollmentSecretList, enrollmentSecretRevoke];
 
 /** Options every verb takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

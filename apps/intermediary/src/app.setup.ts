@@ -2,6 +2,7 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createHttpApp, HttpErrorFilter, type CreateAppOptions } from '@signet/http';
 import { AppModule } from './app.module';
+import { toIntermediaryHttpError } from './auth/challenge';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
@@ -20,6 +21,6 @@ export async function createApp(config: IntermediaryConfig, connection: NatsConn
       app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
     },
     // No streamed answers here: ending the response is enough.
-    errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end' }),
+    errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError }),
   });
 }

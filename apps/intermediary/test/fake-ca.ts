@@ -10,6 +10,9 @@ import {
   type CaPropertiesReply,
   type CaRecord,
   type Disposition,
+  type EnrollmentSecretBinding,
+  ErrorCode,
+  SignetError,
   type RequestResult,
   type RetrieveRequestParsed,
   type SubmitRequestParsed,
@@ -39,6 +42,12 @@ export class FakeCa {
   onCaProperties: Handler<{ names?: string[] }, CaPropertiesReply> = (r) => ({
     properties: Object.fromEntries((r.names ?? ['CAName']).map((n) => [n, n === 'CAName' ? this.name : null])),
   });
+  /** Every enrollment-secret check as it arrived (id and secret as presented). */
+  readonly secretChecks: { id: string; secret: string }[] = [];
+  /** Refuses every secret, as ca-core refuses one it does not hold; tests set what holds. */
+  onSecretCheck: Handler<{ id: string; secret: string }, EnrollmentSecretBinding> = () => {
+    throw new SignetError(ErrorCode.Unauthorized, 'enrollment secret not accepted', { reason: 'invalid_enrollment_secret' });
+  };
   /** Whether the CA says it initialized its policy module (`online`) or not (`no-policy`). */
   policyReady = true;
   private app?: INestMicroservice;
@@ -123,6 +132,12 @@ class FakeCaController extends DiscoveryOnlyController {
   @MessagePattern(Commands.caCertificate.name)
   caCertificate(@Payload() req: { chain: boolean }) {
     return this.ca.onCaCertificate(req);
+  }
+
+  @MessagePattern(Commands.enrollmentSecretCheck.name)
+  secretCheck(@Payload() req: { id: string; secret: string }) {
+    this.ca.secretChecks.push(req);
+    return this.ca.onSecretCheck(req);
   }
 
   @MessagePattern(Commands.caProperties.name)

@@ -65,6 +65,16 @@ import {
   ExitReadRequestSchema,
 } from './messages/exit';
 import {
+  CheckEnrollmentSecretSchema,
+  CreateEnrollmentSecretReplySchema,
+  CreateEnrollmentSecretSchema,
+  EnrollmentSecretBindingSchema,
+  ListEnrollmentSecretsReplySchema,
+  ListEnrollmentSecretsSchema,
+  RevokeEnrollmentSecretReplySchema,
+  RevokeEnrollmentSecretSchema,
+} from './messages/enrollment-secret';
+import {
   CrlFetchReplySchema,
   CrlFetchRequestSchema,
   OcspRespondReplySchema,
@@ -151,6 +161,12 @@ export const Commands = {
   adminCreateToken: command('ca.admin.create-token', 'ca', 'admin.auth.create-token', CA_CORE_QUEUE, CreateTokenSchema, CreateTokenReplySchema),
   /** Revokes an admin token at once; ca-core announces it on AdminTokenRevoked. */
   adminRevokeToken: command('ca.admin.revoke-token', 'ca', 'admin.auth.revoke-token', CA_CORE_QUEUE, RevokeTokenSchema, RevokeTokenReplySchema),
+  /** Enrollment secrets (ADR 0032): an officer creates, lists and revokes them through admin-api. */
+  adminCreateEnrollmentSecret: command('ca.admin.enrollment-secret.create', 'ca', 'admin.enrollment-secret.create', CA_CORE_QUEUE, CreateEnrollmentSecretSchema, CreateEnrollmentSecretReplySchema),
+  adminListEnrollmentSecrets: command('ca.admin.enrollment-secret.list', 'ca', 'admin.enrollment-secret.list', CA_CORE_QUEUE, ListEnrollmentSecretsSchema, ListEnrollmentSecretsReplySchema),
+  adminRevokeEnrollmentSecret: command('ca.admin.enrollment-secret.revoke', 'ca', 'admin.enrollment-secret.revoke', CA_CORE_QUEUE, RevokeEnrollmentSecretSchema, RevokeEnrollmentSecretReplySchema),
+  /** intermediary → ca-core: does a presented enrollment secret hold? Only the intermediary's NATS user may publish it. */
+  enrollmentSecretCheck: command('ca.enrollment-secret.check', 'ca', 'enrollment-secret.check', CA_CORE_QUEUE, CheckEnrollmentSecretSchema, EnrollmentSecretBindingSchema),
 
   /** ICertAdmin::PublishCRL(s): a base or delta CRL now. */
   adminPublishCrl: command('ca.admin.publish-crl', 'ca', 'admin.crl.publish', CA_CORE_QUEUE, PublishCrlRequestSchema, PublishCrlReplySchema),

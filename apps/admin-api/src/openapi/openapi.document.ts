@@ -4,6 +4,7 @@ import { AUDIT_ROUTES } from '../audit/audit.routes';
 import { CERTIFICATE_ROUTES } from '../certificates/certificates.routes';
 import { CRL_ROUTES } from '../crls/crls.routes';
 import { DEAD_LETTER_ROUTES } from '../dead-letters/dead-letters.routes';
+import { ENROLLMENT_SECRET_ROUTES } from '../enrollment-secrets/enrollment-secrets.routes';
 import { HEALTH_ROUTES } from '../health/health.routes';
 import { ME_ROUTES } from '../me/me.routes';
 import { MODULE_ROUTES } from '../modules/modules.routes';
@@ -35,6 +36,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument<AdminExtensions> = buildOpenApiDo
     { name: 'crls', description: 'ICertAdmin::PublishCRLs: issue a base or delta CRL now' },
     { name: 'view', description: 'ICertView: list and search, export' },
     { name: 'ca', description: 'Modules, audit log, tokens, dead letters, the caller' },
+    { name: 'enrollment', description: 'Enrollment secrets: one-time passwords an officer hands to an enrollee (ADR 0032)' },
     { name: 'meta', description: 'Probes and this document' },
   ],
   security: [{ bearer: [] }],
@@ -49,6 +51,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument<AdminExtensions> = buildOpenApiDo
     ...MODULE_ROUTES,
     ...AUDIT_ROUTES,
     ...TOKEN_ROUTES,
+    ...ENROLLMENT_SECRET_ROUTES,
     ...DEAD_LETTER_ROUTES,
     ...ME_ROUTES,
     adminRoute({

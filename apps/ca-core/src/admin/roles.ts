@@ -26,6 +26,10 @@ export const ADMIN_ACTIONS = {
   auditVerify: 'auditor',
   createToken: 'ca-admin',
   revokeToken: 'ca-admin',
+  // Enrollment secrets (ADR 0032): handing one out approves in advance what it enrolls, so certificate managers do it.
+  createEnrollmentSecret: 'officer',
+  revokeEnrollmentSecret: 'officer',
+  listEnrollmentSecrets: 'any',
   // exit-service's dead letters; recorded by ca-core before admin-api asks exit-service.
   'deadletter.replay': 'ca-admin',
   'deadletter.replay-all': 'ca-admin',

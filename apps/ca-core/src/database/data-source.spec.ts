@@ -13,6 +13,7 @@ const EXPECTED_TABLES = [
   'certificate',
   'crl',
   'crl_hold',
+  'enrollment_secret',
   'migrations',
   'module_registration',
   'ocsp_signer',

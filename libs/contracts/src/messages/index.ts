@@ -8,3 +8,4 @@ export * from './events';
 export * from './admin';
 export * from './exit';
 export * from './revocation';
+export * from './enrollment-secret';

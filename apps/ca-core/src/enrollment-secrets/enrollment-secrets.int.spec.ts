@@ -1,0 +1,227 @@
+import { Commands, ErrorCode, type Actor, type SignetError } from '@signet/contracts';
+import { ScratchDir } from '@signet/testing';
+import { FixedClock } from '../clock';
+import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { makeCsr } from '../testing/openssl';
+import { credentialSha256 } from './enrollment-secret';
+import { EnrollmentSecretStore } from './enrollment-secret.store';
+
+/*
+ * Enrollment secrets on the real bus and database (ADR 0032): an officer
+ * creates one and sees it once, the table keeps only its hash, the
+ * intermediary's check answers the binding or one refusal for every
+ * failure, a submit spends it once, and every change is audited without it.
+ */
+
+const officer: Actor = { name: 'olivia', roles: ['officer'] };
+const viewer: Actor = { name: 'victor', roles: ['viewer'] };
+const auditor: Actor = { name: 'audrey', roles: ['auditor'] };
+const caAdmin: Actor = { name: 'adam', roles: ['ca-admin'] };
+const DAY = 86_400_000;
+
+describe('enrollment secrets on the real bus and database', () => {
+  const w = new ScratchDir();
+  const clock = new FixedClock(new Date('2027-03-01T10:00:00Z'));
+  let h: CaCoreHarness;
+
+  beforeAll(async () => {
+    h = await startCaCore('ensec', {}, { clock });
+  });
+  afterAll(async () => {
+    await h?.close();
+    w.remove();
+  });
+
+  const create = (extra: Record<string, unknown> = {}, actor: Actor = officer) =>
+    h.client.call(Commands.adminCreateEnrollmentSecret, h.ca, { actor, names: [{ type: 'dns', value: 'WWW.Example.com' }], template: 'WebServer', ...extra });
+  const check = (credential: string) => {
+    const at = credential.indexOf(':');
+    return h.client.call(Commands.enrollmentSecretCheck, h.ca, { id: credential.slice(0, at), secret: credential.slice(at + 1) });
+  };
+  const list = (actor: Actor = viewer, state?: 'active' | 'used' | 'expired' | 'revoked') => h.client.call(Commands.adminListEnrollmentSecrets, h.ca, { actor, ...(state ? { state } : {}) });
+  const revoke = (id: string, actor: Actor = officer) => h.client.call(Commands.adminRevokeEnrollmentSecret, h.ca, { actor, id });
+  const auditEntries = async () => (await h.client.call(Commands.adminAuditList, h.ca, { actor: auditor, limit: 1000 })).entries;
+  /** Spends a secret as the submit's transaction will: a stored request, then markUsed in one transaction. */
+  async function spend(id: string): Promise<number> {
+    const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, id, `/CN=${id}.example.test`), requester: `enrollment-secret:${id}` });
+    const store = h.app.get(EnrollmentSecretStore);
+    await h.ds.transaction((m) => store.markUsed(m, `enrollment-secret:${id}`, r.requestId));
+    return r.requestId;
+  }
+  /** Every text in every table of the database that contains `needle`. */
+  async function rowsContaining(needle: string): Promise<string[]> {
+    const tables: { table_name: string }[] = await h.ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const hits: string[] = [];
+    for (const { table_name } of tables) {
+      const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE t::text LIKE '%' || $1 || '%'`, [needle]);
+      if (n > 0) hits.push(table_name);
+    }
+    return hits;
+  }
+
+  it('an officer creates one: the credential is answered once; the database holds only its SHA-256', async () => {
+    const c = await create({ groups: ['web'], subject: [{ type: 'CN', value: 'www.example.com' }], note: 'for the new web server', ttlSeconds: 3 * 86_400 });
+    expect(c).toEqual({
+      id: expect.stringMatching(/^es-[0-9a-f]{16}$/),
+      state: 'active',
+      names: [{ type: 'dns', value: 'www.example.com' }],
+      subject: [{ type: 'CN', value: 'www.example.com' }],
+      template: 'WebServer',
+      groups: ['web'],
+      note: 'for the new web server',
+      createdBy: 'olivia',
+      createdAt: '2027-03-01T10:00:00.000Z',
+      expiresAt: '2027-03-04T10:00:00.000Z',
+      usedAt: null,
+      usedByRequestId: null,
+      revokedAt: null,
+      revokedBy: null,
+      secret: expect.stringMatching(/^es-[0-9a-f]{16}:[0-9a-f]{64}$/),
+    });
+    expect(c.secret.startsWith(`${c.id}:`)).toBe(true);
+    const secretPart = c.secret.slice(c.id.length + 1);
+    // The secret is in no row of any table (audit log and outbox included); the hash is in the secret's row only.
+    expect(await rowsContaining(secretPart)).toEqual([]);
+    const [row] = await h.ds.query(`SELECT secret_sha256 FROM enrollment_secret WHERE id = $1`, [c.id]);
+    expect(row.secret_sha256).toBe(credentialSha256(c.id, secretPart));
+    expect(await rowsContaining(row.secret_sha256)).toEqual(['enrollment_secret']);
+    // The column takes nothing but a hash.
+    await expect(h.ds.query(`UPDATE enrollment_secret SET secret_sha256 = $2 WHERE id = $1`, [c.id, secretPart.slice(0, 40)])).rejects.toThrow(/enrollment_secret_is_hash/);
+
+    // Nobody sees it again: not in the list, not in the audit log.
+    const listed = await list();
+    expect(listed.secrets.find((s) => s.id === c.id)).toEqual({ ...c, secret: undefined, state: 'active' } as unknown as object);
+    const text = JSON.stringify(listed);
+    expect(text).not.toContain(secretPart);
+    expect(text).not.toContain(row.secret_sha256);
+    expect(text).not.toMatch(/sha256|hash/i);
+    const created = (await auditEntries()).filter((e) => e.action === 'enrollment-secret.create');
+    expect(created).toEqual([expect.objectContaining({ actor: 'olivia', details: { id: c.id, names: c.names, template: 'WebServer', groups: ['web'], expiresAt: c.expiresAt } })]);
+  });
+
+  it('the lifetime is 7 days by default and never more than 90', async () => {
+    const c = await create();
+    expect(new Date(c.expiresAt).getTime() - new Date(c.createdAt).getTime()).toBe(7 * DAY);
+    expect(await failure(create({ ttlSeconds: 90 * 86_400 + 1 }))).toMatchObject({ code: ErrorCode.BadMessage });
+    expect(await failure(create({ ttlSeconds: 59 }))).toMatchObject({ code: ErrorCode.BadMessage });
+    expect(await failure(create({ names: [] }))).toMatchObject({ code: ErrorCode.BadMessage });
+    // A template the policy module does not offer would only be denied: refused at once, naming it.
+    expect(await failure(create({ template: 'NoSuchTemplate' }))).toMatchObject({ code: ErrorCode.BadMessage, details: { field: 'template' } });
+  });
+
+  it('check answers the binding for the right secret, and one and the same refusal for a wrong, unknown, malformed, expired, revoked or used one', async () => {
+    const good = await create({ groups: ['web'] });
+    expect(await check(good.secret)).toEqual({
+      id: good.id,
+      names: [{ type: 'dns', value: 'www.example.com' }],
+      template: 'WebServer',
+      groups: ['web'],
+      oneTime: `enrollment-secret:${good.id}`,
+      createdBy: 'olivia',
+      expiresAt: good.expiresAt,
+    });
+    // Checking spends nothing: the submit does.
+    expect((await check(good.secret)).id).toBe(good.id);
+
+    const wrong = good.secret.replace(/.$/, (ch) => (ch === '0' ? '1' : '0'));
+    const other = await create();
+    const swapped = `${other.id}:${good.secret.split(':')[1]}`;
+    const unknown = `es-0000000000000000:${good.secret.split(':')[1]}`;
+    const expiring = await create({ ttlSeconds: 60 });
+    const revoked = await create();
+    await revoke(revoked.id);
+    const used = await create();
+    await spend(used.id);
+
+    clock.advance(60_000);
+    try {
+      const refusals: SignetError[] = [];
+      for (const c of [wrong, swapped, unknown, 'es-short:abc', `${good.id}:${good.secret.split(':')[1].toUpperCase()}`, expiring.secret, revoked.secret, used.secret]) refusals.push(await failure(check(c)));
+      const shapes = refusals.map((e) => ({ code: e.code, message: e.message, details: e.details, retryable: e.retryable }));
+      expect(new Set(shapes.map((s) => JSON.stringify(s))).size).toBe(1);
+      expect(shapes[0]).toEqual({ code: ErrorCode.Unauthorized, message: 'enrollment secret not accepted', details: { reason: 'invalid_enrollment_secret' }, retryable: false });
+      // The good one still holds one minute later.
+      expect((await check(good.secret)).id).toBe(good.id);
+    } finally {
+      clock.advance(-60_000);
+    }
+  });
+
+  it('a submit spends it once: used with the request id, audited, refused ever after; a second submit with it rolls back', async () => {
+    const c = await create();
+    const requestId = await spend(c.id);
+    const [row] = (await list(viewer, 'used')).secrets.filter((s) => s.id === c.id);
+    expect(row).toMatchObject({ state: 'used', usedAt: '2027-03-01T10:00:00.000Z', usedByRequestId: requestId });
+    expect((await auditEntries()).filter((e) => e.action === 'enrollment-secret.use' && e.details.id === c.id)).toEqual([
+      expect.objectContaining({ actor: `enrollment-secret:${c.id}`, requestId, details: { id: c.id } }),
+    ]);
+    expect(await failure(check(c.secret))).toMatchObject({ code: ErrorCode.Unauthorized });
+
+    const store = h.app.get(EnrollmentSecretStore);
+    const before = await h.ds.query(`SELECT count(*)::int AS n FROM audit_log`);
+    const again = await h.ds.transaction((m) => store.markUsed(m, `enrollment-secret:${c.id}`, requestId)).then(
+      () => undefined,
+      (e: SignetError) => e,
+    );
+    expect(again).toMatchObject({ code: ErrorCode.Unauthorized, message: 'enrollment secret not accepted' });
+    expect(await h.ds.query(`SELECT count(*)::int AS n FROM audit_log`)).toEqual(before);
+    // Not a secret's one-time id: nothing to spend here.
+    expect(await h.ds.transaction((m) => store.markUsed(m, 'enrollment-token:jti-1', requestId))).toBe(false);
+  });
+
+  it('two submits racing with one secret: exactly one spends it', async () => {
+    const c = await create();
+    const ids = await Promise.all([1, 2].map((i) => h.client.call(Commands.submit, h.ca, { request: makeCsr(w, `${c.id}-${i}`, `/CN=race${i}.example.test`), requester: `enrollment-secret:${c.id}` }).then((r) => r.requestId)));
+    const store = h.app.get(EnrollmentSecretStore);
+    const outcomes = await Promise.allSettled(ids.map((id) => h.ds.transaction((m) => store.markUsed(m, `enrollment-secret:${c.id}`, id))));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('revoke: an officer revokes an unused secret (audited); used or revoked is WRONG_STATE, unknown NOT_FOUND', async () => {
+    const c = await create();
+    const r = await revoke(c.id);
+    expect(r).toMatchObject({ id: c.id, state: 'revoked', revokedAt: '2027-03-01T10:00:00.000Z', revokedBy: 'olivia' });
+    expect(JSON.stringify(r)).not.toContain(c.secret.split(':')[1]);
+    expect(await failure(revoke(c.id))).toMatchObject({ code: ErrorCode.WrongState, details: { id: c.id, state: 'revoked' } });
+    const u = await create();
+    await spend(u.id);
+    expect(await failure(revoke(u.id))).toMatchObject({ code: ErrorCode.WrongState, details: { state: 'used' } });
+    expect(await failure(revoke('es-ffffffffffffffff'))).toMatchObject({ code: ErrorCode.NotFound });
+    expect((await auditEntries()).filter((e) => e.action === 'enrollment-secret.revoke' && e.details.id === c.id)).toEqual([expect.objectContaining({ actor: 'olivia' })]);
+  });
+
+  it('roles: officers create and revoke; every role lists; refusals are audited as admin.forbidden', async () => {
+    for (const actor of [viewer, auditor, caAdmin]) {
+      expect(await failure(create({}, actor))).toMatchObject({ code: ErrorCode.Forbidden, details: { action: 'createEnrollmentSecret', needs: 'officer', reason: 'MISSING_ROLE' } });
+    }
+    const c = await create();
+    for (const actor of [viewer, auditor, caAdmin]) {
+      expect(await failure(revoke(c.id, actor))).toMatchObject({ code: ErrorCode.Forbidden, details: { action: 'revokeEnrollmentSecret', needs: 'officer' } });
+      expect((await list(actor)).secrets.some((s) => s.id === c.id)).toBe(true);
+    }
+    expect(await failure(list({ name: 'nobody', roles: [] }))).toMatchObject({ code: ErrorCode.Forbidden });
+    const refused = (await auditEntries()).filter((e) => e.action === 'admin.forbidden' && String(e.details.attempted).includes('EnrollmentSecret'));
+    expect(refused.length).toBeGreaterThanOrEqual(7);
+    // The secret is still active: nobody without the role changed it.
+    expect((await check(c.secret)).id).toBe(c.id);
+  });
+
+  it('list filters by state, newest first', async () => {
+    const a = await create();
+    clock.advance(1000);
+    const b = await create({ ttlSeconds: 60 });
+    clock.advance(61_000);
+    try {
+      const active = (await list(viewer, 'active')).secrets.map((s) => s.id);
+      expect(active.indexOf(a.id)).toBeGreaterThanOrEqual(0);
+      expect(active).not.toContain(b.id);
+      const expired = (await list(viewer, 'expired')).secrets;
+      expect(expired.map((s) => s.id)).toContain(b.id);
+      expect(expired.every((s) => s.state === 'expired')).toBe(true);
+      const all = (await list()).secrets.map((s) => s.id);
+      expect(all.indexOf(b.id)).toBeLessThan(all.indexOf(a.id));
+    } finally {
+      clock.advance(-62_000);
+    }
+  });
+});
