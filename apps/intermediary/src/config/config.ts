@@ -1,6 +1,7 @@
 import { CaNameSchema } from '@signet/contracts';
 import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
+import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
 
 /**
  * Everything the intermediary reads from its environment, validated once at
@@ -38,6 +39,8 @@ export interface IntermediaryConfig {
   /** What /readyz requires beyond the bus, the default CA and its policy module. */
   ready: { exitService: boolean };
   logLevel: SignetLogLevel;
+  /** The HTTPS listener and which listener serves the API (src/tls/tls.config.ts, ADR 0029). */
+  tls: TlsConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
     ready: { exitService: e.SIGNET_READY_EXIT_SERVICE },
     logLevel: e.SIGNET_LOG_LEVEL,
+    tls: loadTlsConfig(env, e.SIGNET_HTTP_HOST),
   };
 }
 
