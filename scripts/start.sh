@@ -53,6 +53,8 @@ export SIGNET_DEFAULT_CA=${SIGNET_DEFAULT_CA-$ca_name} # requests that name no C
 # HTTPS with a certificate the intermediary gets from this CA (ADR 0029);
 # the API stays on plain http too for development (the CLI's default URL).
 export SIGNET_HTTP_API=${SIGNET_HTTP_API-true}
+# 8443 stays free for the developer's own server (what `signet cert` suggests).
+export SIGNET_HTTPS_PORT=${SIGNET_HTTPS_PORT-8082}
 
 if [[ -n $verbose ]]; then
   signet_log "building (nx run-many -t build)"
