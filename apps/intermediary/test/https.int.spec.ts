@@ -177,9 +177,9 @@ describe('intermediary HTTPS (ADR 0029)', () => {
   let app: NestExpressApplication;
   let httpUrl: string;
   let port: number;
-  /** Validity of what the stand-in CA issues for the intermediary, and whether it issues at all. */
+  /** Validity of what the stand-in CA issues for the intermediary, and whether it denies instead (until the first test has seen /readyz wait). */
   const lifetimeMs = 30 * SEC;
-  let denyFirst = true;
+  let deny = true;
 
   beforeAll(async () => {
     ca = await makeCa('Fake HTTPS CA');
@@ -189,10 +189,7 @@ describe('intermediary HTTPS (ADR 0029)', () => {
     let n = 0;
     fake.onSubmit = async (req: SubmitRequestParsed) => {
       n++;
-      if (denyFirst) {
-        denyFirst = false;
-        return FakeCa.submitted(n, 'denied', { message: 'not yet' });
-      }
+      if (deny) return FakeCa.submitted(n, 'denied', { message: 'not yet' });
       const csr = await parseCsr(decodeRequestText(req.request));
       const now = new Date(Math.floor(Date.now() / SEC) * SEC - SEC);
       const leaf = await issue(ca, { subject: csr.subject, sans: csr.subjectAltNames, spki: csr.spki, notBefore: now, notAfter: new Date(now.getTime() + lifetimeMs), eku: OID.serverAuth });
@@ -238,6 +235,7 @@ describe('intermediary HTTPS (ADR 0029)', () => {
     const early = await fetch(`${httpUrl}/readyz`);
     expect(early.status).toBe(503);
     expect(((await early.json()) as { details: { components: Record<string, string> } }).details.components.tls).toMatch(/^waiting for the intermediary's own TLS certificate/);
+    deny = false;
 
     port = (await app.get(HttpsListener).whenListening()).port;
     await waitFor('ready', async () => (await fetch(`${httpUrl}/readyz`)).ok || undefined);
