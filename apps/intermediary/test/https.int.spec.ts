@@ -272,6 +272,9 @@ describe('intermediary HTTPS (ADR 0029)', () => {
     const api = await fetch(`${httpUrl}/api/v1/cas`);
     expect(api.status).toBe(404);
     expect(await api.json()).toEqual({ code: 'NOT_FOUND', message: 'the API is served over HTTPS only; this listener serves /crl, /ocsp, /ca and health' });
+    // Express matches routes case-insensitively: the upper-case spelling is no way around it.
+    expect((await fetch(`${httpUrl}/API/v1/cas`)).status).toBe(404);
+    expect((await curl(['--cacert', ca.path, `https://127.0.0.1:${port}/API/v1/cas`])).status).toBe(200);
     // The CA certificate route is not the API: answered (here from the stand-in's discovery record) over http.
     expect((await fetch(`${httpUrl}/ca/${fake.name}.crt`)).status).not.toBe(404);
   });
