@@ -23,7 +23,8 @@
 // first; the launcher sets it, as systemd's Nice= or compose's cpu_shares
 // would, ADR 0021).
 // Read here as well: SIGNET_HTTP_HOST/PORT and SIGNET_ADMIN_HOST/PORT (the
-// readiness probes and the URLs printed), SIGNET_LOG_DIR (default
+// readiness probes and the URLs printed), SIGNET_TLS_MODE,
+// SIGNET_HTTPS_HOST/PORT and SIGNET_DEFAULT_CA (the https URLs printed), SIGNET_LOG_DIR (default
 // .signet/logs), SIGNET_STOP_TIMEOUT_MS (default 10000: a graceful stop's
 // bound before SIGKILL), SIGNET_READY_TIMEOUT_SECONDS (default 120).
 import { spawn } from 'node:child_process';
@@ -106,6 +107,22 @@ function parseArgs(argv) {
 function probeHost(host) {
   if (!host || host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The banner's intermediary lines: the API's URL, https unless HTTPS is off
+ * (ADR 0029), and how to trust the CA that issued its certificate.
+ */
+function intermediaryUrls(httpBase) {
+  if (process.env.SIGNET_TLS_MODE === 'off') return [`  intermediary  ${httpBase}/api/v1`, `  OpenAPI       ${httpBase}/api/v1/openapi.json`];
+  const httpsBase = `https://${probeHost(process.env.SIGNET_HTTPS_HOST || process.env.SIGNET_HTTP_HOST)}:${process.env.SIGNET_HTTPS_PORT || '8443'}`;
+  const ca = process.env.SIGNET_DEFAULT_CA || process.env.SIGNET_CA_NAME || '<ca>';
+  return [
+    `  intermediary  ${httpsBase}/api/v1`,
+    `  OpenAPI       ${httpsBase}/api/v1/openapi.json`,
+    `  trust the CA  curl -o ca.pem '${httpBase}/ca/${ca}.crt?format=pem' && curl --cacert ca.pem ${httpsBase}/api/v1/cas`,
+    `  plain http    ${httpBase} (CRLs, OCSP, CA certificates${process.env.SIGNET_HTTP_API === 'true' ? '; the API too, for development' : ''})`,
+  ];
 }
 
 /** A path as the user typed it would: relative to the repository when inside it. */
@@ -321,10 +338,7 @@ function main() {
       if (reasons.length === 0) {
         ready = true;
         say('Signet is ready:');
-        if (runs('intermediary')) {
-          say(`  intermediary  ${httpBase}/api/v1`);
-          say(`  OpenAPI       ${httpBase}/api/v1/openapi.json`);
-        }
+        if (runs('intermediary')) for (const line of intermediaryUrls(httpBase)) say(line);
         if (runs('admin-api')) say(`  admin-api     ${adminBase}`);
         say(`  logs          ${shown(logDir)}/`);
         say('  Ctrl-C stops every service.');

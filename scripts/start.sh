@@ -50,6 +50,11 @@ export SIGNET_DELTA_CRL_URL=${SIGNET_DELTA_CRL_URL-$public_url/crl/$ca_name+.crl
 export SIGNET_OCSP_URL=${SIGNET_OCSP_URL-$public_url/ocsp/$ca_name}
 export SIGNET_CA_ISSUERS_URL=${SIGNET_CA_ISSUERS_URL-$public_url/ca/$ca_name.crt}
 export SIGNET_DEFAULT_CA=${SIGNET_DEFAULT_CA-$ca_name} # requests that name no CA go to this one, never to another CA on the bus
+# HTTPS with a certificate the intermediary gets from this CA (ADR 0029);
+# the API stays on plain http too for development (the CLI's default URL).
+export SIGNET_HTTP_API=${SIGNET_HTTP_API-true}
+# 8443 stays free for the developer's own server (what `signet cert` suggests).
+export SIGNET_HTTPS_PORT=${SIGNET_HTTPS_PORT-8082}
 
 if [[ -n $verbose ]]; then
   signet_log "building (nx run-many -t build)"

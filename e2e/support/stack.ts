@@ -25,6 +25,8 @@ export class Stack {
   readonly dir = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
   readonly services = new Map<App, ServiceProcess>();
   httpPort = 0;
+  /** The intermediary's HTTPS port (ADR 0029); HTTPS is off unless a test turns it on (`SIGNET_TLS_MODE`). */
+  httpsPort = 0;
   adminPort = 0;
   nc!: NatsConnection;
   db!: Client;
@@ -36,6 +38,11 @@ export class Stack {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  /** The intermediary over HTTPS (when a test turns it on). */
+  get httpsUrl(): string {
+    return `https://127.0.0.1:${this.httpsPort}`;
   }
 
   /** admin-api, the operator HTTP API. */
@@ -64,6 +71,9 @@ export class Stack {
       SIGNET_CA_SUBJECT: `C=DE,O=Signet Tests,CN=Signet E2E ${this.ca}`,
       SIGNET_HTTP_HOST: '127.0.0.1',
       SIGNET_HTTP_PORT: String(this.httpPort),
+      // Plain HTTP with the API unless a test asks for HTTPS (e2e/https.spec.ts): the others submit over http.
+      SIGNET_TLS_MODE: 'off',
+      SIGNET_HTTPS_PORT: String(this.httpsPort),
       SIGNET_ADMIN_PORT: String(this.adminPort),
       SIGNET_POLICY_FILE: join(__dirname, '..', '..', 'config', 'policy.yaml'),
       SIGNET_POLICY_TIMEOUT_MS: '3000',
@@ -84,6 +94,7 @@ export class Stack {
   async prepare(): Promise<void> {
     // A test may pick the intermediary's port first (URLs that point at it go into the CA's configuration).
     this.httpPort ||= await freePort();
+    this.httpsPort ||= await freePort();
     this.adminPort = await freePort();
     const admin = new Client({ connectionString: ADMIN_DB_URL });
     await admin.connect();

@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RequestsModule } from './requests/requests.module';
 import { RevocationModule } from './revocation/revocation.module';
+import { TlsModule } from './tls/tls.module';
 
 @Module({})
 export class AppModule {
@@ -14,7 +15,7 @@ export class AppModule {
   static register(config: IntermediaryConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule, RevocationModule],
+      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
     };
   }
 }

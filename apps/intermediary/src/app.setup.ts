@@ -6,6 +6,7 @@ import { toIntermediaryHttpError } from './auth/challenge';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
+import { apiOnlyOverHttps } from './tls/api-over-https';
 
 /**
  * Builds the HTTP application without listening, so main.ts and the
@@ -16,6 +17,8 @@ export async function createApp(config: IntermediaryConfig, connection: NatsConn
   return createHttpApp(AppModule.register(config, connection), {
     logger: opts.logger,
     accessLog: accessLog(),
+    // ADR 0029: the API on plain HTTP only when configured (SIGNET_HTTP_API).
+    beforeParsers: [apiOnlyOverHttps(config.tls.apiOverHttp)],
     bodyParsers: (app) => {
       app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
       app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });

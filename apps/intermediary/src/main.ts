@@ -6,6 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/config';
 import { Inboxes } from '@signet/contracts';
+import { HttpsListener } from './tls/https.listener';
 
 const log = new Logger('Intermediary');
 
@@ -28,7 +29,17 @@ async function main(): Promise<void> {
   const app = await createApp(config, nc, { logger });
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
-  log.log(`listening on http://${config.http.host}:${address.port}`);
+  log.log(`listening on http://${config.http.host}:${address.port}${config.tls.apiOverHttp ? '' : ' (CRLs, OCSP, CA certificates and health; the API is served over HTTPS only)'}`);
+  // HTTPS binds once its first certificate is in hand (ADR 0029); failing to bind stops the process.
+  if (config.tls.mode !== 'off') {
+    app
+      .get(HttpsListener)
+      .whenListening()
+      .catch((e: Error) => {
+        log.error(`cannot serve HTTPS: ${e.message}`);
+        process.exit(1);
+      });
+  }
 
   // 4. Stop in order: no new HTTP requests, finish the ones in flight, then drain the bus.
   // In-flight submits may wait up to the CA timeout; never hang beyond that.

@@ -50,6 +50,8 @@ export class FakeCa {
   };
   /** Whether the CA says it initialized its policy module (`online`) or not (`no-policy`). */
   policyReady = true;
+  /** The CA certificate discovery announces (a real one where a test checks signatures). */
+  certificate = FAKE_PEM('CERTIFICATE', 'Q0E=');
   private app?: INestMicroservice;
 
   constructor(
@@ -66,7 +68,7 @@ export class FakeCa {
       description: 'a fake CA for intermediary tests',
       status: this.policyReady ? 'online' : 'no-policy',
       isDefault: this.isDefault,
-      certificate: FAKE_PEM('CERTIFICATE', 'Q0E='),
+      certificate: this.certificate,
       notAfter: '2035-01-01T00:00:00Z',
       policy: this.policyReady ? { name: 'fake-policy', version: '0' } : null,
     };

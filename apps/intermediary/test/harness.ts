@@ -43,6 +43,8 @@ export async function startHarness(
     SIGNET_DEFAULT_CA: ca.name,
     SIGNET_CA_TIMEOUT_MS: '1000',
     SIGNET_DISCOVERY_WAIT_MS: '150',
+    // Plain HTTP with the API, as before HTTPS (ADR 0029); test/https.int.spec.ts turns it on.
+    SIGNET_TLS_MODE: 'off',
     ...env,
   });
   const logger = new CapturingLogger();

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       ready: { exitService: false },
       logLevel: 'log',
       tokens: { enrollment: undefined, oidc: [], clockSkewSeconds: 60 },
+      tls: expect.objectContaining({ mode: 'self-issued' }),
     });
   });
 
@@ -57,5 +58,79 @@ describe('loadConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems.join('\n')).toContain(name);
+  });
+});
+
+describe('loadConfig: HTTPS (ADR 0029)', () => {
+  it('ok/defaults: self-issued on 8443 for localhost and loopback, API over HTTPS only, client certificates asked for', () => {
+    expect(loadConfig({}).tls).toEqual({
+      mode: 'self-issued',
+      host: '127.0.0.1',
+      port: 8443,
+      apiOverHttp: false,
+      names: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'ip', value: '::1' },
+      ],
+      template: 'SignetService',
+      keyAlgorithm: 'ecdsa-p256',
+      renewFraction: 2 / 3,
+      clientAuth: true,
+    });
+  });
+
+  it('ok/files mode follows from SIGNET_TLS_CERT_FILE', () => {
+    expect(loadConfig({ SIGNET_TLS_CERT_FILE: '/c.pem', SIGNET_TLS_KEY_FILE: '/k.pem', SIGNET_TLS_CHAIN_FILE: '/ch.pem' }).tls).toMatchObject({
+      mode: 'files',
+      files: { cert: '/c.pem', key: '/k.pem', chain: '/ch.pem' },
+    });
+  });
+
+  it('ok/off serves the API on plain HTTP; on, it may be asked for', () => {
+    expect(loadConfig({ SIGNET_TLS_MODE: 'off' }).tls.apiOverHttp).toBe(true);
+    expect(loadConfig({ SIGNET_HTTP_API: 'true' }).tls.apiOverHttp).toBe(true);
+  });
+
+  it('ok/values', () => {
+    expect(
+      loadConfig({
+        SIGNET_HTTP_HOST: '0.0.0.0',
+        SIGNET_HTTPS_PORT: '0',
+        SIGNET_TLS_NAMES: 'pki.example.com, 192.0.2.7',
+        SIGNET_TLS_CA: 'issuing-1',
+        SIGNET_TLS_TEMPLATE: 'Web.Server-2',
+        SIGNET_TLS_KEY_ALGORITHM: 'rsa-3072',
+        SIGNET_TLS_RENEW_FRACTION: '0.5',
+        SIGNET_TLS_CLIENT_AUTH: 'false',
+      }).tls,
+    ).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      names: [
+        { type: 'dns', value: 'pki.example.com' },
+        { type: 'ip', value: '192.0.2.7' },
+      ],
+      ca: 'issuing-1',
+      template: 'Web.Server-2',
+      keyAlgorithm: 'rsa-3072',
+      renewFraction: 0.5,
+      clientAuth: false,
+    });
+  });
+
+  it.each([
+    ['fail/files without a key', { SIGNET_TLS_MODE: 'files', SIGNET_TLS_CERT_FILE: '/c.pem' }, 'SIGNET_TLS_KEY_FILE'],
+    ['fail/files without a certificate', { SIGNET_TLS_MODE: 'files' }, 'SIGNET_TLS_CERT_FILE'],
+    ['fail/a certificate file that self-issued would ignore', { SIGNET_TLS_MODE: 'self-issued', SIGNET_TLS_CERT_FILE: '/c.pem' }, 'SIGNET_TLS_CERT_FILE'],
+    ['fail/no listener for the API', { SIGNET_TLS_MODE: 'off', SIGNET_HTTP_API: 'false' }, 'SIGNET_HTTP_API'],
+    ['fail/a wildcard name', { SIGNET_TLS_NAMES: '*.example.com' }, 'SIGNET_TLS_NAMES'],
+    ['fail/no names', { SIGNET_TLS_NAMES: ' , ' }, 'SIGNET_TLS_NAMES'],
+    ['fail/an unknown mode', { SIGNET_TLS_MODE: 'acme' }, 'SIGNET_TLS_MODE'],
+    ['fail/a renewal fraction of 1', { SIGNET_TLS_RENEW_FRACTION: '1' }, 'SIGNET_TLS_RENEW_FRACTION'],
+    ['fail/a renewal fraction of 0', { SIGNET_TLS_RENEW_FRACTION: '0' }, 'SIGNET_TLS_RENEW_FRACTION'],
+  ])('%s', (_n, env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
   });
 });

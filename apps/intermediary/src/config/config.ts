@@ -2,6 +2,7 @@ import { CaNameSchema } from '@signet/contracts';
 import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
+import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
 
 /**
  * Everything the intermediary reads from its environment, validated once at
@@ -41,6 +42,8 @@ export interface IntermediaryConfig {
   logLevel: SignetLogLevel;
   /** Enrollment tokens and OIDC ID tokens (ADR 0031): src/auth/tokens.config.ts reads their variables. */
   tokens: TokenAuthConfig;
+  /** The HTTPS listener and which listener serves the API (src/tls/tls.config.ts, ADR 0029). */
+  tls: TlsConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     ready: { exitService: e.SIGNET_READY_EXIT_SERVICE },
     logLevel: e.SIGNET_LOG_LEVEL,
     tokens: loadTokenAuthConfig(env),
+    tls: loadTlsConfig(env, e.SIGNET_HTTP_HOST),
   };
 }
 

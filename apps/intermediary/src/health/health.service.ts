@@ -5,6 +5,7 @@ import { Commands, ErrorCode, SignetError, type CaRecord } from '@signet/contrac
 import { NATS_CONNECTION } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { DiscoveryService } from '../discovery/discovery.service';
+import { TlsCertificates } from '../tls/tls-certificates.service';
 import { assessReadiness, READY, type Component, type ComponentStatus, type Readiness as Assessment } from './readiness';
 
 /** How long a subscribed exit-service may take to answer before it counts as busy (still up). */
@@ -25,6 +26,7 @@ export class HealthService {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(CONFIG) private readonly config: IntermediaryConfig,
     private readonly discovery: DiscoveryService,
+    private readonly tls: TlsCertificates,
   ) {}
 
   /**
@@ -53,9 +55,10 @@ export class HealthService {
   }
 
   private async assess(bus: boolean, cas: CaRecord[] | undefined): Promise<Assessment> {
-    const first = assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: this.config.ready.exitService ? 'not asked yet' : undefined });
+    const tls = this.tls.enabled ? this.tls.status() : undefined;
+    const first = assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: this.config.ready.exitService ? 'not asked yet' : undefined, tls });
     if (!this.config.ready.exitService || first.components.ca !== READY) return first;
-    return assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: await this.exitServiceAnswers(first.ca!) });
+    return assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: await this.exitServiceAnswers(first.ca!), tls });
   }
 
   /**

@@ -7,6 +7,8 @@ describe('assessReadiness (what /readyz says)', () => {
   it.each<[string, ReadinessInput, Record<string, string>]>([
     ['ok/bus, default CA with its policy; exit-service not required', { bus: true, cas: [ca('a', true)] }, { bus: 'ready', ca: 'ready', policy: 'ready', exitService: 'not required' }],
     ['ok/exit-service required and answering', { bus: true, cas: [ca('a', true)], exitService: 'ready' }, { bus: 'ready', ca: 'ready', policy: 'ready', exitService: 'ready' }],
+    ['ok/HTTPS off: tls not required', { bus: true, cas: [ca('a', true)] }, { tls: 'not required' }],
+    ['ok/HTTPS on with its certificate', { bus: true, cas: [ca('a', true)], tls: 'ready' }, { tls: 'ready' }],
     ['ok/the configured default is judged, not another CA', { bus: true, cas: [ca('a', false), ca('b', true)], configuredDefault: 'b' }, { ca: 'ready', policy: 'ready' }],
   ])('%s', (_n, input, components) => {
     const r = assessReadiness(input);
@@ -22,6 +24,8 @@ describe('assessReadiness (what /readyz says)', () => {
     ['fail/the declared default lacks its policy (another CA has one)', { bus: true, cas: [ca('a', true), ca('b', false, true)] }, 'policy: CA "b" has not initialized its policy module yet', {}],
     ['fail/several CAs and none the default: never a guess', { bus: true, cas: [ca('b', true), ca('a', true)] }, 'ca: several CAs are on the bus and none is the default (a, b): set SIGNET_DEFAULT_CA', { policy: 'not checked (ca is not ready)' }],
     ['fail/exit-service required and silent', { bus: true, cas: [ca('a', true)], exitService: 'exit-service is not serving exit.a.status' }, 'exitService: exit-service is not serving exit.a.status', { policy: 'ready' }],
+    ['fail/HTTPS on and no certificate yet', { bus: true, cas: [ca('a', true)], tls: 'waiting for its certificate' }, 'tls: waiting for its certificate', { policy: 'ready', tls: 'waiting for its certificate' }],
+    ['fail/bus down, tls still reported', { bus: false, tls: 'waiting' }, 'bus: the bus is not connected', { tls: 'waiting' }],
     ['fail/policy first, exit-service also named', { bus: true, cas: [ca('a', false)], exitService: 'silent' }, 'policy: CA "a" has not initialized its policy module yet', { exitService: 'silent' }],
   ])('%s', (_n, input, reason, components) => {
     const r = assessReadiness(input);

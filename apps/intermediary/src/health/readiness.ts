@@ -11,10 +11,12 @@ import { chooseDefaultCa, isChoice, noDefaultReason } from '../discovery/default
  *     `online`; `no-policy` would park submissions as POLICY_UNAVAILABLE);
  *  4. exitService: when required (SIGNET_READY_EXIT_SERVICE), exit-service
  *     serves `exit.<ca>.status` (it subscribes only after its modules'
- *     consumers are bound; an answer or a busy silence both count).
+ *     consumers are bound; an answer or a busy silence both count);
+ *  5. tls: with HTTPS on, the intermediary has its certificate and serves
+ *     HTTPS (ADR 0029).
  * Pure: the probes' results come in, the verdict goes out.
  */
-export const COMPONENTS = ['bus', 'ca', 'policy', 'exitService'] as const;
+export const COMPONENTS = ['bus', 'ca', 'policy', 'exitService', 'tls'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** `ready`, `not required`, or why not (`not checked: …` when an earlier one failed). */
@@ -28,6 +30,8 @@ export interface ReadinessInput {
   configuredDefault?: string;
   /** exit-service's answer: undefined when not required, else 'ready' or why not. */
   exitService?: string;
+  /** The HTTPS listener: undefined when HTTPS is off, else 'ready' or why not. */
+  tls?: string;
 }
 
 export interface Readiness {
@@ -50,9 +54,16 @@ export function assessReadiness(input: ReadinessInput): Readiness {
   };
   const skip = (c: Component, because: Component) => (components[c] = `not checked (${because} is not ready)`);
 
+  const tls = () => {
+    if (input.tls === undefined) components.tls = 'not required';
+    else if (input.tls === READY) components.tls = READY;
+    else fail('tls', input.tls);
+  };
+
   if (!input.bus) {
     fail('bus', 'the bus is not connected');
     for (const c of ['ca', 'policy', 'exitService'] as const) skip(c, 'bus');
+    tls();
     return { ready: false, reason, components };
   }
   components.bus = READY;
@@ -75,5 +86,6 @@ export function assessReadiness(input: ReadinessInput): Readiness {
   else if (input.exitService === READY) components.exitService = READY;
   else fail('exitService', input.exitService);
 
+  tls();
   return { ready: reason === undefined, ca: choice?.name, reason, components };
 }

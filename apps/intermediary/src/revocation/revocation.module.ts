@@ -60,6 +60,8 @@ export function ocspFastPath(ocsp: OcspEdgeService) {
     CaCertificateEdgeService,
     OcspEdgeService,
   ],
+  // The TLS client-certificate authenticator asks the issuing ca-core about a certificate it was shown.
+  exports: [RevocationClient],
 })
 export class RevocationModule {
   constructor(adapter: HttpAdapterHost, ocsp: OcspEdgeService) {

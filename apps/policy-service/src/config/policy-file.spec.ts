@@ -13,7 +13,7 @@ describe('the shipped config/policy.yaml', () => {
   it('loads with the documented AD CS defaults', () => {
     expect(policy).toMatchObject({ dispositionMode: 'template', honourDispositionAttribute: false, allowSanAttribute: false });
     expect(policy.defaultTemplate).toBeUndefined();
-    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development']);
+    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService']);
   });
 
   it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {
@@ -33,6 +33,16 @@ describe('the shipped config/policy.yaml', () => {
     expect(t.san.dns).toMatchObject({ names: ['localhost'], domains: ['localhost'], min: 0, allowWildcard: false });
     expect(t.san.ip).toMatchObject({ ranges: ['127.0.0.0/8', '::1/128'], min: 0 });
     expect(Object.keys(t.san).sort()).toEqual(['dns', 'ip']);
+    expect(t.requiresApproval).toBe(false);
+  });
+
+  it('SignetService: serverAuth for the intermediary itself, localhost and loopback only, 30 days, no approval', () => {
+    const t = policy.templates.SignetService;
+    expect(t.extKeyUsage).toEqual([OID.serverAuth]);
+    expect(t.san.dns).toMatchObject({ names: ['localhost'], domains: ['localhost'], allowWildcard: false });
+    expect(t.san.ip).toMatchObject({ ranges: ['127.0.0.0/8', '::1/128'] });
+    expect(Object.keys(t.san).sort()).toEqual(['dns', 'ip']);
+    expect(t.validityDays).toBe(30);
     expect(t.requiresApproval).toBe(false);
   });
 

@@ -147,6 +147,21 @@ describe('engine: Development (localhost)', () => {
   });
 });
 
+describe('engine: SignetService (the intermediary\'s own HTTPS certificate)', () => {
+  it('ok/the default SIGNET_TLS_NAMES, 30 days, serverAuth', () => {
+    const r = verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [{ type: 'CN', value: 'localhost' }], sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '::1' }] });
+    expect(r).toMatchObject({ verdict: 'issue', changes: { template: 'SignetService', subject: [{ type: 'CN', value: 'localhost' }] } });
+    expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.serverAuth]);
+  });
+
+  it('fail/a name the template does not list', () => {
+    expect(verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [], sans: [{ type: 'dns', value: 'www.example.com' }] })).toMatchObject({
+      verdict: 'deny',
+      decidedBy: { rule: 'san.dns', value: 'www.example.com' },
+    });
+  });
+});
+
 describe('engine: approval and disposition modes', () => {
   const codeSigning: RequestOptions = {
     attributes: { certificatetemplate: 'CodeSigning' },
