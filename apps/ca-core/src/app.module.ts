@@ -10,6 +10,7 @@ import { Clock, SystemClock } from './clock';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
 import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
 import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
+import { OneTimeCredentialStore } from './identity';
 import { LifecycleService } from './lifecycle.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
@@ -45,6 +46,7 @@ export class CaCoreModule {
         PolicyClient,
         ModuleRegistry,
         IssuanceService,
+        OneTimeCredentialStore,
         LifecycleService,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,

@@ -2,6 +2,7 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createHttpApp, HttpErrorFilter, type CreateAppOptions } from '@signet/http';
 import { AppModule } from './app.module';
+import { type Authenticator } from './auth/authenticator';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
@@ -11,8 +12,13 @@ import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
  * integration tests run exactly the same stack (see createHttpApp): JSON
  * and raw PKCS#10 bodies, both with the configured size limit.
  */
-export async function createApp(config: IntermediaryConfig, connection: NatsConnection, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  return createHttpApp(AppModule.register(config, connection), {
+export async function createApp(
+  config: IntermediaryConfig,
+  connection: NatsConnection,
+  opts: CreateAppOptions & { authenticators?: Authenticator[] } = {},
+): Promise<NestExpressApplication> {
+  // Tests may give the authenticators; otherwise the configured ones run.
+  return createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators }), {
     logger: opts.logger,
     accessLog: accessLog(),
     bodyParsers: (app) => {
