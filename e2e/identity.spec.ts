@@ -1,4 +1,4 @@
-import { generateAssertionKeyPair, loadSigningKey, signAssertion } from '@signet/assertions';
+import { generateAssertionKeyPair, loadSigningKey, loadVerifyKeys, signAssertion } from '@signet/assertions';
 import { IDENTITY_ASSERTION_TYPE, identityAudience, submitDigest } from '@signet/contracts';
 import { BusSubmit, Commands, decodeJson, encodeJson } from './support/bus';
 import { opensslCsr } from './support/openssl';
@@ -56,8 +56,11 @@ describe('a process on the bus without the front-door key', () => {
     expect(claims).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
   });
 
-  it('the front-door key never reaches a log', () => {
+  it('the front-door key never reaches a log; both start logs name its id, so an operator can match them', () => {
     const key = stack.frontDoor.privateKeyPem.split('\n')[1];
     for (const app of ['intermediary', 'ca-core'] as const) expect(stack.service(app).log()).not.toContain(key);
+    const [kid] = loadVerifyKeys(stack.frontDoor.publicKeyPem).byKid.keys();
+    expect(stack.service('intermediary').log()).toContain(`signing who asks with front-door key ${kid}`);
+    expect(stack.service('ca-core').log()).toContain(`trusting 1 front-door key(s): ${kid}`);
   });
 });

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   log.log(`listening on http://${config.http.host}:${address.port}`);
+  // The key's id only (a hash of its public half): what ca-core's start log lists among the keys it trusts.
+  log.log(`signing who asks with front-door key ${config.frontDoorKey.kid}`);
 
   // 4. Stop in order: no new HTTP requests, finish the ones in flight, then drain the bus.
   // In-flight submits may wait up to the CA timeout; never hang beyond that.
