@@ -13,8 +13,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * request, recorded in the submit's transaction; the primary key is what
  * refuses a second request with the same one, even a concurrent one.
  */
-export class EnrolleeIdentity1764470000000 implements MigrationInterface {
-  name = 'EnrolleeIdentity1764470000000';
+export class EnrolleeIdentity1764540000000 implements MigrationInterface {
+  name = 'EnrolleeIdentity1764540000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE request ADD COLUMN identity jsonb CONSTRAINT request_identity_is_object CHECK (jsonb_typeof(identity) = 'object')`);
