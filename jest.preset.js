@@ -8,7 +8,7 @@ const esmOnly = [
   'pvtsutils', 'pvutils',
 ];
 
-const libs = ['contracts', 'x509', 'bus', 'config', 'http', 'testing'];
+const libs = ['contracts', 'x509', 'bus', 'config', 'http', 'testing', 'assertions'];
 
 module.exports = {
   testEnvironment: 'node',

@@ -66,7 +66,7 @@ async function load(stack: Stack, n: number): Promise<Round> {
       while (next < n) {
         next++;
         const t0 = process.hrtime.bigint();
-        const r = await client.call(Commands.submit, stack.ca, { request: csr, attributes: 'CertificateTemplate:WebServer', requester: 'bench' });
+        const r = await client.call(Commands.submit, stack.ca, { request: csr, attributes: 'CertificateTemplate:WebServer' });
         if (r.disposition !== 'issued') throw new Error(`not issued: ${r.message}`);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }

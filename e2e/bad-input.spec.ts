@@ -1,5 +1,5 @@
 import { decodeJson, encodeJson } from '@signet/bus';
-import { Commands, textProblem } from '@signet/contracts';
+import { BusSubmit, Commands, textProblem } from '@signet/contracts';
 import { fuzzCases, fuzzKey, fuzzKeys, fuzzSeed, Prng, rawCsr, rawCsrInfo, signCsr, toCsrPem, type RawRdn, type RawSan } from '@signet/testing';
 import { fuzzCase, type FuzzCase } from './support/fuzz-inputs';
 import { waitFor } from './support/processes';
@@ -73,10 +73,14 @@ describe('names with NUL, CR or LF are refused with a clear error, and no reques
     expect(res.body).toMatchObject({ code: 'BAD_MESSAGE', details: { field: 'attributes.CertificateTemplate' } });
   });
 
-  it("NUL in a bus submitter's requester → BAD_MESSAGE naming it, not INTERNAL from PostgreSQL", async () => {
-    const msg = { request: pem([CN('www.example.com')], [dns('www.example.com')]), attributes: 'CertificateTemplate:WebServer', requester: 'svc\0' };
-    const reply = decodeJson((await stack.nc.request(Commands.submit.subject(stack.ca), encodeJson(msg), { timeout: 10_000 })).data);
-    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE', message: expect.stringContaining('requester: contains a control character (U+0000) at index 3'), retryable: false } });
+  it('a bus submitter writing who it is (with NUL, or at all) → BAD_MESSAGE naming the field, nothing stored: its subject says who it is (ADR 0026)', async () => {
+    const before = await stack.count('request');
+    for (const requester of ['svc\0', 'admin']) {
+      const msg = { request: pem([CN('www.example.com')], [dns('www.example.com')]), attributes: 'CertificateTemplate:WebServer', requester };
+      const reply = decodeJson((await stack.nc.request(BusSubmit.subject(stack.ca, 'svc'), encodeJson(msg), { timeout: 10_000 })).data);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE', message: expect.stringContaining('requester: unknown field'), retryable: false } });
+    }
+    expect(await stack.count('request')).toBe(before);
   });
 });
 
@@ -172,9 +176,9 @@ describe('a ca-core killed in the middle of a submission', () => {
     signal('policy-service', 'SIGSTOP');
     let id: number;
     try {
-      const msg = { request: pem([CN('killed.example.com')], [dns('killed.example.com')]), attributes: 'CertificateTemplate:WebServer', requester: 'kill-test' };
-      const answer = bus(Commands.submit.subject(stack.ca), msg, 5_000).catch((e: Error) => e);
-      id = await waitFor('the request to be stored in process', async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = 'kill-test' AND disposition = 'in_process'`)).rows[0]?.id, 20_000, 50);
+      const msg = { request: pem([CN('killed.example.com')], [dns('killed.example.com')]), attributes: 'CertificateTemplate:WebServer' };
+      const answer = bus(BusSubmit.subject(stack.ca, 'kill-test'), msg, 5_000).catch((e: Error) => e);
+      id = await waitFor('the request to be stored in process', async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = 'bus:kill-test' AND disposition = 'in_process'`)).rows[0]?.id, 20_000, 50);
       signal('ca-core', 'SIGKILL');
       await waitFor('ca-core to be gone', async () => !stack.service('ca-core').running, 10_000, 50);
       // The submitter hears nothing back: no answer rather than a wrong one.

@@ -1,6 +1,6 @@
 import { BusClient } from '@signet/bus';
 import { spawnSync } from 'node:child_process';
-import { Commands } from './support/bus';
+import { BusSubmit, Commands } from './support/bus';
 import { opensslCsr } from './support/openssl';
 import { Stack } from './support/stack';
 
@@ -90,11 +90,10 @@ describe('1. an officer cannot mint a subordinate CA (ESC7)', () => {
 describe('2. ca-core enforces role separation itself', () => {
   it('with SIGNET_ROLE_SEPARATION on ca-core only, ca-core refuses a two-role caller that admin-api let through, and an officer approving their own request', async () => {
     const id = await pendingCodeSigning('Separated At The CA');
-    // Submitted over the bus by a front end that knows its users: the requester is the officer's name.
-    const own = await new BusClient(stack.nc, 20_000).call(Commands.submit, stack.ca, {
+    // Submitted over the bus by the officer's own NATS user: the requester is bus:officer-esc, whose principal is the officer's name.
+    const own = await new BusClient(stack.nc, 20_000).callOn(Commands.submitBus, BusSubmit.subject(stack.ca, 'officer-esc'), {
       request: opensslCsr({ key: 'ec-p256', subject: '/CN=My Own Signing/O=Example Corp' }),
       attributes: 'CertificateTemplate: CodeSigning',
-      requester: 'officer-esc',
     });
     expect(own).toMatchObject({ disposition: 'pending' });
 

@@ -56,6 +56,17 @@ export function natsUserFor(name, env) {
   return { SIGNET_NATS_USER: name, SIGNET_NATS_PASSWORD: password };
 }
 
+/**
+ * The front-door key signs who asks (ADR 0026): the intermediary's alone.
+ * The launcher's environment carries it for the intermediary; every other
+ * service starts without it (ca-core gets the public key, SIGNET_FRONT_DOOR_KEYS).
+ */
+export function withoutForeignSecrets(name, env) {
+  if (name === 'intermediary') return env;
+  const { SIGNET_FRONT_DOOR_KEY: _key, SIGNET_FRONT_DOOR_KEY_FILE: _file, ...rest } = env;
+  return rest;
+}
+
 /** nice(1) when the system has it (coreutils); without it a service runs at the launcher's priority. */
 const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -190,7 +201,7 @@ function main() {
     const defaults = { ...service.env };
     // No exit-service here: the intermediary must not wait for one.
     if (service.name === 'intermediary' && !runs('exit-service')) defaults.SIGNET_READY_EXIT_SERVICE = 'false';
-    return { ...defaults, ...childEnv, ...natsUserFor(service.name, childEnv) };
+    return withoutForeignSecrets(service.name, { ...defaults, ...childEnv, ...natsUserFor(service.name, childEnv) });
   }
 
   function signalAll(signal) {

@@ -39,6 +39,7 @@ else
   signet_ensure_nats # a NATS of the caller's (with SIGNET_NATS_*_PASSWORD set when it enforces deploy/nats/nats.conf)
 fi
 signet_ensure_ca_passphrase
+signet_ensure_front_door_key
 
 # Where relying parties find revocation status: issued certificates carry
 # these as CRL distribution point and AIA (OCSP, caIssuers). SIGNET_PUBLIC_URL

@@ -138,6 +138,20 @@ describeWithCompose('docker-compose.yml', () => {
     }
   });
 
+  it('hands the front-door key to the intermediary alone, and its public half to ca-core, as secret files (ADR 0026)', () => {
+    const sources = (svc: any) => (svc.secrets ?? []).map((s: any) => (typeof s === 'string' ? s : s.source));
+    expect(config.services.intermediary.environment.SIGNET_FRONT_DOOR_KEY_FILE).toBe('/run/secrets/front_door_key');
+    expect(sources(config.services.intermediary)).toEqual(['front_door_key']);
+    expect(config.services['ca-core'].environment.SIGNET_FRONT_DOOR_KEYS_FILE).toBe('/run/secrets/front_door_keys');
+    expect(sources(config.services['ca-core'])).toContain('front_door_keys');
+    expect(config.secrets.front_door_key.file).toMatch(/deploy\/secrets\/front-door\.key$/);
+    expect(config.secrets.front_door_keys.file).toMatch(/deploy\/secrets\/front-door\.pub$/);
+    for (const [name, svc] of Object.entries<any>(config.services)) {
+      if (name !== 'intermediary') expect({ name, secrets: sources(svc) }).toEqual({ name, secrets: expect.not.arrayContaining(['front_door_key']) });
+      expect({ name, inline: Object.keys(svc.environment ?? {}).filter((k) => k === 'SIGNET_FRONT_DOOR_KEY') }).toEqual({ name, inline: [] });
+    }
+  });
+
   it('starts apps only once NATS (and PostgreSQL for ca-core) are healthy; HTTP apps have health checks', () => {
     expect(config.services.nats.healthcheck.test.join(' ')).toContain('healthz?js-enabled-only=true');
     expect(config.services.postgres.healthcheck.test).toContain('pg_isready');
@@ -224,6 +238,11 @@ describeWithCompose("the README's Docker steps, in a clean copy of the repositor
     expect(readFileSync(secret, 'utf8').trim().length).toBeGreaterThanOrEqual(12);
     expect(statSync(secret).mode & 0o077).toBe(0);
     expect(config.secrets.ca_key_passphrase.file).toBe(secret);
+    const key = path.join(dir, 'deploy', 'secrets', 'front-door.key');
+    expect(statSync(key).mode & 0o077).toBe(0);
+    expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(readFileSync(path.join(dir, 'deploy', 'secrets', 'front-door.pub'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(config.secrets.front_door_key.file).toBe(key);
   });
 
   it('resolves every service, the apps with the entry points and defaults scripts/run-all.mjs uses', () => {

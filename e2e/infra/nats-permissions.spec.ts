@@ -40,7 +40,20 @@ async function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T |
 
 // A letter first: the server parses the variable's value as a config value.
 const passwords = Object.fromEntries(USERS.map((u) => [u, `p${randomBytes(16).toString('hex')}`])) as Record<User, string>;
-const passwordEnv = Object.fromEntries(USERS.map((u) => [envName(u), passwords[u]]));
+/** Two bus submitters, each a user made from the conf's submitter template (ADR 0026). */
+const SUBMITTERS = ['billing', 'payroll'] as const;
+const submitterPasswords = Object.fromEntries(SUBMITTERS.map((u) => [u, `p${randomBytes(16).toString('hex')}`]));
+const passwordEnv = {
+  ...Object.fromEntries(USERS.map((u) => [envName(u), passwords[u]])),
+  ...Object.fromEntries(SUBMITTERS.map((u) => [`SIGNET_NATS_${u.toUpperCase()}_PASSWORD`, submitterPasswords[u]])),
+};
+
+/** The conf's commented submitter block, filled in for `user`, as an operator copies it. */
+function submitterUser(conf: string, user: string): string {
+  const block = /# submitter-template-begin\n([\s\S]*?)\n\s*# submitter-template-end/.exec(conf);
+  if (!block) throw new Error('deploy/nats/nats.conf has no submitter template');
+  return block[1].split('\n').map((l) => l.replace(/^\s*# {3}/, '    ')).join('\n').replaceAll('<user>', user).replaceAll('<USER>', user.toUpperCase().replace(/-/g, '_'));
+}
 
 describe('deploy/nats/nats.conf permissions', () => {
   let dir: string;
@@ -96,7 +109,10 @@ describe('deploy/nats/nats.conf permissions', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'signet-nats-perm-'));
     // Same file, only the JetStream store moved (-sd would clash with store_dir).
-    const conf = readFileSync(CONF, 'utf8').replace(/store_dir:\s*"[^"]*"/, `store_dir: "${path.join(dir, 'js')}"`);
+    const shipped = readFileSync(CONF, 'utf8');
+    const conf = shipped
+      .replace(/store_dir:\s*"[^"]*"/, `store_dir: "${path.join(dir, 'js')}"`)
+      .replace(/users = \[\n/, `users = [\n${SUBMITTERS.map((u) => submitterUser(shipped, u)).join('\n')}\n`);
     expect(conf).toContain(path.join(dir, 'js'));
     writeFileSync(path.join(dir, 'nats.conf'), conf);
     server = spawn(NATS_SERVER!, ['-c', path.join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', '-1', '-m', '-1', '--ports_file_dir', dir], {
@@ -138,6 +154,40 @@ describe('deploy/nats/nats.conf permissions', () => {
 
   it('rejects a wrong password', async () => {
     await expect(connect({ servers: url, user: 'intermediary', pass: 'wrong', reconnect: false })).rejects.toThrow(/authorization/i);
+  });
+
+  describe('a bus submitter (a user from the submitter template)', () => {
+    async function asSubmitter(user: (typeof SUBMITTERS)[number]): Promise<NatsConnection> {
+      const nc = await connect({ servers: url, user, pass: submitterPasswords[user], name: `infra-test-${user}`, reconnect: false, inboxPrefix: `_INBOX_${user.toUpperCase()}` });
+      conns.push(nc);
+      return nc;
+    }
+
+    it('may submit on its own subject, which ca-core serves in its queue group', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.x.request.submit.bus.*', 'signet-ca-core');
+      await core.flush();
+      const nc = await asSubmitter('billing');
+      expect((await nc.request('ca.x.request.submit.bus.billing', 'csr', { timeout: 3_000 })).string()).toBe('ok');
+    });
+
+    it('cannot submit as another user, nor on the front doors\' subject, nor read anything back', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.x.request.submit', 'signet-ca-core');
+      respond(core, 'ca.x.request.retrieve', 'signet-ca-core');
+      await core.flush();
+      const nc = await asSubmitter('billing');
+      for (const subject of ['ca.x.request.submit.bus.payroll', 'ca.x.request.submit', 'ca.x.request.retrieve', 'ca.x.request.submit.bus.billing.more']) {
+        await requestDenied(nc, subject);
+      }
+    });
+
+    it('the intermediary cannot submit as a bus user either', async () => {
+      const core = await as('ca-core');
+      respond(core, 'ca.x.request.submit.bus.*', 'signet-ca-core');
+      await core.flush();
+      await requestDenied(await as('intermediary'), 'ca.x.request.submit.bus.intermediary');
+    });
   });
 
   describe('intermediary', () => {

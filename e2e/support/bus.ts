@@ -1,2 +1,2 @@
-export { Commands } from '@signet/contracts';
+export { BusSubmit, Commands } from '@signet/contracts';
 export { decodeJson, encodeJson } from '@signet/bus';

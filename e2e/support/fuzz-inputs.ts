@@ -212,15 +212,20 @@ function busMessage(prng: Prng, keys: FuzzKeys): BusCase {
     return { via: 'bus', kind: 'not a submit message', payload: junk };
   }
   const csr = csrText(prng, keys);
-  const msg: Record<string, unknown> = { request: csr.text, attributes: 'CertificateTemplate:WebServer', requester: 'fuzz' };
+  const msg: Record<string, unknown> = { request: csr.text, attributes: 'CertificateTemplate:WebServer' };
   let kind = `bus, request: ${csr.kind}`;
   let refusedField = csr.refusedField;
   for (let n = prng.pick([0, 1, 1, 2]); n > 0; n--) {
     refusedField = undefined;
-    const field = prng.pick(['requester', 'attributes', 'idempotencyKey', 'format', 'request', 'extra'] as const);
+    const field = prng.pick(['requester', 'identityAssertion', 'attributes', 'idempotencyKey', 'format', 'request', 'extra'] as const);
     switch (field) {
       case 'requester':
+        // A field submitters may no longer write (ADR 0026): refused whatever it holds.
         msg.requester = prng.chance(0.7) ? spoil(prng, 'alice') : wrongValue(prng);
+        break;
+      case 'identityAssertion':
+        // Made up by a sender without a front-door key: refused, never believed.
+        msg.identityAssertion = prng.chance(0.5) ? spoil(prng, 'eyJhbGciOiJFZERTQSJ9.eyJwdXJwb3NlIjoic3VibWl0In0.c2ln') : prng.chance(0.5) ? 'eyJhbGciOiJub25lIn0.e30.AA' : wrongValue(prng);
         break;
       case 'attributes':
         msg.attributes = prng.chance(0.6) ? spoil(prng, 'CertificateTemplate:WebServer') : attributes(prng);

@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { discoverCas } from '@signet/bus';
 import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { execFileSync } from 'node:child_process';
@@ -32,6 +33,8 @@ export class Stack {
   db!: Client;
   /** The secret the test gives ca-core; asserted never to appear in logs. */
   readonly passphrase = randomBytes(24).toString('base64url');
+  /** The intermediary's front-door key pair (ADR 0026): the private key for it, the public one for ca-core, as npm start makes them. */
+  readonly frontDoor = generateAssertionKeyPair();
 
   /** `ownSession`: services started in a session (and scheduler autogroup) of their own, for benchmarks. */
   constructor(private readonly opts: { ownSession?: readonly App[] } = {}) {}
@@ -59,6 +62,9 @@ export class Stack {
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const passFile = join(this.dir, 'passphrase');
     writeFileSync(passFile, this.passphrase, { mode: 0o600 });
+    const [frontDoorKey, frontDoorPub] = [join(this.dir, 'front-door.key'), join(this.dir, 'front-door.pub')];
+    writeFileSync(frontDoorKey, this.frontDoor.privateKeyPem, { mode: 0o600 });
+    writeFileSync(frontDoorPub, this.frontDoor.publicKeyPem);
     // The shipped exit-module file, publishing into this stack's temp dir instead of the repository's .signet/.
     const exitConfig = join(this.dir, 'exit-modules.yaml');
     writeFileSync(exitConfig, readFileSync(join(__dirname, '..', '..', 'config', 'exit-modules.yaml'), 'utf8').replace('directory: .signet/published', `directory: ${join(this.dir, 'published')}`));
@@ -68,6 +74,9 @@ export class Stack {
       SIGNET_DEFAULT_CA: this.ca,
       SIGNET_DATABASE_URL: this.databaseUrl,
       SIGNET_CA_KEY_PASSPHRASE_FILE: passFile,
+      // Each service reads its own: the intermediary signs with the private key, ca-core verifies with the public one.
+      SIGNET_FRONT_DOOR_KEY_FILE: frontDoorKey,
+      SIGNET_FRONT_DOOR_KEYS_FILE: frontDoorPub,
       SIGNET_CA_SUBJECT: `C=DE,O=Signet Tests,CN=Signet E2E ${this.ca}`,
       SIGNET_HTTP_HOST: '127.0.0.1',
       SIGNET_HTTP_PORT: String(this.httpPort),

@@ -55,3 +55,36 @@ signet_ensure_ca_passphrase() {
   chmod 600 "$file"
   export SIGNET_CA_KEY_PASSPHRASE_FILE=$file
 }
+
+# The intermediary signs who asks for ca-core with its front-door key (ADR
+# 0026). For local development generate an Ed25519 pair once into
+# .signet/front-door.key (PKCS#8, mode 0600) and .signet/front-door.pub, and
+# point the intermediary at the private key and ca-core at the public one
+# (run-all.mjs gives the private key to the intermediary alone), unless the
+# caller already gave SIGNET_FRONT_DOOR_KEY(_FILE) / SIGNET_FRONT_DOOR_KEYS(_FILE).
+signet_ensure_front_door_key() {
+  local key=$SIGNET_STATE_DIR/front-door.key pub=$SIGNET_STATE_DIR/front-door.pub
+  if [[ -z ${SIGNET_FRONT_DOOR_KEY:-} && -z ${SIGNET_FRONT_DOOR_KEY_FILE:-} ]]; then
+    if [[ ! -s $key ]]; then
+      mkdir -p "$SIGNET_STATE_DIR"
+      signet_log "generating the intermediary's front-door key for local development in $key"
+      (
+        umask 077
+        node -e 'const { generateKeyPairSync } = require("node:crypto"); const k = generateKeyPairSync("ed25519"); process.stdout.write(k.privateKey.export({ type: "pkcs8", format: "pem" }))' >"$key.tmp"
+        mv "$key.tmp" "$key"
+      )
+      rm -f "$pub"
+    fi
+    chmod 600 "$key"
+    if [[ ! -s $pub ]]; then
+      node -e 'const { createPublicKey } = require("node:crypto"); const fs = require("node:fs"); process.stdout.write(createPublicKey(fs.readFileSync(process.argv[1])).export({ type: "spki", format: "pem" }))' "$key" >"$pub.tmp"
+      mv "$pub.tmp" "$pub"
+    fi
+    export SIGNET_FRONT_DOOR_KEY_FILE=$key
+  fi
+  if [[ -z ${SIGNET_FRONT_DOOR_KEYS:-} && -z ${SIGNET_FRONT_DOOR_KEYS_FILE:-} ]]; then
+    # ca-core reduces a private key to its public half, but it only needs, and only gets, the public one.
+    [[ -s $pub ]] || signet_die "SIGNET_FRONT_DOOR_KEY(_FILE) is set but SIGNET_FRONT_DOOR_KEYS(_FILE) is not: ca-core needs the front door's public key"
+    export SIGNET_FRONT_DOOR_KEYS_FILE=$pub
+  fi
+}

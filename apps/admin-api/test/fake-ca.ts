@@ -70,6 +70,7 @@ export class FakeCa {
       statusCode: 0,
       decidedBy: null,
       requesterName: 'anonymous',
+      identity: null,
       subject: 'CN=fake',
       template: 'CodeSigning',
       submittedAt: '2026-01-01T00:00:00.000Z',

@@ -11,6 +11,7 @@ import { CA_CONFIG, type CaConfig } from './config/ca-config';
 import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
 import { ENROLLMENT_SECRET_CONTROLLERS, ENROLLMENT_SECRET_PROVIDERS } from './enrollment-secrets';
 import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
+import { OneTimeCredentialStore } from './identity';
 import { LifecycleService } from './lifecycle.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
@@ -46,6 +47,7 @@ export class CaCoreModule {
         PolicyClient,
         ModuleRegistry,
         IssuanceService,
+        OneTimeCredentialStore,
         LifecycleService,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,

@@ -31,7 +31,7 @@ describe('ca-core on an injected clock', () => {
 
   it('ok/a certificate issued now starts at the clock\'s time', async () => {
     clock.set(new Date('2031-03-02T08:30:15.600Z'));
-    const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, 'clock', '/CN=clock.example.test'), attributes: 'Certificate-Template: WebServer', requester: 'alice' });
+    const r = await h.submitOnBus('alice', { request: makeCsr(w, 'clock', '/CN=clock.example.test'), attributes: 'Certificate-Template: WebServer' });
     expect(r.disposition).toBe('issued');
     const cert = parseCertificate(Buffer.from(r.certificate!.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
     expect(cert.notBefore.toISOString()).toBe('2031-03-02T08:30:16.000Z');

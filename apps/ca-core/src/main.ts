@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const app = await createBusMicroservice(CaCoreModule.register({ config, ds, nc }), { connection: nc, ca: config.caName, logger });
   await app.listen();
   log.log(`ca-core for CA "${config.caName}" is serving`);
+  // Not fatal (anonymous and bus submitters still work), but every front door's request will be refused: say so once, at start.
+  if (!config.frontDoorKeys) log.warn('SIGNET_FRONT_DOOR_KEYS is not set: every identity a front door signs is refused (UNAUTHORIZED), so the intermediary cannot submit');
+  else log.log(`trusting ${config.frontDoorKeys.byKid.size} front-door key(s): ${[...config.frontDoorKeys.byKid.keys()].join(', ')}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

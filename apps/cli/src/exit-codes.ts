@@ -40,6 +40,7 @@ export function exitCodeForError(status: number, code: string | undefined): Exit
     case 'UNKNOWN_CA':
       return ExitCode.NotFound;
     case 'UNAUTHORIZED':
+    case 'CREDENTIAL_REPLAYED':
     case 'FORBIDDEN':
     case 'RATE_LIMITED':
       return ExitCode.Auth;

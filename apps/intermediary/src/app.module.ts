@@ -1,5 +1,6 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { type Authenticator } from './auth/authenticator';
 import { BusModule } from './bus/bus.module';
 import { CasModule } from './cas/cas.module';
 import { type IntermediaryConfig } from './config/config';
@@ -12,10 +13,10 @@ import { TlsModule } from './tls/tls.module';
 @Module({})
 export class AppModule {
   /** The configuration and the bus connection come from outside (main.ts or a test). */
-  static register(config: IntermediaryConfig, connection: NatsConnection): DynamicModule {
+  static register(config: IntermediaryConfig, connection: NatsConnection, opts: { authenticators?: Authenticator[] } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule, CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
+      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
     };
   }
 }

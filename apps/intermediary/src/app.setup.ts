@@ -3,6 +3,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createHttpApp, HttpErrorFilter, type CreateAppOptions } from '@signet/http';
 import { AppModule } from './app.module';
 import { toIntermediaryHttpError } from './auth/challenge';
+import { type Authenticator } from './auth/authenticator';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
@@ -13,8 +14,13 @@ import { apiOnlyOverHttps } from './tls/api-over-https';
  * integration tests run exactly the same stack (see createHttpApp): JSON
  * and raw PKCS#10 bodies, both with the configured size limit.
  */
-export async function createApp(config: IntermediaryConfig, connection: NatsConnection, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  return createHttpApp(AppModule.register(config, connection), {
+export async function createApp(
+  config: IntermediaryConfig,
+  connection: NatsConnection,
+  opts: CreateAppOptions & { authenticators?: Authenticator[] } = {},
+): Promise<NestExpressApplication> {
+  // Tests may give the authenticators; otherwise the configured ones run.
+  return createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators }), {
     logger: opts.logger,
     accessLog: accessLog(),
     // ADR 0029: the API on plain HTTP only when configured (SIGNET_HTTP_API).

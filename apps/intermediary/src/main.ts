@@ -40,6 +40,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   }
+  // The key's id only (a hash of its public half): what ca-core's start log lists among the keys it trusts.
+  log.log(`signing who asks with front-door key ${config.frontDoorKey.kid}`);
 
   // 4. Stop in order: no new HTTP requests, finish the ones in flight, then drain the bus.
   // In-flight submits may wait up to the CA timeout; never hang beyond that.

@@ -1,10 +1,16 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { generateAssertionKeyPair, loadVerifyKeys, verifyAssertion } from '@signet/assertions';
+import { FRONT_DOORS, IDENTITY_ASSERTION_TYPE, identityAudience } from '@signet/contracts';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { CapturingLogger, listenForTests } from '@signet/http';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.setup';
 import { loadConfig, type IntermediaryConfig } from '../src/config/config';
+import { type Authenticator } from '../src/auth/authenticator';
 import { FakeCa } from './fake-ca';
+
+/** The front door's key pair in these tests: the app signs with the private half, a spec checks with the public one. */
+export const FRONT_DOOR = generateAssertionKeyPair();
 
 // Real NATS: these tests cover the HTTP ↔ bus contract, so the bus is never mocked.
 export const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -31,6 +37,7 @@ export interface Harness {
 export async function startHarness(
   env: Record<string, string> = {},
   beforeApp: (nc: NatsConnection) => Promise<void> = async () => {},
+  authenticators?: Authenticator[],
 ): Promise<Harness> {
   // SIGNET_NATS_URL in env points the whole harness (fake CA, app) at another server, e.g. a private one.
   const nc = await connect({ servers: env.SIGNET_NATS_URL ?? NATS_URL });
@@ -38,6 +45,7 @@ export async function startHarness(
   // Other CAs start before the app, whose first discovery round runs at boot.
   await beforeApp(nc);
   const config = loadConfig({
+    SIGNET_FRONT_DOOR_KEY: FRONT_DOOR.privateKeyPem,
     SIGNET_NATS_URL: NATS_URL,
     SIGNET_HTTP_PORT: '0',
     SIGNET_DEFAULT_CA: ca.name,
@@ -48,7 +56,7 @@ export async function startHarness(
     ...env,
   });
   const logger = new CapturingLogger();
-  const app = await createApp(config, nc, { logger });
+  const app = await createApp(config, nc, { logger, authenticators });
   const url = await listenForTests(app);
   return {
     nc,
@@ -63,6 +71,12 @@ export async function startHarness(
       await nc.close();
     },
   };
+}
+
+/** The claims of an identity assertion the app sent to CA `ca`, checked with the front door's public key as ca-core would. */
+export async function assertionClaims(ca: string, jws: string | undefined): Promise<Record<string, unknown>> {
+  if (jws === undefined) throw new Error('the message carries no identity assertion');
+  return verifyAssertion(loadVerifyKeys(FRONT_DOOR.publicKeyPem), jws, { audience: identityAudience(ca), type: IDENTITY_ASSERTION_TYPE, issuers: FRONT_DOORS });
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

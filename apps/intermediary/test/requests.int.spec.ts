@@ -1,6 +1,6 @@
-import { SignetError } from '@signet/contracts';
+import { ANONYMOUS_IDENTITY, SignetError, submitDigest } from '@signet/contracts';
 import { FakeCa } from './fake-ca';
-import { CSR_PEM, postJson, startHarness, type Harness } from './harness';
+import { assertionClaims, CSR_PEM, postJson, startHarness, type Harness } from './harness';
 
 describe('POST/GET /api/v1/requests over real NATS', () => {
   let h: Harness;
@@ -28,14 +28,30 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(body.chain).toHaveLength(1);
   });
 
-  it('forwards the CSR, the requester and the attributes in AD CS form', async () => {
+  it('forwards the CSR and the attributes in AD CS form, with who asks signed for exactly them (anonymous here)', async () => {
     await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, attributes: { CertificateTemplate: 'WebServer', san: 'dns=a.example' } });
     expect(h.ca.submits[0]).toEqual({
       request: CSR_PEM.trim(),
       format: 'pkcs10',
       attributes: 'CertificateTemplate:WebServer\nsan:dns=a.example',
-      requester: 'anonymous',
+      identityAssertion: expect.any(String),
     });
+    const claims = await assertionClaims(h.ca.name, h.ca.submits[0].identityAssertion);
+    expect(claims).toMatchObject({
+      iss: 'intermediary',
+      aud: `ca-core:${h.ca.name}`,
+      purpose: 'submit',
+      identity: ANONYMOUS_IDENTITY,
+      requestSha256: submitDigest(CSR_PEM.trim()),
+      attributesSha256: submitDigest('CertificateTemplate:WebServer\nsan:dns=a.example'),
+    });
+    expect(claims).not.toHaveProperty('idempotencyKey');
+    expect((claims.exp as number) - (claims.iat as number)).toBe(60);
+  });
+
+  it('signs the idempotency key with the submit', async () => {
+    await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM }, { 'Idempotency-Key': 'order-4799' });
+    expect(await assertionClaims(h.ca.name, h.ca.submits[0].identityAssertion)).toMatchObject({ idempotencyKey: 'order-4799', attributesSha256: submitDigest('') });
   });
 
   it('passes an AD CS attribute string through unchanged', async () => {
@@ -143,7 +159,7 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(h.ca.submits.every((s) => s.attributes === 'CertificateTemplate:WebServer')).toBe(true);
   });
 
-  it('GET /api/v1/requests/:id passes the Signet-Retrieval-Secret header and the requester to the CA → 200 with the result, whatever the disposition, never cached', async () => {
+  it('GET /api/v1/requests/:id passes the Signet-Retrieval-Secret header and who asks (signed) to the CA → 200 with the result, whatever the disposition, never cached', async () => {
     h.ca.retrieves.length = 0;
     h.ca.onRetrieve = (r) => FakeCa.result(r.requestId, 'denied', { message: 'denied by officer' });
     const res = await fetch(h.url(`/api/v1/requests/77?ca=${h.ca.name}`), { headers: { 'Signet-Retrieval-Secret': FakeCa.SECRET } });
@@ -152,7 +168,8 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     const body = await res.json();
     expect(body).toMatchObject({ ca: h.ca.name, requestId: 77, disposition: 'denied', message: 'denied by officer' });
     expect(body).not.toHaveProperty('retrievalSecret');
-    expect(h.ca.retrieves).toEqual([{ requestId: 77, retrievalSecret: FakeCa.SECRET, requester: 'anonymous' }]);
+    expect(h.ca.retrieves).toEqual([{ requestId: 77, retrievalSecret: FakeCa.SECRET, identityAssertion: expect.any(String) }]);
+    expect(await assertionClaims(h.ca.name, h.ca.retrieves[0].identityAssertion)).toMatchObject({ purpose: 'retrieve', requestId: 77, identity: ANONYMOUS_IDENTITY });
   });
 
   it('GET without the header asks the CA as anonymous with no secret; an empty header is no header', async () => {
@@ -160,8 +177,8 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     await fetch(h.url('/api/v1/requests/78'));
     await fetch(h.url('/api/v1/requests/78'), { headers: { 'Signet-Retrieval-Secret': '' } });
     expect(h.ca.retrieves).toEqual([
-      { requestId: 78, requester: 'anonymous' },
-      { requestId: 78, requester: 'anonymous' },
+      { requestId: 78, identityAssertion: expect.any(String) },
+      { requestId: 78, identityAssertion: expect.any(String) },
     ]);
   });
 

@@ -35,11 +35,24 @@ export class BusClient {
     request: z.input<Req>,
     opts: CallOptions = {},
   ): Promise<z.output<Rep>> {
+    return this.callOn(cmd, cmd.subject(ca), request, opts);
+  }
+
+  /**
+   * The same on a subject of the command built elsewhere: a bus submitter's
+   * own `ca.<ca>.request.submit.bus.<user>` (BusSubmit.subject), whose last
+   * token the command's wildcard leaves open.
+   */
+  async callOn<Req extends z.ZodType, Rep extends z.ZodType>(
+    cmd: Command<Req, Rep>,
+    subject: string,
+    request: z.input<Req>,
+    opts: CallOptions = {},
+  ): Promise<z.output<Rep>> {
     const checked = cmd.request.safeParse(request);
     if (!checked.success) {
       throw new SignetError(ErrorCode.BadMessage, `invalid ${cmd.name} request: ${describeIssues(checked.error)}`);
     }
-    const subject = cmd.subject(ca);
     let raw: Uint8Array;
     try {
       const msg = await this.nc.request(subject, encodeJson(checked.data), { timeout: opts.timeoutMs ?? this.defaultTimeoutMs });

@@ -5,7 +5,8 @@ import { ErrorCode, HTTP_STATUS, SignetError } from './errors';
 import { replyEnvelopeSchema } from './envelope';
 import { RequestResultSchema, RetrievalSecretSchema, RetrieveRequestSchema, SUBMIT_SAMPLE, SubmitRequestSchema, SubmitResultSchema } from './messages/submit';
 import { PolicyVerifyReplySchema } from './messages/policy';
-import { allSubjectPatterns, Commands, Discovery, Events } from './subjects';
+import { allSubjectPatterns, BusSubmit, Commands, Discovery, Events } from './subjects';
+import { IDENTITY_ASSERTION_MAX_CHARS } from './messages/identity-assertion';
 
 describe('CA names', () => {
   it.each(['signet', 'a', 'issuing-ca-2', 'x'.repeat(63)])('ok/%s', (n) => expect(isValidCaName(n)).toBe(true));
@@ -29,6 +30,16 @@ describe('subjects', () => {
     for (const c of Object.values(Commands)) expect(c.wildcard).toBe(c.subject('x').replace('.x.', '.*.'));
     expect(allSubjectPatterns()).toContain(Discovery.subject);
   });
+  it('a bus submitter subject ends with its NATS user, and only that subject gives one back', () => {
+    expect(BusSubmit.subject('acme', 'billing-svc')).toBe('ca.acme.request.submit.bus.billing-svc');
+    expect(BusSubmit.userOf('acme', 'ca.acme.request.submit.bus.billing-svc')).toBe('billing-svc');
+    expect(BusSubmit.permission('billing-svc')).toBe('ca.*.request.submit.bus.billing-svc');
+    expect(Commands.submitBus.subject('acme')).toBe('ca.acme.request.submit.bus.*');
+    for (const other of ['ca.acme.request.submit', 'ca.other.request.submit.bus.billing-svc', 'ca.acme.request.submit.bus.', 'ca.acme.request.submit.bus.a.b', 'ca.acme.request.submit.busx']) {
+      expect(BusSubmit.userOf('acme', other)).toBeUndefined();
+    }
+    for (const bad of ['', 'a.b', '*', '>', 'a b', '-a', 'x'.repeat(65)]) expect(() => BusSubmit.subject('acme', bad)).toThrow(/invalid bus user/);
+  });
   it('events are captured by the stream', () => {
     expect(Events.streamSubjects).toEqual(['ca.*.events.>']);
   });
@@ -36,7 +47,20 @@ describe('subjects', () => {
 
 describe('messages', () => {
   it('the submit sample is a valid submit', () => {
-    expect(SubmitRequestSchema.parse(SUBMIT_SAMPLE)).toMatchObject({ format: 'pkcs10', requester: 'anonymous' });
+    expect(SubmitRequestSchema.parse(SUBMIT_SAMPLE)).toMatchObject({ format: 'pkcs10', attributes: 'CertificateTemplate:WebServer' });
+  });
+  it('a submitter no longer writes who it is: requester is an unknown field, the identity travels signed', () => {
+    expect(SubmitRequestSchema.safeParse({ ...SUBMIT_SAMPLE, requester: 'alice' }).success).toBe(false);
+    expect(RetrieveRequestSchema.safeParse({ requestId: 1, requester: 'alice' }).success).toBe(false);
+    expect(SubmitRequestSchema.parse({ ...SUBMIT_SAMPLE, identityAssertion: 'aGVhZA.Ym9keQ.c2ln' }).identityAssertion).toBe('aGVhZA.Ym9keQ.c2ln');
+  });
+  it.each([
+    ['not three parts', 'aGVhZA.Ym9keQ'],
+    ['padding', 'aGVhZA==.Ym9keQ.c2ln'],
+    ['over the limit', `${'A'.repeat(IDENTITY_ASSERTION_MAX_CHARS)}.B.C`],
+  ])('fail/identity assertion %s', (_n, jws) => {
+    expect(SubmitRequestSchema.safeParse({ ...SUBMIT_SAMPLE, identityAssertion: jws }).success).toBe(false);
+    expect(RetrieveRequestSchema.safeParse({ requestId: 1, identityAssertion: jws }).success).toBe(false);
   });
   it.each([
     ['unknown field', { ...SUBMIT_SAMPLE, extra: 1 }],
@@ -65,9 +89,9 @@ describe('messages', () => {
   ])('fail/retrieval secret with %s', (_n, s) => {
     expect(RetrievalSecretSchema.safeParse(s).success).toBe(false);
   });
-  it('a retrieve asks as anonymous unless the intermediary says who, and may carry any secret text up to the limit', () => {
-    expect(RetrieveRequestSchema.parse({ requestId: 3 })).toEqual({ requestId: 3, requester: 'anonymous' });
-    expect(RetrieveRequestSchema.parse({ requestId: 3, retrievalSecret: 'wrong', requester: 'alice' })).toEqual({ requestId: 3, retrievalSecret: 'wrong', requester: 'alice' });
+  it('a retrieve asks as anonymous unless a front door signed who, and may carry any secret text up to the limit', () => {
+    expect(RetrieveRequestSchema.parse({ requestId: 3 })).toEqual({ requestId: 3 });
+    expect(RetrieveRequestSchema.parse({ requestId: 3, retrievalSecret: 'wrong' })).toEqual({ requestId: 3, retrievalSecret: 'wrong' });
     expect(RetrieveRequestSchema.safeParse({ requestId: 3, retrievalSecret: 'x'.repeat(257) }).success).toBe(false);
     expect(RetrieveRequestSchema.safeParse({ requestId: 3, retrievalSecret: '' }).success).toBe(false);
   });

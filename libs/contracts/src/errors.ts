@@ -46,6 +46,8 @@ export const ErrorCode = {
   /** HTTP edge only: unsupported media type. */
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Unauthorized: 'UNAUTHORIZED',
+  /** A one-time credential (an enrollment token's jti, a secret) that already made a request: refused, nothing stored (ADR 0026). */
+  CredentialReplayed: 'CREDENTIAL_REPLAYED',
   Forbidden: 'FORBIDDEN',
   /** HTTP edge only: too many failed authentications from the caller's address; retry after `details.retryAfterSeconds`. */
   RateLimited: 'RATE_LIMITED',
@@ -126,6 +128,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   REQUEST_FAILED: 500,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
+  CREDENTIAL_REPLAYED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -124,8 +124,14 @@ const POLICY_QUEUE = 'signet-policy';
 const EXIT_QUEUE = 'signet-exit-service';
 
 export const Commands = {
-  /** ICertRequest::Submit */
+  /** ICertRequest::Submit from a front door: anonymous, or the identity it signed (ADR 0026). */
   submit: command('ca.request.submit', 'ca', 'request.submit', CA_CORE_QUEUE, SubmitRequestSchema, SubmitResultSchema),
+  /**
+   * ICertRequest::Submit from a service on the bus, which is its NATS user:
+   * `ca.<ca>.request.submit.bus.<user>` (BusSubmit builds and reads it).
+   * Served on the wildcard; a sender publishes on its own subject only.
+   */
+  submitBus: command('ca.request.submit.bus', 'ca', 'request.submit.bus.*', CA_CORE_QUEUE, SubmitRequestSchema, SubmitResultSchema),
   /** ICertRequest::RetrievePending */
   retrieve: command('ca.request.retrieve', 'ca', 'request.retrieve', CA_CORE_QUEUE, RetrieveRequestSchema, RequestResultSchema),
   /** ICertRequest::GetCACertificate */
@@ -185,6 +191,35 @@ export const Commands = {
   exitStatus: command('exit.status', 'exit', 'status', EXIT_QUEUE, ExitStatusRequestSchema, ExitStatusReplySchema),
 } as const;
 export type CommandName = keyof typeof Commands;
+
+/** A NATS user name that can be a subject token: letters, digits, `_` and `-`, 1–64 characters. */
+export const BUS_USER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+function assertBusUser(user: string): string {
+  if (!BUS_USER_PATTERN.test(user)) throw new Error(`invalid bus user "${user}": must match ${BUS_USER_PATTERN.source}`);
+  return user;
+}
+
+/**
+ * The bus submitter's subject (ADR 0026). The shipped NATS configuration
+ * lets each submitter user publish on its own subject only, so the broker
+ * vouches for the last token: ca-core takes the requester from it
+ * (`{method: 'bus', principal: <user>}`) and from nowhere else. This is
+ * the one place a subject token is read back.
+ */
+export const BusSubmit = {
+  /** The subject user `user` publishes its submits on. */
+  subject: (ca: string, user: string): string => `ca.${assertCaName(ca)}.request.submit.bus.${assertBusUser(user)}`,
+  /** The user a message on `subject` came from, for CA `ca`; undefined when the subject is not a bus submit of that CA. */
+  userOf(ca: string, subject: string): string | undefined {
+    const prefix = `ca.${assertCaName(ca)}.request.submit.bus.`;
+    if (!subject.startsWith(prefix)) return undefined;
+    const user = subject.slice(prefix.length);
+    return BUS_USER_PATTERN.test(user) ? user : undefined;
+  },
+  /** What a submitter user may publish on, for its NATS permissions (every CA). */
+  permission: (user: string): string => `ca.*.request.submit.bus.${assertBusUser(user)}`,
+} as const;
 
 /**
  * ICertConfig: discovery is scatter-gather, not queue-grouped — every CA on

@@ -5,6 +5,7 @@ import { AuditRecordRequestSchema, DenyRequestSchema, SetAttributesRequestSchema
 import { ModuleRegisterSchema } from './messages/modules';
 import { PolicyInitReplySchema, PolicyVerifyReplySchema } from './messages/policy';
 import { SUBMIT_SAMPLE, SubmitRequestSchema } from './messages/submit';
+import { IdentitySchema } from './messages/identity';
 import { escapeControlCharacters, fieldPath, freeText, lineText, textProblem } from './text';
 
 describe('textProblem', () => {
@@ -58,13 +59,18 @@ describe('lineText and freeText schemas', () => {
 
 describe('messages that reach the database refuse control characters', () => {
   it.each<[string, Record<string, unknown>, string]>([
-    ['NUL in requester', { requester: 'bob\0' }, 'requester'],
-    ['LF in requester', { requester: 'bob\nadmin' }, 'requester'],
     ['C1 in attributes', { attributes: 'a:b\u0090' }, 'attributes'],
     ['NUL in attributes', { attributes: 'a:\0' }, 'attributes'],
   ])('fail/submit with %s', (_n, change, field) => {
     const r = SubmitRequestSchema.safeParse({ ...SUBMIT_SAMPLE, ...change });
     expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual([field]);
+  });
+  it.each([
+    ['NUL in the principal', 'bob\0'],
+    ['LF in the principal', 'bob\nadmin'],
+  ])('fail/identity with %s', (_n, principal) => {
+    const r = IdentitySchema.safeParse({ method: 'enrollment-token', principal });
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['principal']);
   });
   it('ok/submit with CRLF between attribute lines', () => {
     expect(SubmitRequestSchema.parse({ ...SUBMIT_SAMPLE, attributes: 'a:b\r\nc:d' }).attributes).toBe('a:b\r\nc:d');

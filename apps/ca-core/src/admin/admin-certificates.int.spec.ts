@@ -36,7 +36,7 @@ describe('administration of certificates, audit log and tokens on the real bus a
   });
 
   async function issue(name: string): Promise<{ requestId: number; serial: string }> {
-    const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.example.test`), requester: 'alice' });
+    const r = await h.submitOnBus('alice', { request: makeCsr(w, name, `/CN=${name}.example.test`) });
     expect(r.disposition).toBe('issued');
     return { requestId: r.requestId, serial: r.serial! };
   }
@@ -163,7 +163,7 @@ describe('administration of certificates, audit log and tokens on the real bus a
       const { entries } = await h.client.call(Commands.adminAuditList, h.ca, { actor: auditor, limit: 1000 });
       const seen = new Set(entries.map((e) => `${e.actor}:${e.action}`));
       for (const a of [
-        'alice:request.submit',
+        'bus:alice:request.submit',
         'ca:request.issue',
         'olivia:certificate.revoke',
         'olivia:certificate.release',

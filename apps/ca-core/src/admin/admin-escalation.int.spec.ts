@@ -46,7 +46,7 @@ function setup(prefix: string, env: Record<string, string> = {}) {
 
 function helpers(ctx: { h: CaCoreHarness; w: ScratchDir }) {
   const submit = (name: string): Promise<RequestResult> =>
-    ctx.h.client.call(Commands.submit, ctx.h.ca, { request: makeCsr(ctx.w, name, `/CN=${name}/O=Signet Tests`), attributes: 'CertificateTemplate: CodeSigning', requester: 'alice' });
+    ctx.h.submitOnBus('alice', { request: makeCsr(ctx.w, name, `/CN=${name}/O=Signet Tests`), attributes: 'CertificateTemplate: CodeSigning' });
   const setExtension = (requestId: number, e: { oid: string; critical?: boolean; value: string; disabled?: boolean }) =>
     ctx.h.client.call(Commands.adminSetExtension, ctx.h.ca, { actor: officer, requestId, oid: e.oid, critical: e.critical ?? false, disabled: e.disabled ?? false, value: { type: 'der', value: e.value } });
   const resubmit = (requestId: number) => ctx.h.client.call(Commands.adminResubmit, ctx.h.ca, { actor: officer, requestId });

@@ -27,7 +27,7 @@ export class AdminGuard {
   }
 
   /** Before a resubmit: with role separation on, nobody approves a request they submitted (ADR 0023). */
-  async checkApproval(actor: Actor, request: { id: number; requesterName: string }): Promise<void> {
+  async checkApproval(actor: Actor, request: Parameters<typeof authorizeApproval>[1]): Promise<void> {
     const a = authorizeApproval(actor, request, this.config);
     if (!a.ok) await this.refuse(actor, 'resubmit', a, { requestId: request.id });
   }

@@ -50,6 +50,7 @@ export class AdminReadService {
       statusCode: row.statusCode,
       decidedBy: row.decidedBy,
       requesterName: row.requesterName,
+      identity: row.identity,
       subject: row.subject,
       template: row.template,
       submittedAt: row.submittedAt.toISOString(),

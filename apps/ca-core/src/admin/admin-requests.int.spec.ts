@@ -76,7 +76,7 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
   });
 
   const submit = (name: string, attributes = 'Certificate-Template: WebServer'): Promise<RequestResult> =>
-    h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.example.test/O=Signet Tests`), attributes, requester: 'alice' });
+    h.submitOnBus('alice', { request: makeCsr(w, name, `/CN=${name}.example.test/O=Signet Tests`), attributes });
   const resubmit = (requestId: number, actor: Actor = officer) => h.client.call(Commands.adminResubmit, h.ca, { actor, requestId });
   const detail = (requestId: number) => h.client.call(Commands.adminGetRequest, h.ca, { actor: viewer, requestId });
   const audit = async (requestId: number) =>
@@ -117,7 +117,7 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
       expect.objectContaining({ subject: Events.subject(h.ca, ExitEvent.CertificateIssued), payload: expect.objectContaining({ serial: issued.serial }) }),
     ]);
     expect(await audit(pending.requestId)).toEqual([
-      { actor: 'alice', action: 'request.submit', before: null, after: 'in_process' },
+      { actor: 'bus:alice', action: 'request.submit', before: null, after: 'in_process' },
       { actor: 'ca', action: 'request.pend', before: 'in_process', after: 'pending' },
       { actor: 'olivia', action: 'request.set-extension', before: 'pending', after: 'pending' },
       { actor: 'olivia', action: 'request.resubmit', before: 'pending', after: 'in_process' },
@@ -203,7 +203,7 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
     expect(issued).toMatchObject({ disposition: 'issued', serial: expect.any(String) });
     expect((await detail(pending.requestId)).statusCode).toBe(0);
     expect(await audit(pending.requestId)).toEqual([
-      { actor: 'alice', action: 'request.submit', before: null, after: 'in_process' },
+      { actor: 'bus:alice', action: 'request.submit', before: null, after: 'in_process' },
       { actor: 'ca', action: 'request.pend', before: 'in_process', after: 'pending' },
       { actor: 'olivia', action: 'request.admin-deny', before: 'pending', after: 'denied' },
       { actor: 'olivia', action: 'request.resubmit', before: 'denied', after: 'in_process' },
@@ -279,7 +279,8 @@ describe('administration of requests (ICertAdmin) on the real bus and database',
   it('reads a request with all its attributes and extensions; unknown ids are NOT_FOUND', async () => {
     const r = await submit('read', 'Certificate-Template: WebServer');
     const d = await detail(r.requestId);
-    expect(d).toMatchObject({ requestId: r.requestId, disposition: 'pending', requesterName: 'alice', subject: 'CN=read.example.test, O=Signet Tests', template: null });
+    expect(d).toMatchObject({ requestId: r.requestId, disposition: 'pending', requesterName: 'bus:alice', subject: 'CN=read.example.test, O=Signet Tests', template: null });
+    expect(d.identity).toEqual({ method: 'bus', principal: 'alice', names: [], groups: [], evidence: {} });
     expect(d.request).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
     expect(d.certificate).toBeUndefined();
     expect(await failure(detail(424242))).toMatchObject({ code: ErrorCode.NotFound });

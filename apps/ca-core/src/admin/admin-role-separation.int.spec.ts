@@ -28,7 +28,7 @@ describe('ca-core with SIGNET_ROLE_SEPARATION=true', () => {
   });
 
   const submit = (name: string, requester: string): Promise<RequestResult> =>
-    h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}/O=Signet Tests`), attributes: '', requester });
+    h.submitOnBus(requester, { request: makeCsr(w, name, `/CN=${name}/O=Signet Tests`), attributes: '' });
   const resubmit = (requestId: number, actor: Actor) => h.client.call(Commands.adminResubmit, h.ca, { actor, requestId });
   const disposition = async (requestId: number) => (await h.client.call(Commands.adminGetRequest, h.ca, { actor: dual, requestId })).disposition;
   const refusals = async (actor: string) =>

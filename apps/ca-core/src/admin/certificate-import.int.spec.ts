@@ -115,7 +115,7 @@ describe('ImportCertificate on the real bus and database', () => {
   it('fail/a serial the database holds already (imported before, or issued here) is ALREADY_EXISTS, and nothing is written', async () => {
     const { pem } = await signedOutsideTheDatabase('twice.example.test');
     const first = await importAs(officer, pem);
-    const issued = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, 'here', '/CN=here.example.test'), requester: 'alice' });
+    const issued = await h.submitOnBus('alice', { request: makeCsr(w, 'here', '/CN=here.example.test') });
     expect(issued.disposition).toBe('issued');
     const before = await counts();
     expect(await failure(importAs(officer, pem))).toMatchObject({ code: ErrorCode.AlreadyExists, details: { serial: first.certificate!.serial, requestId: first.requestId } });

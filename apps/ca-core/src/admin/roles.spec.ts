@@ -70,6 +70,10 @@ describe('authorizeApproval (no officer approves their own request under role se
   it('ok/another officer', () => {
     expect(authorizeApproval({ name: 'sam', roles: ['officer'] }, request, { roleSeparation: true })).toEqual({ ok: true });
   });
+  it('fail/the officer is the principal of the verified identity, whatever its method', () => {
+    const submitted = { id: 8, requesterName: 'bus:Pat', identity: { method: 'bus' as const, principal: 'Pat' } };
+    expect(authorizeApproval(actor('officer'), submitted, { roleSeparation: true })).toMatchObject({ ok: false, why: 'SELF_APPROVAL' });
+  });
   it('ok/role separation off (AD CS allows it then)', () => {
     expect(authorizeApproval(actor('officer'), request, { roleSeparation: false })).toEqual({ ok: true });
   });

@@ -1,4 +1,4 @@
-import { ErrorCode, ForbiddenReason, SEPARATED_ROLES, SignetError, type Actor, type Role } from '@signet/contracts';
+import { ErrorCode, ForbiddenReason, SEPARATED_ROLES, SignetError, type Actor, type Identity, type Role } from '@signet/contracts';
 
 /**
  * Which role each administration command needs (AD CS role separation):
@@ -68,10 +68,19 @@ export function authorize(actor: Actor, action: AdminAction, opts: Separation = 
  * Pure check for an approval (resubmit): with role separation on, the
  * certificate manager who approves a request is not the one who submitted
  * it, so two people stand behind every certificate that needed approval.
- * Names compare without case (AD CS principal names do).
+ * Names compare without case (AD CS principal names do). The officer's
+ * name is compared with the requester name and with the principal of the
+ * request's verified identity (`bus:olivia` is olivia's, ADR 0026), so a
+ * method prefix does not hide who submitted it.
  */
-export function authorizeApproval(actor: Actor, request: { id: number; requesterName: string }, opts: Separation): Authorization {
-  if (!opts.roleSeparation || actor.name.toLowerCase() !== request.requesterName.toLowerCase()) return { ok: true };
+export function authorizeApproval(
+  actor: Actor,
+  request: { id: number; requesterName: string; identity?: Pick<Identity, 'method' | 'principal'> | null },
+  opts: Separation,
+): Authorization {
+  const name = actor.name.toLowerCase();
+  const own = name === request.requesterName.toLowerCase() || (request.identity != null && request.identity.method !== 'anonymous' && name === request.identity.principal.toLowerCase());
+  if (!opts.roleSeparation || !own) return { ok: true };
   return { ok: false, why: ForbiddenReason.SelfApproval, reason: `role separation is on: ${actor.name} submitted request ${request.id} and may not approve it` };
 }
 

@@ -1,4 +1,6 @@
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { ConfigError } from '@signet/config';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +112,24 @@ describe('loadCaConfig', () => {
     writeFileSync(file, 'from-the-secret-file\n');
     expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE_FILE: file }).keyPassphrase).toBe('from-the-secret-file');
     expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE_FILE: file, SIGNET_CA_KEY_PASSPHRASE: PASS }).keyPassphrase).toBe('from-the-secret-file');
+  });
+
+  it('reads the front doors\' public keys from SIGNET_FRONT_DOOR_KEYS or its _FILE, two during a rotation', () => {
+    const [a, b] = [generateAssertionKeyPair(), generateAssertionKeyPair()];
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS }).frontDoorKeys).toBeUndefined();
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_FRONT_DOOR_KEYS: a.publicKeyPem }).frontDoorKeys?.byKid.size).toBe(1);
+    const file = join(dir, 'front-door-keys');
+    writeFileSync(file, a.publicKeyPem + b.publicKeyPem);
+    expect(loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_FRONT_DOOR_KEYS_FILE: file }).frontDoorKeys?.byKid.size).toBe(2);
+  });
+
+  it('refuses front-door keys that are not Ed25519 public keys, without echoing them', () => {
+    const run = (v: string) => () => loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_FRONT_DOOR_KEYS: v });
+    expect(run('not-a-key-at-all')).toThrow(/SIGNET_FRONT_DOOR_KEYS: no PEM key found/);
+    expect(run('not-a-key-at-all')).not.toThrow(/not-a-key-at-all/);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(run(ec)).toThrow(/SIGNET_FRONT_DOOR_KEYS: key 1 must be an Ed25519 key/);
+    expect(() => loadCaConfig({ SIGNET_CA_KEY_PASSPHRASE: PASS, SIGNET_FRONT_DOOR_KEYS_FILE: '/nonexistent/keys' })).toThrow(/SIGNET_FRONT_DOOR_KEYS_FILE: cannot read/);
   });
 
   it('accepts a passphrase of exactly 12 characters', () => {

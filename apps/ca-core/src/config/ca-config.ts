@@ -1,4 +1,5 @@
 import { CA_NAME_PATTERN } from '@signet/contracts';
+import { loadVerifyKeys, type VerifyKeys } from '@signet/assertions';
 import { ConfigError, envBoolean, envInt, loadEnv, NatsEnvSchema, readSecret } from '@signet/config';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -59,6 +60,12 @@ export interface CaConfig {
   allowSubordinateCa: boolean;
   /** Refuse management to callers with two or more separated roles, and self-approval (ADR 0023). */
   roleSeparation: boolean;
+  /**
+   * The front doors' public keys (SIGNET_FRONT_DOOR_KEYS): an identity
+   * assertion signed by one of them is believed (ADR 0026). None: every
+   * submit that carries one is refused, and HTTP enrollees cannot submit.
+   */
+  frontDoorKeys?: VerifyKeys;
 }
 
 export const CA_CONFIG = Symbol('CA_CONFIG');
@@ -86,6 +93,13 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
   const passphrase = readSecret(env, 'SIGNET_CA_KEY_PASSPHRASE');
   if (!passphrase) problems.push('SIGNET_CA_KEY_PASSPHRASE (or SIGNET_CA_KEY_PASSPHRASE_FILE): required; the CA key is always encrypted at rest');
   else if (passphrase.length < 12) problems.push('SIGNET_CA_KEY_PASSPHRASE: must be at least 12 characters');
+  let frontDoorKeys: VerifyKeys | undefined;
+  try {
+    const pems = readSecret(env, 'SIGNET_FRONT_DOOR_KEYS');
+    if (pems) frontDoorKeys = loadVerifyKeys(pems, 'SIGNET_FRONT_DOOR_KEYS');
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   if (Boolean(env.SIGNET_CA_CERT_FILE) !== Boolean(env.SIGNET_CA_KEY_FILE)) {
     problems.push('SIGNET_CA_CERT_FILE and SIGNET_CA_KEY_FILE: set both to import a CA, or neither to generate one');
   }
@@ -110,5 +124,6 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     outboxPollMs: e.SIGNET_OUTBOX_POLL_MS,
     allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
     roleSeparation: e.SIGNET_ROLE_SEPARATION,
+    frontDoorKeys,
   };
 }

@@ -51,7 +51,7 @@ describe('revocation with default settings (real bus and database)', () => {
   });
 
   async function issue(name: string): Promise<{ serial: string; pem: string }> {
-    const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.defaults.test`), requester: 'alice' });
+    const r = await h.submitOnBus('alice', { request: makeCsr(w, name, `/CN=${name}.defaults.test`) });
     expect(r.disposition).toBe('issued');
     return { serial: r.serial!, pem: r.certificate! };
   }

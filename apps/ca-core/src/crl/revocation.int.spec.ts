@@ -66,7 +66,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
     ({ ca, ds, config, caNc, app, client, clientNc: otherNc } = h);
     caPath = w.write('ca.pem', h.caPem);
     for (const name of ['alice', 'bob', 'carol']) {
-      const r = await client.call(Commands.submit, ca, { request: makeCsr(w, name, `/CN=${name}.crl.test`), attributes: 'CertificateTemplate:WebServer', requester: name });
+      const r = await client.call(Commands.submit, ca, { request: makeCsr(w, name, `/CN=${name}.crl.test`), attributes: 'CertificateTemplate:WebServer' });
       leaves[name] = { serial: r.serial!, path: w.write(`${name}.pem`, r.certificate!) };
     }
   });
@@ -214,7 +214,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
     scheduler.onApplicationBootstrap();
     try {
       await caNc.flush();
-      const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'dave', '/CN=dave.crl.test'), attributes: 'CertificateTemplate:WebServer', requester: 'dave' });
+      const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'dave', '/CN=dave.crl.test'), attributes: 'CertificateTemplate:WebServer' });
       const before = (await app!.get(CrlStore).latest(ca, true))!.number;
       await client.call(Commands.adminRevoke, ca, { actor: officer, serial: r.serial!, reason: 5 });
       const after = await waitFor('a delta after the revocation', async () => {
@@ -246,7 +246,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
 
     it('good for a valid certificate (SHA-1 CertID), nonce echoed and not cacheable', async () => {
       leaves.erin = await (async () => {
-        const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'erin', '/CN=erin.crl.test'), attributes: 'CertificateTemplate:WebServer', requester: 'erin' });
+        const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'erin', '/CN=erin.crl.test'), attributes: 'CertificateTemplate:WebServer' });
         return { serial: r.serial!, path: w.write('erin.pem', r.certificate!) };
       })();
       const req = request('erin');

@@ -17,6 +17,7 @@ const EXPECTED_TABLES = [
   'migrations',
   'module_registration',
   'ocsp_signer',
+  'one_time_credential',
   'outbox',
   'request',
   'request_attribute',

@@ -6,10 +6,20 @@ import { ImportedCertificates1764300000000 } from './migrations/1764300000000-im
 import { AdminTokenEpoch1764400000000 } from './migrations/1764400000000-admin-token-epoch';
 import { RetrievalSecrets1764450000000 } from './migrations/1764450000000-retrieval-secrets';
 import { EnrollmentSecrets1764532000000 } from './migrations/1764532000000-enrollment-secrets';
+import { EnrolleeIdentity1764540000000 } from './migrations/1764540000000-enrollee-identity';
 
 const MIGRATION_LOCK = 0x5349474e4554; // 'SIGNET'
 
-export const MIGRATIONS = [InitialSchema1764000000000, Administration1764100000000, Revocation1764200000000, ImportedCertificates1764300000000, AdminTokenEpoch1764400000000, RetrievalSecrets1764450000000, EnrollmentSecrets1764532000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Administration1764100000000,
+  Revocation1764200000000,
+  ImportedCertificates1764300000000,
+  AdminTokenEpoch1764400000000,
+  RetrievalSecrets1764450000000,
+  EnrollmentSecrets1764532000000,
+  EnrolleeIdentity1764540000000,
+];
 
 /**
  * ca-core's only way to the database. The schema changes through migrations

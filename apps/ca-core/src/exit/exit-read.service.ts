@@ -26,7 +26,7 @@ export class ExitReadService {
     try {
       await qr.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const [req] = await qr.query(
-        `SELECT id, disposition, disposition_message, requester_name, request_type, submitted_at, resolved_at, attributes_raw, subject, raw_request
+        `SELECT id, disposition, disposition_message, requester_name, identity, request_type, submitted_at, resolved_at, attributes_raw, subject, raw_request
            FROM request WHERE ca_name = $1 AND id = $2`,
         [this.config.caName, requestId],
       );
@@ -50,6 +50,7 @@ export class ExitReadService {
           disposition: req.disposition as Disposition,
           dispositionMessage: req.disposition_message,
           requesterName: req.requester_name,
+          identity: req.identity ?? null,
           requestType: req.request_type as RequestType,
           submittedWhen: (req.submitted_at as Date).toISOString(),
           resolvedWhen: req.resolved_at ? (req.resolved_at as Date).toISOString() : null,

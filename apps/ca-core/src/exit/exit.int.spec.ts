@@ -67,7 +67,7 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
   it('reads back an issued request: request properties, attributes, extensions, certificate', async () => {
     const csr = makeCsr(w, 'issued', '/CN=www.exit.test', ['subjectAltName=DNS:www.exit.test']);
     h.setPolicy(issue);
-    const issued = await h.client.call(Commands.submit, h.ca, { request: csr, attributes: 'contact:carol@exit.test\nCertificateTemplate:WebServer', requester: 'carol' });
+    const issued = await h.submitOnBus('carol', { request: csr, attributes: 'contact:carol@exit.test\nCertificateTemplate:WebServer' });
     expect([issued.disposition, issued.message]).toEqual(['issued', 'ok']);
 
     const r = await h.client.call(Commands.exitRead, h.ca, { requestId: issued.requestId });
@@ -75,7 +75,8 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
       requestId: issued.requestId,
       disposition: 'issued',
       dispositionMessage: 'ok',
-      requesterName: 'carol',
+      requesterName: 'bus:carol',
+      identity: { method: 'bus', principal: 'carol', names: [], groups: [], evidence: {} },
       requestType: 'pkcs10',
       attributesRaw: 'contact:carol@exit.test\nCertificateTemplate:WebServer',
       subject: 'CN=www.exit.test',
@@ -96,7 +97,7 @@ describe('exit modules: roll call and read-back (real bus and database)', () => 
   it('reads back a pending request with no certificate', async () => {
     const csr = makeCsr(w, 'pending', '/CN=pending.exit.test');
     h.setPolicy(pend);
-    const pending = await h.client.call(Commands.submit, h.ca, { request: csr, attributes: 'contact:dave@exit.test', requester: 'dave' });
+    const pending = await h.submitOnBus('dave', { request: csr, attributes: 'contact:dave@exit.test' });
     const r = await h.client.call(Commands.exitRead, h.ca, { requestId: pending.requestId });
     expect(r.request).toMatchObject({ disposition: 'pending', dispositionMessage: 'needs approval', resolvedWhen: null });
     expect(r.certificate).toBeNull();

@@ -85,7 +85,7 @@ describe('a policy module that comes up after ca-core (real bus and database)', 
     await policyNc.flush();
 
     const client = new BusClient(clientNc, 10_000);
-    const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'early', '/CN=early.example.test'), attributes: 'CertificateTemplate:WebServer', requester: 'alice' });
+    const r = await client.call(Commands.submit, ca, { request: makeCsr(w, 'early', '/CN=early.example.test'), attributes: 'CertificateTemplate:WebServer' });
     expect(r).toMatchObject({ disposition: 'pending', message: 'looked at by the late policy' });
     expect(app!.get(PolicyClient).ready).toBe(true);
   });
@@ -94,7 +94,7 @@ describe('a policy module that comes up after ca-core (real bus and database)', 
     await policyApp!.close();
     policyApp = undefined;
     const client = new BusClient(clientNc, 10_000);
-    const submit = () => client.call(Commands.submit, ca, { request: makeCsr(w, 'away', '/CN=away.example.test'), attributes: 'CertificateTemplate:WebServer', requester: 'alice' });
+    const submit = () => client.call(Commands.submit, ca, { request: makeCsr(w, 'away', '/CN=away.example.test'), attributes: 'CertificateTemplate:WebServer' });
     // The first finds the module gone while verifying; the second while it is not initialized.
     for (let i = 0; i < 2; i++) {
       const before = initAsked;

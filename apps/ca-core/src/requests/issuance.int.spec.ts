@@ -91,7 +91,7 @@ describe('issuance through ca-core on the real bus and database', () => {
 
   /** Submits as alice, with the WebServer template and one more attribute (which the policy sees parsed). */
   function submit(csrPem: string, extra: Partial<SubmitRequest> = {}): Promise<SubmitResult> {
-    return h.client.call(Commands.submit, h.ca, { request: csrPem, attributes: 'contact:alice@example.test\nCertificate-Template: WebServer', requester: 'alice', ...extra });
+    return h.submitOnBus('alice', { request: csrPem, attributes: 'contact:alice@example.test\nCertificate-Template: WebServer', ...extra });
   }
 
   async function audit(requestId: number): Promise<AuditRow[]> {
@@ -118,7 +118,7 @@ describe('issuance through ca-core on the real bus and database', () => {
     return n;
   }
 
-  const submitAudit = { actor: 'alice', action: 'request.submit', serial: null, before_disposition: null, after_disposition: 'in_process', details: {} };
+  const submitAudit = { actor: 'bus:alice', action: 'request.submit', serial: null, before_disposition: null, after_disposition: 'in_process', details: { identity: { method: 'bus', principal: 'alice', evidence: {} } } };
 
   it('started as AD CS step 1: CA loaded, startup event written, policy initialized and registered', async () => {
     expect(h.policyInits).toBeGreaterThanOrEqual(1);
@@ -174,7 +174,8 @@ describe('issuance through ca-core on the real bus and database', () => {
       const call = h.verifyCalls.find((c) => c.requestId === result.requestId)!;
       expect(call).toBeDefined();
       expect(call.newRequest).toBe(true);
-      expect(call.request.requesterName).toBe('alice');
+      expect(call.request.requesterName).toBe('bus:alice');
+      expect(call.identity).toEqual({ method: 'bus', principal: 'alice', names: [], groups: [], evidence: {} });
       expect(call.request.attributes).toEqual({ contact: 'alice@example.test', certificatetemplate: 'WebServer' });
       expect(call.request.subjectAltNames).toEqual([{ type: 'dns', value: 'evil.example.net' }]);
       expect(call.request.publicKey).toMatchObject({ algorithm: 'ec', curve: 'P-256' });
@@ -252,7 +253,7 @@ describe('issuance through ca-core on the real bus and database', () => {
         disposition_message: 'issued by the test policy',
         decided_by: { rule: 'web-server' },
         template: 'WebServer',
-        requester_name: 'alice',
+        requester_name: 'bus:alice',
         resolved_at: expect.any(Date),
       });
       const [certRow] = await h.ds.query(`SELECT serial, der, sha256 FROM certificate WHERE ca_name = $1 AND request_id = $2`, [h.ca, id]);
@@ -309,9 +310,9 @@ describe('issuance through ca-core on the real bus and database', () => {
       await expect(read(secondSecret)).resolves.toMatchObject({ requestId: first.requestId, serial: first.serial });
       expect(await failure(read(firstSecret))).toMatchObject({ code: ErrorCode.NotFound });
       expect((await audit(first.requestId)).map((a) => [a.actor, a.action, a.details])).toEqual([
-        ['alice', 'request.submit', {}],
+        ['bus:alice', 'request.submit', { identity: { method: 'bus', principal: 'alice', evidence: {} } }],
         ['ca', 'request.issue', { decidedBy: { rule: 'web-server' } }],
-        ['alice', 'request.retry', { retrievalSecret: 'replaced' }],
+        ['bus:alice', 'request.retry', { retrievalSecret: 'replaced' }],
       ]);
 
       // Two retries racing each other: one certificate, the same answer twice.

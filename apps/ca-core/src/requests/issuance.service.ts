@@ -6,8 +6,10 @@ import {
   escapeControlCharacters,
   ExitEvent,
   parseAttributes,
+  requesterNameOf,
   SignetError,
   type DecidingRule,
+  type Identity,
   type PolicyVerifyReplyParsed,
   type RequestResult,
   type RetrieveRequestParsed,
@@ -37,6 +39,8 @@ import { Clock } from '../clock';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { isTransientDatabaseError } from '../database/transient';
 import { revocationExtensions } from '../crl/revocation-extensions';
+import { EnrollmentSecretStore } from '../enrollment-secrets';
+import { busIdentity, OneTimeCredentialStore, retrieverIdentity, submitterIdentity, type VerifyContext } from '../identity';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxStore } from '../outbox/outbox.store';
 import { PolicyClient } from '../policy/policy.client';
@@ -51,7 +55,9 @@ const IDEMPOTENT_WAIT_MS = 30_000;
 
 /**
  * The issuance path, top to bottom in the order of docs/ISSUANCE.md:
- *  1. validate (size, parse, CSR signature = proof of possession) and persist
+ *  1. who asks (a front door's signed identity, a bus submitter's subject,
+ *     or anonymous), validate (size, parse, CSR signature = proof of
+ *     possession) and persist, with a one-time credential recorded
  *  2. ask the policy module; apply its changes under AD CS's invariants
  *  3. reserve a random serial
  *  4. build, lint, sign, verify
@@ -74,18 +80,33 @@ export class IssuanceService {
     private readonly relay: OutboxRelay,
     @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
     private readonly clock: Clock,
+    private readonly oneTime: OneTimeCredentialStore,
+    private readonly secrets: EnrollmentSecretStore,
   ) {}
 
   private get caName(): string {
     return this.config.caName;
   }
 
+  private get frontDoors(): VerifyContext {
+    return { ca: this.caName, keys: this.config.frontDoorKeys };
+  }
+
   /**
    * ICertRequest::Submit. The reply carries the request's retrieval secret,
    * the only time it is shown: the row keeps its hash (ADR 0025).
+   * `busUser`: the NATS user whose own subject the message came on
+   * (`ca.<ca>.request.submit.bus.<user>`); it alone is the requester then.
    */
-  async submit(req: SubmitRequestParsed): Promise<SubmitResult> {
-    // 1. Validate before anything is stored: a request we cannot read is refused, not accepted.
+  async submit(req: SubmitRequestParsed, busUser?: string): Promise<SubmitResult> {
+    // 1. Who asks (ADR 0026). A credential that does not hold is refused before anything is stored, never taken as anonymous.
+    if (busUser !== undefined && req.identityAssertion !== undefined) {
+      throw new SignetError(ErrorCode.BadMessage, 'a bus submitter is its NATS user: identityAssertion is not accepted on its subject', { field: 'identityAssertion' });
+    }
+    const identity = busUser !== undefined ? busIdentity(busUser) : await submitterIdentity(this.frontDoors, req);
+    const requester = requesterNameOf(identity);
+
+    // Validate before anything is stored: a request we cannot read is refused, not accepted.
     const der = decodeRequestText(req.request);
     const csr = await parseCsr(der);
     const attributes = parseAttributes(req.attributes);
@@ -93,7 +114,7 @@ export class IssuanceService {
 
     if (req.idempotencyKey) {
       const existing = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey);
-      if (existing) return this.replay(existing, sha, req.requester);
+      if (existing) return this.replay(existing, sha, requester);
     }
 
     // 1b. Persist: from here on nothing the CA accepted can be lost.
@@ -106,22 +127,26 @@ export class IssuanceService {
         attributesRaw: req.attributes,
         attributes: [...attributes.entries()].map(([name, a]) => ({ name, displayName: a.name, value: a.value })),
         extensions: csr.extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: Buffer.from(e.value, 'base64'), origin: 'request' as const, disabled: false })),
-        requesterName: req.requester,
+        identity,
         subject: formatName(csr.subject),
         idempotencyKey: req.idempotencyKey,
         retrievalSecretSha256: secret.sha256,
       });
       if (newId !== undefined) {
-        await this.audit.append(m, this.caName, { actor: req.requester, action: 'request.submit', requestId: newId, after: Disposition.InProcess });
+        // A one-time credential that made a request before refuses this one: the insert above rolls back with it.
+        await this.oneTime.record(m, this.caName, identity, newId);
+        // An enrollment secret is spent by the request it made (ADR 0032); one revoked or expired since the front door checked it refuses the submit.
+        if (identity.method === 'enrollment-secret' && identity.oneTime !== undefined) await this.secrets.markUsed(m, identity.oneTime, newId);
+        await this.audit.append(m, this.caName, { actor: requester, action: 'request.submit', requestId: newId, after: Disposition.InProcess, details: identityEvidence(identity) });
       }
       return newId;
     });
     if (id === undefined) {
       // A concurrent submit with the same idempotency key won the insert.
       const winner = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey!);
-      return this.replay(winner!, sha, req.requester);
+      return this.replay(winner!, sha, requester);
     }
-    this.log.log(`request ${id} accepted from ${req.requester}`);
+    this.log.log(`request ${id} accepted from ${requester}`);
     try {
       return { ...(await this.decide(id, true, csr)), retrievalSecret: secret.secret };
     } catch (e) {
@@ -135,16 +160,18 @@ export class IssuanceService {
 
   /**
    * ICertRequest::RetrievePending, for the request's owner only (the
-   * holder of its retrieval secret, or the same authenticated requester).
+   * holder of its retrieval secret, or the same requester, as a front door
+   * signed it for this request id).
    * Anyone else gets exactly what an unknown id gets, so ids cannot be
    * probed. A read writes nothing, except the owner's first retrieval of a
    * certificate issued after the submit answered: that is AD CS's
    * EXITEVENT_CERTRETRIEVEPENDING, written once.
    */
   async retrieve(ask: RetrieveRequestParsed): Promise<RequestResult> {
+    const requester = requesterNameOf(await retrieverIdentity(this.frontDoors, ask));
     const row = await this.store.get(this.caName, ask.requestId);
     // Checked for unknown ids too, so both refusals take the same work.
-    const allowed = mayRetrieve(row, ask);
+    const allowed = mayRetrieve(row, { retrievalSecret: ask.retrievalSecret, requester });
     if (!row || !allowed) {
       throw new SignetError(ErrorCode.NotFound, `request ${ask.requestId} not found`, { requestId: ask.requestId });
     }
@@ -378,7 +405,8 @@ export class IssuanceService {
    * audited.
    */
   private async replay(existing: RequestRow, sha: string, requester: string): Promise<SubmitResult> {
-    if (existing.requestSha256 !== sha) {
+    // Another requester's key is not this one's to retry (nor to take the request over with a fresh secret).
+    if (existing.requestSha256 !== sha || existing.requesterName !== requester) {
       throw new SignetError(ErrorCode.IdempotencyConflict, 'this idempotency key was used with a different request', { requestId: existing.id });
     }
     const deadline = Date.now() + IDEMPOTENT_WAIT_MS;
@@ -412,4 +440,9 @@ export class IssuanceService {
     const ca = this.keys.ca;
     return { ...base, serial: cert.serial, certificate: toPem(cert.der, 'CERTIFICATE'), chain: [ca.certificatePem, ...ca.chainPem] };
   }
+}
+
+/** What the audit log keeps of the submitter's identity: enough to find the credential again, never the credential. */
+function identityEvidence(identity: Identity): Record<string, unknown> {
+  return { identity: { method: identity.method, principal: identity.principal, ...(identity.oneTime !== undefined ? { oneTime: identity.oneTime } : {}), evidence: identity.evidence } };
 }

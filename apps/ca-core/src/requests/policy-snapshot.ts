@@ -1,4 +1,4 @@
-import { ANONYMOUS_IDENTITY, ANONYMOUS_REQUESTER, type CaInfo, type Identity, type PolicyVerifyRequest } from '@signet/contracts';
+import { ANONYMOUS_IDENTITY, requesterNameOf, type CaInfo, type Identity, type PolicyVerifyRequest } from '@signet/contracts';
 import { type ParsedCsr } from '@signet/x509';
 import { type CertificateDraft, type DraftExtension } from './certificate-draft';
 import { type RequestRow } from './request.store';
@@ -6,13 +6,12 @@ import { type RequestRow } from './request.store';
 const b64 = (b: Buffer) => b.toString('base64');
 
 /**
- * The identity a stored request was submitted under. Until front doors sign
- * identities (ADR 0026 step 1), a non-anonymous requester is the name a bus
- * submitter wrote.
+ * The identity a stored request was submitted under, as ca-core verified
+ * it (ADR 0026). A row from before identities were recorded carries only a
+ * requester name a bus submitter wrote, which nobody verified: anonymous.
  */
-export function identityOf(row: Pick<RequestRow, 'requesterName'>): Identity {
-  if (row.requesterName === ANONYMOUS_REQUESTER) return ANONYMOUS_IDENTITY;
-  return { method: 'bus', principal: row.requesterName, names: [], groups: [], evidence: {} };
+export function identityOf(row: Pick<RequestRow, 'identity'>): Identity {
+  return row.identity ?? ANONYMOUS_IDENTITY;
 }
 
 /**
@@ -35,7 +34,8 @@ export function buildVerifyRequest(args: {
     request: {
       requestType: 'pkcs10',
       submittedWhen: row.submittedAt.toISOString(),
-      requesterName: row.requesterName,
+      // The verified identity's, so a row from before shows the policy no name nobody verified.
+      requesterName: requesterNameOf(identityOf(row)),
       attributesRaw: row.attributesRaw,
       attributes: Object.fromEntries(args.attributes.map((a) => [a.name, a.value])),
       subject: csr.subject,

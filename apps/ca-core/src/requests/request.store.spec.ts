@@ -2,6 +2,9 @@ import { type DataSource, type QueryRunner } from 'typeorm';
 import { openDatabase } from '../database/data-source';
 import { createTestDatabase, quietly, randomHex, testCaName, waitFor, type TestDatabase } from '../testing/infra';
 import { RequestStore, type NewRequest } from './request.store';
+import { type Identity } from '@signet/contracts';
+
+const ALICE: Identity = { method: 'enrollment-token', principal: 'alice', names: [{ type: 'dns', value: 'a.example' }], groups: [], evidence: { jti: 'j-1' } };
 
 // Real PostgreSQL: the row locks, unique keys and RETURNING shapes are the point.
 
@@ -40,7 +43,7 @@ describe('RequestStore (real PostgreSQL)', () => {
         { name: 'san', displayName: 'san', value: 'dns=a.example' },
       ],
       extensions: [{ oid: '2.5.29.19', critical: true, value: Buffer.from('30030101ff', 'hex'), origin: 'request', disabled: false }],
-      requesterName: 'alice',
+      identity: ALICE,
       subject: 'CN=a.example',
       idempotencyKey,
       retrievalSecretSha256: randomHex(32),
@@ -89,7 +92,8 @@ describe('RequestStore (real PostgreSQL)', () => {
       caName: ca,
       disposition: 'in_process',
       message: '',
-      requesterName: 'alice',
+      requesterName: 'enrollment-token:alice',
+      identity: ALICE,
       subject: 'CN=a.example',
       idempotencyKey: null,
       decidedBy: null,

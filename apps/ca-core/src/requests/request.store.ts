@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type DecidingRule, type Disposition, type ExtensionOrigin, type Name, type RequestType } from '@signet/contracts';
+import { type DecidingRule, type Disposition, type ExtensionOrigin, type Identity, type Name, type RequestType, requesterNameOf } from '@signet/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { type DraftExtension } from './certificate-draft';
@@ -17,7 +17,10 @@ export interface RequestRow {
   rawRequest: Buffer;
   requestSha256: string;
   attributesRaw: string;
+  /** `<method>:<principal>` of `identity` (AD CS RequesterName); for an imported row, the importing officer. */
   requesterName: string;
+  /** Who submitted it, as verified at submit (ADR 0026); null for imported rows and rows from before. */
+  identity: Identity | null;
   subject: string;
   template: string | null;
   idempotencyKey: string | null;
@@ -42,7 +45,7 @@ export interface CertificateRow {
 }
 
 const REQUEST_COLUMNS = `id, ca_name, disposition, disposition_message, status_code, request_type, decided_by, raw_request, request_sha256,
-  attributes_raw, requester_name, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version, retrieval_secret_sha256, awaiting_retrieval`;
+  attributes_raw, requester_name, identity, subject, template, idempotency_key, cert_subject, submitted_at, resolved_at, version, retrieval_secret_sha256, awaiting_retrieval`;
 
 function toRequest(r: Record<string, unknown>): RequestRow {
   return {
@@ -57,6 +60,7 @@ function toRequest(r: Record<string, unknown>): RequestRow {
     requestSha256: r.request_sha256 as string,
     attributesRaw: r.attributes_raw as string,
     requesterName: r.requester_name as string,
+    identity: (r.identity as Identity) ?? null,
     subject: r.subject as string,
     template: (r.template as string) ?? null,
     idempotencyKey: (r.idempotency_key as string) ?? null,
@@ -76,7 +80,7 @@ export interface NewRequest {
   attributesRaw: string;
   attributes: Array<{ name: string; displayName: string; value: string }>;
   extensions: DraftExtension[];
-  requesterName: string;
+  identity: Identity;
   subject: string;
   idempotencyKey?: string;
   /** Only the hash: the secret goes to the submitter and nowhere else. */
@@ -114,10 +118,10 @@ export class RequestStore {
   /** Inserts a new request in process; returns undefined when the idempotency key is taken. */
   async insert(m: EntityManager, r: NewRequest): Promise<number | undefined> {
     const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, subject, idempotency_key, retrieval_secret_sha256)
-       VALUES ($1, 'in_process', $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, identity, subject, idempotency_key, retrieval_secret_sha256)
+       VALUES ($1, 'in_process', $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
        ON CONFLICT (ca_name, idempotency_key) DO NOTHING RETURNING id`,
-      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, r.requesterName, r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256],
+      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, requesterNameOf(r.identity), JSON.stringify(r.identity), r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256],
     );
     if (rows.length === 0) return undefined;
     const id = Number(rows[0].id);

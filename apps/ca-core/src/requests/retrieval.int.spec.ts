@@ -1,15 +1,17 @@
-import { Commands, ErrorCode, Events, ExitEvent, type PolicyVerifyReply, type PolicyVerifyRequest, type RetrieveRequest, type SubmitResult } from '@signet/contracts';
+import { generateAssertionKeyPair, loadSigningKey } from '@signet/assertions';
+import { Commands, ErrorCode, Events, ExitEvent, type IdentityInput, type PolicyVerifyReply, type PolicyVerifyRequest, type RetrieveRequest, type SubmitResult } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, OID } from '@signet/x509';
 import { createHash } from 'node:crypto';
 import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
 import { eventCounts, waitFor } from '../testing/infra';
+import { signRetrieveAssertion, signSubmitAssertion } from '../testing/front-door';
 import { makeCsr } from '../testing/openssl';
 
 /*
  * RetrievePending is for the request's owner only (ADR 0025): the holder
- * of the retrieval secret from the submit reply, or the same authenticated
- * requester. Real bus, real PostgreSQL, the harness's policy double: a new
+ * of the retrieval secret from the submit reply, or the same requester as
+ * a front door signs it for that request id (ADR 0026). Real bus, real PostgreSQL, the harness's policy double: a new
  * request whose subject starts with "pend" pends, "deny" is denied, any
  * other is issued; a resubmit issues.
  */
@@ -42,9 +44,16 @@ describe('retrieve: requests are private', () => {
     w.remove();
   });
 
-  const submit = (name: string, requester = 'anonymous'): Promise<SubmitResult> =>
-    h.client.call(Commands.submit, h.ca, { request: makeCsr(w, name, `/CN=${name}.example.test`), requester });
+  /** Anonymous, or as a front door signed `identity`. */
+  const submit = (name: string, identity?: IdentityInput): Promise<SubmitResult> => {
+    const msg = { request: makeCsr(w, name, `/CN=${name}.example.test`) };
+    return identity ? h.submitAs(identity, msg) : h.client.call(Commands.submit, h.ca, msg);
+  };
   const retrieve = (ask: RetrieveRequest) => h.client.call(Commands.retrieve, h.ca, ask);
+  /** A retrieve with the front door's assertion that `identity` asks for `requestId` (or `signedFor`). */
+  const retrieveAs = async (identity: IdentityInput, ask: RetrieveRequest, signedFor = ask.requestId) =>
+    retrieve({ ...ask, identityAssertion: await signRetrieveAssertion(h.frontDoor, h.ca, identity, signedFor) });
+  const token = (principal: string): IdentityInput => ({ method: 'enrollment-token', principal });
   const resubmit = (requestId: number) => h.client.call(Commands.adminResubmit, h.ca, { actor: officer, requestId });
   const deny = (requestId: number, reason: string) => h.client.call(Commands.adminDeny, h.ca, { actor: officer, requestId, reason });
   /**
@@ -122,14 +131,33 @@ describe('retrieve: requests are private', () => {
     });
   });
 
-  it('by identity: an authenticated requester reads its own requests without the secret; another, or anonymous, does not', async () => {
-    const alices = await submit('alice', 'alice');
+  it('by identity: the verified requester reads its own requests without the secret; another, or anonymous, does not', async () => {
+    const alices = await submit('alice', token('alice'));
     const anonymous = await submit('anon');
-    await expect(retrieve({ requestId: alices.requestId, requester: 'alice' })).resolves.toMatchObject({ requestId: alices.requestId, disposition: 'issued' });
-    expect(asPlain(await failure(retrieve({ requestId: alices.requestId, requester: 'bob' })))).toEqual(notFound(alices.requestId));
-    expect(asPlain(await failure(retrieve({ requestId: anonymous.requestId, requester: 'anonymous' })))).toEqual(notFound(anonymous.requestId));
+    await expect(retrieveAs(token('alice'), { requestId: alices.requestId })).resolves.toMatchObject({ requestId: alices.requestId, disposition: 'issued' });
+    expect(asPlain(await failure(retrieveAs(token('bob'), { requestId: alices.requestId })))).toEqual(notFound(alices.requestId));
+    // Same principal, another method: another requester.
+    expect(asPlain(await failure(retrieveAs({ method: 'oidc', principal: 'alice' }, { requestId: alices.requestId })))).toEqual(notFound(alices.requestId));
+    expect(asPlain(await failure(retrieveAs({ method: 'anonymous', principal: 'anonymous' }, { requestId: anonymous.requestId })))).toEqual(notFound(anonymous.requestId));
     // The secret works whoever asks.
-    await expect(retrieve({ requestId: alices.requestId, requester: 'bob', retrievalSecret: alices.retrievalSecret })).resolves.toMatchObject({ requestId: alices.requestId });
+    await expect(retrieveAs(token('bob'), { requestId: alices.requestId, retrievalSecret: alices.retrievalSecret })).resolves.toMatchObject({ requestId: alices.requestId });
+  });
+
+  it('by identity only with an assertion signed for this request id, by a trusted key, for reading back', async () => {
+    const alices = await submit('alice-bound', token('alice'));
+    const other = await submit('alice-other', token('alice'));
+    const refusal = async (p: Promise<unknown>) => {
+      const e = await failure(p);
+      return { code: e.code, reason: e.details?.reason };
+    };
+    // Signed for her other request: not a key to this one.
+    expect(await refusal(retrieveAs(token('alice'), { requestId: alices.requestId }, other.requestId))).toEqual({ code: ErrorCode.Unauthorized, reason: 'request-id-mismatch' });
+    // A submit's assertion does not read anything back.
+    const submitJws = await signSubmitAssertion(h.frontDoor, h.ca, token('alice'), { request: 'x' });
+    expect(await refusal(retrieve({ requestId: alices.requestId, identityAssertion: submitJws }))).toEqual({ code: ErrorCode.Unauthorized, reason: 'wrong-purpose' });
+    // Another key.
+    const forged = await signRetrieveAssertion(loadSigningKey(generateAssertionKeyPair().privateKeyPem), h.ca, token('alice'), alices.requestId);
+    expect(await refusal(retrieve({ requestId: alices.requestId, identityAssertion: forged }))).toEqual({ code: ErrorCode.Unauthorized, reason: 'unknown-key' });
   });
 
   it('reads write nothing: owners and strangers, issued, pending and denied requests, unknown ids', async () => {
@@ -158,7 +186,7 @@ describe('retrieve: requests are private', () => {
     // Strangers first: refused, and they use up nothing.
     const before = await writes();
     await failure(retrieve({ requestId: r.requestId }));
-    await failure(retrieve({ requestId: r.requestId, requester: 'olivia' }));
+    await failure(retrieveAs(token('olivia'), { requestId: r.requestId }));
     expect(await writes()).toEqual(before);
     expect(await retrievedEvents(r.requestId)).toEqual([]);
 

@@ -1,8 +1,19 @@
 import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type NatsConnection } from '@nats-io/transport-node';
+import { generateAssertionKeyPair, loadSigningKey, type SigningKey } from '@signet/assertions';
 import { BusClient, createBusMicroservice, ensureEventStream } from '@signet/bus';
-import { Commands, type PolicyInitReply, type PolicyVerifyReply, type PolicyVerifyRequest, type SignetError } from '@signet/contracts';
+import {
+  BusSubmit,
+  Commands,
+  type IdentityInput,
+  type PolicyInitReply,
+  type PolicyVerifyReply,
+  type PolicyVerifyRequest,
+  type SignetError,
+  type SubmitRequest,
+  type SubmitResult,
+} from '@signet/contracts';
 import { type DataSource } from 'typeorm';
 import { CaCoreModule } from '../app.module';
 import { CaKeysService } from '../ca/ca-keys.service';
@@ -10,6 +21,7 @@ import { type Clock } from '../clock';
 import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { PolicyClient } from '../policy/policy.client';
+import { signSubmitAssertion, type SignOverrides } from './front-door';
 import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from './infra';
 
 /**
@@ -63,6 +75,12 @@ export interface CaCoreHarness {
   caPem: string;
   /** Every verify request the policy double saw. */
   verifyCalls: PolicyVerifyRequest[];
+  /** The front door's signing key, whose public half ca-core trusts (SIGNET_FRONT_DOOR_KEYS). */
+  frontDoor: SigningKey;
+  /** Submits as a front door would for `identity`: the message with an assertion signed for it. */
+  submitAs(identity: IdentityInput, msg: SubmitRequest, sign?: SignOverrides): Promise<SubmitResult>;
+  /** Submits as bus user `user`, on its own subject `ca.<ca>.request.submit.bus.<user>`. */
+  submitOnBus(user: string, msg: SubmitRequest): Promise<SubmitResult>;
   /** How often ca-core called the policy double's init. */
   readonly policyInits: number;
   /** Replaces the policy double's verdicts from the next verify on (the default pends). */
@@ -104,7 +122,15 @@ export async function startCaCore(prefix: string, env: Record<string, string | u
   class PolicyDoubleModule {}
 
   const db = await createTestDatabase();
-  const settings = { SIGNET_CA_SUBJECT: `O=Signet Tests,CN=Signet ${prefix} CA`, SIGNET_POLICY_TIMEOUT_MS: '3000', SIGNET_OUTBOX_POLL_MS: '50', ...env };
+  const frontDoorPair = generateAssertionKeyPair();
+  const frontDoor = loadSigningKey(frontDoorPair.privateKeyPem);
+  const settings = {
+    SIGNET_CA_SUBJECT: `O=Signet Tests,CN=Signet ${prefix} CA`,
+    SIGNET_POLICY_TIMEOUT_MS: '3000',
+    SIGNET_OUTBOX_POLL_MS: '50',
+    SIGNET_FRONT_DOOR_KEYS: frontDoorPair.publicKeyPem,
+    ...env,
+  };
   const config = testConfig(ca, db.url, settings);
   const ds = await openDatabase(config.databaseUrl);
   const [caNc, policyNc, clientNc] = await Promise.all([`ca-core-${ca}`, `policy-${ca}`, `client-${ca}`].map((n) => connectNats(n)));
@@ -128,13 +154,17 @@ export async function startCaCore(prefix: string, env: Record<string, string | u
   };
   const stopPolicy = once(() => policyApp.close());
   const stopCaCore = once(() => app.close());
+  const client = new BusClient(clientNc, 20_000);
   return {
     ca,
     db,
     ds,
     config,
     app,
-    client: new BusClient(clientNc, 20_000),
+    client,
+    frontDoor,
+    submitAs: async (identity, msg, sign) => client.call(Commands.submit, ca, { ...msg, identityAssertion: await signSubmitAssertion(frontDoor, ca, identity, msg, sign) }),
+    submitOnBus: (user, msg) => client.callOn(Commands.submitBus, BusSubmit.subject(ca, user), msg),
     caNc,
     clientNc,
     caPem: app.get(CaKeysService).ca.certificatePem,

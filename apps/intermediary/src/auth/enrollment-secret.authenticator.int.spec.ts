@@ -126,14 +126,14 @@ describe('enrollment-secret authenticator (HTTP, real NATS, fake ca-core)', () =
   it('a wrong secret: 401 with a Basic challenge and the one refusal; repeated failures from the source: 429 with Retry-After, ca-core not asked; allowed again after the window', async () => {
     const wrong = await probe(basic(ID, 'd1'.repeat(32)));
     expect(wrong.status).toBe(401);
-    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="signet", charset="UTF-8"');
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="signet", charset="UTF-8", Bearer realm="signet"');
     expect(await wrong.json()).toEqual({ code: 'UNAUTHORIZED', message: 'enrollment secret not accepted', details: { reason: 'invalid_enrollment_secret' } });
 
     // A malformed Basic header is refused the same way, without asking ca-core, and counts.
     const before = ca.secretChecks.length;
     const malformed = await probe('Basic !!notbase64');
     expect(malformed.status).toBe(401);
-    expect(malformed.headers.get('www-authenticate')).toBe('Basic realm="signet", charset="UTF-8"');
+    expect(malformed.headers.get('www-authenticate')).toBe('Basic realm="signet", charset="UTF-8", Bearer realm="signet"');
     expect(ca.secretChecks.length).toBe(before);
 
     expect((await probe(basic('es-ffffffffffffffff', SECRET))).status).toBe(401); // the third failure within the window

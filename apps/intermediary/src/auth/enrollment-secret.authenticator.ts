@@ -39,8 +39,8 @@ export function identityOf(b: EnrollmentSecretBinding): Identity {
 /**
  * The CA a request is for, as the request names it (`?ca=` or a JSON
  * body's `ca`); undefined → the default CA. An enrollment secret belongs to
- * one CA, so it is checked there. TODO(identity): take the CA the route
- * resolved once the pipeline passes it (EST labels, SCEP URLs).
+ * one CA, so it is checked there. Front doors whose routes name the CA
+ * (EST labels, SCEP URLs) will pass it instead.
  */
 export function requestedCa(req: HttpRequest): string | undefined {
   const q = req.query?.ca;

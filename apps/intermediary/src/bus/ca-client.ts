@@ -68,6 +68,10 @@ export function toPublicError(e: unknown, ca: string): unknown {
   if (e.code === ErrorCode.BadMessage) {
     return new SignetError(ErrorCode.Internal, `the bus refused our message to CA "${ca}": ${e.message}`);
   }
+  // The CA refused the identity this front door signed (its key is not in ca-core's SIGNET_FRONT_DOOR_KEYS, the clocks disagree): a fault here, not the client's credential.
+  if (e.code === ErrorCode.Unauthorized) {
+    return new SignetError(ErrorCode.Internal, `CA "${ca}" refused this front door's identity assertion: ${e.message}`);
+  }
   return e;
 }
 

@@ -1,9 +1,19 @@
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { ConfigError } from '@signet/config';
-import { loadConfig } from './config';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig as load } from './config';
+
+const KEY = generateAssertionKeyPair();
+/** With the front-door key every start needs, unless the case is about it. */
+const loadConfig = (env: NodeJS.ProcessEnv) => load({ SIGNET_FRONT_DOOR_KEY: KEY.privateKeyPem, ...env });
 
 describe('loadConfig', () => {
   it('ok/defaults', () => {
     expect(loadConfig({})).toEqual({
+      frontDoorKey: expect.objectContaining({ kid: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) }),
       http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 65_536 },
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
       defaultCa: undefined,
@@ -39,6 +49,35 @@ describe('loadConfig', () => {
 
   it('ok/empty default CA means none', () => {
     expect(loadConfig({ SIGNET_DEFAULT_CA: '' }).defaultCa).toBeUndefined();
+  });
+
+  it('ok/the front-door key from SIGNET_FRONT_DOOR_KEY_FILE (a Docker secret), preferred to the variable', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'signet-fd-')), 'key');
+    const other = generateAssertionKeyPair();
+    writeFileSync(file, other.privateKeyPem);
+    const fromFile = load({ SIGNET_FRONT_DOOR_KEY_FILE: file, SIGNET_FRONT_DOOR_KEY: KEY.privateKeyPem }).frontDoorKey;
+    expect(fromFile.kid).toBe(load({ SIGNET_FRONT_DOOR_KEY: other.privateKeyPem }).frontDoorKey.kid);
+    expect(fromFile.kid).not.toBe(load({ SIGNET_FRONT_DOOR_KEY: KEY.privateKeyPem }).frontDoorKey.kid);
+  });
+
+  it.each([
+    ['no front-door key', {}, /SIGNET_FRONT_DOOR_KEY \(or SIGNET_FRONT_DOOR_KEY_FILE\): required/],
+    ['a front-door key that is no key', { SIGNET_FRONT_DOOR_KEY: 'secret-looking-text' }, /SIGNET_FRONT_DOOR_KEY is not a PEM private key/],
+    ['a front-door key that is not Ed25519', { SIGNET_FRONT_DOOR_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, /SIGNET_FRONT_DOOR_KEY must be an Ed25519 key, not ec/],
+    ['an unreadable key file', { SIGNET_FRONT_DOOR_KEY_FILE: '/nonexistent/front-door.key' }, /SIGNET_FRONT_DOOR_KEY_FILE: cannot read/],
+  ])('fail/%s, named with the other problems and never echoed', (_n, env, problem) => {
+    let err: unknown;
+    try {
+      load({ SIGNET_HTTP_PORT: 'http', ...env });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as ConfigError).problems.join('\n');
+    expect(text).toMatch(problem);
+    expect(text).toContain('SIGNET_HTTP_PORT');
+    expect((err as Error).message).not.toContain('secret-looking-text');
+    expect((err as Error).message).not.toContain('PRIVATE KEY');
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { CaNameSchema } from '@signet/contracts';
-import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
+import { loadSigningKey, type SigningKey } from '@signet/assertions';
+import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, readSecret, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
 import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
@@ -44,11 +45,30 @@ export interface IntermediaryConfig {
   tokens: TokenAuthConfig;
   /** The HTTPS listener and which listener serves the API (src/tls/tls.config.ts, ADR 0029). */
   tls: TlsConfig;
+  /** Signs who asks for ca-core (ADR 0026). Never logged, never returned. */
+  frontDoorKey: SigningKey;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryConfig {
-  const e = loadEnv(IntermediaryEnvSchema, env);
+  const problems: string[] = [];
+  // The schema's problems and the key's together, so one start names all of them.
+  let e: z.output<typeof IntermediaryEnvSchema> | undefined;
+  try {
+    e = loadEnv(IntermediaryEnvSchema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  let frontDoorKey: SigningKey | undefined;
+  try {
+    const pem = readSecret(env, 'SIGNET_FRONT_DOOR_KEY');
+    if (!pem) problems.push('SIGNET_FRONT_DOOR_KEY (or SIGNET_FRONT_DOOR_KEY_FILE): required; the intermediary signs who asks for ca-core');
+    else frontDoorKey = loadSigningKey(pem, 'SIGNET_FRONT_DOOR_KEY');
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length || !e || !frontDoorKey) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
     nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
@@ -59,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     logLevel: e.SIGNET_LOG_LEVEL,
     tokens: loadTokenAuthConfig(env),
     tls: loadTlsConfig(env, e.SIGNET_HTTP_HOST),
+    frontDoorKey,
   };
 }
 

@@ -1,3 +1,4 @@
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { discoverCas } from '@signet/bus';
@@ -13,6 +14,7 @@ const discover = discoverCas as jest.MockedFunction<typeof discoverCas>;
 
 const rec = (name: string, isDefault = false): CaRecord => caRecord(name, { isDefault });
 
+const FRONT_DOOR_KEY = generateAssertionKeyPair().privateKeyPem;
 const nc = { isClosed: () => false, isDraining: () => false } as unknown as NatsConnection;
 
 describe('DiscoveryService', () => {
@@ -20,7 +22,7 @@ describe('DiscoveryService', () => {
   let onBus: CaRecord[];
 
   const service = (env: Record<string, string> = {}) =>
-    new DiscoveryService(nc, loadConfig({ SIGNET_DISCOVERY_TTL_MS: '1000', ...env }));
+    new DiscoveryService(nc, loadConfig({ SIGNET_FRONT_DOOR_KEY: FRONT_DOOR_KEY, SIGNET_DISCOVERY_TTL_MS: '1000', ...env }));
 
   beforeAll(() => Logger.overrideLogger(false));
 

@@ -19,7 +19,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     description:
       'The client-facing front door of a Signet CA (AD CS ICertConfig + ICertRequest over HTTP). ' +
       'Every error is `{code, message, details?}` JSON; the code is one of `ErrorCode` in @signet/contracts. ' +
-      'Callers are anonymous for now (requester "anonymous"): a request is read back with the `retrievalSecret` its submit answered, sent as the `Signet-Retrieval-Secret` header.',
+      'Callers are anonymous until an authentication method is configured (ADR 0026): a request is read back with the `retrievalSecret` its submit answered, sent as the `Signet-Retrieval-Secret` header. ' +
+      'A credential that is presented and does not hold is 401 `UNAUTHORIZED`, never anonymous; a one-time credential used twice is 401 `CREDENTIAL_REPLAYED`.',
     license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   },
   tags: [

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { type Identity } from '@signet/contracts';
+import { FrontDoorSigner } from '../auth/front-door-signer';
 import { CaClient } from '../bus/ca-client';
 import { DiscoveryService } from '../discovery/discovery.service';
 import { caField } from '../http/input';
@@ -18,26 +20,28 @@ export class RequestsService {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly cas: CaClient,
+    private readonly signer: FrontDoorSigner,
   ) {}
 
-  async submit(raw: RawSubmit, requester: string): Promise<RequestAnswer> {
+  /** `identity`: who asks, as EnrolleeAuth established it; the CA gets it signed for exactly this message. */
+  async submit(raw: RawSubmit, identity: Identity): Promise<RequestAnswer> {
     const input = parseSubmit(raw);
     const ca = (await this.discovery.resolve(input.ca)).name;
+    const message = { request: input.request, attributes: input.attributes, idempotencyKey: input.idempotencyKey };
     const result = await this.cas.submit(ca, {
-      request: input.request,
+      ...message,
       format: 'pkcs10',
-      attributes: input.attributes,
-      idempotencyKey: input.idempotencyKey,
-      requester,
+      identityAssertion: await this.signer.submit(ca, identity, message),
     });
     return { ...submitOutcome(ca, result), ca, requestId: result.requestId };
   }
 
   /** The CA decides whether the caller owns the request; a stranger and an unknown id get the same 404. */
-  async retrieve(requestId: number, requestedCa: string | undefined, who: { secretHeader?: string | string[]; requester: string }): Promise<RequestAnswer> {
+  async retrieve(requestId: number, requestedCa: string | undefined, who: { secretHeader?: string | string[]; identity: Identity }): Promise<RequestAnswer> {
     const retrievalSecret = retrievalSecretOf(who.secretHeader);
     const ca = (await this.discovery.resolve(caField(requestedCa))).name;
-    const result = await this.cas.retrieve(ca, { requestId, requester: who.requester, ...(retrievalSecret ? { retrievalSecret } : {}) });
+    const identityAssertion = await this.signer.retrieve(ca, who.identity, requestId);
+    const result = await this.cas.retrieve(ca, { requestId, identityAssertion, ...(retrievalSecret ? { retrievalSecret } : {}) });
     return { ...retrieveOutcome(ca, result), ca, requestId };
   }
 }

@@ -2,7 +2,8 @@ import { ErrorCode, SignetError, type SubmitResult } from '@signet/contracts';
 import { createCsr, generateKeyPair, toPem } from '@signet/x509';
 import { type CaClient } from '../bus/ca-client';
 import { credentialsOf, type TlsCredentials } from './credentials';
-import { selfEnrollmentSubmit, SERVICE_REQUESTER } from './service-identity';
+import { type FrontDoorSigner } from '../auth/front-door-signer';
+import { selfEnrollmentSubmit } from './service-identity';
 import { type TlsConfig } from './tls.config';
 
 /** A request of ours a certificate manager has yet to approve: read back instead of asking again. */
@@ -26,19 +27,20 @@ export class SelfEnrollment {
   constructor(
     private readonly cas: CaClient,
     private readonly tls: Pick<TlsConfig, 'names' | 'template' | 'keyAlgorithm'>,
+    private readonly signer: FrontDoorSigner,
   ) {}
 
   async attempt(ca: string): Promise<TlsCredentials> {
     if (this.pending?.ca === ca) {
       const p = this.pending;
-      const result = await this.cas.retrieve(ca, { requestId: p.requestId, requester: SERVICE_REQUESTER, retrievalSecret: p.retrievalSecret });
+      const result = await this.cas.retrieve(ca, { requestId: p.requestId, retrievalSecret: p.retrievalSecret });
       return this.outcome(ca, { ...result, retrievalSecret: p.retrievalSecret }, p.key);
     }
     const { privateKey } = generateKeyPair(this.tls.keyAlgorithm);
     const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const first = this.tls.names.find((n) => n.type === 'dns') ?? this.tls.names[0];
     const csr = await createCsr({ subject: [{ type: 'CN', value: first.value }], sans: [...this.tls.names], privateKey });
-    const result = await this.cas.submit(ca, selfEnrollmentSubmit(toPem(csr, 'CERTIFICATE REQUEST'), this.tls.names, this.tls.template));
+    const result = await this.cas.submit(ca, await selfEnrollmentSubmit(this.signer, ca, toPem(csr, 'CERTIFICATE REQUEST'), this.tls.names, this.tls.template));
     return this.outcome(ca, result, key);
   }
 

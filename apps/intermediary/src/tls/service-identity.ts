@@ -1,4 +1,5 @@
 import { requesterNameOf, type Identity, type San, type SubmitRequest } from '@signet/contracts';
+import { type FrontDoorSigner } from '../auth/front-door-signer';
 
 /** The intermediary's principal when it asks for its own TLS certificate (method `service`, ADR 0026). */
 export const SERVICE_PRINCIPAL = 'intermediary';
@@ -15,13 +16,11 @@ export function serviceIdentity(names: readonly San[]): Identity {
 
 /**
  * The submit message for the intermediary's own certificate: the one place
- * that says who is asking. Today ca-core takes the requester as written
- * (`service:intermediary`); the front-door signature (ADR 0026) adds the
- * identity's assertion here and nowhere else.
- * TODO: sign `serviceIdentity(names)` with SIGNET_FRONT_DOOR_KEY and send it as
- * `identityAssertion` once the identity pipeline lands.
+ * that says who is asking. The identity is signed with the front-door key
+ * (ADR 0026); ca-core accepts method `service` from a front door only for
+ * the front door itself.
  */
-export function selfEnrollmentSubmit(csrPem: string, names: readonly San[], template: string): SubmitRequest {
-  const identity = serviceIdentity(names);
-  return { request: csrPem, format: 'pkcs10', attributes: `CertificateTemplate:${template}`, requester: requesterNameOf(identity) };
+export async function selfEnrollmentSubmit(signer: FrontDoorSigner, ca: string, csrPem: string, names: readonly San[], template: string): Promise<SubmitRequest> {
+  const msg = { request: csrPem, format: 'pkcs10' as const, attributes: `CertificateTemplate:${template}` };
+  return { ...msg, identityAssertion: await signer.submit(ca, serviceIdentity(names), msg) };
 }

@@ -1,3 +1,4 @@
+import { FrontDoorSigner } from '../auth/front-door-signer';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { exponentialBackoff, retryWithBackoff } from '@signet/bus';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,7 +65,7 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.config.tls.mode !== 'self-issued') return;
-    const enrollment = new SelfEnrollment(this.cas, this.config.tls);
+    const enrollment = new SelfEnrollment(this.cas, this.config.tls, new FrontDoorSigner(this.config));
     void this.keepCertified(enrollment).catch((e) => this.log.error(`TLS certificate renewal stopped: ${(e as Error).message}`));
   }
 

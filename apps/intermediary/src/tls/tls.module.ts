@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AUTHENTICATORS } from '../auth/authenticator';
+import { type Authenticator } from '../auth/authenticator';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { DiscoveryModule } from '../discovery/discovery.module';
 import { RevocationModule } from '../revocation/revocation.module';
@@ -10,9 +10,11 @@ import { TlsCertificates } from './tls-certificates.service';
 /**
  * HTTPS for the intermediary (ADR 0029): its certificate (files, or issued
  * by this CA and renewed), the listener, and the TLS client-certificate
- * authenticator, listed under AUTHENTICATORS when clients are asked for a
- * certificate.
+ * authenticator, listed under TLS_AUTHENTICATORS (spread into the
+ * pipeline's AUTHENTICATORS) when clients are asked for a certificate.
  */
+export const TLS_AUTHENTICATORS = Symbol('TLS_AUTHENTICATORS');
+
 @Module({
   imports: [DiscoveryModule, RevocationModule],
   providers: [
@@ -20,11 +22,11 @@ import { TlsCertificates } from './tls-certificates.service';
     HttpsListener,
     ClientCertificateAuthenticator,
     {
-      provide: AUTHENTICATORS,
-      useFactory: (config: IntermediaryConfig, cert: ClientCertificateAuthenticator) => (config.tls.mode !== 'off' && config.tls.clientAuth ? [cert] : []),
+      provide: TLS_AUTHENTICATORS,
+      useFactory: (config: IntermediaryConfig, cert: ClientCertificateAuthenticator): Authenticator[] => (config.tls.mode !== 'off' && config.tls.clientAuth ? [cert] : []),
       inject: [CONFIG, ClientCertificateAuthenticator],
     },
   ],
-  exports: [TlsCertificates, HttpsListener, ClientCertificateAuthenticator, AUTHENTICATORS],
+  exports: [TlsCertificates, HttpsListener, ClientCertificateAuthenticator, TLS_AUTHENTICATORS],
 })
 export class TlsModule {}

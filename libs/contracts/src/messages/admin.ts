@@ -3,6 +3,7 @@ import { DISPOSITIONS, REQUEST_TYPES } from '../enums/disposition';
 import { Base64Schema, ExtensionSchema, IsoTimeSchema, LIMITS, OidSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 import { freeText, lineText } from '../text';
 import { DecidingRuleSchema } from './submit';
+import { IdentitySchema } from './identity';
 
 /**
  * Administration (ICertAdmin / ICertView), admin-api → ca-core. admin-api
@@ -139,7 +140,10 @@ export const RequestDetailSchema = z.object({
   message: z.string(),
   statusCode: z.number().int(),
   decidedBy: DecidingRuleSchema.nullable(),
+  /** `<method>:<principal>` of the identity (AD CS RequesterName); for an imported certificate, the officer who imported it. */
   requesterName: z.string(),
+  /** Who submitted it, as ca-core verified it (ADR 0026); null for imported certificates and requests from before identities were recorded. */
+  identity: IdentitySchema.nullable().default(null),
   subject: z.string(),
   template: z.string().nullable(),
   submittedAt: IsoTimeSchema,

@@ -3,6 +3,7 @@ import { DISPOSITIONS, REQUEST_TYPES } from '../enums/disposition';
 import { EXIT_EVENTS } from '../enums/events';
 import { ExtensionSchema, IsoTimeSchema, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 import { CaInfoSchema } from './policy';
+import { IdentitySchema } from './identity';
 import { ModuleRegisterSchema } from './modules';
 
 /**
@@ -16,6 +17,8 @@ export const ExitReadReplySchema = z.object({
     disposition: z.enum(DISPOSITIONS),
     dispositionMessage: z.string(),
     requesterName: z.string(),
+    /** Who submitted it, as ca-core verified it (ADR 0026); null for imported certificates and requests from before identities were recorded. */
+    identity: IdentitySchema.nullable().default(null),
     /** `imported`: a certificate given to the CA by ImportCertificate; there is no certificate request then. */
     requestType: z.enum(REQUEST_TYPES),
     submittedWhen: IsoTimeSchema,

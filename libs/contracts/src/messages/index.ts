@@ -1,6 +1,7 @@
 export * from './common';
 export * from './submit';
 export * from './identity';
+export * from './identity-assertion';
 export * from './ca';
 export * from './policy';
 export * from './modules';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DISPOSITIONS } from '../enums/disposition';
 import { freeText, lineText } from '../text';
+import { IdentityAssertionSchema } from './identity-assertion';
 import { IdempotencyKeySchema, LIMITS, PemSchema, RequestIdSchema, SerialHexSchema } from './common';
 
 /** AD CS RequesterName of a caller nobody authenticated; it owns no request (it cannot read one back without the retrieval secret). */
@@ -17,8 +18,13 @@ export const SubmitRequestSchema = z
     attributes: freeText(z.string().max(LIMITS.attributesChars)).default(''),
     /** A retried submit with the same key returns the first result. */
     idempotencyKey: IdempotencyKeySchema.optional(),
-    /** Who asked, as the intermediary authenticated them (AD CS RequesterName). */
-    requester: lineText(z.string().min(1).max(LIMITS.requesterChars)).default(ANONYMOUS_REQUESTER),
+    /**
+     * Who asks, as a front door established it (ADR 0026): a compact JWS the
+     * front door signed over the identity, this request and its idempotency
+     * key (IdentityAssertionClaims). Absent: anonymous. Never on a bus
+     * submitter's subject, whose identity is its NATS user.
+     */
+    identityAssertion: IdentityAssertionSchema.optional(),
   })
   .strict();
 export type SubmitRequest = z.input<typeof SubmitRequestSchema>;
@@ -81,22 +87,21 @@ export const SUBMIT_SAMPLE: SubmitRequest = {
   request: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----\n',
   attributes: 'CertificateTemplate:WebServer',
   idempotencyKey: 'order-4711',
-  requester: 'anonymous',
 };
 
 /**
  * ICertRequest::RetrievePending. Only the request's owner may read it: the
- * holder of its retrieval secret, or an authenticated requester equal to
- * the request's (never `anonymous`). Anyone else, and an unknown id, gets
- * the same NOT_FOUND.
+ * holder of its retrieval secret, or the identity that submitted it as a
+ * front door signs it again for this request id (never `anonymous`).
+ * Anyone else, and an unknown id, gets the same NOT_FOUND.
  */
 export const RetrieveRequestSchema = z
   .object({
     requestId: RequestIdSchema,
     /** The secret from the submit reply, as the client sent it (checked by ca-core, so any string up to the limit). */
     retrievalSecret: z.string().min(1).max(LIMITS.retrievalSecretChars).optional(),
-    /** Who asks, as the intermediary authenticated them; `anonymous` owns nothing. */
-    requester: z.string().min(1).max(LIMITS.requesterChars).default(ANONYMOUS_REQUESTER),
+    /** Who asks, signed by a front door for this request id; absent: anonymous, who owns nothing. */
+    identityAssertion: IdentityAssertionSchema.optional(),
   })
   .strict();
 export type RetrieveRequest = z.input<typeof RetrieveRequestSchema>;
