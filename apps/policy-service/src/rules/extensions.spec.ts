@@ -1,6 +1,6 @@
 import { type Extension, type San } from '@signet/contracts';
 import { OID, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodeSubjectAltName } from '@signet/x509';
-import { KEYS, policyFrom, ruleContext, shippedPolicy, type RequestOptions } from '../testing/fixtures';
+import { KEYS, policyFrom, ruleContext, shippedPolicy, type RequestOptions, ANYONE } from '../testing/fixtures';
 import {
   disableStalePolicyExtensions,
   keyUsagesFor,
@@ -38,6 +38,7 @@ describe('keyUsage modifier', () => {
     const p = policyFrom({
       templates: {
         T: {
+          ...ANYONE,
           keys: [{ algorithm: 'rsa', minBits: 2048 }, { algorithm: 'ec', curves: ['P-256'] }],
           subject: { mode: 'request', allowed: ['CN'] },
           validityDays: 1,

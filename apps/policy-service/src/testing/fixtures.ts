@@ -2,6 +2,7 @@ import { ANONYMOUS_IDENTITY, requesterNameOf, type Identity, type PolicyVerifyRe
 import { resolve } from 'node:path';
 import { loadPolicyFile } from '../config/policy-file';
 import { PolicyFileSchema, type PolicyConfig, type PolicyFileInput } from '../config/policy-file.schema';
+import { nameSource } from '../rules/names';
 import { type RuleContext } from '../rules/types';
 
 /** Test-only builders: hand-written snapshots as ca-core would send them. */
@@ -16,6 +17,12 @@ export function shippedPolicy(): PolicyConfig {
 export function policyFrom(input: PolicyFileInput): PolicyConfig {
   return PolicyFileSchema.parse(input);
 }
+
+/**
+ * Enrollment for rule tests that are not about it: anyone, anonymous
+ * included, issued at once with the request's names (proven or not).
+ */
+export const ANYONE = { enroll: { anonymous: 'issue' }, names: { from: 'request', unproven: 'allow' } } as const;
 
 export const KEYS = {
   rsa2048: { algorithm: 'rsa', bits: 2048, spkiSha256: 'a'.repeat(64) },
@@ -81,14 +88,11 @@ export function verifyRequest(o: RequestOptions = {}): PolicyVerifyRequest {
   };
 }
 
-/** A rule context for one template of a policy, with the request's SANs as the CSR's. */
+/** A rule context for one template of a policy, with the request's SANs as the CSR's (the identity's under names.from identity). */
 export function ruleContext(policy: PolicyConfig, templateName: string, o: RequestOptions = {}): RuleContext {
   const request = verifyRequest({ ...o, attributes: o.attributes ?? { certificatetemplate: templateName } });
-  return {
-    request,
-    policy,
-    templateName,
-    template: policy.templates[templateName],
-    sans: request.request.subjectAltNames.map((s) => ({ ...s, source: 'csr' as const })),
-  };
+  const requested = request.request.subjectAltNames.map((s) => ({ ...s, source: 'csr' as const }));
+  const template = policy.templates[templateName];
+  const source = nameSource(request, template, templateName, requested);
+  return { request, policy, templateName, template, sans: source.sans, requested, subject: source.subject };
 }
