@@ -13,7 +13,34 @@ describe('the shipped config/policy.yaml', () => {
   it('loads with the documented AD CS defaults', () => {
     expect(policy).toMatchObject({ dispositionMode: 'template', honourDispositionAttribute: false, allowSanAttribute: false });
     expect(policy.defaultTemplate).toBeUndefined();
-    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development']);
+    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService']);
+  });
+
+  const AUTHENTICATED = ['tls-client-certificate', 'enrollment-token', 'oidc', 'enrollment-secret', 'bus', 'acme-account'];
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['WebServer: authenticated methods and anonymous pending; names from the request, unproven pend', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'pend' }, { from: 'request', unproven: 'pend' }],
+    ['ClientAuth: credentials of their own only; names from the identity', { methods: ['tls-client-certificate', 'enrollment-token', 'enrollment-secret', 'oidc'], principals: [], groups: [] }, { from: 'identity', requireMatch: false }],
+    ['CodeSigning: authenticated and anonymous, all approved anyway; unproven subject names denied', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'pend' }, { from: 'request', unproven: 'deny' }],
+    ['Development: anonymous issued at once; loopback names unproven', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'issue' }, { from: 'request', unproven: 'allow' }],
+    ['SignetService: the intermediary only; proven names only', { methods: [], principals: ['service:intermediary'], groups: [] }, { from: 'request', unproven: 'deny' }],
+  ])('%s', (name, enroll, names) => {
+    const t = policy.templates[name.split(':')[0]];
+    expect(t.enroll).toEqual(enroll);
+    expect(t.names).toEqual(names);
+  });
+
+  it('only Development takes names unproven, and only loopback ones', () => {
+    const allow = Object.entries(policy.templates).filter(([, t]) => t.names.from === 'request' && t.names.unproven === 'allow');
+    expect(allow.map(([n]) => n)).toEqual(['Development']);
+    expect(Object.keys(policy.templates.Development.san).sort()).toEqual(['dns', 'ip']);
+  });
+
+  it('SignetService: serverAuth, 30 days, approval not needed', () => {
+    const t = policy.templates.SignetService;
+    expect(t.extKeyUsage).toEqual([OID.serverAuth]);
+    expect(t.validityDays).toBe(30);
+    expect(t.requiresApproval).toBe(false);
+    expect(t.subject).toEqual({ mode: 'cn-from-san' });
   });
 
   it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {
@@ -43,7 +70,7 @@ describe('the shipped config/policy.yaml', () => {
     expect(t.subject).toMatchObject({ mode: 'request', required: ['CN', 'O'] });
   });
 
-  it('ClientAuth takes CN, O, OU, E from the request and email/UPN names', () => {
+  it('ClientAuth builds CN, O, OU, E and email/UPN names (from the identity)', () => {
     const t = policy.templates.ClientAuth;
     expect(t.subject).toMatchObject({ mode: 'request', allowed: ['CN', 'O', 'OU', 'E'] });
     expect(Object.keys(t.san).sort()).toEqual(['email', 'upn']);

@@ -13,6 +13,8 @@ import { KEYS, policyFrom, shippedPolicy, verifyRequest } from '../testing/fixtu
 // A fresh CA name per run keeps a stray responder from another run from answering.
 const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 const ca = `pol-${randomBytes(4).toString('hex')}`;
+/** A renewing host: its client certificate proved the name it asks for, so the shipped WebServer issues at once. */
+const renewing: Identity = { method: 'tls-client-certificate', principal: 'CN=host01,serial=2a', names: [{ type: 'dns', value: 'www.example.com' }], groups: [], evidence: {} };
 
 describe('policy-service over real NATS', () => {
   let nc: NatsConnection;
@@ -47,12 +49,12 @@ describe('policy-service over real NATS', () => {
       name: 'signet-default-policy',
       description: MODULE_INFO.description,
       version: MODULE_INFO.version,
-      templates: ['WebServer', 'ClientAuth', 'CodeSigning', 'Development'],
+      templates: ['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService'],
     });
   });
 
   it('issues a WebServer request through policy.<ca>.verify', async () => {
-    const reply = await client.call(Commands.policyVerify, ca, verifyRequest({ sans: [{ type: 'dns', value: 'WWW.example.com' }] }));
+    const reply = await client.call(Commands.policyVerify, ca, verifyRequest({ sans: [{ type: 'dns', value: 'WWW.example.com' }], identity: renewing }));
     expect(reply).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.issue' }, changes: { template: 'WebServer' } });
     const san = reply.changes.extensions?.find((e) => e.oid === OID.subjectAltName);
     expect(decodeSubjectAltName(Buffer.from(san!.value!, 'base64'))).toEqual([{ type: 'dns', value: 'www.example.com' }]);
@@ -81,11 +83,11 @@ describe('policy-service over real NATS', () => {
   ])('answers a raw malformed message (%s) with BAD_MESSAGE and keeps serving', async (_n, payload) => {
     const raw = await nc.request(Commands.policyVerify.subject(ca), payload, { timeout: 5_000 });
     expect(decodeJson(raw.data)).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE', retryable: false } });
-    await expect(client.call(Commands.policyVerify, ca, verifyRequest())).resolves.toMatchObject({ verdict: 'issue' });
+    await expect(client.call(Commands.policyVerify, ca, verifyRequest({ identity: renewing }))).resolves.toMatchObject({ verdict: 'issue' });
   });
 
   it('speaks the plain JSON envelope a module in any language can produce', async () => {
-    const raw = await nc.request(Commands.policyVerify.subject(ca), encodeJson(verifyRequest()), { timeout: 5_000 });
+    const raw = await nc.request(Commands.policyVerify.subject(ca), encodeJson(verifyRequest({ identity: renewing })), { timeout: 5_000 });
     const body = decodeJson(raw.data) as { ok: boolean; data: { verdict: string } };
     expect(body.ok).toBe(true);
     expect(body.data.verdict).toBe('issue');

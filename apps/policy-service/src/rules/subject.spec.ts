@@ -1,8 +1,9 @@
 import { type Name, type San } from '@signet/contracts';
-import { policyFrom, ruleContext, shippedPolicy, ANYONE } from '../testing/fixtures';
+import { policyFrom, ruleContext, shippedPolicy, ANYONE, withNamesFromRequest } from '../testing/fixtures';
 import { buildSubject, checkSubject } from './subject';
 
-const shipped = shippedPolicy();
+// ClientAuth ships building its names from the identity; these rules judge a requested subject and SANs.
+const shipped = withNamesFromRequest(shippedPolicy(), 'ClientAuth');
 const fixed = policyFrom({
   templates: {
     Device: {

@@ -24,6 +24,17 @@ export function policyFrom(input: PolicyFileInput): PolicyConfig {
  */
 export const ANYONE = { enroll: { anonymous: 'issue' }, names: { from: 'request', unproven: 'allow' } } as const;
 
+/**
+ * A policy with one template taking its names from the request (unproven
+ * allowed), for rule tests about a requested subject or SANs under a
+ * template that ships building them from the identity.
+ */
+export function withNamesFromRequest(policy: PolicyConfig, template: string): PolicyConfig {
+  const copy = structuredClone(policy);
+  copy.templates[template].names = { from: 'request', unproven: 'allow' };
+  return copy;
+}
+
 export const KEYS = {
   rsa2048: { algorithm: 'rsa', bits: 2048, spkiSha256: 'a'.repeat(64) },
   rsa1024: { algorithm: 'rsa', bits: 1024, spkiSha256: 'b'.repeat(64) },
