@@ -40,11 +40,18 @@ async function pendingRequest(cn = 'Release Signing'): Promise<number> {
   return res.body.requestId;
 }
 
-/** A web server certificate, issued at once. */
+/**
+ * A web server certificate. HTTP enrollees are anonymous until the
+ * intermediary authenticates them, and the shipped WebServer holds an
+ * anonymous request for a certificate manager (ADR 0030): an officer approves it.
+ */
 async function issuedCertificate(host: string): Promise<{ requestId: number; serial: string }> {
   const res = await stack.submit({ csr: opensslCsr({ subject: `/CN=${host}`, sans: [`DNS:${host}`] }), attributes: { CertificateTemplate: 'WebServer' } });
-  expect(res.status).toBe(201);
-  return { requestId: res.body.requestId, serial: res.body.serial };
+  expect(res.status).toBe(202);
+  expect(res.body).toMatchObject({ disposition: 'pending', decidedBy: { rule: 'enroll.anonymous' } });
+  const approved = await admin('POST', `/api/v1/requests/${res.body.requestId}/resubmit`, t.officer1);
+  expect(approved.body).toMatchObject({ disposition: 'issued' });
+  return { requestId: res.body.requestId, serial: approved.body.serial };
 }
 
 const admin = (method: string, path: string, token?: string, body?: unknown) => stack.admin(method, path, token, body);

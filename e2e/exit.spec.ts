@@ -86,10 +86,12 @@ function exitConfig(): string {
   return file;
 }
 
-const webServerCsr = opensslCsr({ subject: '/CN=www.example.com', sans: ['DNS:www.example.com'] });
+// A certificate issued at once to this test's anonymous requester: localhost under the shipped Development
+// template (WebServer holds anonymous requests for a certificate manager, ADR 0030).
+const localhostCsr = opensslCsr({ subject: '/CN=localhost', sans: ['DNS:localhost'] });
 
 async function issue(): Promise<{ requestId: number; serial: string; certificate: string; retrievalSecret: string }> {
-  const res = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'WebServer' } });
+  const res = await stack.submit({ csr: localhostCsr, attributes: { CertificateTemplate: 'Development' } });
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -156,7 +158,7 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     const pending = await stack.submit({ csr: opensslCsr({ subject: '/CN=Release Signing/O=Example Corp' }), attributes: { CertificateTemplate: 'CodeSigning' } });
     expect(pending.status).toBe(202);
     approvedId = pending.body.requestId;
-    const denied = await stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
+    const denied = await stack.submit({ csr: localhostCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } });
     expect(denied.status).toBe(400);
     // Reading a certificate handed out at submit writes nothing; AD CS's RetrievePending event is the enrollee's
     // first retrieval of one an officer approved later (twice here: one event).
@@ -245,7 +247,7 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     const mail = await waitFor('the mail', async () => smtp.messages().find((m) => m.subject.includes(issued.serial)));
     expect(mail.subject).toBe(`[${stack.ca}] issued ${issued.serial} to ${requester}`);
     expect(mail.rcptTos).toEqual(['pki@e2e.test']);
-    expect(mail.text).toContain(`Serial ${issued.serial}, subject CN=www.example.com, request ${issued.requestId}.`);
+    expect(mail.text).toContain(`Serial ${issued.serial}, subject CN=localhost, request ${issued.requestId}.`);
   });
 });
 
@@ -313,7 +315,7 @@ describe('a failing receiver: retries with growing delays, a dead letter, a repl
     receiver.behaviour.set('/flaky', { status: 503 });
     const before = receiver.on('/flaky').length;
     // Three denials while the receiver is down: three dead letters in the end.
-    const [denied, ...others] = await Promise.all([1, 2, 3].map(() => stack.submit({ csr: webServerCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } })));
+    const [denied, ...others] = await Promise.all([1, 2, 3].map(() => stack.submit({ csr: localhostCsr, attributes: { CertificateTemplate: 'NoSuchTemplate' } })));
     expect([denied, ...others].map((d) => d.status)).toEqual([400, 400, 400]);
     // Dead letters as an operator sees them: through admin-api.
     const list = async () => {

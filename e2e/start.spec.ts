@@ -91,8 +91,10 @@ describe('npm start (scripts/run-all.mjs)', () => {
     await waitFor('the banner', async () => run!.out.includes(BANNER), 60_000, 50).catch((e) => {
       throw new Error(`${e.message}\n${run!.text()}\n--- policy-service\n${policy!.log()}`);
     });
-    // The moment it says so, a request is issued: not parked as POLICY_UNAVAILABLE, not refused.
-    const res = await stack.submit({ csr: opensslCsr({ subject: '/CN=first.example.com', sans: ['DNS:first.example.com'] }), attributes: { CertificateTemplate: 'WebServer' } });
+    // The moment it says so, a request is issued: not parked as POLICY_UNAVAILABLE, not refused. What
+    // npm start's developer asks for: localhost under Development, issued to an anonymous requester at once
+    // (WebServer holds anonymous requests for a certificate manager, ADR 0030).
+    const res = await stack.submit({ csr: opensslCsr({ subject: '/CN=localhost', sans: ['DNS:localhost'] }), attributes: { CertificateTemplate: 'Development' } });
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 201, body: { disposition: 'issued' } });
     expect(await (await fetch(`${stack.baseUrl}/readyz`)).json()).toMatchObject({ status: 'ready', ca: stack.ca, components: { policy: 'ready', exitService: 'ready' } });
 
@@ -116,7 +118,7 @@ describe('npm start (scripts/run-all.mjs)', () => {
       await waitFor('the banner', async () => run!.out.includes(BANNER), 90_000, 50).catch((e) => {
         throw new Error(`${e.message}\n${run!.text()}`);
       });
-      const res = await stack.submit({ csr: opensslCsr({ subject: '/CN=secured.example.com', sans: ['DNS:secured.example.com'] }), attributes: { CertificateTemplate: 'WebServer' } });
+      const res = await stack.submit({ csr: opensslCsr({ subject: '/CN=localhost', sans: ['DNS:localhost', 'IP:127.0.0.1'] }), attributes: { CertificateTemplate: 'Development' } });
       expect({ status: res.status, body: res.body }).toMatchObject({ status: 201, body: { disposition: 'issued' } });
       // Every service is connected as its own user; nobody gets in without one.
       const connz = (await (await fetch(`${nats.monitorUrl}/connz?auth=true`)).json()) as { connections: Array<{ authorized_user?: string }> };

@@ -2,6 +2,7 @@ import { BOUNDED_EXTENSIONS, CA_KEY_USAGES, KEY_USAGES, OID, canonicalAttributeT
 import { z } from 'zod';
 import { parseDnsName } from '../names/dns';
 import { parseCidr } from '../names/ip';
+import { EnrollSchema, NamesSchema, type EnrollRule, type NamesRule } from './enrollment.schema';
 
 /**
  * The policy file: AD CS's default policy module settings (RequestDisposition,
@@ -178,6 +179,10 @@ const OidStringSchema = z.string().regex(/^[0-2](\.(0|[1-9][0-9]*))+$/, 'must be
 const TemplateSchema = z
   .strictObject({
     description: z.string().max(1024).default(''),
+    /** Who may enroll (AD CS template ACL); nobody unless listed. */
+    enroll: EnrollSchema,
+    /** Where the certificate's names come from: the identity, or the request (proven or not). */
+    names: NamesSchema,
     /** AD CS CT_FLAG_PEND_ALL_REQUESTS: new requests wait for a certificate manager. */
     requiresApproval: z.boolean().default(false),
     keys: z.array(KeyRuleSchema).min(1),
@@ -200,6 +205,7 @@ const TemplateSchema = z
     adminExtensions: z.array(OidStringSchema).max(32).default([]),
   })
   .superRefine((t, ctx) => {
+    checkEnrollment(t, ctx);
     if (t.subject.mode === 'cn-from-san' && !t.san.dns) {
       ctx.addIssue({ code: 'custom', path: ['subject', 'mode'], message: 'cn-from-san needs san.dns' });
     }
@@ -249,6 +255,25 @@ const TemplateSchema = z
     }
   });
 export type TemplateConfig = z.output<typeof TemplateSchema>;
+
+/** Enrollment settings that cannot work together with the rest of the template. */
+function checkEnrollment(t: { san: SanRules; enroll: EnrollRule; names: NamesRule }, ctx: z.core.$RefinementCtx): void {
+  const sanTypes = Object.keys(t.san);
+  if (t.names.from === 'identity' && sanTypes.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['names', 'from'], message: 'identity builds the SANs from the identity\'s proven names, but san lists no name type to build' });
+  }
+  if (t.enroll.anonymous && t.names.from === 'identity') {
+    ctx.addIssue({ code: 'custom', path: ['enroll', 'anonymous'], message: 'an anonymous requester proves no names, and names.from: identity builds the names from what the identity proved' });
+  }
+  if (t.enroll.anonymous === 'issue' && t.names.from === 'request' && t.names.unproven !== 'allow' && sanTypes.length > 0) {
+    const does = t.names.unproven === 'deny' ? 'denies' : 'holds';
+    ctx.addIssue({
+      code: 'custom',
+      path: ['enroll', 'anonymous'],
+      message: `issue cannot happen: an anonymous requester proves no names, so names.unproven: ${t.names.unproven} ${does} every name it asks for (use pend)`,
+    });
+  }
+}
 
 export const DISPOSITION_MODES = ['template', 'pend-all'] as const;
 

@@ -16,6 +16,33 @@ describe('the shipped config/policy.yaml', () => {
     expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService']);
   });
 
+  const AUTHENTICATED = ['tls-client-certificate', 'enrollment-token', 'oidc', 'enrollment-secret', 'bus', 'acme-account'];
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['WebServer: authenticated methods and anonymous pending; names from the request, unproven pend', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'pend' }, { from: 'request', unproven: 'pend' }],
+    ['ClientAuth: credentials of their own only; names from the identity', { methods: ['tls-client-certificate', 'enrollment-token', 'enrollment-secret', 'oidc'], principals: [], groups: [] }, { from: 'identity', requireMatch: false }],
+    ['CodeSigning: authenticated and anonymous, all approved anyway; unproven subject names denied', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'pend' }, { from: 'request', unproven: 'deny' }],
+    ['Development: anonymous issued at once; loopback names unproven', { methods: AUTHENTICATED, principals: [], groups: [], anonymous: 'issue' }, { from: 'request', unproven: 'allow' }],
+    ['SignetService: the intermediary only; proven names only', { methods: [], principals: ['service:intermediary'], groups: [] }, { from: 'request', unproven: 'deny' }],
+  ])('%s', (name, enroll, names) => {
+    const t = policy.templates[name.split(':')[0]];
+    expect(t.enroll).toEqual(enroll);
+    expect(t.names).toEqual(names);
+  });
+
+  it('only Development takes names unproven, and only loopback ones', () => {
+    const allow = Object.entries(policy.templates).filter(([, t]) => t.names.from === 'request' && t.names.unproven === 'allow');
+    expect(allow.map(([n]) => n)).toEqual(['Development']);
+    expect(Object.keys(policy.templates.Development.san).sort()).toEqual(['dns', 'ip']);
+  });
+
+  it('SignetService: serverAuth, 30 days, approval not needed', () => {
+    const t = policy.templates.SignetService;
+    expect(t.extKeyUsage).toEqual([OID.serverAuth]);
+    expect(t.validityDays).toBe(30);
+    expect(t.requiresApproval).toBe(false);
+    expect(t.subject).toEqual({ mode: 'cn-from-san' });
+  });
+
   it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {
     const t = policy.templates.WebServer;
     expect(t.extKeyUsage).toEqual([OID.serverAuth]);
@@ -53,7 +80,7 @@ describe('the shipped config/policy.yaml', () => {
     expect(t.subject).toMatchObject({ mode: 'request', required: ['CN', 'O'] });
   });
 
-  it('ClientAuth takes CN, O, OU, E from the request and email/UPN names', () => {
+  it('ClientAuth builds CN, O, OU, E and email/UPN names (from the identity)', () => {
     const t = policy.templates.ClientAuth;
     expect(t.subject).toMatchObject({ mode: 'request', allowed: ['CN', 'O', 'OU', 'E'] });
     expect(Object.keys(t.san).sort()).toEqual(['email', 'upn']);
@@ -67,6 +94,8 @@ function base(): Record<string, any> {
     dispositionMode: 'template',
     templates: {
       WebServer: {
+        enroll: { methods: ['tls-client-certificate', 'enrollment-token'], principals: ['bus:signet-intermediary'], groups: ['web-admins'] },
+        names: { from: 'request', unproven: 'deny' },
         keys: [{ algorithm: 'rsa', minBits: 2048 }, { algorithm: 'ec', curves: ['P-256'] }],
         subject: { mode: 'cn-from-san' },
         san: { dns: { domains: ['example.com'], min: 1 } },
@@ -105,6 +134,19 @@ describe('policy file validation', () => {
     const p = base();
     p.templates.WebServer.adminExtensions = ['1.3.6.1.4.1.55555.1.1', OID.certificatePolicies];
     expect(parsePolicyText(stringify(p), 'yaml', 'x.yaml').templates.WebServer.adminExtensions).toEqual(['1.3.6.1.4.1.55555.1.1', OID.certificatePolicies]);
+  });
+
+  it('ok/enroll and names as written, lists defaulting to empty', () => {
+    const t = parsePolicyText(stringify(base()), 'yaml', 'x.yaml').templates.WebServer;
+    expect(t.enroll).toEqual({ methods: ['tls-client-certificate', 'enrollment-token'], principals: ['bus:signet-intermediary'], groups: ['web-admins'] });
+    expect(t.names).toEqual({ from: 'request', unproven: 'deny' });
+    const p = base();
+    p.templates.WebServer.enroll = { anonymous: 'pend' };
+    p.templates.WebServer.names = { from: 'request', unproven: 'pend' };
+    expect(parsePolicyText(stringify(p), 'yaml', 'x.yaml').templates.WebServer.enroll).toEqual({ methods: [], principals: [], groups: [], anonymous: 'pend' });
+    p.templates.WebServer.enroll = { groups: ['pki-users'] };
+    p.templates.WebServer.names = { from: 'identity' };
+    expect(parsePolicyText(stringify(p), 'yaml', 'x.yaml').templates.WebServer.names).toEqual({ from: 'identity', requireMatch: false });
   });
 
   it('ok/JSON', () => {
@@ -146,6 +188,35 @@ describe('policy file validation', () => {
     ['fail/adminExtensions: a CA-only extension', (p) => (p.templates.WebServer.adminExtensions = [OID.nameConstraints]), 'nameConstraints belongs in CA certificates only'],
     ['fail/adminExtensions: a key identifier', (p) => (p.templates.WebServer.adminExtensions = [OID.authorityKeyIdentifier]), 'authorityKeyIdentifier is set by the CA'],
     ['fail/adminExtensions: not an OID', (p) => (p.templates.WebServer.adminExtensions = ['ticket']), 'templates.WebServer.adminExtensions[0]: must be a dotted OID'],
+    ['fail/enroll missing', (p) => delete p.templates.WebServer.enroll, 'templates.WebServer.enroll: is required'],
+    ['fail/enroll admits nobody', (p) => (p.templates.WebServer.enroll = { methods: [] }), 'templates.WebServer.enroll: admits nobody: list methods, principals or groups, or set anonymous'],
+    ['fail/unknown method', (p) => (p.templates.WebServer.enroll.methods = ['kerberos']), 'templates.WebServer.enroll.methods[0]: unknown method "kerberos" (use tls-client-certificate, enrollment-token, oidc, enrollment-secret, bus, acme-account, service)'],
+    ['fail/anonymous as a method', (p) => (p.templates.WebServer.enroll.methods = ['anonymous']), 'templates.WebServer.enroll.methods[0]: anonymous is not listed among methods: write enroll.anonymous: pend (or issue)'],
+    ['fail/a principal without its method', (p) => (p.templates.WebServer.enroll.principals = ['deployer']), 'templates.WebServer.enroll.principals[0]: "deployer" must be <method>:<principal>'],
+    ['fail/a principal of an unknown method', (p) => (p.templates.WebServer.enroll.principals = ['ldap:alice']), 'templates.WebServer.enroll.principals[0]: "ldap:alice" must be <method>:<principal>'],
+    ['fail/anonymous as a principal', (p) => (p.templates.WebServer.enroll.principals = ['anonymous:anonymous']), 'templates.WebServer.enroll.principals[0]'],
+    ['fail/anonymous: yes', (p) => (p.templates.WebServer.enroll.anonymous = 'yes'), 'templates.WebServer.enroll.anonymous: must be one of "pend", "issue"'],
+    ['fail/misspelt enroll key', (p) => (p.templates.WebServer.enroll.method = ['oidc']), 'templates.WebServer.enroll: unknown key "method"'],
+    ['fail/names missing', (p) => delete p.templates.WebServer.names, 'templates.WebServer.names: is required'],
+    ['fail/unknown name source', (p) => (p.templates.WebServer.names = { from: 'csr' }), 'templates.WebServer.names.from: must be one of "identity", "request"'],
+    ['fail/from request without unproven', (p) => (p.templates.WebServer.names = { from: 'request' }), 'templates.WebServer.names.unproven: must be one of "deny", "pend", "allow"'],
+    ['fail/unknown unproven mode', (p) => (p.templates.WebServer.names.unproven = 'issue'), 'templates.WebServer.names.unproven: must be one of "deny", "pend", "allow"'],
+    ['fail/requireMatch on from request', (p) => (p.templates.WebServer.names.requireMatch = true), 'templates.WebServer.names: unknown key "requireMatch"'],
+    ['fail/unproven on from identity', (p) => (p.templates.WebServer.names = { from: 'identity', unproven: 'deny' }), 'templates.WebServer.names: unknown key "unproven"'],
+    ['fail/from identity with no SAN type to build', (p) => {
+      p.templates.WebServer.names = { from: 'identity' };
+      p.templates.WebServer.subject = { mode: 'request', allowed: ['CN'] };
+      p.templates.WebServer.extKeyUsage = ['clientAuth'];
+      p.templates.WebServer.san = {};
+    }, "templates.WebServer.names.from: identity builds the SANs from the identity's proven names, but san lists no name type to build"],
+    ['fail/anonymous on a template built from the identity', (p) => {
+      p.templates.WebServer.names = { from: 'identity' };
+      p.templates.WebServer.enroll.anonymous = 'pend';
+    }, 'templates.WebServer.enroll.anonymous: an anonymous requester proves no names, and names.from: identity builds the names from what the identity proved'],
+    ['fail/anonymous: issue where unproven names pend', (p) => {
+      p.templates.WebServer.names = { from: 'request', unproven: 'pend' };
+      p.templates.WebServer.enroll.anonymous = 'issue';
+    }, 'templates.WebServer.enroll.anonymous: issue cannot happen: an anonymous requester proves no names, so names.unproven: pend holds every name it asks for (use pend)'],
     ['fail/unknown disposition mode', (p) => (p.dispositionMode = 'issue-all'), 'dispositionMode: must be one of "template", "pend-all"'],
     ['fail/default template unknown', (p) => (p.defaultTemplate = 'User'), 'defaultTemplate: names no template (have: WebServer)'],
     ['fail/no templates', (p) => (p.templates = {}), 'templates: define at least one template'],

@@ -1,4 +1,4 @@
-import { PolicyVerifyReplySchema, type PolicyVerifyReply, type PolicyVerifyRequest } from '@signet/contracts';
+import { ANONYMOUS_IDENTITY, PolicyVerifyReplySchema, type Identity, type PolicyVerifyReply, type PolicyVerifyRequest, type San } from '@signet/contracts';
 import {
   OID,
   decodeBasicConstraints,
@@ -13,9 +13,19 @@ import { evaluate } from './engine';
 const shipped = shippedPolicy();
 const variant = (change: Record<string, unknown>) => policyFrom({ ...structuredClone(shipped), ...change } as never);
 
+/**
+ * A requester who proved exactly the names it asks for, with a TLS client
+ * certificate (as a renewal does): the tests below are about the templates'
+ * profiles, so enrollment and names are settled unless a test says otherwise.
+ */
+function proving(sans: San[], extra: Partial<Identity> = {}): Identity {
+  return { method: 'tls-client-certificate', principal: 'CN=host01,serial=2a', names: sans, groups: [], evidence: {}, ...extra };
+}
+const DEFAULT_SANS: San[] = [{ type: 'dns', value: 'www.example.com' }];
+
 /** Every reply must pass the contract ca-core validates it with. */
 function verify(o: RequestOptions, policy = shipped): PolicyVerifyReply {
-  const reply = evaluate(verifyRequest(o), policy);
+  const reply = evaluate(verifyRequest({ identity: proving(o.sans ?? DEFAULT_SANS), ...o }), policy);
   expect(PolicyVerifyReplySchema.safeParse(reply).success).toBe(true);
   return reply;
 }
@@ -66,7 +76,7 @@ describe('engine: WebServer', () => {
   });
 
   it('ok/requested extensions are never copied: a CSR asking for cA=TRUE gets cA=FALSE', () => {
-    const req = verifyRequest();
+    const req = verifyRequest({ identity: proving(DEFAULT_SANS) });
     req.request.extensions = [
       { oid: OID.basicConstraints, critical: true, value: encodeBasicConstraints({ ca: true }).toString('base64'), origin: 'request', disabled: false },
     ];
@@ -234,23 +244,112 @@ describe('engine: the san attribute', () => {
   });
 });
 
-describe('engine: ClientAuth', () => {
-  it('ok/subject from the request, email and UPN names', () => {
-    const r = verify({
-      attributes: { certificatetemplate: 'ClientAuth' },
-      subject: [{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }, { type: 'E', value: 'alice@example.com' }],
-      sans: [{ type: 'email', value: 'alice@example.com' }, { type: 'upn', value: 'alice@example.net' }],
-      key: KEYS.p256,
+describe('engine: ClientAuth (names from the identity)', () => {
+  const alice = (extra: Partial<Identity> = {}): Identity => ({
+    method: 'oidc',
+    principal: 'https://idp.example.com#alice',
+    names: [{ type: 'email', value: 'alice@example.com' }, { type: 'upn', value: 'alice@example.net' }],
+    groups: [],
+    evidence: {},
+    ...extra,
+  });
+  const clientAuth = (identity: Identity, o: RequestOptions = {}) =>
+    verify({ attributes: { certificatetemplate: 'ClientAuth' }, key: KEYS.p256, identity, ...o });
+
+  it('ok/subject and names built from the identity; the CSR asking for Administrator gets nothing of it (ESC1)', () => {
+    const r = clientAuth(alice({ subject: [{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }, { type: 'L', value: 'Berlin' }] }), {
+      subject: [{ type: 'CN', value: 'Administrator' }, { type: 'E', value: 'administrator@example.com' }],
+      sans: [{ type: 'upn', value: 'administrator@example.com' }],
     });
     expect(r.verdict).toBe('issue');
-    expect(r.changes?.subject).toEqual([{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }, { type: 'E', value: 'alice@example.com' }]);
+    expect(r.changes?.subject).toEqual([{ type: 'CN', value: 'Alice' }, { type: 'OU', value: 'Ops' }]);
+    expect(decodeSubjectAltName(extension(r, OID.subjectAltName)!.der)).toEqual([
+      { type: 'email', value: 'alice@example.com' },
+      { type: 'upn', value: 'alice@example.net' },
+    ]);
     expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.clientAuth]);
     expect(r.changes?.notAfter).toBe('2027-01-01T00:00:00.000Z');
+    expect(r.message).toContain("template ClientAuth builds the names from the identity; the request's were not used");
   });
 
-  it('fail/a subject attribute the template does not allow', () => {
-    const r = verify({ attributes: { certificatetemplate: 'ClientAuth' }, subject: [{ type: 'CN', value: 'A' }, { type: 'L', value: 'X' }], sans: [] });
-    expect(r).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'subject.attribute', field: 'subject.L', value: 'X' } });
+  it('ok/CN from the email address when the identity vouches for no subject', () => {
+    expect(clientAuth(alice(), { subject: [], sans: [] })).toMatchObject({ verdict: 'issue', changes: { subject: [{ type: 'CN', value: 'alice@example.com' }] } });
+  });
+
+  it.each<[string, Identity]>([
+    ['fail/anonymous', ANONYMOUS_IDENTITY],
+    ['fail/a bus submitter', { method: 'bus', principal: 'svc', names: [], groups: [], evidence: {} }],
+    ['fail/the intermediary as a service', { method: 'service', principal: 'intermediary', names: [], groups: [], evidence: {} }],
+  ])('%s may not enroll', (_n, identity) => {
+    expect(clientAuth(identity)).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'enroll.permission', field: 'identity' } });
+  });
+
+  it('fail/an enrollment token bound to WebServer', () => {
+    expect(clientAuth(alice({ method: 'enrollment-token', principal: 'tok-1', template: 'WebServer' }))).toMatchObject({
+      verdict: 'deny',
+      decidedBy: { rule: 'enroll.template', value: 'WebServer' },
+    });
+  });
+});
+
+describe('engine: the shipped defaults and the identity', () => {
+  const bus: Identity = { method: 'bus', principal: 'deployer', names: [], groups: [], evidence: {} };
+
+  it('ok/WebServer: a renewal (a client certificate proving the names) issues at once', () => {
+    const sans: San[] = [{ type: 'dns', value: 'www.example.com' }, { type: 'dns', value: 'api.example.com' }];
+    expect(verify({ sans, identity: proving(sans) })).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.issue' } });
+  });
+
+  it('ok/WebServer: anonymous pends for a certificate manager, whose resubmit issues', () => {
+    expect(verify({ identity: ANONYMOUS_IDENTITY })).toMatchObject({ verdict: 'pend', decidedBy: { rule: 'enroll.anonymous', value: 'anonymous' } });
+    expect(verify({ identity: ANONYMOUS_IDENTITY, newRequest: false })).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.approved' } });
+  });
+
+  it('ok/WebServer: an authenticated requester asking for a name it did not prove pends on that name', () => {
+    expect(verify({ identity: bus })).toMatchObject({ verdict: 'pend', decidedBy: { rule: 'names.unproven', field: 'subjectAltName.dns', value: 'www.example.com' } });
+  });
+
+  it('ok/CodeSigning: anonymous pends, and the resubmit issues', () => {
+    const o: RequestOptions = {
+      attributes: { certificatetemplate: 'CodeSigning' },
+      subject: [{ type: 'CN', value: 'Release Build' }, { type: 'O', value: 'Example' }],
+      sans: [],
+      key: KEYS.rsa3072,
+      identity: ANONYMOUS_IDENTITY,
+    };
+    expect(verify(o)).toMatchObject({ verdict: 'pend', decidedBy: { rule: 'enroll.anonymous' } });
+    expect(verify({ ...o, newRequest: false })).toMatchObject({ verdict: 'issue' });
+  });
+
+  it('ok/Development: anonymous is issued at once', () => {
+    const r = verify({ attributes: { certificatetemplate: 'Development' }, key: KEYS.p256, subject: [], sans: [{ type: 'dns', value: 'localhost' }], identity: ANONYMOUS_IDENTITY });
+    expect(r).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.issue' } });
+  });
+
+  describe('SignetService: the intermediary\'s own TLS certificate', () => {
+    const intermediary = (names: San[]): Identity => ({ method: 'service', principal: 'intermediary', names, groups: [], evidence: {} });
+    const service = (identity: Identity, sans: San[] = [{ type: 'dns', value: 'ca.example.com' }]) =>
+      verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [], sans, identity });
+
+    it('ok/issued for the names it proved: serverAuth, 30 days', () => {
+      const r = service(intermediary([{ type: 'dns', value: 'ca.example.com' }]));
+      expect(r).toMatchObject({ verdict: 'issue', changes: { subject: [{ type: 'CN', value: 'ca.example.com' }], notAfter: '2026-01-31T00:00:00.000Z' } });
+      expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.serverAuth]);
+    });
+
+    it('ok/localhost and loopback, when it proved them', () => {
+      const sans: San[] = [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }];
+      expect(service(intermediary(sans), sans)).toMatchObject({ verdict: 'issue' });
+    });
+
+    it.each<[string, Identity, Record<string, string>]>([
+      ['fail/a name it did not prove', intermediary([{ type: 'dns', value: 'other.example.com' }]), { rule: 'names.unproven', field: 'subjectAltName.dns', value: 'ca.example.com' }],
+      ['fail/another service', { method: 'service', principal: 'acme-frontend', names: [{ type: 'dns', value: 'ca.example.com' }], groups: [], evidence: {} }, { rule: 'enroll.permission', value: 'service:acme-frontend' }],
+      ['fail/a client certificate proving the name', proving([{ type: 'dns', value: 'ca.example.com' }]), { rule: 'enroll.permission' }],
+      ['fail/anonymous', ANONYMOUS_IDENTITY, { rule: 'enroll.permission', value: 'anonymous' }],
+    ])('%s', (_n, identity, decidedBy) => {
+      expect(service(identity)).toMatchObject({ verdict: 'deny', decidedBy });
+    });
   });
 });
 
@@ -266,7 +365,7 @@ describe('engine: properties', () => {
     for (const template of ['WebServer', 'ClientAuth', 'CodeSigning']) {
       const sans = template === 'WebServer' ? [{ type: 'dns' as const, value: 'a.example.com' }] : [];
       const subject = [{ type: 'CN', value: 'a' }, { type: 'O', value: 'b' }];
-      const r = evaluate(verifyRequest({ attributes: { certificatetemplate: template }, key: KEYS.p256, subject, sans }), shipped);
+      const r = evaluate(verifyRequest({ attributes: { certificatetemplate: template }, key: KEYS.p256, subject, sans, identity: proving([...sans, { type: 'email', value: 'a@example.com' }]) }), shipped);
       if (r.verdict === 'deny') throw new Error(`${template}: ${r.message}`);
       expect(r.changes?.notBefore).toBeUndefined();
       expect(Date.parse(r.changes!.notAfter!)).toBeGreaterThan(Date.parse(NOT_BEFORE));

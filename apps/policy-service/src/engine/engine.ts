@@ -10,13 +10,21 @@ import {
   setSubjectAltName,
   setTemplate,
 } from '../rules/extensions';
+import { anonymousHold, checkEnrollPermission, checkTemplateBinding } from '../rules/enroll';
 import { checkKey } from '../rules/key';
+import { checkNamesMatch, checkNamesProven, nameSource, unprovenHolds } from '../rules/names';
 import { checkSanCounts, checkSanNames, checkSanTypes } from '../rules/san';
 import { collectSans } from '../rules/san-attribute';
 import { checkSubject, setSubject } from '../rules/subject';
 import { resolveTemplate } from '../rules/template';
-import { denial, type CertificateDraft, type Denial, type Modifier, type RuleContext, type Validator } from '../rules/types';
+import { denial, type CertificateDraft, type Denial, type HoldCheck, type Modifier, type RuleContext, type Validator } from '../rules/types';
 import { checkValidityAttribute, setValidity } from '../rules/validity';
+
+/**
+ * Who may enroll, before anything else: a requester the template does not
+ * admit learns nothing more about it than that.
+ */
+const ENROLL: readonly Validator[] = [checkEnrollPermission, checkTemplateBinding];
 
 /** Validators, in the order their denials are reported (the first one decides). */
 const VALIDATORS: readonly Validator[] = [
@@ -27,7 +35,13 @@ const VALIDATORS: readonly Validator[] = [
   checkSanCounts,
   checkSubject,
   checkValidityAttribute,
+  // After the template's own name rules: a name the template never issues is denied for that, whoever proved it.
+  checkNamesMatch,
+  checkNamesProven,
 ];
+
+/** Reasons to wait for a certificate manager, in the order they are reported (the first one decides). */
+const HOLDS: readonly HoldCheck[] = [anonymousHold, unprovenHolds];
 
 /** Modifiers, in order: the subject before the SAN, whose criticality depends on it. */
 const MODIFIERS: readonly { rule: string; apply: Modifier }[] = [
@@ -52,7 +66,18 @@ export function evaluate(req: PolicyVerifyRequest, policy: PolicyConfig): Policy
   if (!resolved.ok) return denied([resolved.denial], req, policy);
 
   const collected = collectSans(req, policy);
-  const ctx: RuleContext = { request: req, policy, templateName: resolved.name, template: resolved.template, sans: collected.sans };
+  const source = nameSource(req, resolved.template, resolved.name, collected.sans);
+  const ctx: RuleContext = {
+    request: req,
+    policy,
+    templateName: resolved.name,
+    template: resolved.template,
+    sans: source.sans,
+    requested: collected.sans,
+    subject: source.subject,
+  };
+  const enrollDenials = ENROLL.flatMap((v) => v(ctx));
+  if (enrollDenials.length > 0) return denied(enrollDenials, req, policy, resolved.name);
   const denials: Denial[] = [...collected.denials];
   if (denials.length === 0) {
     for (const v of VALIDATORS) denials.push(...v(ctx));
@@ -76,13 +101,15 @@ export function evaluate(req: PolicyVerifyRequest, policy: PolicyConfig): Policy
 
   const decision = decide({
     denials: [],
+    holds: HOLDS.flatMap((h) => h(ctx)),
     newRequest: req.newRequest,
     policy,
     templateName: resolved.name,
     requiresApproval: resolved.template.requiresApproval,
     dispositionAttribute,
   });
-  const notes = collected.notes.length ? ` (${collected.notes.join('; ')})` : '';
+  const allNotes = [...collected.notes, ...source.notes];
+  const notes = allNotes.length ? ` (${allNotes.join('; ')})` : '';
   return {
     verdict: decision.verdict,
     message: `${decision.message}${notes}`,
@@ -99,6 +126,7 @@ export function evaluate(req: PolicyVerifyRequest, policy: PolicyConfig): Policy
 function denied(denials: Denial[], req: PolicyVerifyRequest, policy: PolicyConfig, templateName?: string): PolicyVerifyReply {
   const d = decide({
     denials,
+    holds: [],
     newRequest: req.newRequest,
     policy,
     templateName,

@@ -1,18 +1,20 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { type INestMicroservice } from '@nestjs/common';
 import { BusClient, createBusMicroservice, decodeJson, encodeJson } from '@signet/bus';
-import { Commands, ModuleRegisterSchema } from '@signet/contracts';
+import { Commands, ModuleRegisterSchema, type Identity } from '@signet/contracts';
 import { OID, decodeSubjectAltName } from '@signet/x509';
 import { randomBytes } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { MODULE_INFO } from '../module-info';
 import { ModuleAnnouncer } from '../registration/announcer';
-import { KEYS, shippedPolicy, verifyRequest } from '../testing/fixtures';
+import { KEYS, policyFrom, shippedPolicy, verifyRequest } from '../testing/fixtures';
 
 // Real NATS: the wire contract is the point of these tests, so the bus is never mocked.
 // A fresh CA name per run keeps a stray responder from another run from answering.
 const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 const ca = `pol-${randomBytes(4).toString('hex')}`;
+/** A renewing host: its client certificate proved the name it asks for, so the shipped WebServer issues at once. */
+const renewing: Identity = { method: 'tls-client-certificate', principal: 'CN=host01,serial=2a', names: [{ type: 'dns', value: 'www.example.com' }], groups: [], evidence: {} };
 
 describe('policy-service over real NATS', () => {
   let nc: NatsConnection;
@@ -52,7 +54,7 @@ describe('policy-service over real NATS', () => {
   });
 
   it('issues a WebServer request through policy.<ca>.verify', async () => {
-    const reply = await client.call(Commands.policyVerify, ca, verifyRequest({ sans: [{ type: 'dns', value: 'WWW.example.com' }] }));
+    const reply = await client.call(Commands.policyVerify, ca, verifyRequest({ sans: [{ type: 'dns', value: 'WWW.example.com' }], identity: renewing }));
     expect(reply).toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.issue' }, changes: { template: 'WebServer' } });
     const san = reply.changes.extensions?.find((e) => e.oid === OID.subjectAltName);
     expect(decodeSubjectAltName(Buffer.from(san!.value!, 'base64'))).toEqual([{ type: 'dns', value: 'www.example.com' }]);
@@ -81,11 +83,11 @@ describe('policy-service over real NATS', () => {
   ])('answers a raw malformed message (%s) with BAD_MESSAGE and keeps serving', async (_n, payload) => {
     const raw = await nc.request(Commands.policyVerify.subject(ca), payload, { timeout: 5_000 });
     expect(decodeJson(raw.data)).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE', retryable: false } });
-    await expect(client.call(Commands.policyVerify, ca, verifyRequest())).resolves.toMatchObject({ verdict: 'issue' });
+    await expect(client.call(Commands.policyVerify, ca, verifyRequest({ identity: renewing }))).resolves.toMatchObject({ verdict: 'issue' });
   });
 
   it('speaks the plain JSON envelope a module in any language can produce', async () => {
-    const raw = await nc.request(Commands.policyVerify.subject(ca), encodeJson(verifyRequest()), { timeout: 5_000 });
+    const raw = await nc.request(Commands.policyVerify.subject(ca), encodeJson(verifyRequest({ identity: renewing })), { timeout: 5_000 });
     const body = decodeJson(raw.data) as { ok: boolean; data: { verdict: string } };
     expect(body.ok).toBe(true);
     expect(body.data.verdict).toBe('issue');
@@ -122,5 +124,67 @@ describe('policy-service over real NATS', () => {
       });
       await expect(announcer.run()).resolves.toBe('gave-up');
     });
+  });
+});
+
+describe('policy-service over real NATS: the identity in a verify message decides', () => {
+  const idCa = `${ca}-id`;
+  let nc: NatsConnection;
+  let app: INestMicroservice;
+  let client: BusClient;
+  // A template open to client certificates and to anonymous requesters (pending), names from the request, unproven ones pending.
+  const policy = policyFrom({
+    templates: {
+      Web: {
+        enroll: { methods: ['tls-client-certificate'], anonymous: 'pend' },
+        names: { from: 'request', unproven: 'pend' },
+        keys: [{ algorithm: 'ec', curves: ['P-256'] }],
+        subject: { mode: 'cn-from-san' },
+        san: { dns: { domains: ['example.com'], min: 1 } },
+        validityDays: 30,
+        keyUsage: ['digitalSignature'],
+        extKeyUsage: ['serverAuth'],
+      },
+    },
+  });
+  const request = (identity?: Identity) =>
+    verifyRequest({ attributes: { certificatetemplate: 'Web' }, key: KEYS.p256, sans: [{ type: 'dns', value: 'www.example.com' }], identity });
+  const tlsClient = (names: string[]): Identity => ({
+    method: 'tls-client-certificate',
+    principal: 'CN=web01,serial=01',
+    names: names.map((value) => ({ type: 'dns' as const, value })),
+    groups: [],
+    evidence: {},
+  });
+
+  beforeAll(async () => {
+    nc = await connect({ servers: NATS_URL, name: 'policy-service.identity.spec' });
+    app = await createBusMicroservice(AppModule.forRoot(policy), { connection: nc, ca: idCa, logger: false });
+    await app.listen();
+    client = new BusClient(nc, 5_000);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await nc?.drain();
+  });
+
+  it('the same request: anonymous pends, a client certificate proving the name is issued, one proving another name pends on it, another method is denied', async () => {
+    await expect(client.call(Commands.policyVerify, idCa, request())).resolves.toMatchObject({ verdict: 'pend', decidedBy: { rule: 'enroll.anonymous', value: 'anonymous' } });
+    await expect(client.call(Commands.policyVerify, idCa, request(tlsClient(['www.example.com'])))).resolves.toMatchObject({ verdict: 'issue', decidedBy: { rule: 'disposition.issue' } });
+    await expect(client.call(Commands.policyVerify, idCa, request(tlsClient(['api.example.com'])))).resolves.toMatchObject({
+      verdict: 'pend',
+      decidedBy: { rule: 'names.unproven', field: 'subjectAltName.dns', value: 'www.example.com' },
+    });
+    const oidc: Identity = { method: 'oidc', principal: 'https://idp.example.com#bob', names: [{ type: 'dns', value: 'www.example.com' }], groups: [], evidence: {} };
+    await expect(client.call(Commands.policyVerify, idCa, request(oidc))).resolves.toMatchObject({
+      verdict: 'deny',
+      decidedBy: { rule: 'enroll.permission', field: 'identity', value: 'oidc:https://idp.example.com#bob' },
+    });
+  });
+
+  it('refuses an identity that breaks the contract (an unknown method) with BAD_MESSAGE', async () => {
+    const raw = await nc.request(Commands.policyVerify.subject(idCa), encodeJson({ ...request(), identity: { method: 'kerberos', principal: 'alice' } }), { timeout: 5_000 });
+    expect(decodeJson(raw.data)).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
   });
 });

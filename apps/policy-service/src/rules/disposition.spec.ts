@@ -4,6 +4,7 @@ import { denial } from './types';
 
 const base: DecisionInput = {
   denials: [],
+  holds: [],
   newRequest: true,
   policy: { dispositionMode: 'template', honourDispositionAttribute: false },
   templateName: 'WebServer',
@@ -13,6 +14,7 @@ const base: DecisionInput = {
 const pendAll = { dispositionMode: 'pend-all', honourDispositionAttribute: false } as const;
 const honour = { dispositionMode: 'template', honourDispositionAttribute: true } as const;
 const tooSmall = denial('key.size', 'publicKey.bits', '1024', 'too small');
+const unproven = denial('names.unproven', 'subjectAltName.dns', 'api.example.com', 'DNS name api.example.com is not proven');
 
 describe('the disposition decision (runs last)', () => {
   it.each<[string, Partial<DecisionInput>, string, string]>([
@@ -24,6 +26,10 @@ describe('the disposition decision (runs last)', () => {
     ['ok/honoured Disposition: pending pends', { policy: honour, dispositionAttribute: 'pending' }, 'pend', 'disposition.attribute'],
     ['ok/Disposition: pending is satisfied by the approval', { policy: honour, dispositionAttribute: 'pending', newRequest: false }, 'issue', 'disposition.approved'],
     ['ok/Disposition: pending ignored unless honoured', { dispositionAttribute: 'pending' }, 'issue', 'disposition.issue'],
+    ['ok/a hold pends, named by it', { holds: [unproven] }, 'pend', 'names.unproven'],
+    ['ok/a hold comes before the template\'s approval', { holds: [unproven], requiresApproval: true }, 'pend', 'names.unproven'],
+    ['ok/a hold is satisfied by the approval', { holds: [unproven], newRequest: false }, 'issue', 'disposition.approved'],
+    ['fail/a denial beats a hold', { denials: [tooSmall], holds: [unproven] }, 'deny', 'key.size'],
     ['fail/a denial denies', { denials: [tooSmall] }, 'deny', 'key.size'],
     ['fail/a denial denies an approved resubmit too', { denials: [tooSmall], newRequest: false }, 'deny', 'key.size'],
     ['fail/a denial beats pend-all', { denials: [tooSmall], policy: pendAll }, 'deny', 'key.size'],

@@ -1,6 +1,6 @@
 import { Attr, Verdict, type DecidingRule } from '@signet/contracts';
 import { type PolicyConfig } from '../config/policy-file.schema';
-import { denial, type Denial, type RuleContext } from './types';
+import { denial, type Denial, type Hold, type RuleContext } from './types';
 
 /**
  * The requester's `Disposition` attribute (AD CS REQDISP_USEREQUESTATTRIBUTE),
@@ -37,6 +37,8 @@ export interface Decision {
 
 export interface DecisionInput {
   denials: readonly Denial[];
+  /** Reasons a request breaking no rule waits for a certificate manager (an anonymous requester, an unproven name). */
+  holds: readonly Hold[];
   newRequest: boolean;
   policy: Pick<PolicyConfig, 'dispositionMode' | 'honourDispositionAttribute'>;
   templateName?: string;
@@ -49,10 +51,11 @@ export interface DecisionInput {
  * 1. any denial → deny, named by the first one (rules apply on resubmit
  *    too: approving a request does not excuse it from the policy);
  * 2. a resubmit (newRequest false) is a certificate manager's approval → issue;
- * 3. a honoured `Disposition: pending` → pend;
- * 4. dispositionMode `pend-all` (standalone default, PENDINGFIRST) → pend;
- * 5. mode `template` and the template requires approval → pend;
- * 6. otherwise → issue.
+ * 3. a hold (`enroll.anonymous`, `names.unproven`) → pend, named by the first one;
+ * 4. a honoured `Disposition: pending` → pend;
+ * 5. dispositionMode `pend-all` (standalone default, PENDINGFIRST) → pend;
+ * 6. mode `template` and the template requires approval → pend;
+ * 7. otherwise → issue.
  */
 export function decide(input: DecisionInput): Decision {
   const [first, ...rest] = input.denials;
@@ -67,6 +70,15 @@ export function decide(input: DecisionInput): Decision {
   const t = input.templateName ?? '(none)';
   if (!input.newRequest) {
     return { verdict: Verdict.Issue, message: `issued under template ${t} after approval`, decidedBy: { rule: 'disposition.approved', field: 'template', value: t } };
+  }
+  const [hold, ...otherHolds] = input.holds;
+  if (hold) {
+    const more = otherHolds.length ? ` (and ${otherHolds.length} more: ${otherHolds.map((h) => h.message).join('; ')})` : '';
+    return {
+      verdict: Verdict.Pend,
+      message: clip(`pending: ${hold.message}${more}`),
+      decidedBy: { rule: hold.rule, field: hold.field, value: hold.value },
+    };
   }
   if (input.policy.honourDispositionAttribute && input.dispositionAttribute === 'pending') {
     return {

@@ -1,6 +1,6 @@
 import { type Extension, type San } from '@signet/contracts';
 import { OID, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodeSubjectAltName } from '@signet/x509';
-import { KEYS, policyFrom, ruleContext, shippedPolicy, type RequestOptions } from '../testing/fixtures';
+import { KEYS, policyFrom, ruleContext, shippedPolicy, type RequestOptions, ANYONE, withNamesFromRequest } from '../testing/fixtures';
 import {
   disableStalePolicyExtensions,
   keyUsagesFor,
@@ -12,7 +12,8 @@ import {
 import { setSubject } from './subject';
 import { type CertificateDraft } from './types';
 
-const shipped = shippedPolicy();
+// ClientAuth ships building its names from the identity; these rules judge a requested subject and SANs.
+const shipped = withNamesFromRequest(shippedPolicy(), 'ClientAuth');
 const der = (draft: CertificateDraft, oid: string) => Buffer.from(draft.extensions.get(oid)!.value!, 'base64');
 
 function run(template: string, o: RequestOptions, ...modifiers: ((c: ReturnType<typeof ruleContext>, d: CertificateDraft) => void)[]): CertificateDraft {
@@ -38,6 +39,7 @@ describe('keyUsage modifier', () => {
     const p = policyFrom({
       templates: {
         T: {
+          ...ANYONE,
           keys: [{ algorithm: 'rsa', minBits: 2048 }, { algorithm: 'ec', curves: ['P-256'] }],
           subject: { mode: 'request', allowed: ['CN'] },
           validityDays: 1,

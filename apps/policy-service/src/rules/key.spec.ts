@@ -1,5 +1,5 @@
 import { type PublicKeyInfo } from '@signet/contracts';
-import { KEYS, policyFrom, ruleContext, shippedPolicy } from '../testing/fixtures';
+import { KEYS, policyFrom, ruleContext, shippedPolicy, ANYONE } from '../testing/fixtures';
 import { checkKey } from './key';
 
 describe('rules key.*', () => {
@@ -7,6 +7,7 @@ describe('rules key.*', () => {
   const capped = policyFrom({
     templates: {
       Capped: {
+        ...ANYONE,
         keys: [{ algorithm: 'rsa', minBits: 2048, maxBits: 4096 }, { algorithm: 'ed25519' }],
         subject: { mode: 'fixed', name: [{ type: 'CN', value: 'x' }] },
         validityDays: 1,

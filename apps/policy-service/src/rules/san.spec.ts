@@ -1,5 +1,5 @@
 import { type San } from '@signet/contracts';
-import { policyFrom, ruleContext, shippedPolicy, verifyRequest } from '../testing/fixtures';
+import { policyFrom, ruleContext, shippedPolicy, verifyRequest, ANYONE } from '../testing/fixtures';
 import { acceptedSans, checkSanCounts, checkSanName, checkSanNames, checkSanTypes } from './san';
 import { collectSans, parseSanAttribute } from './san-attribute';
 
@@ -12,6 +12,7 @@ const development = shipped.templates.Development;
 const lab = policyFrom({
   templates: {
     Lab: {
+      ...ANYONE,
       keys: [{ algorithm: 'ec', curves: ['P-256'] }],
       subject: { mode: 'cn-from-san' },
       san: {

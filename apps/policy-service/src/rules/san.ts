@@ -7,9 +7,9 @@ import { parseEmail, parseUpn } from '../names/mailbox';
 import { parseUri } from '../names/uri';
 import { denial, type Denial, type RequestedSan, type RuleContext } from './types';
 
-const LABEL: Record<SanType, string> = { dns: 'DNS name', ip: 'IP address', email: 'email address', upn: 'UPN', uri: 'URI' };
+export const SAN_LABEL: Record<SanType, string> = { dns: 'DNS name', ip: 'IP address', email: 'email address', upn: 'UPN', uri: 'URI' };
 const PLURAL: Record<SanType, string> = { dns: 'DNS names', ip: 'IP addresses', email: 'email addresses', upn: 'UPNs', uri: 'URIs' };
-const count = (n: number, type: SanType) => `${n} ${n === 1 ? LABEL[type] : PLURAL[type]}`;
+const count = (n: number, type: SanType) => `${n} ${n === 1 ? SAN_LABEL[type] : PLURAL[type]}`;
 
 export type SanCheck = { ok: true; san: San } | { ok: false; denial: Denial };
 
@@ -23,7 +23,7 @@ export function checkSanName(san: San, template: TemplateConfig, templateName: s
   const rule = `san.${san.type}`;
   const field = `subjectAltName.${san.type}`;
   const fail = (message: string): SanCheck => ({ ok: false, denial: denial(rule, field, san.value, message) });
-  const notUnder = `${LABEL[san.type]} ${san.value} is not under an allowed domain of template ${templateName}`;
+  const notUnder = `${SAN_LABEL[san.type]} ${san.value} is not under an allowed domain of template ${templateName}`;
   switch (san.type) {
     case 'dns': {
       const r = template.san.dns;
@@ -60,7 +60,7 @@ export function checkSanName(san: San, template: TemplateConfig, templateName: s
       const r = template.san[san.type];
       if (!r) return fail(typeNotAllowed(san.type, template, templateName));
       const m = san.type === 'email' ? parseEmail(san.value) : parseUpn(san.value);
-      if (!m.ok) return fail(`${LABEL[san.type]} ${san.value} ${m.reason}`);
+      if (!m.ok) return fail(`${SAN_LABEL[san.type]} ${san.value} ${m.reason}`);
       if (!r.domains.some((d) => isAtOrUnder(m.domain, d))) return fail(notUnder);
       return { ok: true, san: { type: san.type, value: m.value } };
     }

@@ -1,17 +1,20 @@
 import { type Name, type San } from '@signet/contracts';
-import { policyFrom, ruleContext, shippedPolicy } from '../testing/fixtures';
+import { policyFrom, ruleContext, shippedPolicy, ANYONE, withNamesFromRequest } from '../testing/fixtures';
 import { buildSubject, checkSubject } from './subject';
 
-const shipped = shippedPolicy();
+// ClientAuth ships building its names from the identity; these rules judge a requested subject and SANs.
+const shipped = withNamesFromRequest(shippedPolicy(), 'ClientAuth');
 const fixed = policyFrom({
   templates: {
     Device: {
+      ...ANYONE,
       keys: [{ algorithm: 'ec', curves: ['P-256'] }],
       subject: { mode: 'fixed', name: [{ type: 'O', value: 'Example Devices' }] },
       san: { dns: { domains: ['example.com'] } },
       validityDays: 30,
     },
     Anonymous: {
+      ...ANYONE,
       keys: [{ algorithm: 'ec', curves: ['P-256'] }],
       subject: { mode: 'fixed', name: [] },
       san: { dns: { domains: ['example.com'] } },
@@ -50,7 +53,7 @@ describe('rules subject.* (mode request)', () => {
 
   it('fail/empty subject and no SAN', () => {
     const anyName = policyFrom({
-      templates: { T: { keys: [{ algorithm: 'ec', curves: ['P-256'] }], subject: { mode: 'request', allowed: ['CN'] }, validityDays: 1 } },
+      templates: { T: { ...ANYONE, keys: [{ algorithm: 'ec', curves: ['P-256'] }], subject: { mode: 'request', allowed: ['CN'] }, validityDays: 1 } },
     });
     expect(checkSubject(ruleContext(anyName, 'T', { subject: [], sans: [] }))).toEqual([
       expect.objectContaining({ rule: 'subject.empty', field: 'subject' }),

@@ -24,7 +24,7 @@ export function checkSubject(ctx: RuleContext): Denial[] {
   const t = ctx.templateName;
   if (rule.mode === 'request') {
     const counts = new Map<string, number>();
-    for (const rdn of ctx.request.request.subject) {
+    for (const rdn of ctx.subject) {
       const type = canonicalAttributeType(rdn.type);
       const field = `subject.${type ?? rdn.type}`;
       if (type === undefined || !rule.allowed.includes(type)) {
@@ -74,7 +74,8 @@ function checkSubjectEmail(ctx: RuleContext, value: string): Denial[] {
 
 /**
  * The subject the certificate gets, by the template's mode:
- * - `request`: the CSR's RDNs, types in canonical short form;
+ * - `request`: the RDNs asked for (the CSR's, or the identity's under
+ *   names.from identity), types in canonical short form;
  * - `cn-from-san`: CN only: the CSR's CN when it is one of the validated DNS
  *   names, else the first DNS name that fits a CN; none fits → empty subject
  *   (the SAN then carries the identity and is marked critical);
@@ -84,14 +85,14 @@ export function buildSubject(ctx: RuleContext): Name {
   const rule = ctx.template.subject;
   switch (rule.mode) {
     case 'request':
-      return ctx.request.request.subject.map((r) => ({ type: canonicalAttributeType(r.type) ?? r.type, value: r.value }));
+      return ctx.subject.map((r) => ({ type: canonicalAttributeType(r.type) ?? r.type, value: r.value }));
     case 'fixed':
       return rule.name.map((r) => ({ type: r.type, value: r.value }));
     case 'cn-from-san': {
       const dns = acceptedSans(ctx.sans, ctx.template, ctx.templateName)
         .filter((s) => s.type === 'dns' && s.value.length <= CN_MAX)
         .map((s) => s.value);
-      const asked = ctx.request.request.subject.find((r) => canonicalAttributeType(r.type) === 'CN')?.value.toLowerCase();
+      const asked = ctx.subject.find((r) => canonicalAttributeType(r.type) === 'CN')?.value.toLowerCase();
       const cn = dns.find((d) => d === asked) ?? dns[0];
       return cn === undefined ? [] : [{ type: 'CN', value: cn }];
     }

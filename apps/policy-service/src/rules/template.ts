@@ -8,12 +8,13 @@ export type TemplateResolution = { ok: true; name: string; template: TemplateCon
  * Rule `template.known`: which template governs the request. In order: the
  * CertificateTemplate attribute (an administrator may have changed it on a
  * pending request), the template chosen on an earlier pass (so a changed
- * defaultTemplate does not move a pending request), then defaultTemplate.
+ * defaultTemplate does not move a pending request), the template the
+ * requester's credential is bound to, then defaultTemplate.
  * Names match without case, as AD CS template names do.
  */
 export function resolveTemplate(req: PolicyVerifyRequest, policy: PolicyConfig): TemplateResolution {
   const asked = req.request.attributes[Attr.CertificateTemplate]?.trim();
-  const wanted = asked || req.certificate.template || policy.defaultTemplate;
+  const wanted = asked || req.certificate.template || req.identity.template || policy.defaultTemplate;
   if (!wanted) {
     return {
       ok: false,

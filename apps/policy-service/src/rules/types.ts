@@ -22,8 +22,12 @@ export interface Denial {
 
 /** A name the requester asked for, and where it came from. */
 export interface RequestedSan extends San {
-  /** `csr` = the extensionRequest; `attribute` = the `san` request attribute (only when allowSanAttribute). */
-  source: 'csr' | 'attribute';
+  /**
+   * `csr` = the extensionRequest; `attribute` = the `san` request attribute
+   * (only when allowSanAttribute); `identity` = a name the identity proved
+   * (templates with names.from: identity).
+   */
+  source: 'csr' | 'attribute' | 'identity';
 }
 
 /** Everything a rule may read. Built once per verify call by the engine. */
@@ -33,11 +37,27 @@ export interface RuleContext {
   /** The template's name as written in the policy file. */
   templateName: string;
   template: TemplateConfig;
-  /** Names asked for, in order: the CSR's first, then the attribute's. Not yet validated. */
+  /**
+   * Names asked for, not yet validated: under names.from request the CSR's
+   * first, then the attribute's; under names.from identity the identity's
+   * proven names of the types the template accepts.
+   */
   sans: RequestedSan[];
+  /** The names the request itself asked for (the CSR's, then the attribute's), whichever the source. */
+  requested: RequestedSan[];
+  /** The subject asked for: the CSR's, or under names.from identity the one built from the identity. */
+  subject: Name;
 }
 
 export type Validator = (ctx: RuleContext) => Denial[];
+
+/**
+ * Why a request that breaks no rule still waits for a certificate manager
+ * (an anonymous requester, a name nobody proved): the same shape as a
+ * denial, and satisfied by the manager's resubmit.
+ */
+export type Hold = Denial;
+export type HoldCheck = (ctx: RuleContext) => Hold[];
 
 /** The certificate as the policy wants it; turned into the reply's `changes`. */
 export interface CertificateDraft {

@@ -1,11 +1,12 @@
-import { policyFrom, ruleContext } from '../testing/fixtures';
+import { policyFrom, ruleContext, ANYONE } from '../testing/fixtures';
 import { type CertificateDraft } from './types';
 import { addPeriod, checkValidityAttribute, parseValidityAttributes, setValidity } from './validity';
 
 const policy = policyFrom({
   templates: {
-    Fixed: { keys: [{ algorithm: 'ec', curves: ['P-256'] }], subject: { mode: 'request', allowed: ['CN'] }, validityDays: 90 },
+    Fixed: { ...ANYONE, keys: [{ algorithm: 'ec', curves: ['P-256'] }], subject: { mode: 'request', allowed: ['CN'] }, validityDays: 90 },
     Flexible: {
+      ...ANYONE,
       keys: [{ algorithm: 'ec', curves: ['P-256'] }],
       subject: { mode: 'request', allowed: ['CN'] },
       validityDays: 90,

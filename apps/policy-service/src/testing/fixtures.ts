@@ -2,6 +2,7 @@ import { ANONYMOUS_IDENTITY, requesterNameOf, type Identity, type PolicyVerifyRe
 import { resolve } from 'node:path';
 import { loadPolicyFile } from '../config/policy-file';
 import { PolicyFileSchema, type PolicyConfig, type PolicyFileInput } from '../config/policy-file.schema';
+import { nameSource } from '../rules/names';
 import { type RuleContext } from '../rules/types';
 
 /** Test-only builders: hand-written snapshots as ca-core would send them. */
@@ -15,6 +16,23 @@ export function shippedPolicy(): PolicyConfig {
 /** A policy from a literal, through the real schema (so defaults apply as in production). */
 export function policyFrom(input: PolicyFileInput): PolicyConfig {
   return PolicyFileSchema.parse(input);
+}
+
+/**
+ * Enrollment for rule tests that are not about it: anyone, anonymous
+ * included, issued at once with the request's names (proven or not).
+ */
+export const ANYONE = { enroll: { anonymous: 'issue' }, names: { from: 'request', unproven: 'allow' } } as const;
+
+/**
+ * A policy with one template taking its names from the request (unproven
+ * allowed), for rule tests about a requested subject or SANs under a
+ * template that ships building them from the identity.
+ */
+export function withNamesFromRequest(policy: PolicyConfig, template: string): PolicyConfig {
+  const copy = structuredClone(policy);
+  copy.templates[template].names = { from: 'request', unproven: 'allow' };
+  return copy;
 }
 
 export const KEYS = {
@@ -81,14 +99,11 @@ export function verifyRequest(o: RequestOptions = {}): PolicyVerifyRequest {
   };
 }
 
-/** A rule context for one template of a policy, with the request's SANs as the CSR's. */
+/** A rule context for one template of a policy, with the request's SANs as the CSR's (the identity's under names.from identity). */
 export function ruleContext(policy: PolicyConfig, templateName: string, o: RequestOptions = {}): RuleContext {
   const request = verifyRequest({ ...o, attributes: o.attributes ?? { certificatetemplate: templateName } });
-  return {
-    request,
-    policy,
-    templateName,
-    template: policy.templates[templateName],
-    sans: request.request.subjectAltNames.map((s) => ({ ...s, source: 'csr' as const })),
-  };
+  const requested = request.request.subjectAltNames.map((s) => ({ ...s, source: 'csr' as const }));
+  const template = policy.templates[templateName];
+  const source = nameSource(request, template, templateName, requested);
+  return { request, policy, templateName, template, sans: source.sans, requested, subject: source.subject };
 }
