@@ -37,7 +37,7 @@ import { ClientCertificateAuthenticator } from '../src/tls/client-certificate.au
 import { HttpsListener } from '../src/tls/https.listener';
 import { TlsCertificates } from '../src/tls/tls-certificates.service';
 import { FakeCa } from './fake-ca';
-import { NATS_URL, uniqueCaName } from './harness';
+import { assertionClaims, FRONT_DOOR, NATS_URL, uniqueCaName } from './harness';
 
 /*
  * HTTPS on the real intermediary app over real NATS (ADR 0029), with
@@ -201,6 +201,7 @@ describe('intermediary HTTPS (ADR 0029)', () => {
 
     const config = loadConfig({
       SIGNET_NATS_URL: NATS_URL,
+      SIGNET_FRONT_DOOR_KEY: FRONT_DOOR.privateKeyPem,
       SIGNET_HTTP_PORT: '0',
       SIGNET_HTTPS_PORT: '0',
       SIGNET_DEFAULT_CA: fake.name,
@@ -245,7 +246,10 @@ describe('intermediary HTTPS (ADR 0029)', () => {
     // It asked for the configured names under SignetService, as itself.
     const submit = fake.submits.at(-1)!;
     expect(submit.attributes).toBe('CertificateTemplate:SignetService');
-    expect(submit.requester).toBe('service:intermediary');
+    expect(await assertionClaims(fake.name, submit.identityAssertion)).toMatchObject({
+      purpose: 'submit',
+      identity: { method: 'service', principal: 'intermediary', names: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '::1' }] },
+    });
     expect((await parseCsr(decodeRequestText(submit.request))).subjectAltNames).toEqual([
       { type: 'dns', value: 'localhost' },
       { type: 'ip', value: '127.0.0.1' },

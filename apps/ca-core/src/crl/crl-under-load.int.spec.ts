@@ -72,7 +72,7 @@ describe('CRLs publish while issuance runs (real bus and database)', () => {
     const submitter = async (i: number) => {
       while (!stop) {
         try {
-          const r = await client.call(Commands.submit, ca, { request: csrs[i], attributes: 'CertificateTemplate:WebServer', requester: `load-${i}` });
+          const r = await client.call(Commands.submit, ca, { request: csrs[i], attributes: 'CertificateTemplate:WebServer' });
           serials.push(r.serial!);
         } catch (e) {
           submitErrors.push(e);

@@ -41,11 +41,11 @@ describe('enrollment secrets on the real bus and database', () => {
   const list = (actor: Actor = viewer, state?: 'active' | 'used' | 'expired' | 'revoked') => h.client.call(Commands.adminListEnrollmentSecrets, h.ca, { actor, ...(state ? { state } : {}) });
   const revoke = (id: string, actor: Actor = officer) => h.client.call(Commands.adminRevokeEnrollmentSecret, h.ca, { actor, id });
   const auditEntries = async () => (await h.client.call(Commands.adminAuditList, h.ca, { actor: auditor, limit: 1000 })).entries;
-  /** Spends a secret as the submit's transaction will: a stored request, then markUsed in one transaction. */
-  async function spend(id: string): Promise<number> {
-    const r = await h.client.call(Commands.submit, h.ca, { request: makeCsr(w, id, `/CN=${id}.example.test`), requester: `enrollment-secret:${id}` });
-    const store = h.app.get(EnrollmentSecretStore);
-    await h.ds.transaction((m) => store.markUsed(m, `enrollment-secret:${id}`, r.requestId));
+  /** The identity a front door builds from a checked secret (the intermediary's authenticator). */
+  const secretIdentity = (id: string) => ({ method: 'enrollment-secret' as const, principal: id, names: [], groups: [], oneTime: `enrollment-secret:${id}`, evidence: { secretId: id } });
+  /** Spends a secret as a submit does: the front door's signed identity carries its one-time id, and the submit's transaction marks it used. */
+  async function spend(id: string, cn = `${id}.example.test`): Promise<number> {
+    const r = await h.submitAs(secretIdentity(id), { request: makeCsr(w, `${id}-${cn}`, `/CN=${cn}`) });
     return r.requestId;
   }
   /** Every text in every table of the database that contains `needle`. */
@@ -171,10 +171,10 @@ describe('enrollment secrets on the real bus and database', () => {
 
   it('two submits racing with one secret: exactly one spends it', async () => {
     const c = await create();
-    const ids = await Promise.all([1, 2].map((i) => h.client.call(Commands.submit, h.ca, { request: makeCsr(w, `${c.id}-${i}`, `/CN=race${i}.example.test`), requester: `enrollment-secret:${c.id}` }).then((r) => r.requestId)));
-    const store = h.app.get(EnrollmentSecretStore);
-    const outcomes = await Promise.allSettled(ids.map((id) => h.ds.transaction((m) => store.markUsed(m, `enrollment-secret:${c.id}`, id))));
+    const outcomes = await Promise.allSettled([1, 2].map((i) => spend(c.id, `race${i}.example.test`)));
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const [row] = (await list(viewer, 'used')).secrets.filter((s) => s.id === c.id);
+    expect(row.usedByRequestId).toBe((outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<number>).value);
   });
 
   it('revoke: an officer revokes an unused secret (audited); used or revoked is WRONG_STATE, unknown NOT_FOUND', async () => {
