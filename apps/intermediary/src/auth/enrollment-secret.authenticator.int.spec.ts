@@ -4,7 +4,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { ErrorCode, SignetError, type EnrollmentSecretBinding, type Identity } from '@signet/contracts';
 import { CapturingLogger, createHttpApp, HttpErrorFilter, listenForTests, type HttpRequest } from '@signet/http';
 import { FakeCa } from '../../test/fake-ca';
-import { NATS_URL, uniqueCaName } from '../../test/harness';
+import { FRONT_DOOR, NATS_URL, uniqueCaName } from '../../test/harness';
 import { BusModule } from '../bus/bus.module';
 import { loadConfig } from '../config/config';
 import { accessLog } from '../http/access-log';
@@ -65,7 +65,7 @@ describe('enrollment-secret authenticator (HTTP, real NATS, fake ca-core)', () =
       if (p.id === ID && p.secret === SECRET) return BINDING;
       throw new SignetError(ErrorCode.Unauthorized, 'enrollment secret not accepted', { reason: 'invalid_enrollment_secret' });
     };
-    const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_HTTP_PORT: '0', SIGNET_DEFAULT_CA: ca.name, SIGNET_CA_TIMEOUT_MS: '1000', SIGNET_DISCOVERY_WAIT_MS: '150' });
+    const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_FRONT_DOOR_KEY: FRONT_DOOR.privateKeyPem, SIGNET_HTTP_PORT: '0', SIGNET_DEFAULT_CA: ca.name, SIGNET_CA_TIMEOUT_MS: '1000', SIGNET_DISCOVERY_WAIT_MS: '150' });
     @Module({})
     class ProbeModule {
       static register(): DynamicModule {

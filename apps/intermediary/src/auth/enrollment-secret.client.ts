@@ -1,7 +1,7 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
 import { BusClient } from '@signet/bus';
-import { Commands, type EnrollmentSecretBinding } from '@signet/contracts';
+import { Commands, ErrorCode, isSignetError, type EnrollmentSecretBinding } from '@signet/contracts';
 import { NATS_CONNECTION, toPublicError } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 
@@ -23,6 +23,8 @@ export class EnrollmentSecretClient {
     try {
       return await this.bus.call(Commands.enrollmentSecretCheck, ca, presented);
     } catch (e) {
+      // Here UNAUTHORIZED is about the enrollee's secret (the one refusal), not this front door's signature.
+      if (isSignetError(e) && e.code === ErrorCode.Unauthorized) throw e;
       throw toPublicError(e, ca);
     }
   }

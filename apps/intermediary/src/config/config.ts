@@ -68,7 +68,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (problems.length || !e || !frontDoorKey) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  // Each method's and the listener's own variables too: one start names every problem.
+  const part = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.message.replace(/^invalid configuration:\n\s*/, '').split(/\n\s*/));
+      return undefined;
+    }
+  };
+  const tokens = part(() => loadTokenAuthConfig(env));
+  const tls = e && part(() => loadTlsConfig(env, e.SIGNET_HTTP_HOST));
+  if (problems.length || !e || !frontDoorKey || !tokens || !tls) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
     nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
@@ -77,8 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     discovery: { ttlMs: e.SIGNET_DISCOVERY_TTL_MS, waitMs: e.SIGNET_DISCOVERY_WAIT_MS },
     ready: { exitService: e.SIGNET_READY_EXIT_SERVICE },
     logLevel: e.SIGNET_LOG_LEVEL,
-    tokens: loadTokenAuthConfig(env),
-    tls: loadTlsConfig(env, e.SIGNET_HTTP_HOST),
+    tokens,
+    tls,
     frontDoorKey,
   };
 }

@@ -158,14 +158,19 @@ describe('engine: Development (localhost)', () => {
 });
 
 describe('engine: SignetService (the intermediary\'s own HTTPS certificate)', () => {
+  /** The intermediary asking for its own certificate, having proved the names in its configuration. */
+  const asIntermediary = (names: San[]): Identity => ({ method: 'service', principal: 'intermediary', names, groups: [], evidence: {} });
+
   it('ok/the default SIGNET_TLS_NAMES, 30 days, serverAuth', () => {
-    const r = verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [{ type: 'CN', value: 'localhost' }], sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '::1' }] });
+    const sans: San[] = [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'ip', value: '::1' }];
+    const r = verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [{ type: 'CN', value: 'localhost' }], sans, identity: asIntermediary(sans) });
     expect(r).toMatchObject({ verdict: 'issue', changes: { template: 'SignetService', subject: [{ type: 'CN', value: 'localhost' }] } });
     expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.serverAuth]);
   });
 
   it('fail/a name the template does not list', () => {
-    expect(verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [], sans: [{ type: 'dns', value: 'www.example.com' }] })).toMatchObject({
+    const sans: San[] = [{ type: 'dns', value: 'www.example.com' }];
+    expect(verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [], sans, identity: asIntermediary(sans) })).toMatchObject({
       verdict: 'deny',
       decidedBy: { rule: 'san.dns', value: 'www.example.com' },
     });
@@ -328,12 +333,12 @@ describe('engine: the shipped defaults and the identity', () => {
 
   describe('SignetService: the intermediary\'s own TLS certificate', () => {
     const intermediary = (names: San[]): Identity => ({ method: 'service', principal: 'intermediary', names, groups: [], evidence: {} });
-    const service = (identity: Identity, sans: San[] = [{ type: 'dns', value: 'ca.example.com' }]) =>
+    const service = (identity: Identity, sans: San[] = [{ type: 'dns', value: 'localhost' }]) =>
       verify({ attributes: { certificatetemplate: 'SignetService' }, key: KEYS.p256, subject: [], sans, identity });
 
     it('ok/issued for the names it proved: serverAuth, 30 days', () => {
-      const r = service(intermediary([{ type: 'dns', value: 'ca.example.com' }]));
-      expect(r).toMatchObject({ verdict: 'issue', changes: { subject: [{ type: 'CN', value: 'ca.example.com' }], notAfter: '2026-01-31T00:00:00.000Z' } });
+      const r = service(intermediary([{ type: 'dns', value: 'localhost' }]));
+      expect(r).toMatchObject({ verdict: 'issue', changes: { subject: [{ type: 'CN', value: 'localhost' }], notAfter: '2026-01-31T00:00:00.000Z' } });
       expect(decodeExtKeyUsage(extension(r, OID.extKeyUsage)!.der)).toEqual([OID.serverAuth]);
     });
 
@@ -343,9 +348,9 @@ describe('engine: the shipped defaults and the identity', () => {
     });
 
     it.each<[string, Identity, Record<string, string>]>([
-      ['fail/a name it did not prove', intermediary([{ type: 'dns', value: 'other.example.com' }]), { rule: 'names.unproven', field: 'subjectAltName.dns', value: 'ca.example.com' }],
-      ['fail/another service', { method: 'service', principal: 'acme-frontend', names: [{ type: 'dns', value: 'ca.example.com' }], groups: [], evidence: {} }, { rule: 'enroll.permission', value: 'service:acme-frontend' }],
-      ['fail/a client certificate proving the name', proving([{ type: 'dns', value: 'ca.example.com' }]), { rule: 'enroll.permission' }],
+      ['fail/a name it did not prove', intermediary([{ type: 'ip', value: '127.0.0.1' }]), { rule: 'names.unproven', field: 'subjectAltName.dns', value: 'localhost' }],
+      ['fail/another service', { method: 'service', principal: 'acme-frontend', names: [{ type: 'dns', value: 'localhost' }], groups: [], evidence: {} }, { rule: 'enroll.permission', value: 'service:acme-frontend' }],
+      ['fail/a client certificate proving the name', proving([{ type: 'dns', value: 'localhost' }]), { rule: 'enroll.permission' }],
       ['fail/anonymous', ANONYMOUS_IDENTITY, { rule: 'enroll.permission', value: 'anonymous' }],
     ])('%s', (_n, identity, decidedBy) => {
       expect(service(identity)).toMatchObject({ verdict: 'deny', decidedBy });
