@@ -23,10 +23,24 @@ export interface VerifyKeys {
   readonly byKid: ReadonlyMap<string, KeyObject>;
 }
 
+export type AssertionRefusal =
+  | 'malformed'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-audience'
+  | 'wrong-type'
+  | 'wrong-issuer'
+  | 'bad-claims'
+  /** Bound to another command or another message body than the one it came with (admin assertions). */
+  | 'wrong-command'
+  | 'wrong-body';
+
 /** Why an assertion was refused; the message never carries the assertion itself. */
 export class AssertionError extends Error {
   constructor(
-    readonly reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-audience' | 'wrong-type' | 'wrong-issuer' | 'bad-claims',
+    readonly reason: AssertionRefusal,
     message: string,
   ) {
     super(message);

@@ -1,7 +1,8 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
+import { signAdminAssertion, type SigningKey } from '@signet/assertions';
 import { BusClient } from '@signet/bus';
-import { Commands, ErrorCode, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
+import { AdminAssertion, Commands, ErrorCode, isAdminCommand, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
 import { badBody } from '@signet/http';
 import { type z } from 'zod';
 import { CONFIG, type AdminConfig } from '../config/config';
@@ -24,6 +25,7 @@ type Rep<K extends AdminCommand> = z.output<(typeof Commands)[K]['reply']>;
 @Injectable()
 export class AdminClient {
   private readonly bus: BusClient;
+  private readonly key: SigningKey;
   readonly ca: string;
 
   constructor(
@@ -31,24 +33,32 @@ export class AdminClient {
     @Inject(CONFIG) config: AdminConfig,
   ) {
     this.bus = new BusClient(nc, config.caTimeoutMs);
+    this.key = config.assertionKey;
     this.ca = config.caName;
   }
 
-  /** Sends one admin command for this CA; `actor` is added by the caller (AD CS Officer/CallerName). */
-  async call<K extends AdminCommand>(name: K, request: Req<K>): Promise<Rep<K>> {
+  /**
+   * Sends one command for this CA. `actor` is the authenticated caller (AD CS
+   * Officer/CallerName), signed into the assertion; only the authentication
+   * itself goes without one.
+   */
+  async call<K extends AdminCommand>(name: K, request: Req<K>, actor?: Actor): Promise<Rep<K>> {
     const cmd = Commands[name] as unknown as Command<z.ZodType, z.ZodType>;
     const checked = cmd.request.safeParse(request);
     if (!checked.success) throw badBody(checked.error);
+    const headers = isAdminCommand(cmd)
+      ? async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(this.key, { ca: this.ca, command: cmd.name, body, actor }) })
+      : undefined;
     try {
-      return (await this.bus.call(cmd, this.ca, checked.data as never)) as Rep<K>;
+      return (await this.bus.call(cmd, this.ca, checked.data as never, { headers })) as Rep<K>;
     } catch (e) {
       throw toPublicError(e, this.ca);
     }
   }
 
-  /** Shorthand for the commands whose message is `{actor, ...fields}`. */
-  as<K extends AdminCommand>(actor: Actor, name: K, fields: Omit<Req<K>, 'actor'>): Promise<Rep<K>> {
-    return this.call(name, { ...fields, actor } as Req<K>);
+  /** A command on behalf of the authenticated caller. */
+  as<K extends AdminCommand>(actor: Actor, name: K, fields: Req<K>): Promise<Rep<K>> {
+    return this.call(name, fields, actor);
   }
 }
 
