@@ -23,19 +23,22 @@ export interface VerifyKeys {
   readonly byKid: ReadonlyMap<string, KeyObject>;
 }
 
-export type AssertionRefusal =
-  | 'malformed'
-  | 'unknown-key'
-  | 'bad-signature'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'wrong-audience'
-  | 'wrong-type'
-  | 'wrong-issuer'
-  | 'bad-claims'
+/** Every reason an assertion is refused for (`details.reason` of the UNAUTHORIZED a verifier answers). */
+export const ASSERTION_REFUSALS = [
+  'malformed',
+  'unknown-key',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'wrong-audience',
+  'wrong-type',
+  'wrong-issuer',
+  'bad-claims',
   /** Bound to another command or another message body than the one it came with (admin assertions). */
-  | 'wrong-command'
-  | 'wrong-body';
+  'wrong-command',
+  'wrong-body',
+] as const;
+export type AssertionRefusal = (typeof ASSERTION_REFUSALS)[number];
 
 /** Why an assertion was refused; the message never carries the assertion itself. */
 export class AssertionError extends Error {

@@ -1,6 +1,6 @@
 import { type NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable } from '@nestjs/common';
-import { signAdminAssertion, type SigningKey } from '@signet/assertions';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ASSERTION_REFUSALS, signAdminAssertion, type SigningKey } from '@signet/assertions';
 import { BusClient } from '@signet/bus';
 import { AdminAssertion, Commands, ErrorCode, isAdminCommand, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
 import { badBody } from '@signet/http';
@@ -62,14 +62,24 @@ export class AdminClient {
   }
 }
 
+const log = new Logger('AdminClient');
+const REFUSED_ASSERTION: ReadonlySet<string> = new Set(ASSERTION_REFUSALS);
+
 /**
  * Bus errors in the words an operator may see: subject names stay inside.
  * ca-core's own codes (NOT_FOUND, WRONG_STATE, BAD_MESSAGE for an invalid
  * cursor, ...) pass through; our message was already checked against the
  * same contract, so a refusal there is about the values, not our code.
+ * ca-core refusing admin-api's own assertion is a 500 with the cause in
+ * admin-api's log: the caller can do nothing about it.
  */
 export function toPublicError(e: unknown, ca: string): unknown {
   if (!isSignetError(e)) return e;
+  if (e.code === ErrorCode.Unauthorized && REFUSED_ASSERTION.has(String(e.details?.reason))) {
+    // ca-core refused admin-api's own credential: a deployment fault, not the caller's (their token is fine).
+    log.error(`ca-core refused admin-api's admin assertion (${String(e.details?.reason)}): is this SIGNET_ADMIN_ASSERTION_KEY's public half in ca-core's SIGNET_ADMIN_ASSERTION_KEYS, and are the clocks right?`);
+    return new SignetError(ErrorCode.Internal, 'internal error');
+  }
   if (e.code === ErrorCode.CaUnavailable) {
     return new SignetError(ErrorCode.CaUnavailable, `CA "${ca}" did not answer; retry later`, { ca });
   }
