@@ -38,17 +38,25 @@ const forged = (cmd: Command<z.ZodType, z.ZodType>) => ({
 });
 const refusal = (p: Promise<unknown>) => p.then((r) => ({ unexpected: r }), (e: { code: string; details?: Record<string, unknown> }) => ({ code: e.code, reason: e.details?.reason }));
 
-async function issued(host: string): Promise<string> {
+/** A pending web server request: the shipped WebServer holds an anonymous HTTP enrollee for a certificate manager (ADR 0030). */
+async function pending(host: string): Promise<number> {
   const res = await stack.submit({ csr: opensslCsr({ subject: `/CN=${host}`, sans: [`DNS:${host}`] }), attributes: { CertificateTemplate: 'WebServer' } });
-  expect(res.status).toBe(201);
-  return res.body.serial;
+  expect(res.status).toBe(202);
+  return res.body.requestId;
+}
+
+/** A certificate an officer approved through admin-api. */
+async function issued(host: string): Promise<string> {
+  const approved = await stack.admin('POST', `/api/v1/requests/${await pending(host)}/resubmit`, officer);
+  expect(approved.body).toMatchObject({ disposition: 'issued' });
+  return approved.body.serial;
 }
 
 const writes = async () =>
   (await stack.db.query(`SELECT (SELECT count(*)::int FROM audit_log) AS audit, (SELECT count(*)::int FROM admin_token) AS tokens, (SELECT count(*)::int FROM certificate WHERE revoked_at IS NOT NULL) AS revoked, (SELECT count(*)::int FROM crl) AS crls`)).rows[0];
 
 describe('a forged admin actor on the bus', () => {
-  it('is refused for a revocation, a token for itself and a CRL, and nothing is written', async () => {
+  it('is refused for a revocation, a token for itself, a CRL and an approval, and nothing is written', async () => {
     const serial = await issued('forged-revoke.example.com');
     const before = await writes();
     // The actor written into the body, as the contract once carried it: not a field any more.
@@ -60,6 +68,12 @@ describe('a forged admin actor on the bus', () => {
     expect(await refusal(bus.call(Commands.adminPublishCrl, stack.ca, {}, forged(Commands.adminPublishCrl)))).toEqual({ code: ErrorCode.Unauthorized, reason: 'unknown-key' });
     expect(await refusal(bus.call(Commands.adminAuditList, stack.ca, {}, forged(Commands.adminAuditList)))).toEqual({ code: ErrorCode.Unauthorized, reason: 'unknown-key' });
     expect(await writes()).toEqual(before);
+    // Nor can it approve a held request.
+    const held = await pending('forged-approval.example.com');
+    const beforeApproval = await writes();
+    expect(await refusal(bus.call(Commands.adminResubmit, stack.ca, { requestId: held }, forged(Commands.adminResubmit)))).toEqual({ code: ErrorCode.Unauthorized, reason: 'unknown-key' });
+    expect(await writes()).toEqual(beforeApproval);
+    expect((await stack.db.query(`SELECT disposition FROM request WHERE id = $1`, [held])).rows).toEqual([{ disposition: 'pending' }]);
     expect((await stack.db.query(`SELECT count(*)::int AS n FROM admin_token WHERE name = 'mallory'`)).rows[0].n).toBe(0);
     // ca-core says why in its log, never the assertion itself.
     expect(stack.services.get('ca-core')!.log()).toMatch(/refused ca\.admin\.revoke: assertion is signed by a key this service does not trust \(unknown-key\)/);
