@@ -1,5 +1,5 @@
 import { ANONYMOUS_IDENTITY, ErrorCode, SignetError, type Identity, type IdentityMethod } from '@signet/contracts';
-import { type HttpRequest } from '@signet/http';
+import { FailureLimiter, type HttpRequest } from '@signet/http';
 import { type Authenticator } from './authenticator';
 import { EnrolleeAuth } from './enrollee-auth';
 
@@ -59,4 +59,31 @@ describe('EnrolleeAuth (ADR 0026)', () => {
     const broken = fake('oidc', () => ({ method: 'oidc', principal: 'eve\nadmin', names: [], groups: [], evidence: {} }));
     await expect(new EnrolleeAuth([broken]).identify(req)).rejects.toMatchObject({ code: ErrorCode.Internal, message: 'internal error' });
   });
+
+  describe('refused credentials are counted per source (SIGNET_AUTH_FAILURE_*)', () => {
+    const from = (ip: string, authorization?: string) => ({ ip, headers: authorization ? { authorization } : {} }) as unknown as HttpRequest;
+    const limiter = () => new FailureLimiter({ limit: 3, windowMs: 60_000, maxSources: 100 });
+
+    it('fail/after the limit, a source presenting any credential gets 429 unchecked; another source and anonymous callers do not', async () => {
+      const token = fake('enrollment-token', refuse);
+      const auth = new EnrolleeAuth([token], limiter());
+      for (let i = 0; i < 3; i++) await expect(auth.identify(from('192.0.2.7', 'Bearer x.y.z'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
+      await expect(auth.identify(from('192.0.2.7', 'Bearer x.y.z'))).rejects.toMatchObject({ code: ErrorCode.RateLimited, details: { retryAfterSeconds: expect.any(Number) } });
+      expect(token.asked).toBe(3);
+      // Another address is not held back by this one's failures.
+      await expect(auth.identify(from('198.51.100.1', 'Bearer x.y.z'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
+      // Without a credential there is nothing to guess: the same address is still served, as anonymous.
+      const open = new EnrolleeAuth([fake('enrollment-token', () => undefined)], (auth as unknown as { failures: FailureLimiter }).failures);
+      expect(await open.identify(from('192.0.2.7'))).toBe(ANONYMOUS_IDENTITY);
+    });
+
+    it('ok/an enrollment secret\'s refusals are left to its authenticator (it counts them itself), not counted twice', async () => {
+      const failures = limiter();
+      const secret = fake('enrollment-secret', refuse);
+      const auth = new EnrolleeAuth([secret], failures);
+      for (let i = 0; i < 3; i++) await expect(auth.identify(from('192.0.2.8', 'Basic eDp5'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
+      expect(() => failures.assertAllowed('192.0.2.8')).not.toThrow();
+    });
+  });
 });
+
