@@ -25,30 +25,31 @@ ca=$(curl -s "$BASE/api/v1/cas/default" | json 'o.ca.name')
 curl -s "$BASE/api/v1/cas/$ca/certificate" | json 'o.certificate' > "$work/ca.pem"
 echo "CA certificate:"; openssl x509 -in "$work/ca.pem" -noout -subject -enddate
 
-say "Step 3: a client makes a key and a CSR for www.example.com with openssl"
+say "Step 3: a client makes a key and a CSR for localhost with openssl"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/dev.key" \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -out "$work/dev.csr" 2>/dev/null
+openssl req -in "$work/dev.csr" -noout -subject
+
+say "Steps 4–5: the intermediary submits it (template Development: loopback names, open to callers without a credential); the policy verifies and the CA issues"
+code=$(submit "$work/dev.csr" Development "demo-$(date +%s)")
+echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,serial:o.serial,message:o.message})' < "$work/reply.json"
+json 'o.certificate' < "$work/reply.json" > "$work/dev.pem"
+openssl x509 -in "$work/dev.pem" -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage,keyUsage
+echo; openssl verify -x509_strict -purpose sslserver -CAfile "$work/ca.pem" "$work/dev.pem"
+
+say "Step 5, pend: www.example.com under WebServer from a caller who proved no name waits for a certificate manager"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/www.key" \
   -subj /CN=www.example.com -addext subjectAltName=DNS:www.example.com -out "$work/www.csr" 2>/dev/null
-openssl req -in "$work/www.csr" -noout -subject
-
-say "Steps 4–5: the intermediary submits it (template WebServer); the policy verifies and the CA issues"
-code=$(submit "$work/www.csr" WebServer "demo-$(date +%s)")
-echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,serial:o.serial,message:o.message})' < "$work/reply.json"
-json 'o.certificate' < "$work/reply.json" > "$work/www.pem"
-openssl x509 -in "$work/www.pem" -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage,keyUsage
-echo; openssl verify -x509_strict -purpose sslserver -CAfile "$work/ca.pem" "$work/www.pem"
-
-say "Step 5, pend: a CodeSigning request needs a certificate manager's approval"
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/cs.key" \
-  -subj "/CN=Release Signing/O=Example Corp" -out "$work/cs.csr" 2>/dev/null
-code=$(submit "$work/cs.csr" CodeSigning)
-echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,message:o.message})' < "$work/reply.json"
+code=$(submit "$work/www.csr" WebServer)
+echo "HTTP $code"; json '({requestId:o.requestId,disposition:o.disposition,decidedBy:o.decidedBy,message:o.message})' < "$work/reply.json"
 id=$(json 'o.requestId' < "$work/reply.json")
 # The submit answered the request's retrieval secret, once; only its holder reads the request back.
-(umask 077; json 'o.retrievalSecret' < "$work/reply.json" > "$work/cs.secret")
+(umask 077; json 'o.retrievalSecret' < "$work/reply.json" > "$work/www.secret")
 echo "RetrievePending $id with its retrieval secret (the Signet-Retrieval-Secret header):"
-curl -s -H "Signet-Retrieval-Secret: $(cat "$work/cs.secret")" "$BASE/api/v1/requests/$id?ca=$ca" | json '({requestId:o.requestId,disposition:o.disposition})'
+curl -s -H "Signet-Retrieval-Secret: $(cat "$work/www.secret")" "$BASE/api/v1/requests/$id?ca=$ca" | json '({requestId:o.requestId,disposition:o.disposition})'
 echo "RetrievePending $id without it: the same answer as for a request that does not exist"
 curl -s "$BASE/api/v1/requests/$id?ca=$ca" | json '({code:o.code,message:o.message})'
+echo "A client that proves its names (an enrollment token, an enrollment secret, a certificate of this CA, an OIDC login) is issued at once: see docs/SECURITY.md."
 
 say "Step 5, deny: a name outside the template's allowed domains is denied, and the rule is named"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/evil.key" \
