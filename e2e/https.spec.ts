@@ -112,13 +112,14 @@ describe('the TLS client-certificate authenticator against the real ca-core', ()
 
   beforeAll(async () => {
     nc = await connect({ servers: process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222' });
-    const config = loadConfig({ SIGNET_DEFAULT_CA: stack.ca, SIGNET_TLS_MODE: 'off', SIGNET_DISCOVERY_WAIT_MS: '500' });
+    const config = loadConfig({ SIGNET_DEFAULT_CA: stack.ca, SIGNET_TLS_MODE: 'off', SIGNET_DISCOVERY_WAIT_MS: '500', SIGNET_FRONT_DOOR_KEY: stack.frontDoor.privateKeyPem });
     const discovery = new DiscoveryService(nc, config);
     auth = new ClientCertificateAuthenticator(discovery, new RevocationClient(nc, config, discovery));
-    // A WebServer certificate, enrolled over HTTPS (anonymous may, under today's shipped policy).
+    // A WebServer certificate, enrolled over HTTPS with an enrollment token that proves the name (ADR 0030).
     run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('old.key'), '-subj', '/CN=www.example.com', '-addext', 'subjectAltName=DNS:www.example.com', '-out', file('old.csr')]);
     const body = JSON.stringify({ csr: readFileSync(file('old.csr'), 'utf8'), attributes: { CertificateTemplate: 'WebServer' } });
-    const r = await curl(['--cacert', caPath, '-H', 'content-type: application/json', '--data-binary', body, `${stack.httpsUrl}/api/v1/requests`]);
+    const token = await stack.enrollmentToken({ sub: 'www.example.com', sans: ['www.example.com'], template: 'WebServer' });
+    const r = await curl(['--cacert', caPath, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '--data-binary', body, `${stack.httpsUrl}/api/v1/requests`]);
     expect(r.status).toBe(201);
     leaf = new X509Certificate(JSON.parse(r.body).certificate);
   }, 60_000);
