@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { ClientCertificateAuthenticator, DiscoveryService, loadConfig, RevocationClient } from '../apps/intermediary/src/testing-api';
+import { curl } from './support/https';
 import { run } from './support/openssl';
 import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -23,16 +23,6 @@ const dir = mkdtempSync(join(tmpdir(), 'signet-https-'));
 const file = (name: string) => join(dir, name);
 // 30 days × 0.000005 ≈ 13 s: a renewal within the test.
 const RENEW_FRACTION = '0.000005';
-
-/** Real curl: status and body (asynchronous, like every client of a service). */
-function curl(args: string[]): Promise<{ status: number; body: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('curl', ['-s', '-S', '-w', '\n%{http_code}', ...args], { encoding: 'utf8', timeout: 30_000 }, (_e, stdout, stderr) => {
-      const lines = stdout.split('\n');
-      resolve({ status: Number(lines.pop()), body: lines.join('\n'), stderr });
-    });
-  });
-}
 
 function servedCertificate(port: number): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
