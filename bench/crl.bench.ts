@@ -1,4 +1,5 @@
 import { BusClient } from '@signet/bus';
+import { BenchAdmin } from './admin-signer';
 import { Commands } from '@signet/contracts';
 import { CrlBuilder, createSelfSignedCa, createSigner, generateKeyPair } from '@signet/x509';
 import { spawnSync } from 'node:child_process';
@@ -73,9 +74,11 @@ async function main(): Promise<void> {
   const pg = await freshDatabase(DB);
   const nc = await connectNats();
   const bus = new BusClient(nc, 120_000);
+  const admin = new BenchAdmin({});
   const passFile = join(mkdtempSync(join(tmpdir(), 'signet-bench-')), 'pass');
   writeFileSync(passFile, BENCH_PASSPHRASE, { mode: 0o600 });
   const core = new Service('ca-core', {
+    ...admin.caCoreEnv(),
     SIGNET_CA_NAME: CA,
     SIGNET_DATABASE_URL: databaseUrl(DB),
     SIGNET_NATS_URL: NATS_URL,
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
     const before = core.memory();
     log(`ca-core: publishing a base CRL (RSS before ${before.currentMiB} MiB)`);
     const t = process.hrtime.bigint();
-    const reply = await bus.call(Commands.adminPublishCrl, CA, { actor: { name: 'bench', roles: ['ca-admin'] } }, { timeoutMs: 300_000 });
+    const reply = await admin.call(bus, Commands.adminPublishCrl, CA, { name: 'bench', roles: ['ca-admin'] }, {}, { timeoutMs: 300_000 });
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
     const after = core.memory();
     log(`  CRL ${reply.crlNumber}: ${reply.entries} entries in ${seconds.toFixed(2)} s; ca-core peak RSS ${after.peakMiB} MiB`);

@@ -7,6 +7,7 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { countQuery, pageQuery } from '../apps/ca-core/src/testing-api';
+import { BenchAdmin } from './admin-signer';
 import { BENCH_CA, benchDatabaseUrl } from './seed-view';
 
 /**
@@ -29,8 +30,10 @@ const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** Not a secret: it only protects the throw-away key of the benchmark CA. */
 const BENCH_PASSPHRASE = 'bench-view-not-a-secret';
 const actor = { name: 'bench', roles: ['viewer' as const] };
+/** Signs each view as admin-api would (ADR 0028); `--external` needs SIGNET_ADMIN_ASSERTION_KEY(_FILE). */
+const admin = new BenchAdmin();
 
-type Query = Omit<ViewRequest, 'actor' | 'count'>;
+type Query = Omit<ViewRequest, 'count'>;
 interface Scenario {
   name: string;
   query: Query;
@@ -182,6 +185,7 @@ async function startCaCore(): Promise<{ child: ChildProcess; log: () => string }
       SIGNET_NATS_URL: NATS_URL,
       SIGNET_CA_KEY_PASSPHRASE: BENCH_PASSPHRASE,
       SIGNET_CA_SUBJECT: 'O=Signet Bench,CN=Signet View Bench CA',
+      ...admin.caCoreEnv(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -195,7 +199,7 @@ async function waitReady(client: BusClient, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await client.call(Commands.adminView, BENCH_CA, { actor, limit: 1 }, { timeoutMs: 2_000 });
+      await admin.call(client, Commands.adminView, BENCH_CA, actor, { limit: 1 }, { timeoutMs: 2_000 });
       return;
     } catch (e) {
       if (!(isSignetError(e) && e.code === ErrorCode.CaUnavailable) || Date.now() > deadline) throw e;
@@ -206,7 +210,7 @@ async function waitReady(client: BusClient, timeoutMs: number): Promise<void> {
 
 async function explain(pg: Client, list: Scenario[]): Promise<void> {
   for (const s of list) {
-    const q = ViewRequestSchema.parse({ actor, ...s.query, count: true });
+    const q = ViewRequestSchema.parse({ ...s.query, count: true });
     for (const [what, b] of [
       ['page', pageQuery(q, BENCH_CA, 'a', null, q.limit + 1)],
       ['count', countQuery(q, BENCH_CA)],
@@ -250,7 +254,7 @@ async function main(): Promise<void> {
     let ca: { child: ChildProcess; log: () => string } | undefined;
     try {
       if (!flag('external')) {
-        const already = await client.call(Commands.adminView, BENCH_CA, { actor, limit: 1 }, { timeoutMs: 1_000 }).then(() => true, () => false);
+        const already = await admin.call(client, Commands.adminView, BENCH_CA, actor, { limit: 1 }, { timeoutMs: 1_000 }).then(() => true, () => false);
         if (already) throw new Error(`a ca-core for CA "${BENCH_CA}" already answers on the bus; stop it, or pass --external to measure it`);
         ca = await startCaCore();
         await waitReady(client, 60_000).catch((e) => {
@@ -261,13 +265,13 @@ async function main(): Promise<void> {
       const results: Array<Record<string, unknown>> = [];
       for (const s of list) {
         let cursor: string | undefined;
-        for (let i = 0; i < (s.skipPages ?? 0); i++) cursor = (await client.call(Commands.adminView, BENCH_CA, { actor, ...s.query, cursor })).nextCursor ?? undefined;
+        for (let i = 0; i < (s.skipPages ?? 0); i++) cursor = (await admin.call(client, Commands.adminView, BENCH_CA, actor, { ...s.query, cursor })).nextCursor ?? undefined;
         const measure = async (count: boolean) => {
           const ms: number[] = [];
           let last: Awaited<ReturnType<typeof client.call<typeof Commands.adminView.request, typeof Commands.adminView.reply>>> | undefined;
           for (let i = 0; i < warmup + runs; i++) {
             const t = process.hrtime.bigint();
-            last = await client.call(Commands.adminView, BENCH_CA, { actor, ...s.query, cursor, count });
+            last = await admin.call(client, Commands.adminView, BENCH_CA, actor, { ...s.query, cursor, count });
             if (i >= warmup) ms.push(Number(process.hrtime.bigint() - t) / 1e6);
           }
           return { stats: stats(ms), reply: last! };

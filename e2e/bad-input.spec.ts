@@ -1,6 +1,7 @@
 import { decodeJson, encodeJson } from '@signet/bus';
-import { BusSubmit, Commands, textProblem } from '@signet/contracts';
+import { BusSubmit, Commands, textProblem, type Actor } from '@signet/contracts';
 import { fuzzCases, fuzzKey, fuzzKeys, fuzzSeed, Prng, rawCsr, rawCsrInfo, signCsr, toCsrPem, type RawRdn, type RawSan } from '@signet/testing';
+import { callAsAdminApi } from './support/bus';
 import { fuzzCase, type FuzzCase } from './support/fuzz-inputs';
 import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -166,7 +167,7 @@ describe('fuzz: mutated CSRs, JSON bodies and bus messages', () => {
 });
 
 describe('a ca-core killed in the middle of a submission', () => {
-  const officer = { name: 'olivia', roles: ['officer'] };
+  const officer: Actor = { name: 'olivia', roles: ['officer'] };
   const bus = async (subject: string, msg: unknown, timeout = 10_000) => decodeJson((await stack.nc.request(subject, encodeJson(msg), { timeout })).data) as any;
   const signal = (app: 'ca-core' | 'policy-service', sig: NodeJS.Signals) => process.kill(stack.service(app).pid!, sig);
 
@@ -198,8 +199,8 @@ describe('a ca-core killed in the middle of a submission', () => {
     expect(await one(`SELECT disposition, disposition_message AS message FROM request WHERE id = $1`)).toEqual([
       { disposition: 'pending', message: 'processing was interrupted; resubmit to continue' },
     ]);
-    const reply = await bus(Commands.adminResubmit.subject(stack.ca), { actor: officer, requestId: Number(id) });
-    expect(reply).toMatchObject({ ok: true, data: { requestId: Number(id), disposition: 'issued' } });
+    const reply = await callAsAdminApi(stack, Commands.adminResubmit, officer, { requestId: Number(id) });
+    expect(reply).toMatchObject({ requestId: Number(id), disposition: 'issued' });
     expect(await one(`SELECT action FROM audit_log WHERE request_id = $1 ORDER BY id`)).toEqual([
       { action: 'request.submit' },
       { action: 'request.park' },

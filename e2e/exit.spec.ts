@@ -1,5 +1,4 @@
 import { jetstream } from '@nats-io/jetstream';
-import { BusClient } from '@signet/bus';
 import { Commands, EXIT_EVENT_BIT, EXIT_EVENTS, eventsInMask, maskOf, type ExitEvent } from '@signet/contracts';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -7,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { callAsAdminApi } from './support/bus';
 import { signetCli } from './support/cli';
 import { opensslCsr } from './support/openssl';
 import { ROOT, waitFor } from './support/processes';
@@ -100,7 +100,6 @@ async function moduleRows(): Promise<Array<{ name: string; event_mask: number; l
   return (await stack.db.query(`SELECT name, event_mask, last_seen FROM module_registration WHERE kind = 'exit' ORDER BY name`)).rows;
 }
 
-const bus = () => new BusClient(stack.nc, 10_000);
 /** Operators' admin-api tokens, made with ca-core's bootstrap command. */
 const tokens = { officer: '', caAdmin: '', auditor: '' };
 
@@ -163,10 +162,10 @@ describe('step 7: each module gets exactly the events of its mask, signed; step 
     // Reading a certificate handed out at submit writes nothing; AD CS's RetrievePending event is the enrollee's
     // first retrieval of one an officer approved later (twice here: one event).
     expect((await stack.retrieve(issued.requestId, issued.retrievalSecret)).status).toBe(200);
-    const approved = await bus().call(Commands.adminResubmit, stack.ca, { actor: { name: 'e2e-officer', roles: ['officer'] }, requestId: approvedId });
+    const approved = await callAsAdminApi(stack, Commands.adminResubmit, { name: 'e2e-officer', roles: ['officer'] }, { requestId: approvedId });
     expect(approved.disposition).toBe('issued');
     for (let i = 0; i < 2; i++) expect((await stack.retrieve(approvedId, pending.body.retrievalSecret)).status).toBe(200);
-    await bus().call(Commands.adminRevoke, stack.ca, { actor: { name: 'e2e-officer', roles: ['officer'] }, serial: issued.serial, reason: 4 });
+    await callAsAdminApi(stack, Commands.adminRevoke, { name: 'e2e-officer', roles: ['officer'] }, { serial: issued.serial, reason: 4 });
     // An operator's two actions, through admin-api with the CLI: a CRL now, and the certificate the CA issued before Signet.
     const crl = await signetCli(stack, ['crl', 'publish', '--json'], tokens.caAdmin);
     expect({ code: crl.code, stderr: crl.stderr }).toEqual({ code: 0, stderr: '' });

@@ -1,11 +1,14 @@
-import { connect } from '@nats-io/transport-node';
+import { connect, headers, PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
+import { generateAssertionKeyPair, loadSigningKey, signAdminAssertion } from '@signet/assertions';
+import { decodeJson, encodeJson } from '@signet/bus';
+import { AdminAssertion, Commands, Inboxes } from '@signet/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { opensslCsr } from './support/openssl';
 import { ROOT, ServiceProcess, waitFor } from './support/processes';
-import { startSecuredNats } from './support/secure-nats';
+import { passwordVariable, startSecuredNats } from './support/secure-nats';
 import { Stack } from './support/stack';
 
 // `npm start`'s last step, scripts/run-all.mjs, on its own ports, CA name,
@@ -49,6 +52,25 @@ class RunAll {
     if (this.running) this.child.kill('SIGTERM');
     return this.exited;
   }
+}
+
+/** The environment of the running service `app` of CA `ca`, from /proc (Linux): what run-all handed it. */
+function serviceEnv(app: string, ca: string): Record<string, string> | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`dist/apps/${app}/main.js`)) continue;
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .filter((kv) => kv.includes('='))
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      if (env.SIGNET_CA_NAME === ca || (app === 'intermediary' && env.SIGNET_DEFAULT_CA === ca)) return env;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return undefined;
 }
 
 const stack = new Stack();
@@ -126,6 +148,64 @@ describe('npm start (scripts/run-all.mjs)', () => {
       await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
       expect(await run.stop()).toBe(0);
     } finally {
+      await run?.stop();
+      await nats.stop();
+    }
+  });
+
+  it("under npm start's secured NATS, only admin-api's user may send admin commands, and without admin-api's key ca-core refuses even that user (ADR 0028)", async () => {
+    const nats = await startSecuredNats();
+    const conns: NatsConnection[] = [];
+    const as = async (user: 'intermediary' | 'admin-api') => {
+      const nc = await connect({ servers: nats.url, user, pass: nats.passwords[passwordVariable(user)], inboxPrefix: Inboxes.prefix(user), reconnect: false, name: `forger-as-${user}` });
+      conns.push(nc);
+      return nc;
+    };
+    try {
+      run = new RunAll({ ...base, SIGNET_NATS_URL: nats.url, ...nats.passwords });
+      await waitFor('the banner', async () => run!.out.includes(BANNER), 90_000, 50).catch((e) => {
+        throw new Error(`${e.message}\n${run!.text()}`);
+      });
+      // run-all told admin-api its key and nobody else: ca-core reads the public half.
+      expect(readFileSync(join(logDir, 'ca-core.log'), 'utf8')).toMatch(/administration: trusting 1 admin-api key\(s\)/);
+      for (const app of ['ca-core', 'policy-service', 'intermediary', 'admin-api', 'exit-service']) {
+        const env = serviceEnv(app, stack.ca);
+        expect({ app, found: env !== undefined }).toEqual({ app, found: true });
+        expect({ app, key: env?.SIGNET_ADMIN_ASSERTION_KEY_FILE }).toEqual({ app, key: app === 'admin-api' ? base.SIGNET_ADMIN_ASSERTION_KEY_FILE : undefined });
+      }
+      const tokens = async () => (await stack.db.query(`SELECT name FROM admin_token`)).rows.map((r: { name: string }) => r.name).sort();
+      const before = await tokens();
+      const body = encodeJson({ name: 'mallory', roles: ['ca-admin'] });
+      const subject = Commands.adminCreateToken.subject(stack.ca);
+
+      // Another service's user (the intermediary's, say) may not publish on an admin subject at all.
+      const intermediary = await as('intermediary');
+      const denied = await intermediary.request(subject, body, { timeout: 3_000 }).then(
+        () => new Error('answered'),
+        (e: Error) => e,
+      );
+      const pve = denied instanceof PermissionViolationError ? denied : denied.cause;
+      expect(pve).toBeInstanceOf(PermissionViolationError);
+      expect((pve as PermissionViolationError).operation).toBe('publish');
+
+      // admin-api's own NATS user gets through to ca-core, but without admin-api's key it proves nobody.
+      const adminUser = await as('admin-api');
+      const bare = decodeJson((await adminUser.request(subject, body, { timeout: 5_000 })).data);
+      expect(bare).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', details: { reason: 'malformed' } } });
+      const h = headers();
+      h.set(AdminAssertion.header, await signAdminAssertion(loadSigningKey(generateAssertionKeyPair().privateKeyPem), { ca: stack.ca, command: Commands.adminCreateToken.name, body, actor: { name: 'root', roles: ['ca-admin'] } }));
+      const forged = decodeJson((await adminUser.request(subject, body, { timeout: 5_000, headers: h })).data);
+      expect(forged).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', details: { reason: 'unknown-key' } } });
+      expect(await tokens()).toEqual(before);
+
+      // The first token from the bootstrap command, then admin-api (holding the key) does what the forger could not.
+      const bootstrap = stack.token('first-admin', ['ca-admin']);
+      const made = await stack.admin('POST', '/api/v1/tokens', bootstrap.token, { name: 'made-by-first-admin', roles: ['viewer'] });
+      expect(made.status).toBe(201);
+      expect(await tokens()).toEqual([...before, 'first-admin', 'made-by-first-admin'].sort());
+      expect(await run.stop()).toBe(0);
+    } finally {
+      await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
       await run?.stop();
       await nats.stop();
     }

@@ -57,14 +57,23 @@ export function natsUserFor(name, env) {
 }
 
 /**
- * The front-door key signs who asks (ADR 0026): the intermediary's alone.
- * The launcher's environment carries it for the intermediary; every other
- * service starts without it (ca-core gets the public key, SIGNET_FRONT_DOOR_KEYS).
+ * Secrets only one service may be told about; every other service starts
+ * without them (ca-core gets the public halves): the front-door key signs
+ * who asks (ADR 0026), the intermediary's alone; admin-api's assertion key
+ * signs which administrator acts (ADR 0028), admin-api's alone.
  */
+export const PRIVATE_ENV = {
+  SIGNET_FRONT_DOOR_KEY: 'intermediary',
+  SIGNET_FRONT_DOOR_KEY_FILE: 'intermediary',
+  SIGNET_ADMIN_ASSERTION_KEY: 'admin-api',
+  SIGNET_ADMIN_ASSERTION_KEY_FILE: 'admin-api',
+};
+
+/** `env` without the secrets that belong to another service than `name`. */
 export function withoutForeignSecrets(name, env) {
-  if (name === 'intermediary') return env;
-  const { SIGNET_FRONT_DOOR_KEY: _key, SIGNET_FRONT_DOOR_KEY_FILE: _file, ...rest } = env;
-  return rest;
+  const out = { ...env };
+  for (const [k, owner] of Object.entries(PRIVATE_ENV)) if (owner !== name) delete out[k];
+  return out;
 }
 
 /** nice(1) when the system has it (coreutils); without it a service runs at the launcher's priority. */

@@ -40,6 +40,7 @@ else
 fi
 signet_ensure_ca_passphrase
 signet_ensure_front_door_key
+signet_ensure_admin_assertion_key
 
 # Where relying parties find revocation status: issued certificates carry
 # these as CRL distribution point and AIA (OCSP, caIssuers). SIGNET_PUBLIC_URL

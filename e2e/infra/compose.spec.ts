@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { loadSigningKey, loadVerifyKeys } from '@signet/assertions';
 
 // docker-compose.yml: valid for Docker Compose (Debian's docker-compose 1.29,
 // or the `docker compose` plugin), wired to the same entry points as
@@ -152,6 +153,20 @@ describeWithCompose('docker-compose.yml', () => {
     }
   });
 
+  it("gives admin-api its assertion key as a secret of its own, and ca-core only the public key (ADR 0028)", () => {
+    const secretsOf = (svc: any): string[] => (svc.secrets ?? []).map((s: any) => (typeof s === 'string' ? s : s.source));
+    expect(config.services['admin-api'].environment.SIGNET_ADMIN_ASSERTION_KEY_FILE).toBe('/run/secrets/admin_assertion_key');
+    expect(secretsOf(config.services['admin-api'])).toEqual(['admin_assertion_key']);
+    expect(config.services['ca-core'].environment.SIGNET_ADMIN_ASSERTION_KEYS_FILE).toBe('/run/secrets/admin_assertion_public_keys');
+    expect(secretsOf(config.services['ca-core'])).toContain('admin_assertion_public_keys');
+    expect(config.secrets.admin_assertion_key.file).toMatch(/deploy\/secrets\/admin-api-assertion\.key$/);
+    expect(config.secrets.admin_assertion_public_keys.file).toMatch(/deploy\/secrets\/admin-api-assertion\.pub$/);
+    for (const [name, svc] of Object.entries<any>(config.services)) {
+      if (name !== 'admin-api') expect({ name, secrets: secretsOf(svc) }).not.toEqual({ name, secrets: expect.arrayContaining(['admin_assertion_key']) });
+      expect({ name, keys: Object.keys(svc.environment ?? {}).filter((k) => k === 'SIGNET_ADMIN_ASSERTION_KEY') }).toEqual({ name, keys: [] });
+    }
+  });
+
   it('starts apps only once NATS (and PostgreSQL for ca-core) are healthy; HTTP apps have health checks', () => {
     expect(config.services.nats.healthcheck.test.join(' ')).toContain('healthz?js-enabled-only=true');
     expect(config.services.postgres.healthcheck.test).toContain('pg_isready');
@@ -243,6 +258,19 @@ describeWithCompose("the README's Docker steps, in a clean copy of the repositor
     expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(readFileSync(path.join(dir, 'deploy', 'secrets', 'front-door.pub'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(config.secrets.front_door_key.file).toBe(key);
+  });
+
+  it("leaves admin-api's assertion key pair where the compose file looks for it, the private key readable by its owner only", () => {
+    const key = path.join(dir, 'deploy', 'secrets', 'admin-api-assertion.key');
+    const pub = path.join(dir, 'deploy', 'secrets', 'admin-api-assertion.pub');
+    expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(statSync(key).mode & 0o077).toBe(0);
+    expect(readFileSync(pub, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(config.secrets.admin_assertion_key.file).toBe(key);
+    expect(config.secrets.admin_assertion_public_keys.file).toBe(pub);
+    // The two halves of one Ed25519 pair, in the formats admin-api and ca-core read.
+    const { kid } = loadSigningKey(readFileSync(key, 'utf8'), 'SIGNET_ADMIN_ASSERTION_KEY');
+    expect([...loadVerifyKeys(readFileSync(pub, 'utf8'), 'SIGNET_ADMIN_ASSERTION_KEYS').byKid.keys()]).toEqual([kid]);
   });
 
   it('resolves every service, the apps with the entry points and defaults scripts/run-all.mjs uses', () => {

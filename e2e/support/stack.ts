@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { generateAssertionKeyPair } from '@signet/assertions';
+import { generateAssertionKeyPair, loadSigningKey, type SigningKey } from '@signet/assertions';
 import { discoverCas } from '@signet/bus';
 import { RETRIEVAL_SECRET_HEADER } from '@signet/contracts';
 import { execFileSync } from 'node:child_process';
@@ -44,6 +44,11 @@ export class Stack {
   readonly enrollmentKey = new EnrollmentKey();
   /** Whether the API is served over HTTPS (a test turned SIGNET_TLS_MODE on): the URL tokens are for. */
   private httpsApi = false;
+
+  /** admin-api's assertion key pair (ADR 0028): admin-api gets the private half, ca-core the public one. */
+  private readonly adminKeys = generateAssertionKeyPair();
+  /** admin-api's signing key, for a test that signs an admin command as admin-api would. */
+  readonly adminKey: SigningKey = loadSigningKey(this.adminKeys.privateKeyPem);
 
   /** `ownSession`: services started in a session (and scheduler autogroup) of their own, for benchmarks. */
   constructor(private readonly opts: { ownSession?: readonly App[] } = {}) {}
@@ -112,14 +117,34 @@ export class Stack {
       SIGNET_DISCOVERY_TTL_MS: '500',
       SIGNET_LOG_LEVEL: 'debug',
       SIGNET_EXIT_CONFIG: exitConfig,
+      ...this.adminAssertionEnv(),
       ...extra,
     };
+  }
+
+  /** The assertion key files, as npm start writes them: the private key for admin-api, the public one for ca-core. */
+  private adminAssertionEnv(): NodeJS.ProcessEnv {
+    const key = join(this.dir, 'admin-api-assertion.key');
+    const pub = join(this.dir, 'admin-api-assertion.pub');
+    writeFileSync(key, this.adminKeys.privateKeyPem, { mode: 0o600 });
+    writeFileSync(pub, this.adminKeys.publicKeyPem, { mode: 0o600 });
+    return { SIGNET_ADMIN_ASSERTION_KEY_FILE: key, SIGNET_ADMIN_ASSERTION_KEYS_FILE: pub };
+  }
+
+  /** `env()` for one service: admin-api's private key goes to admin-api only, as under npm start. */
+  envFor(app: App, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env = this.env(extra);
+    if (app !== 'admin-api') {
+      delete env.SIGNET_ADMIN_ASSERTION_KEY;
+      delete env.SIGNET_ADMIN_ASSERTION_KEY_FILE;
+    }
+    return env;
   }
 
   async start(extra: NodeJS.ProcessEnv = {}): Promise<void> {
     this.httpsApi = (extra.SIGNET_TLS_MODE ?? 'off') !== 'off';
     await this.prepare();
-    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false));
+    for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.envFor(app, extra), this.opts.ownSession?.includes(app) ?? false));
     await this.startAll();
   }
 
@@ -203,7 +228,7 @@ export class Stack {
    */
   async restart(app: App, extra: NodeJS.ProcessEnv = {}): Promise<void> {
     await this.services.get(app)?.stop();
-    const svc = new ServiceProcess(app, this.env(extra), this.opts.ownSession?.includes(app) ?? false);
+    const svc = new ServiceProcess(app, this.envFor(app, extra), this.opts.ownSession?.includes(app) ?? false);
     this.services.set(app, svc);
     svc.start();
     if (app === 'admin-api') await this.adminReady();

@@ -1,3 +1,4 @@
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { ROLES, type Role } from '@signet/contracts';
 import { tokenSha256 } from '../src/auth/bearer';
 import { OPENAPI_DOCUMENT } from '../src/openapi/openapi.document';
@@ -164,5 +165,24 @@ describe('ca-core does not answer', () => {
     const body = await expectError(res, 503, 'CA_UNAVAILABLE');
     expect(res.headers.get('retry-after')).toBe('5');
     expect(body.message).not.toMatch(/admin\.auth/);
+  });
+});
+
+describe('a CA that does not trust admin-api\'s assertion key (ADR 0028)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // admin-api signs with a key whose public half the (fake) ca-core does not list.
+    h = await startHarness({ SIGNET_ADMIN_ASSERTION_KEY: generateAssertionKeyPair().privateKeyPem, SIGNET_AUTH_FAILURE_LIMIT: '1' });
+  });
+  afterAll(() => h.close());
+
+  it('answers 500 and says why in its log, never blaming the caller\'s token or counting it as a failed authentication', async () => {
+    const token = h.token('olivia', ['officer']);
+    for (let i = 0; i < 2; i++) {
+      const body = await expectError(await h.call('GET', '/api/v1/me', { token }), 500, 'INTERNAL');
+      expect(JSON.stringify(body)).not.toMatch(/assertion|unknown-key/);
+    }
+    expect(h.logger.lines.join('\n')).toMatch(/ca-core refused admin-api's admin assertion \(unknown-key\): is this SIGNET_ADMIN_ASSERTION_KEY's public half in ca-core's SIGNET_ADMIN_ASSERTION_KEYS/);
+    expect(h.ca.received('adminAuthenticate')).toEqual([]);
   });
 });

@@ -1,11 +1,14 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { createBusMicroservice } from '@signet/bus';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { AssertionError, verifyAdminAssertion, type VerifyKeys } from '@signet/assertions';
+import { createBusMicroservice, type BusContext } from '@signet/bus';
 import { randomUUID } from 'node:crypto';
 import {
+  AdminAssertion,
   AdminTokenRevoked,
   Commands,
+  isAdminCommand,
   CR_DISP,
   Discovery,
   ErrorCode,
@@ -28,7 +31,10 @@ type Handler = (req: any) => unknown;
 /**
  * Plays ca-core (and exit-service's dead letters) on real NATS for one CA
  * name. Tokens are registered by hash; each command's answer is set per
- * test, and every message received is kept for assertions.
+ * test, and every message received is kept for assertions. Like ca-core,
+ * it believes an admin command only with an admin assertion signed by
+ * admin-api's key (ADR 0028); the actor it records with each message is
+ * the one that assertion names.
  */
 export class FakeCa {
   readonly calls: { command: CommandName; message: any }[] = [];
@@ -43,7 +49,24 @@ export class FakeCa {
   private app?: INestMicroservice;
   private nc?: NatsConnection;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** admin-api's public key, as ca-core's SIGNET_ADMIN_ASSERTION_KEYS. */
+    private readonly adminKeys: VerifyKeys,
+  ) {}
+
+  /** A message from the bus: an admin command's assertion is verified first, and its actor recorded with the message. */
+  async fromBus(command: CommandName, message: any, ctx: BusContext): Promise<unknown> {
+    if (!isAdminCommand(Commands[command])) return this.handle(command, message);
+    let actor;
+    try {
+      ({ actor } = await verifyAdminAssertion(this.adminKeys, ctx.header(AdminAssertion.header), { ca: this.name, command: ctx.command, body: ctx.body }));
+    } catch (e) {
+      if (e instanceof AssertionError) throw new SignetError(ErrorCode.Unauthorized, `admin command refused: ${e.message}`, { reason: e.reason });
+      throw e;
+    }
+    return this.handle(command, actor ? { ...message, actor } : message);
+  }
 
   /** Messages received for one command. */
   received(command: CommandName): any[] {
@@ -230,82 +253,82 @@ class FakeCaController {
   @MessagePattern(Discovery.name) discovery() {
     return this.ca.record;
   }
-  @MessagePattern(Commands.adminAuthenticate.name) a1(@Payload() m: unknown) {
-    return this.ca.handle('adminAuthenticate', m);
+  @MessagePattern(Commands.adminAuthenticate.name) a1(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminAuthenticate', m, ctx);
   }
-  @MessagePattern(Commands.adminResubmit.name) a2(@Payload() m: unknown) {
-    return this.ca.handle('adminResubmit', m);
+  @MessagePattern(Commands.adminResubmit.name) a2(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminResubmit', m, ctx);
   }
-  @MessagePattern(Commands.adminDeny.name) a3(@Payload() m: unknown) {
-    return this.ca.handle('adminDeny', m);
+  @MessagePattern(Commands.adminDeny.name) a3(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminDeny', m, ctx);
   }
-  @MessagePattern(Commands.adminSetAttributes.name) a4(@Payload() m: unknown) {
-    return this.ca.handle('adminSetAttributes', m);
+  @MessagePattern(Commands.adminSetAttributes.name) a4(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminSetAttributes', m, ctx);
   }
-  @MessagePattern(Commands.adminSetExtension.name) a5(@Payload() m: unknown) {
-    return this.ca.handle('adminSetExtension', m);
+  @MessagePattern(Commands.adminSetExtension.name) a5(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminSetExtension', m, ctx);
   }
-  @MessagePattern(Commands.adminGetRequest.name) a6(@Payload() m: unknown) {
-    return this.ca.handle('adminGetRequest', m);
+  @MessagePattern(Commands.adminGetRequest.name) a6(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminGetRequest', m, ctx);
   }
-  @MessagePattern(Commands.adminRevoke.name) a7(@Payload() m: unknown) {
-    return this.ca.handle('adminRevoke', m);
+  @MessagePattern(Commands.adminRevoke.name) a7(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminRevoke', m, ctx);
   }
-  @MessagePattern(Commands.adminRelease.name) a8(@Payload() m: unknown) {
-    return this.ca.handle('adminRelease', m);
+  @MessagePattern(Commands.adminRelease.name) a8(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminRelease', m, ctx);
   }
-  @MessagePattern(Commands.adminImportCertificate.name) aImport(@Payload() m: unknown) {
-    return this.ca.handle('adminImportCertificate', m);
+  @MessagePattern(Commands.adminImportCertificate.name) aImport(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminImportCertificate', m, ctx);
   }
-  @MessagePattern(Commands.adminCertStatus.name) a9(@Payload() m: unknown) {
-    return this.ca.handle('adminCertStatus', m);
+  @MessagePattern(Commands.adminCertStatus.name) a9(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminCertStatus', m, ctx);
   }
-  @MessagePattern(Commands.adminGetCertificate.name) a10(@Payload() m: unknown) {
-    return this.ca.handle('adminGetCertificate', m);
+  @MessagePattern(Commands.adminGetCertificate.name) a10(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminGetCertificate', m, ctx);
   }
-  @MessagePattern(Commands.adminView.name) a11(@Payload() m: unknown) {
-    return this.ca.handle('adminView', m);
+  @MessagePattern(Commands.adminView.name) a11(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminView', m, ctx);
   }
-  @MessagePattern(Commands.adminModules.name) a12(@Payload() m: unknown) {
-    return this.ca.handle('adminModules', m);
+  @MessagePattern(Commands.adminModules.name) a12(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminModules', m, ctx);
   }
-  @MessagePattern(Commands.adminAuditList.name) a13(@Payload() m: unknown) {
-    return this.ca.handle('adminAuditList', m);
+  @MessagePattern(Commands.adminAuditList.name) a13(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminAuditList', m, ctx);
   }
-  @MessagePattern(Commands.adminAuditVerify.name) a14(@Payload() m: unknown) {
-    return this.ca.handle('adminAuditVerify', m);
+  @MessagePattern(Commands.adminAuditVerify.name) a14(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminAuditVerify', m, ctx);
   }
-  @MessagePattern(Commands.adminCreateToken.name) a15(@Payload() m: unknown) {
-    return this.ca.handle('adminCreateToken', m);
+  @MessagePattern(Commands.adminCreateToken.name) a15(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminCreateToken', m, ctx);
   }
-  @MessagePattern(Commands.adminRevokeToken.name) a16(@Payload() m: unknown) {
-    return this.ca.handle('adminRevokeToken', m);
+  @MessagePattern(Commands.adminRevokeToken.name) a16(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminRevokeToken', m, ctx);
   }
-  @MessagePattern(Commands.adminCreateEnrollmentSecret.name) e1(@Payload() m: unknown) {
-    return this.ca.handle('adminCreateEnrollmentSecret', m);
+  @MessagePattern(Commands.adminCreateEnrollmentSecret.name) e1(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminCreateEnrollmentSecret', m, ctx);
   }
-  @MessagePattern(Commands.adminListEnrollmentSecrets.name) e2(@Payload() m: unknown) {
-    return this.ca.handle('adminListEnrollmentSecrets', m);
+  @MessagePattern(Commands.adminListEnrollmentSecrets.name) e2(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminListEnrollmentSecrets', m, ctx);
   }
-  @MessagePattern(Commands.adminRevokeEnrollmentSecret.name) e3(@Payload() m: unknown) {
-    return this.ca.handle('adminRevokeEnrollmentSecret', m);
+  @MessagePattern(Commands.adminRevokeEnrollmentSecret.name) e3(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminRevokeEnrollmentSecret', m, ctx);
   }
-  @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown) {
-    return this.ca.handle('deadLetterList', m);
+  @MessagePattern(Commands.deadLetterList.name) d1(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('deadLetterList', m, ctx);
   }
-  @MessagePattern(Commands.adminAuditRecord.name) a20(@Payload() m: unknown) {
-    return this.ca.handle('adminAuditRecord', m);
+  @MessagePattern(Commands.adminAuditRecord.name) a20(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('adminAuditRecord', m, ctx);
   }
-  @MessagePattern(Commands.deadLetterDiscard.name) d5(@Payload() m: unknown) {
-    return this.ca.handle('deadLetterDiscard', m);
+  @MessagePattern(Commands.deadLetterDiscard.name) d5(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('deadLetterDiscard', m, ctx);
   }
-  @MessagePattern(Commands.deadLetterReplayAll.name) d4(@Payload() m: unknown) {
-    return this.ca.handle('deadLetterReplayAll', m);
+  @MessagePattern(Commands.deadLetterReplayAll.name) d4(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('deadLetterReplayAll', m, ctx);
   }
-  @MessagePattern(Commands.exitStatus.name) d3(@Payload() m: unknown) {
-    return this.ca.handle('exitStatus', m);
+  @MessagePattern(Commands.exitStatus.name) d3(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('exitStatus', m, ctx);
   }
-  @MessagePattern(Commands.deadLetterReplay.name) d2(@Payload() m: unknown) {
-    return this.ca.handle('deadLetterReplay', m);
+  @MessagePattern(Commands.deadLetterReplay.name) d2(@Payload() m: unknown, @Ctx() ctx: BusContext) {
+    return this.ca.fromBus('deadLetterReplay', m, ctx);
   }
 }

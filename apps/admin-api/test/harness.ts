@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { generateAssertionKeyPair, loadVerifyKeys } from '@signet/assertions';
 import { type Role } from '@signet/contracts';
 import { CapturingLogger, listenForTests } from '@signet/http';
 import { randomBytes } from 'node:crypto';
@@ -41,9 +42,11 @@ export class TestClock {
 /** A fake ca-core under a fresh CA name, and the real admin-api app on a random port. */
 export async function startHarness(env: Record<string, string> = {}, opts: { startCa?: boolean; clock?: TestClock } = {}): Promise<Harness> {
   const nc = await connect({ servers: NATS_URL });
-  const ca = new FakeCa(uniqueCaName());
+  // admin-api signs with the private half; the fake CA, like ca-core, trusts the public half.
+  const adminKeys = generateAssertionKeyPair();
+  const ca = new FakeCa(uniqueCaName(), loadVerifyKeys(adminKeys.publicKeyPem));
   if (opts.startCa !== false) await ca.start(nc);
-  const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_CA_NAME: ca.name, SIGNET_ADMIN_PORT: '0', SIGNET_CA_TIMEOUT_MS: '1000', ...env });
+  const config = loadConfig({ SIGNET_NATS_URL: NATS_URL, SIGNET_CA_NAME: ca.name, SIGNET_ADMIN_PORT: '0', SIGNET_CA_TIMEOUT_MS: '1000', SIGNET_ADMIN_ASSERTION_KEY: adminKeys.privateKeyPem, ...env });
   const logger = new CapturingLogger();
   const app = await createApp(config, nc, { logger, now: opts.clock?.now });
   const url = await listenForTests(app);

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   // Not fatal (anonymous and bus submitters still work), but every front door's request will be refused: say so once, at start.
   if (!config.frontDoorKeys) log.warn('SIGNET_FRONT_DOOR_KEYS is not set: every identity a front door signs is refused (UNAUTHORIZED), so the intermediary cannot submit');
   else log.log(`trusting ${config.frontDoorKeys.byKid.size} front-door key(s): ${[...config.frontDoorKeys.byKid.keys()].join(', ')}`);
+  if (config.adminAssertionKeys) log.log(`administration: trusting ${config.adminAssertionKeys.byKid.size} admin-api key(s) (${[...config.adminAssertionKeys.byKid.keys()].join(', ')})`);
+  else log.warn('administration is off: SIGNET_ADMIN_ASSERTION_KEYS is not set, so every admin command is refused (ADR 0028)');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -23,10 +23,27 @@ export interface VerifyKeys {
   readonly byKid: ReadonlyMap<string, KeyObject>;
 }
 
+/** Every reason an assertion is refused for (`details.reason` of the UNAUTHORIZED a verifier answers). */
+export const ASSERTION_REFUSALS = [
+  'malformed',
+  'unknown-key',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'wrong-audience',
+  'wrong-type',
+  'wrong-issuer',
+  'bad-claims',
+  /** Bound to another command or another message body than the one it came with (admin assertions). */
+  'wrong-command',
+  'wrong-body',
+] as const;
+export type AssertionRefusal = (typeof ASSERTION_REFUSALS)[number];
+
 /** Why an assertion was refused; the message never carries the assertion itself. */
 export class AssertionError extends Error {
   constructor(
-    readonly reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-audience' | 'wrong-type' | 'wrong-issuer' | 'bad-claims',
+    readonly reason: AssertionRefusal,
     message: string,
   ) {
     super(message);

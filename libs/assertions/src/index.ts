@@ -1,1 +1,2 @@
 export * from './assertions';
+export * from './admin-assertion';

@@ -1,4 +1,4 @@
-import { type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import {
   AnyReplyEnvelopeSchema,
   CaRecordSchema,
@@ -16,6 +16,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The code to raise when nobody answers (default CA_UNAVAILABLE). */
   unavailable?: ErrorCode;
+  /**
+   * NATS headers to send, computed from the exact body bytes that will be
+   * published (an admin assertion signs their SHA-256, ADR 0028).
+   */
+  headers?: (body: Uint8Array) => Promise<Record<string, string>> | Record<string, string>;
 }
 
 /**
@@ -53,9 +58,16 @@ export class BusClient {
     if (!checked.success) {
       throw new SignetError(ErrorCode.BadMessage, `invalid ${cmd.name} request: ${describeIssues(checked.error)}`);
     }
+    const body = encodeJson(checked.data);
+    const extra = opts.headers ? await opts.headers(body) : undefined;
+    let hdrs: ReturnType<typeof natsHeaders> | undefined;
+    if (extra) {
+      hdrs = natsHeaders();
+      for (const [k, v] of Object.entries(extra)) hdrs.set(k, v);
+    }
     let raw: Uint8Array;
     try {
-      const msg = await this.nc.request(subject, encodeJson(checked.data), { timeout: opts.timeoutMs ?? this.defaultTimeoutMs });
+      const msg = await this.nc.request(subject, body, { timeout: opts.timeoutMs ?? this.defaultTimeoutMs, ...(hdrs ? { headers: hdrs } : {}) });
       raw = msg.data;
     } catch (e) {
       throw fromRequestError(e, subject, opts.unavailable ?? ErrorCode.CaUnavailable);

@@ -1,11 +1,15 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { Commands, ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
 import { randomBytes } from 'node:crypto';
 import { BusClient, discoverCas } from './client';
 import { encodeJson, decodeJson } from './codec';
 import { createBusMicroservice } from './microservice';
+import { type BusContext } from './server';
+
+/** What the handler of caProperties saw last: the context's command, a header and the body bytes. */
+const seen: { command?: string; header?: string; body?: string } = {};
 
 // Real NATS: these tests cover the wire contract, so they never mock the bus.
 const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -19,6 +23,12 @@ class TestController {
     if (req.requestId === 500) throw new Error('database exploded with secret detail');
     if (req.requestId === 501) return { nonsense: true };
     return { requestId: req.requestId, disposition: 'pending', dispositionCode: 5, message: 'waiting' };
+  }
+
+  @MessagePattern(Commands.caProperties.name)
+  properties(@Payload() _req: unknown, @Ctx() ctx: BusContext) {
+    Object.assign(seen, { command: ctx.command, header: ctx.header('X-Test'), body: Buffer.from(ctx.body).toString('utf8') });
+    return { properties: {} };
   }
 
   @MessagePattern('signet.discovery')
@@ -56,6 +66,13 @@ describe('BusServer + BusClient over real NATS', () => {
   afterAll(async () => {
     await app.close();
     await nc.close();
+  });
+
+  it('sends headers computed from the exact body bytes, and the handler sees the command, the headers and those bytes', async () => {
+    let signed: string | undefined;
+    await client.call(Commands.caProperties, ca, { names: ['CAName'] }, { headers: (body) => ({ 'X-Test': (signed = Buffer.from(body).toString('utf8')).length.toString() }) });
+    expect(signed).toBe(JSON.stringify({ names: ['CAName'] }));
+    expect(seen).toEqual({ command: Commands.caProperties.name, header: String(signed!.length), body: signed });
   });
 
   it('serves a command on its CA subject and validates the reply', async () => {

@@ -1,4 +1,4 @@
-import { type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { Commands, Discovery, ErrorCode, ExitRollCall, SignetError, type BusErrorBody } from '@signet/contracts';
@@ -7,10 +7,30 @@ import { type z } from 'zod';
 import { decodeJson, encodeJson, errorEnvelope, okEnvelope } from './codec';
 import { describeIssues } from './errors';
 
-/** The context a handler gets: the subject it was called on. */
-export class BusContext extends BaseRpcContext<[string]> {
+/**
+ * The context a handler gets: the subject it was called on, the command
+ * the server routed it to, the message's NATS headers and its body exactly
+ * as received (an admin assertion is checked against those bytes, ADR 0028).
+ */
+export class BusContext extends BaseRpcContext<[string, string?, MsgHdrs?, Uint8Array?]> {
   get subject(): string {
     return this.getArgByIndex(0);
+  }
+
+  /** The command's logical name (`Commands.<x>.name`). */
+  get command(): string {
+    return this.getArgByIndex(1) ?? '';
+  }
+
+  /** One header's value (the first), or undefined. */
+  header(name: string): string | undefined {
+    const h = this.getArgByIndex(2) as MsgHdrs | undefined;
+    return h?.has(name) ? h.get(name) : undefined;
+  }
+
+  /** The body bytes as received. */
+  get body(): Uint8Array {
+    return this.getArgByIndex(3) ?? new Uint8Array();
   }
 }
 
@@ -105,7 +125,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
       if (!parsed.success) {
         throw new SignetError(ErrorCode.BadMessage, `invalid ${route.name} message: ${describeIssues(parsed.error)}`);
       }
-      const out = await handler(parsed.data, new BusContext([msg.subject]));
+      const out = await handler(parsed.data, new BusContext([msg.subject, route.name, msg.headers, msg.data]));
       result = await lastValueFrom(this.transformToObservable(out), { defaultValue: undefined });
       const checked = route.reply.safeParse(result);
       if (!checked.success) {

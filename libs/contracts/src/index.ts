@@ -7,3 +7,4 @@ export * from './subjects';
 export * from './attributes';
 export * from './text';
 export * from './enrollment-token';
+export * from './admin-assertion';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatAttributes, parseAttributes } from './attributes';
 import { ErrorCode, SignetError } from './errors';
-import { AuditRecordRequestSchema, DenyRequestSchema, SetAttributesRequestSchema, ViewRequestSchema } from './messages/admin';
+import { ActorSchema, AuditRecordRequestSchema, DenyRequestSchema, SetAttributesRequestSchema, ViewRequestSchema } from './messages/admin';
 import { ModuleRegisterSchema } from './messages/modules';
 import { PolicyInitReplySchema, PolicyVerifyReplySchema } from './messages/policy';
 import { SUBMIT_SAMPLE, SubmitRequestSchema } from './messages/submit';
@@ -83,13 +83,12 @@ describe('messages that reach the database refuse control characters', () => {
   ])('fail/policy verdict with %s', (_n, reply, field) => {
     expect(PolicyVerifyReplySchema.safeParse(reply).error?.issues.map((i) => i.path.join('.'))).toEqual([field]);
   });
-  const actor = { name: 'olivia', roles: ['officer'] };
   it.each<[string, { safeParse(v: unknown): { error?: { issues: Array<{ path: PropertyKey[] }> } } }, Record<string, unknown>, string]>([
-    ['an actor name with NUL', DenyRequestSchema, { actor: { ...actor, name: 'a\0' }, requestId: 1 }, 'actor.name'],
-    ['a deny reason with ESC', DenyRequestSchema, { actor, requestId: 1, reason: 'no\x1b[31m' }, 'reason'],
-    ['set attributes with NUL', SetAttributesRequestSchema, { actor, requestId: 1, attributes: 'a:\0' }, 'attributes'],
-    ['a view filter value with NUL', ViewRequestSchema, { actor, filters: [{ column: 'Subject', op: 'eq', value: 'CN=\0' }] }, 'filters.0.value'],
-    ['an audit detail with LF', AuditRecordRequestSchema, { actor, action: 'deadletter.discard', details: { id: 'a\nb' } }, 'details.id'],
+    ['an actor name with NUL', ActorSchema, { name: 'a\0', roles: ['officer'] }, 'name'],
+    ['a deny reason with ESC', DenyRequestSchema, { requestId: 1, reason: 'no\x1b[31m' }, 'reason'],
+    ['set attributes with NUL', SetAttributesRequestSchema, { requestId: 1, attributes: 'a:\0' }, 'attributes'],
+    ['a view filter value with NUL', ViewRequestSchema, { filters: [{ column: 'Subject', op: 'eq', value: 'CN=\0' }] }, 'filters.0.value'],
+    ['an audit detail with LF', AuditRecordRequestSchema, { action: 'deadletter.discard', details: { id: 'a\nb' } }, 'details.id'],
     ['a module description with NUL', ModuleRegisterSchema, { kind: 'exit', name: 'm', description: '\0' }, 'description'],
     ['a policy template name with DEL', PolicyInitReplySchema, { name: 'p', description: '', version: '1', templates: ['Web\x7f'] }, 'templates.0'],
   ])('fail/%s', (_n, schema, msg, field) => {

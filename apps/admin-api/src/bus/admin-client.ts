@@ -1,7 +1,8 @@
 import { type NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ASSERTION_REFUSALS, signAdminAssertion, type SigningKey } from '@signet/assertions';
 import { BusClient } from '@signet/bus';
-import { Commands, ErrorCode, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
+import { AdminAssertion, Commands, ErrorCode, isAdminCommand, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
 import { badBody } from '@signet/http';
 import { type z } from 'zod';
 import { CONFIG, type AdminConfig } from '../config/config';
@@ -24,6 +25,7 @@ type Rep<K extends AdminCommand> = z.output<(typeof Commands)[K]['reply']>;
 @Injectable()
 export class AdminClient {
   private readonly bus: BusClient;
+  private readonly key: SigningKey;
   readonly ca: string;
 
   constructor(
@@ -31,35 +33,53 @@ export class AdminClient {
     @Inject(CONFIG) config: AdminConfig,
   ) {
     this.bus = new BusClient(nc, config.caTimeoutMs);
+    this.key = config.assertionKey;
     this.ca = config.caName;
   }
 
-  /** Sends one admin command for this CA; `actor` is added by the caller (AD CS Officer/CallerName). */
-  async call<K extends AdminCommand>(name: K, request: Req<K>): Promise<Rep<K>> {
+  /**
+   * Sends one command for this CA. `actor` is the authenticated caller (AD CS
+   * Officer/CallerName), signed into the assertion; only the authentication
+   * itself goes without one.
+   */
+  async call<K extends AdminCommand>(name: K, request: Req<K>, actor?: Actor): Promise<Rep<K>> {
     const cmd = Commands[name] as unknown as Command<z.ZodType, z.ZodType>;
     const checked = cmd.request.safeParse(request);
     if (!checked.success) throw badBody(checked.error);
+    const headers = isAdminCommand(cmd)
+      ? async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(this.key, { ca: this.ca, command: cmd.name, body, actor }) })
+      : undefined;
     try {
-      return (await this.bus.call(cmd, this.ca, checked.data as never)) as Rep<K>;
+      return (await this.bus.call(cmd, this.ca, checked.data as never, { headers })) as Rep<K>;
     } catch (e) {
       throw toPublicError(e, this.ca);
     }
   }
 
-  /** Shorthand for the commands whose message is `{actor, ...fields}`. */
-  as<K extends AdminCommand>(actor: Actor, name: K, fields: Omit<Req<K>, 'actor'>): Promise<Rep<K>> {
-    return this.call(name, { ...fields, actor } as Req<K>);
+  /** A command on behalf of the authenticated caller. */
+  as<K extends AdminCommand>(actor: Actor, name: K, fields: Req<K>): Promise<Rep<K>> {
+    return this.call(name, fields, actor);
   }
 }
+
+const log = new Logger('AdminClient');
+const REFUSED_ASSERTION: ReadonlySet<string> = new Set(ASSERTION_REFUSALS);
 
 /**
  * Bus errors in the words an operator may see: subject names stay inside.
  * ca-core's own codes (NOT_FOUND, WRONG_STATE, BAD_MESSAGE for an invalid
  * cursor, ...) pass through; our message was already checked against the
  * same contract, so a refusal there is about the values, not our code.
+ * ca-core refusing admin-api's own assertion is a 500 with the cause in
+ * admin-api's log: the caller can do nothing about it.
  */
 export function toPublicError(e: unknown, ca: string): unknown {
   if (!isSignetError(e)) return e;
+  if (e.code === ErrorCode.Unauthorized && REFUSED_ASSERTION.has(String(e.details?.reason))) {
+    // ca-core refused admin-api's own credential: a deployment fault, not the caller's (their token is fine).
+    log.error(`ca-core refused admin-api's admin assertion (${String(e.details?.reason)}): is this SIGNET_ADMIN_ASSERTION_KEY's public half in ca-core's SIGNET_ADMIN_ASSERTION_KEYS, and are the clocks right?`);
+    return new SignetError(ErrorCode.Internal, 'internal error');
+  }
   if (e.code === ErrorCode.CaUnavailable) {
     return new SignetError(ErrorCode.CaUnavailable, `CA "${ca}" did not answer; retry later`, { ca });
   }

@@ -16,8 +16,8 @@ export function statusBody(ca: string, s: CertificateStatus): Record<string, unk
   return { ca, ...s, ...(name ? { reasonName: name } : {}) };
 }
 
-/** The command without its actor (admin-api adds the caller). */
-export const ImportCertificateBodySchema = ImportCertificateRequestSchema.omit({ actor: true }).meta({ id: 'ImportCertificateBody' });
+/** The command as sent: the caller travels in the admin assertion admin-api signs (ADR 0028). */
+export const ImportCertificateBodySchema = ImportCertificateRequestSchema.meta({ id: 'ImportCertificateBody' });
 
 /** ICertAdmin on certificates: revoke (repeatable), release from hold, IsValidCertificate, the certificate itself, and import. */
 @Controller('api/v1/certificates')

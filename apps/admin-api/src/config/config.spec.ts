@@ -1,9 +1,16 @@
+import { generateAssertionKeyPair } from '@signet/assertions';
 import { ConfigError } from '@signet/config';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from './config';
+
+const KEY = generateAssertionKeyPair().privateKeyPem;
 
 describe('loadConfig', () => {
   it('ok/defaults', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({ SIGNET_ADMIN_ASSERTION_KEY: KEY })).toEqual({
       caName: 'signet',
       http: { host: '127.0.0.1', port: 8081, bodyLimitBytes: 65_536 },
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
@@ -14,11 +21,37 @@ describe('loadConfig', () => {
       trustProxy: false,
       exportMaxRows: 50_000,
       logLevel: 'log',
+      assertionKey: { kid: expect.any(String), key: expect.anything() },
     });
+  });
+
+  it('ok/the assertion key from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-admin-key-'));
+    writeFileSync(join(dir, 'key.pem'), KEY);
+    expect(loadConfig({ SIGNET_ADMIN_ASSERTION_KEY_FILE: join(dir, 'key.pem') }).assertionKey.key.asymmetricKeyType).toBe('ed25519');
+  });
+
+  it('fail/the assertion key is required, must be Ed25519, and is never echoed', () => {
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problems({})).toContain('SIGNET_ADMIN_ASSERTION_KEY (or SIGNET_ADMIN_ASSERTION_KEY_FILE): required');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const m = problems({ SIGNET_ADMIN_ASSERTION_KEY: ec });
+    expect(m).toContain('SIGNET_ADMIN_ASSERTION_KEY must be an Ed25519 key');
+    expect(m).not.toContain(ec.split('\n')[1]);
+    expect(problems({ SIGNET_ADMIN_ASSERTION_KEY_FILE: '/nonexistent/key.pem' })).toContain('SIGNET_ADMIN_ASSERTION_KEY_FILE: cannot read');
   });
 
   it('ok/values', () => {
     const c = loadConfig({
+      SIGNET_ADMIN_ASSERTION_KEY: KEY,
       SIGNET_CA_NAME: 'issuing-1',
       SIGNET_ADMIN_HOST: '0.0.0.0',
       SIGNET_ADMIN_PORT: '0',
@@ -59,7 +92,7 @@ describe('loadConfig', () => {
   ])('fail/%s names the variable', (_n, env, name) => {
     let err: unknown;
     try {
-      loadConfig(env);
+      loadConfig({ SIGNET_ADMIN_ASSERTION_KEY: KEY, ...env });
     } catch (e) {
       err = e;
     }

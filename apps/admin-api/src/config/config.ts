@@ -1,5 +1,6 @@
+import { loadSigningKey, type SigningKey } from '@signet/assertions';
 import { CaNameSchema } from '@signet/contracts';
-import { envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, type SignetLogLevel } from '@signet/config';
+import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, readSecret, type SignetLogLevel } from '@signet/config';
 import { trustProxySetting, type TrustProxy } from '@signet/http';
 import { z } from 'zod';
 
@@ -54,11 +55,25 @@ export interface AdminConfig {
   trustProxy: TrustProxy;
   exportMaxRows: number;
   logLevel: SignetLogLevel;
+  /**
+   * admin-api's Ed25519 key (SIGNET_ADMIN_ASSERTION_KEY): it signs, for each
+   * admin command, who the authenticated caller is (ADR 0028). Never logged.
+   */
+  assertionKey: SigningKey;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
-  const e = loadEnv(AdminEnvSchema, env);
+  const problems: string[] = [];
+  let e: z.output<typeof AdminEnvSchema> | undefined;
+  try {
+    e = loadEnv(AdminEnvSchema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  const assertionKey = readAssertionKey(env, problems);
+  if (problems.length || !e || !assertionKey) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     caName: e.SIGNET_CA_NAME,
     http: { host: e.SIGNET_ADMIN_HOST, port: e.SIGNET_ADMIN_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
@@ -70,7 +85,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
     trustProxy: e.SIGNET_ADMIN_TRUST_PROXY,
     exportMaxRows: e.SIGNET_EXPORT_MAX_ROWS,
     logLevel: e.SIGNET_LOG_LEVEL,
+    assertionKey,
   };
+}
+
+/** SIGNET_ADMIN_ASSERTION_KEY(_FILE): a PKCS#8 PEM Ed25519 key, required; a problem names the variable, never the key. */
+function readAssertionKey(env: NodeJS.ProcessEnv, problems: string[]): SigningKey | undefined {
+  const name = 'SIGNET_ADMIN_ASSERTION_KEY';
+  try {
+    const pem = readSecret(env, name);
+    if (!pem) {
+      problems.push(`${name} (or ${name}_FILE): required; ca-core believes an admin command only with an assertion this key signed`);
+      return undefined;
+    }
+    return loadSigningKey(pem, name);
+  } catch (err) {
+    problems.push((err as Error).message);
+    return undefined;
+  }
 }
 
 /** DI token for the validated configuration. */

@@ -6,8 +6,8 @@ import { CurrentActor } from '../auth/actor.decorator';
 import { Manage } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 
-/** The command without its actor (admin-api adds the caller): `{delta?}`, a base CRL by default. */
-export const PublishCrlBodySchema = PublishCrlRequestSchema.omit({ actor: true }).meta({ id: 'PublishCrlBody' });
+/** The command as sent (the caller travels in the admin assertion, ADR 0028): `{delta?}`, a base CRL by default. */
+export const PublishCrlBodySchema = PublishCrlRequestSchema.meta({ id: 'PublishCrlBody' });
 
 /** ICertAdmin::PublishCRLs — like `certutil -CRL` (base) and `certutil -CRL delta`. */
 @Controller('api/v1/crls')

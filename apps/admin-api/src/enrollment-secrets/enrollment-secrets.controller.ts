@@ -6,8 +6,8 @@ import { CurrentActor } from '../auth/actor.decorator';
 import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 
-/** The command without its actor (admin-api adds the caller). */
-export const CreateEnrollmentSecretBodySchema = CreateEnrollmentSecretSchema.omit({ actor: true }).meta({ id: 'CreateEnrollmentSecretBody' });
+/** The command as sent: the caller travels in the admin assertion admin-api signs (ADR 0028). */
+export const CreateEnrollmentSecretBodySchema = CreateEnrollmentSecretSchema.meta({ id: 'CreateEnrollmentSecretBody' });
 export const EnrollmentSecretIdPathSchema = EnrollmentSecretIdSchema;
 /** `?state=&limit=` of GET /api/v1/enrollment-secrets. */
 export const EnrollmentSecretsQuerySchema = z.object({

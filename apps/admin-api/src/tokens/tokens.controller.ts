@@ -7,8 +7,8 @@ import { Manage } from '../auth/access.decorator';
 import { Authenticator } from '../auth/authenticator';
 import { AdminClient } from '../bus/admin-client';
 
-/** The command without its actor (admin-api adds the caller). */
-export const CreateTokenBodySchema = CreateTokenSchema.omit({ actor: true }).meta({ id: 'CreateTokenBody' });
+/** The command as sent: the caller travels in the admin assertion admin-api signs (ADR 0028). */
+export const CreateTokenBodySchema = CreateTokenSchema.meta({ id: 'CreateTokenBody' });
 export const TokenNamePathSchema = RevokeTokenSchema.shape.name.meta({ description: 'The token\'s name (who it was made for)' });
 
 /** Admin tokens: a CA administrator creates one for a person or a script (AD CS: assigning roles), and revokes it. */

@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { type BusContext } from '@signet/bus';
 import {
   Commands,
   type AuditListSchema,
@@ -24,6 +25,7 @@ import { type z } from 'zod';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { ModuleRegistry } from '../registry/module.registry';
+import { AdminCredentials } from './admin-credentials';
 import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { CertificateAdminService } from './certificate-admin.service';
@@ -36,7 +38,11 @@ import { type ViewQuery } from './view/view-query';
 
 type In<S extends z.ZodType> = z.output<S>;
 
-/** ICertAdmin on requests and certificates. Thin: the transport validated the payload; services check roles and state. */
+/**
+ * ICertAdmin on requests and certificates. Thin: the transport validated the
+ * payload; the actor comes from the verified admin assertion only (ADR 0028);
+ * services check roles and state.
+ */
 @Controller()
 export class AdminController {
   constructor(
@@ -45,58 +51,69 @@ export class AdminController {
     private readonly imports: CertificateImportService,
     private readonly read: AdminReadService,
     private readonly guard: AdminGuard,
+    private readonly credentials: AdminCredentials,
   ) {}
 
   @MessagePattern(Commands.adminResubmit.name)
-  resubmit(@Payload() r: In<typeof ResubmitRequestSchema>) {
-    return this.requests.resubmit(r.actor, r.requestId);
+  async resubmit(@Payload() r: In<typeof ResubmitRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.requests.resubmit(actor, r.requestId);
   }
 
   @MessagePattern(Commands.adminDeny.name)
-  deny(@Payload() r: In<typeof DenyRequestSchema>) {
-    return this.requests.deny(r.actor, r.requestId, r.reason);
+  async deny(@Payload() r: In<typeof DenyRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.requests.deny(actor, r.requestId, r.reason);
   }
 
   @MessagePattern(Commands.adminSetAttributes.name)
-  setAttributes(@Payload() r: In<typeof SetAttributesRequestSchema>) {
-    return this.requests.setAttributes(r.actor, r.requestId, r.attributes);
+  async setAttributes(@Payload() r: In<typeof SetAttributesRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.requests.setAttributes(actor, r.requestId, r.attributes);
   }
 
   @MessagePattern(Commands.adminSetExtension.name)
-  setExtension(@Payload() r: In<typeof SetExtensionRequestSchema>) {
-    return this.requests.setExtension(r.actor, r);
+  async setExtension(@Payload() r: In<typeof SetExtensionRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.requests.setExtension(actor, r);
   }
 
   @MessagePattern(Commands.adminGetRequest.name)
-  async getRequest(@Payload() r: In<typeof GetRequestSchema>) {
-    await this.guard.check(r.actor, 'getRequest', { requestId: r.requestId });
+  async getRequest(@Payload() r: In<typeof GetRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'getRequest', { requestId: r.requestId });
     return this.read.requestDetail(r.requestId);
   }
 
   @MessagePattern(Commands.adminRevoke.name)
-  revoke(@Payload() r: In<typeof RevokeRequestSchema>) {
-    return this.certificates.revoke(r.actor, r);
+  async revoke(@Payload() r: In<typeof RevokeRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.certificates.revoke(actor, r);
   }
 
   @MessagePattern(Commands.adminRelease.name)
-  release(@Payload() r: In<typeof ReleaseRequestSchema>) {
-    return this.certificates.release(r.actor, r.serial);
+  async release(@Payload() r: In<typeof ReleaseRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.certificates.release(actor, r.serial);
   }
 
   @MessagePattern(Commands.adminImportCertificate.name)
-  importCertificate(@Payload() r: In<typeof ImportCertificateRequestSchema>) {
-    return this.imports.importCertificate(r.actor, r.certificate);
+  async importCertificate(@Payload() r: In<typeof ImportCertificateRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.imports.importCertificate(actor, r.certificate);
   }
 
   @MessagePattern(Commands.adminCertStatus.name)
-  async status(@Payload() r: In<typeof CertStatusRequestSchema>) {
-    await this.guard.check(r.actor, 'certStatus', { serial: r.serial });
+  async status(@Payload() r: In<typeof CertStatusRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'certStatus', { serial: r.serial });
     return this.read.status(r.serial);
   }
 
   @MessagePattern(Commands.adminGetCertificate.name)
-  async getCertificate(@Payload() r: In<typeof GetCertificateSchema>) {
-    await this.guard.check(r.actor, 'getCertificate', { serial: r.serial });
+  async getCertificate(@Payload() r: In<typeof GetCertificateSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'getCertificate', { serial: r.serial });
     return this.read.certificateDetail(r.serial);
   }
 }
@@ -112,53 +129,62 @@ export class AdminViewController {
     private readonly audit: AuditStore,
     private readonly tokens: AdminTokens,
     private readonly revocations: TokenRevocationService,
+    private readonly credentials: AdminCredentials,
   ) {}
 
   @MessagePattern(Commands.adminView.name)
-  async view(@Payload() r: ViewQuery) {
-    await this.guard.check(r.actor, 'view');
+  async view(@Payload() r: ViewQuery, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'view');
     return this.views.view(r);
   }
 
   @MessagePattern(Commands.adminModules.name)
-  async modules(@Payload() r: In<typeof ListModulesSchema>) {
-    await this.guard.check(r.actor, 'modules');
+  async modules(@Payload() _r: In<typeof ListModulesSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'modules');
     return { modules: await this.registry.list() };
   }
 
   @MessagePattern(Commands.adminAuditList.name)
-  async auditList(@Payload() r: In<typeof AuditListSchema>) {
-    await this.guard.check(r.actor, 'auditList');
+  async auditList(@Payload() r: In<typeof AuditListSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'auditList');
     return { entries: await this.audit.list(this.config.caName, r) };
   }
 
   @MessagePattern(Commands.adminAuditRecord.name)
-  async auditRecord(@Payload() r: In<typeof AuditRecordRequestSchema>) {
-    await this.guard.check(r.actor, r.action);
-    const { id, seq } = await this.audit.record(this.config.caName, { actor: r.actor.name, action: r.action, details: r.details });
+  async auditRecord(@Payload() r: In<typeof AuditRecordRequestSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, r.action);
+    const { id, seq } = await this.audit.record(this.config.caName, { actor: actor.name, action: r.action, details: r.details });
     return { id, seq };
   }
 
   @MessagePattern(Commands.adminAuditVerify.name)
-  async auditVerify(@Payload() r: In<typeof AuditVerifySchema>) {
-    await this.guard.check(r.actor, 'auditVerify');
+  async auditVerify(@Payload() _r: In<typeof AuditVerifySchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'auditVerify');
     return this.audit.verify(this.config.caName);
   }
 
-  /** No actor: this is how admin-api learns who the caller is. */
+  /** No actor: this is how admin-api learns who the caller is; only admin-api may ask. */
   @MessagePattern(Commands.adminAuthenticate.name)
-  authenticate(@Payload() r: In<typeof AuthenticateSchema>) {
+  async authenticate(@Payload() r: In<typeof AuthenticateSchema>, @Ctx() ctx: BusContext) {
+    await this.credentials.fromAdminApi(ctx);
     return this.tokens.authenticate(r.tokenSha256);
   }
 
   @MessagePattern(Commands.adminCreateToken.name)
-  async createToken(@Payload() r: In<typeof CreateTokenSchema>) {
-    await this.guard.check(r.actor, 'createToken');
-    return this.tokens.create(r.actor.name, r.name, r.roles);
+  async createToken(@Payload() r: In<typeof CreateTokenSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    await this.guard.check(actor, 'createToken');
+    return this.tokens.create(actor.name, r.name, r.roles);
   }
 
   @MessagePattern(Commands.adminRevokeToken.name)
-  revokeToken(@Payload() r: In<typeof RevokeTokenSchema>) {
-    return this.revocations.revoke(r.actor, r.name);
+  async revokeToken(@Payload() r: In<typeof RevokeTokenSchema>, @Ctx() ctx: BusContext) {
+    const actor = await this.credentials.actor(ctx);
+    return this.revocations.revoke(actor, r.name);
   }
 }

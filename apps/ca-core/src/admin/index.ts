@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { AdminController, AdminViewController } from './admin.controller';
+import { AdminCredentials } from './admin-credentials';
 import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { AdminStore } from './admin.store';
@@ -19,6 +20,7 @@ export const ADMIN_CONTROLLERS: Type[] = [AdminController, AdminViewController];
 export const ADMIN_PROVIDERS: Provider[] = [
   AdminStore,
   AdminGuard,
+  AdminCredentials,
   AdminReadService,
   RequestAdminService,
   CertificateAdminService,

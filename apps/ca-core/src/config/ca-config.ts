@@ -66,6 +66,12 @@ export interface CaConfig {
    * submit that carries one is refused, and HTTP enrollees cannot submit.
    */
   frontDoorKeys?: VerifyKeys;
+  /**
+   * admin-api's public keys (SIGNET_ADMIN_ASSERTION_KEYS, several during a
+   * rotation): every admin command must carry an assertion one of them
+   * signed (ADR 0028). None: every admin command is refused.
+   */
+  adminAssertionKeys?: VerifyKeys;
 }
 
 export const CA_CONFIG = Symbol('CA_CONFIG');
@@ -100,6 +106,7 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
   } catch (err) {
     problems.push((err as Error).message);
   }
+  const adminAssertionKeys = readAdminAssertionKeys(env, problems);
   if (Boolean(env.SIGNET_CA_CERT_FILE) !== Boolean(env.SIGNET_CA_KEY_FILE)) {
     problems.push('SIGNET_CA_CERT_FILE and SIGNET_CA_KEY_FILE: set both to import a CA, or neither to generate one');
   }
@@ -125,5 +132,24 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
     roleSeparation: e.SIGNET_ROLE_SEPARATION,
     frontDoorKeys,
+    adminAssertionKeys,
   };
+}
+
+/** SIGNET_ADMIN_ASSERTION_KEYS(_FILE): SPKI PEM blocks; a bad one is a start-time problem that names the variable, never the key. */
+function readAdminAssertionKeys(env: NodeJS.ProcessEnv, problems: string[]): VerifyKeys | undefined {
+  let pems: string | undefined;
+  try {
+    pems = readSecret(env, 'SIGNET_ADMIN_ASSERTION_KEYS');
+  } catch (e) {
+    problems.push((e as Error).message);
+    return undefined;
+  }
+  if (!pems) return undefined;
+  try {
+    return loadVerifyKeys(pems, 'SIGNET_ADMIN_ASSERTION_KEYS');
+  } catch (e) {
+    problems.push((e as Error).message);
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { type BusContext } from '@signet/bus';
 import {
   Commands,
   CRL_CHUNK_BYTES,
@@ -9,6 +10,7 @@ import {
   type PublishCrlReply,
 } from '@signet/contracts';
 import { type z } from 'zod';
+import { AdminCredentials } from '../admin/admin-credentials';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 import { CrlService } from './crl.service';
 import { CrlStore } from './crl.store';
@@ -32,15 +34,17 @@ export class CrlController {
     @Inject(CA_CONFIG) private readonly config: CaConfig,
     private readonly crl: CrlService,
     private readonly store: CrlStore,
+    private readonly credentials: AdminCredentials,
   ) {}
 
   @MessagePattern(Commands.adminPublishCrl.name)
-  async publish(@Payload() req: PublishCrlRequest): Promise<PublishCrlReply> {
-    if (!req.actor.roles.includes(PUBLISH_ROLE)) {
-      this.log.warn(`refused CRL publication for ${req.actor.name}: not a ${PUBLISH_ROLE}`);
-      throw new SignetError(ErrorCode.Forbidden, `publishing a CRL needs the ${PUBLISH_ROLE} role, which ${req.actor.name} does not hold`, { action: 'publishCrl', needs: PUBLISH_ROLE });
+  async publish(@Payload() req: PublishCrlRequest, @Ctx() ctx: BusContext): Promise<PublishCrlReply> {
+    const actor = await this.credentials.actor(ctx);
+    if (!actor.roles.includes(PUBLISH_ROLE)) {
+      this.log.warn(`refused CRL publication for ${actor.name}: not a ${PUBLISH_ROLE}`);
+      throw new SignetError(ErrorCode.Forbidden, `publishing a CRL needs the ${PUBLISH_ROLE} role, which ${actor.name} does not hold`, { action: 'publishCrl', needs: PUBLISH_ROLE });
     }
-    const c = await this.crl.publish(req.delta, req.actor.name);
+    const c = await this.crl.publish(req.delta, actor.name);
     return {
       crlNumber: c.number,
       delta: c.delta,

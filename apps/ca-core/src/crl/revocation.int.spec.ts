@@ -1,6 +1,6 @@
 import { type INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { type BusClient } from '@signet/bus';
+import { type AdminSigningClient } from '../testing/admin-signing-client';
 import { CaEventSchema, Commands, ErrorCode, Events, ExitEvent, type Actor } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, encodeSubjectAltName, OID, toPem } from '@signet/x509';
@@ -56,7 +56,7 @@ describe('revocation status from ca-core (real bus and database)', () => {
   let caNc: NatsConnection;
   let otherNc: NatsConnection;
   let app: INestMicroservice;
-  let client: BusClient;
+  let client: AdminSigningClient;
   let caPath: string;
   const leaves: Record<string, { serial: string; path: string }> = {};
 

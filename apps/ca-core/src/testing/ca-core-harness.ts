@@ -22,6 +22,7 @@ import { type CaConfig } from '../config/ca-config';
 import { openDatabase } from '../database/data-source';
 import { PolicyClient } from '../policy/policy.client';
 import { signSubmitAssertion, type SignOverrides } from './front-door';
+import { AdminSigningClient } from './admin-signing-client';
 import { connectNats, createTestDatabase, purgeEvents, testCaName, testConfig, waitFor, type TestDatabase } from './infra';
 
 /**
@@ -69,7 +70,16 @@ export interface CaCoreHarness {
   ds: DataSource;
   config: CaConfig;
   app: INestMicroservice;
-  client: BusClient;
+  /**
+   * The test's bus client. Admin commands go out as admin-api sends them:
+   * an `actor` given in the request is taken out of the body and signed
+   * into an admin assertion with `adminKey` (ADR 0028).
+   */
+  client: AdminSigningClient;
+  /** The same connection without signing: what any process on the bus can send. */
+  rawClient: BusClient;
+  /** The admin-api key this ca-core trusts (SIGNET_ADMIN_ASSERTION_KEYS). */
+  adminKey: SigningKey;
   caNc: NatsConnection;
   clientNc: NatsConnection;
   caPem: string;
@@ -124,11 +134,15 @@ export async function startCaCore(prefix: string, env: Record<string, string | u
   const db = await createTestDatabase();
   const frontDoorPair = generateAssertionKeyPair();
   const frontDoor = loadSigningKey(frontDoorPair.privateKeyPem);
+  // admin-api's assertion key pair: ca-core trusts the public half, `client` signs with the private one.
+  const adminKeys = generateAssertionKeyPair();
+  const adminKey = loadSigningKey(adminKeys.privateKeyPem);
   const settings = {
     SIGNET_CA_SUBJECT: `O=Signet Tests,CN=Signet ${prefix} CA`,
     SIGNET_POLICY_TIMEOUT_MS: '3000',
     SIGNET_OUTBOX_POLL_MS: '50',
     SIGNET_FRONT_DOOR_KEYS: frontDoorPair.publicKeyPem,
+    SIGNET_ADMIN_ASSERTION_KEYS: adminKeys.publicKeyPem,
     ...env,
   };
   const config = testConfig(ca, db.url, settings);
@@ -161,7 +175,9 @@ export async function startCaCore(prefix: string, env: Record<string, string | u
     ds,
     config,
     app,
-    client,
+    client: new AdminSigningClient(client, adminKey),
+    rawClient: client,
+    adminKey,
     frontDoor,
     submitAs: async (identity, msg, sign) => client.call(Commands.submit, ca, { ...msg, identityAssertion: await signSubmitAssertion(frontDoor, ca, identity, msg, sign) }),
     submitOnBus: (user, msg) => client.callOn(Commands.submitBus, BusSubmit.subject(ca, user), msg),

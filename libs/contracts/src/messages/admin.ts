@@ -7,9 +7,13 @@ import { IdentitySchema } from './identity';
 
 /**
  * Administration (ICertAdmin / ICertView), admin-api → ca-core. admin-api
- * authenticates and authorizes the caller; ca-core records the actor in the
- * audit log and enforces the request state machine. Only admin-api may
- * publish on `ca.<ca>.admin.>` (NATS permissions).
+ * authenticates the caller and signs who they are into an admin assertion
+ * that travels with each command (`AdminAssertion`, ADR 0028); ca-core takes
+ * the actor from that assertion only, checks the roles again, records the
+ * actor in the audit log and enforces the request state machine. The
+ * messages carry no actor: one written in a body would be a claim, and it is
+ * refused as an unknown field. Only admin-api may publish on
+ * `ca.<ca>.admin.>` (NATS permissions); the assertion is the second wall.
  */
 
 /** AD CS-like roles (CA_ACCESS_*). Enrollees are not admins. */
@@ -43,14 +47,15 @@ export const ActorSchema = z.object({
 });
 export type Actor = z.infer<typeof ActorSchema>;
 
-const withActor = <T extends z.ZodRawShape>(shape: T) => z.object({ actor: ActorSchema, ...shape }).strict();
+/** An admin command's message: its fields only, strict (the actor comes from the assertion). */
+export const adminCommand = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
 
 /** ICertAdmin::ResubmitRequest — pending or denied → the policy runs again with newRequest=false. */
-export const ResubmitRequestSchema = withActor({ requestId: RequestIdSchema });
+export const ResubmitRequestSchema = adminCommand({ requestId: RequestIdSchema });
 /** ICertAdmin::DenyRequest — pending only. */
-export const DenyRequestSchema = withActor({ requestId: RequestIdSchema, reason: lineText(z.string().max(1024)).optional() });
+export const DenyRequestSchema = adminCommand({ requestId: RequestIdSchema, reason: lineText(z.string().max(1024)).optional() });
 /** ICertAdmin::SetRequestAttributes — pending only; the raw attribute string never changes. */
-export const SetAttributesRequestSchema = withActor({
+export const SetAttributesRequestSchema = adminCommand({
   requestId: RequestIdSchema,
   /** AD CS form, `name:value` lines. */
   attributes: freeText(z.string().min(1).max(LIMITS.attributesChars)),
@@ -69,7 +74,7 @@ export const ExtensionValueSchema = z.discriminatedUnion('type', [
 export type ExtensionValue = z.infer<typeof ExtensionValueSchema>;
 
 /** ICertAdmin::SetCertificateExtension — pending only; origin admin. */
-export const SetExtensionRequestSchema = withActor({
+export const SetExtensionRequestSchema = adminCommand({
   requestId: RequestIdSchema,
   oid: OidSchema,
   critical: z.boolean().default(false),
@@ -94,7 +99,7 @@ export const REVOCATION_REASONS = {
 export const RevocationReasonSchema = z.number().int().min(0).max(10).refine((n) => n !== 7 && n !== 8, 'reason must be an RFC 5280 CRLReason other than 7 and removeFromCRL (8)');
 
 /** ICertAdmin::RevokeCertificate — repeatable (changes reason or date). */
-export const RevokeRequestSchema = withActor({
+export const RevokeRequestSchema = adminCommand({
   serial: SerialHexSchema,
   reason: RevocationReasonSchema,
   /** When the revocation takes effect; default now. */
@@ -103,7 +108,7 @@ export const RevokeRequestSchema = withActor({
   invalidityDate: IsoTimeSchema.optional(),
 });
 /** RevokeCertificate with MAXDWORD: release from hold; only from certificateHold. */
-export const ReleaseRequestSchema = withActor({ serial: SerialHexSchema });
+export const ReleaseRequestSchema = adminCommand({ serial: SerialHexSchema });
 /**
  * ICertAdmin::ImportCertificate: a certificate this CA issued that its
  * database does not hold (issued before a restore from backup, or before
@@ -112,10 +117,10 @@ export const ReleaseRequestSchema = withActor({ serial: SerialHexSchema });
  * `imported`) and emits certificate.imported. One certificate, PEM.
  * Foreign certificates (ICF_ALLOWFOREIGN) are not accepted.
  */
-export const ImportCertificateRequestSchema = withActor({ certificate: PemSchema.max(LIMITS.certificateChars) });
+export const ImportCertificateRequestSchema = adminCommand({ certificate: PemSchema.max(LIMITS.certificateChars) });
 
 /** ICertAdmin::IsValidCertificate. */
-export const CertStatusRequestSchema = withActor({ serial: SerialHexSchema });
+export const CertStatusRequestSchema = adminCommand({ serial: SerialHexSchema });
 
 export const CertificateStatusSchema = z.object({
   serial: SerialHexSchema,
@@ -132,7 +137,7 @@ export const CertificateStatusSchema = z.object({
 export type CertificateStatus = z.infer<typeof CertificateStatusSchema>;
 
 /** A request with everything about it (ICertView row + attribute and extension tables). */
-export const GetRequestSchema = withActor({ requestId: RequestIdSchema });
+export const GetRequestSchema = adminCommand({ requestId: RequestIdSchema });
 export const RequestDetailSchema = z.object({
   requestId: RequestIdSchema,
   disposition: z.enum(DISPOSITIONS),
@@ -162,7 +167,7 @@ export const RequestDetailSchema = z.object({
 }).meta({ id: 'RequestDetail', description: 'A request with its attributes (origin request/admin), extensions, the CSR, and the certificate with its status' });
 export type RequestDetail = z.infer<typeof RequestDetailSchema>;
 
-export const GetCertificateSchema = withActor({ serial: SerialHexSchema });
+export const GetCertificateSchema = adminCommand({ serial: SerialHexSchema });
 
 /** ICertView: presets, filters on AD CS column names, sort, cursor paging, total count. */
 export const VIEW_COLUMNS = [
@@ -185,7 +190,7 @@ export const ViewColumnSchema = z.enum(VIEW_COLUMNS);
 export type ViewColumn = z.infer<typeof ViewColumnSchema>;
 export const VIEW_PRESETS = ['queue', 'issued', 'revoked', 'failed', 'all'] as const;
 
-export const ViewRequestSchema = withActor({
+export const ViewRequestSchema = adminCommand({
   /** queue = pending (and in process); issued; revoked; failed = failed and denied; all. */
   preset: z.enum(VIEW_PRESETS).default('all'),
   filters: z
@@ -233,7 +238,7 @@ export const ViewReplySchema = z.object({
 });
 export type ViewReply = z.infer<typeof ViewReplySchema>;
 
-export const ListModulesSchema = withActor({});
+export const ListModulesSchema = adminCommand({});
 export const ModuleListSchema = z.object({
   modules: z.array(
     z.object({
@@ -249,7 +254,7 @@ export const ModuleListSchema = z.object({
 });
 
 /** Audit log: list (auditor) and verify the hash chain (auditor). */
-export const AuditListSchema = withActor({
+export const AuditListSchema = adminCommand({
   afterId: z.number().int().nonnegative().default(0),
   limit: z.number().int().min(1).max(1000).default(100),
   requestId: RequestIdSchema.optional(),
@@ -269,7 +274,7 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditListReplySchema = z.object({ entries: z.array(AuditEntrySchema) });
-export const AuditVerifySchema = withActor({});
+export const AuditVerifySchema = adminCommand({});
 /**
  * Administration done elsewhere than in ca-core (exit-service's dead
  * letters) is recorded in ca-core's audit log before admin-api asks for it:
@@ -277,7 +282,7 @@ export const AuditVerifySchema = withActor({});
  * the action as it does for its own commands.
  */
 export const AUDITED_ELSEWHERE = ['deadletter.replay', 'deadletter.replay-all', 'deadletter.discard'] as const;
-export const AuditRecordRequestSchema = withActor({
+export const AuditRecordRequestSchema = adminCommand({
   action: z.enum(AUDITED_ELSEWHERE),
   /** What it is done to: a dead letter's id, a module's name, a limit. */
   details: z
@@ -293,10 +298,10 @@ export const AuditVerifyReplySchema = z.object({
 });
 
 /** Admin tokens (bearer), stored hashed in ca-core's database; admin-api authenticates with them. */
-export const AuthenticateSchema = z.object({ tokenSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+export const AuthenticateSchema = adminCommand({ tokenSha256: z.string().regex(/^[0-9a-f]{64}$/) });
 export const PrincipalSchema = z.object({ name: z.string(), roles: z.array(RoleSchema) });
 export type Principal = z.infer<typeof PrincipalSchema>;
-export const CreateTokenSchema = withActor({ name: z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/), roles: z.array(RoleSchema).min(1).max(ROLES.length) });
+export const CreateTokenSchema = adminCommand({ name: z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/), roles: z.array(RoleSchema).min(1).max(ROLES.length) });
 export const CreateTokenReplySchema = z.object({ name: z.string(), roles: z.array(RoleSchema), /** Shown once; only its hash is stored. */ token: z.string() });
 
 /**
@@ -313,7 +318,7 @@ export const AuthenticateReplySchema = PrincipalSchema.extend({
 });
 export type AuthenticateReply = z.infer<typeof AuthenticateReplySchema>;
 export const TokenNameSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9._@-]+$/);
-export const RevokeTokenSchema = withActor({ name: TokenNameSchema });
+export const RevokeTokenSchema = adminCommand({ name: TokenNameSchema });
 export const RevokeTokenReplySchema = z.object({ name: z.string(), revokedAt: IsoTimeSchema, epoch: RevocationEpochSchema });
 /**
  * What ca-core publishes on `ca.<ca>.events.admin-token.revoked` after a

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lineText } from '../text';
-import { ActorSchema } from './admin';
+import { adminCommand } from './admin';
 import { IsoTimeSchema, LIMITS, RequestIdSchema } from './common';
 import { IdentitySchema, ProvenNameSchema } from './identity';
 
@@ -49,22 +49,19 @@ export const ENROLLMENT_SECRET_STATES = ['active', 'used', 'expired', 'revoked']
 export const EnrollmentSecretStateSchema = z.enum(ENROLLMENT_SECRET_STATES);
 
 /** ca-core: create one (officer). The answer carries the credential, this once. */
-export const CreateEnrollmentSecretSchema = z
-  .object({
-    actor: ActorSchema,
-    /** What the enrollee may have certified, typed as SANs (the identity's proven names). */
-    names: z.array(ProvenNameSchema).min(1).max(LIMITS.sanCount),
-    /** Subject attributes the officer vouches for (`[{type:'CN', value:'…'}]`), for templates that build the subject from the identity. */
-    subject: SubjectSchema,
-    /** The one template the secret enrolls under. */
-    template: TemplateNameSchema,
-    groups: GroupsSchema.default([]),
-    /** Lifetime in seconds from now: 60 s to 90 days, 7 days by default. */
-    ttlSeconds: z.number().int().min(ENROLLMENT_SECRET_TTL.minSeconds).max(ENROLLMENT_SECRET_TTL.maxSeconds).default(ENROLLMENT_SECRET_TTL.defaultSeconds),
-    /** Who or what it is for, for the officer's list (never part of the identity). */
-    note: lineText(z.string().min(1).max(256)).optional(),
-  })
-  .strict();
+export const CreateEnrollmentSecretSchema = adminCommand({
+  /** What the enrollee may have certified, typed as SANs (the identity's proven names). */
+  names: z.array(ProvenNameSchema).min(1).max(LIMITS.sanCount),
+  /** Subject attributes the officer vouches for (`[{type:'CN', value:'…'}]`), for templates that build the subject from the identity. */
+  subject: SubjectSchema,
+  /** The one template the secret enrolls under. */
+  template: TemplateNameSchema,
+  groups: GroupsSchema.default([]),
+  /** Lifetime in seconds from now: 60 s to 90 days, 7 days by default. */
+  ttlSeconds: z.number().int().min(ENROLLMENT_SECRET_TTL.minSeconds).max(ENROLLMENT_SECRET_TTL.maxSeconds).default(ENROLLMENT_SECRET_TTL.defaultSeconds),
+  /** Who or what it is for, for the officer's list (never part of the identity). */
+  note: lineText(z.string().min(1).max(256)).optional(),
+});
 
 /** A secret as listed: never the secret, never its hash. */
 export const EnrollmentSecretRecordSchema = z
@@ -93,17 +90,14 @@ export const CreateEnrollmentSecretReplySchema = EnrollmentSecretRecordSchema.ex
 }).meta({ id: 'EnrollmentSecretCreated', description: 'The new secret; `secret` is shown this once' });
 
 /** ca-core: list (officer, auditor, viewer, ca-admin: any role), newest first. */
-export const ListEnrollmentSecretsSchema = z
-  .object({
-    actor: ActorSchema,
-    state: EnrollmentSecretStateSchema.optional(),
-    limit: z.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
+export const ListEnrollmentSecretsSchema = adminCommand({
+  state: EnrollmentSecretStateSchema.optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
 export const ListEnrollmentSecretsReplySchema = z.object({ secrets: z.array(EnrollmentSecretRecordSchema) });
 
 /** ca-core: revoke an active secret (officer). */
-export const RevokeEnrollmentSecretSchema = z.object({ actor: ActorSchema, id: EnrollmentSecretIdSchema }).strict();
+export const RevokeEnrollmentSecretSchema = adminCommand({ id: EnrollmentSecretIdSchema });
 export const RevokeEnrollmentSecretReplySchema = EnrollmentSecretRecordSchema;
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActorSchema } from './admin';
+import { adminCommand } from './admin';
 import { Base64Schema, IsoTimeSchema, SerialHexSchema } from './common';
 
 /**
@@ -12,7 +12,7 @@ import { Base64Schema, IsoTimeSchema, SerialHexSchema } from './common';
 export const CrlNumberSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** ICertAdmin::PublishCRL(s): issue a base CRL now, or a delta on the current base. */
-export const PublishCrlRequestSchema = z.object({ actor: ActorSchema, delta: z.boolean().default(false) }).strict();
+export const PublishCrlRequestSchema = adminCommand({ delta: z.boolean().default(false) });
 export type PublishCrlRequest = z.input<typeof PublishCrlRequestSchema>;
 export const PublishCrlReplySchema = z.object({
   crlNumber: CrlNumberSchema,

@@ -2,8 +2,7 @@ import { ErrorCode, ViewRequestSchema, type ViewRequest } from '@signet/contract
 import { dispositionsWhere } from './view-columns';
 import { countQuery, decodeCursor, encodeCursor, fingerprint, pageQuery, type ViewQuery } from './view-query';
 
-const actor = { name: 'pat', roles: ['viewer' as const] };
-const q = (r: Partial<ViewRequest> = {}): ViewQuery => ViewRequestSchema.parse({ actor, ...r });
+const q = (r: Partial<ViewRequest> = {}): ViewQuery => ViewRequestSchema.parse({ ...r });
 
 describe('view query building', () => {
   it('binds every value as a parameter, never into the SQL text', () => {
