@@ -4,6 +4,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signetCli } from './support/cli';
+import { bearer } from './support/enrollment';
 import { opensslCsr, run, writeTemp, x509Text } from './support/openssl';
 import { ROOT, waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -102,7 +103,13 @@ describe('1. resubmit and deny', () => {
 
 describe('2. edit a pending request, then resubmit', () => {
   it('the issued certificate carries the changed attribute and the admin extension; the same edits on an issued request are 409', async () => {
-    const id = await pendingRequest('Edited Before Approval');
+    // The enrollee proved who it is with an enrollment token naming alice@example.com (bound to no
+    // template): the officer may move its request to ClientAuth, which admits token holders and builds
+    // the names from what the token proved (ADR 0030). An anonymous request could not be moved there.
+    const token = await stack.enrollmentToken({ sub: 'alice', sans: ['alice@example.com'] });
+    const res = await stack.submit({ csr: opensslCsr({ key: 'ec-p256', subject: '/CN=Edited Before Approval/O=Example Corp' }), attributes: { CertificateTemplate: 'CodeSigning' } }, bearer(token));
+    expect(res.body).toMatchObject({ disposition: 'pending', decidedBy: { rule: 'disposition.approval' } });
+    const id: number = res.body.requestId;
     // The officer moves the request to another template and narrows its EKU: clientAuth, made critical.
     const attrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { CertificateTemplate: 'ClientAuth', Ticket: 'OPS-4711' });
     expect(attrs.status).toBe(200);
@@ -116,6 +123,7 @@ describe('2. edit a pending request, then resubmit', () => {
     const text = x509Text(issued.body.certificate);
     expect(text).toMatch(/X509v3 Extended Key Usage: critical\s*\n\s*TLS Web Client Authentication\n/);
     expect(text).not.toMatch(/Code Signing/);
+    expect(text).toMatch(/X509v3 Subject Alternative Name:\s*\n\s*email:alice@example\.com\n/);
 
     const lateAttrs = await admin('PATCH', `/api/v1/requests/${id}/attributes`, t.officer1, { Ticket: 'OPS-4712' });
     expect(lateAttrs).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });

@@ -1,4 +1,5 @@
 import { Commands, decodeJson, encodeJson } from './support/bus';
+import { bearer } from './support/enrollment';
 import { opensslCsr, run, tamperCsrSignature, writeTemp, x509Text } from './support/openssl';
 import { Stack } from './support/stack';
 
@@ -16,8 +17,8 @@ function webServerCsr(name = 'www.example.com', key: Parameters<typeof opensslCs
  * For the sections about mechanics (idempotency, privacy, policy
  * availability) rather than about who may have which name: a certificate an
  * anonymous requester gets at once, localhost under the shipped Development
- * template. (WebServer holds an anonymous request for a certificate manager
- * until the intermediary authenticates enrollees, ADR 0030.)
+ * template. (WebServer holds a name nobody proved for a certificate manager,
+ * ADR 0030: an anonymous request always, e2e/enrollee-identity.spec.ts.)
  */
 function localhostCsr() {
   return opensslCsr({ key: 'ec-p256', subject: '/CN=localhost', sans: ['DNS:localhost'] });
@@ -29,7 +30,9 @@ describe('1. WebServer request with an allowed DNS name', () => {
   let caPem: string;
 
   beforeAll(async () => {
-    const res = await stack.submit({ csr: webServerCsr('www.example.com'), attributes: { CertificateTemplate: 'WebServer' } });
+    // The requester proves the name (ADR 0030): an enrollment token an operator minted for this host.
+    const token = await stack.enrollmentToken({ sub: 'www.example.com', sans: ['www.example.com'], template: 'WebServer' });
+    const res = await stack.submit({ csr: webServerCsr('www.example.com'), attributes: { CertificateTemplate: 'WebServer' } }, bearer(token));
     expect(res.status).toBe(201);
     body = res.body;
     caPem = (await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate;

@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { ClientCertificateAuthenticator, DiscoveryService, loadConfig, RevocationClient } from '../apps/intermediary/src/testing-api';
+import { curl } from './support/https';
 import { run } from './support/openssl';
 import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -23,16 +23,6 @@ const dir = mkdtempSync(join(tmpdir(), 'signet-https-'));
 const file = (name: string) => join(dir, name);
 // 30 days × 0.000005 ≈ 13 s: a renewal within the test.
 const RENEW_FRACTION = '0.000005';
-
-/** Real curl: status and body (asynchronous, like every client of a service). */
-function curl(args: string[]): Promise<{ status: number; body: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('curl', ['-s', '-S', '-w', '\n%{http_code}', ...args], { encoding: 'utf8', timeout: 30_000 }, (_e, stdout, stderr) => {
-      const lines = stdout.split('\n');
-      resolve({ status: Number(lines.pop()), body: lines.join('\n'), stderr });
-    });
-  });
-}
 
 function servedCertificate(port: number): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
@@ -112,13 +102,14 @@ describe('the TLS client-certificate authenticator against the real ca-core', ()
 
   beforeAll(async () => {
     nc = await connect({ servers: process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222' });
-    const config = loadConfig({ SIGNET_DEFAULT_CA: stack.ca, SIGNET_TLS_MODE: 'off', SIGNET_DISCOVERY_WAIT_MS: '500' });
+    const config = loadConfig({ SIGNET_DEFAULT_CA: stack.ca, SIGNET_TLS_MODE: 'off', SIGNET_DISCOVERY_WAIT_MS: '500', SIGNET_FRONT_DOOR_KEY: stack.frontDoor.privateKeyPem });
     const discovery = new DiscoveryService(nc, config);
     auth = new ClientCertificateAuthenticator(discovery, new RevocationClient(nc, config, discovery));
-    // A WebServer certificate, enrolled over HTTPS (anonymous may, under today's shipped policy).
+    // A WebServer certificate, enrolled over HTTPS with an enrollment token that proves the name (ADR 0030).
     run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('old.key'), '-subj', '/CN=www.example.com', '-addext', 'subjectAltName=DNS:www.example.com', '-out', file('old.csr')]);
     const body = JSON.stringify({ csr: readFileSync(file('old.csr'), 'utf8'), attributes: { CertificateTemplate: 'WebServer' } });
-    const r = await curl(['--cacert', caPath, '-H', 'content-type: application/json', '--data-binary', body, `${stack.httpsUrl}/api/v1/requests`]);
+    const token = await stack.enrollmentToken({ sub: 'www.example.com', sans: ['www.example.com'], template: 'WebServer' });
+    const r = await curl(['--cacert', caPath, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '--data-binary', body, `${stack.httpsUrl}/api/v1/requests`]);
     expect(r.status).toBe(201);
     leaf = new X509Certificate(JSON.parse(r.body).certificate);
   }, 60_000);

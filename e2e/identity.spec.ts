@@ -41,10 +41,10 @@ describe('a process on the bus without the front-door key', () => {
     expect(stack.service('ca-core').log()).not.toContain(madeUp);
   });
 
-  it('the same request through the intermediary\'s HTTP: accepted, as the caller the intermediary established (anonymous)', async () => {
+  it('the same request through the intermediary\'s HTTP: accepted, as the caller the intermediary established (anonymous), and held for proving nothing', async () => {
     const res = await stack.submit({ csr: csr('www.example.com'), attributes: { CertificateTemplate: 'WebServer' } });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ disposition: 'issued' });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ disposition: 'pending', decidedBy: { rule: 'enroll.anonymous' } });
     expect(await stored(res.body.requestId)).toEqual({ requester_name: 'anonymous', identity: { method: 'anonymous', principal: 'anonymous', names: [], groups: [], evidence: {} } });
   });
 

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { EnrollmentKey, type EnrollmentClaims } from './enrollment';
 import { APPS, freePort, ROOT, ServiceProcess, waitFor, type App } from './processes';
 
 const NATS_URL = process.env.SIGNET_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -35,6 +36,14 @@ export class Stack {
   readonly passphrase = randomBytes(24).toString('base64url');
   /** The intermediary's front-door key pair (ADR 0026): the private key for it, the public one for ca-core, as npm start makes them. */
   readonly frontDoor = generateAssertionKeyPair();
+  /**
+   * An operator's enrollment key, registered at the intermediary (ADR 0031):
+   * a test proves the names it asks for with a token (`enrollmentToken`),
+   * as the shipped templates want (ADR 0030).
+   */
+  readonly enrollmentKey = new EnrollmentKey();
+  /** Whether the API is served over HTTPS (a test turned SIGNET_TLS_MODE on): the URL tokens are for. */
+  private httpsApi = false;
 
   /** admin-api's assertion key pair (ADR 0028): admin-api gets the private half, ca-core the public one. */
   private readonly adminKeys = generateAssertionKeyPair();
@@ -51,6 +60,16 @@ export class Stack {
   /** The intermediary over HTTPS (when a test turns it on). */
   get httpsUrl(): string {
     return `https://127.0.0.1:${this.httpsPort}`;
+  }
+
+  /** The audience enrollment tokens must name: the intermediary's URL its clients use for the API. */
+  get tokenAudience(): string {
+    return this.httpsApi ? this.httpsUrl : this.baseUrl;
+  }
+
+  /** A one-time enrollment token for this stack's intermediary, signed with the registered operator key. */
+  enrollmentToken(claims: EnrollmentClaims): Promise<string> {
+    return this.enrollmentKey.mint(this.tokenAudience, claims);
   }
 
   /** admin-api, the operator HTTP API. */
@@ -70,6 +89,8 @@ export class Stack {
     const [frontDoorKey, frontDoorPub] = [join(this.dir, 'front-door.key'), join(this.dir, 'front-door.pub')];
     writeFileSync(frontDoorKey, this.frontDoor.privateKeyPem, { mode: 0o600 });
     writeFileSync(frontDoorPub, this.frontDoor.publicKeyPem);
+    const enrollmentKeys = join(this.dir, 'enrollment-keys.pem');
+    writeFileSync(enrollmentKeys, this.enrollmentKey.publicFile);
     // The shipped exit-module file, publishing into this stack's temp dir instead of the repository's .signet/.
     const exitConfig = join(this.dir, 'exit-modules.yaml');
     writeFileSync(exitConfig, readFileSync(join(__dirname, '..', '..', 'config', 'exit-modules.yaml'), 'utf8').replace('directory: .signet/published', `directory: ${join(this.dir, 'published')}`));
@@ -82,6 +103,8 @@ export class Stack {
       // Each service reads its own: the intermediary signs with the private key, ca-core verifies with the public one.
       SIGNET_FRONT_DOOR_KEY_FILE: frontDoorKey,
       SIGNET_FRONT_DOOR_KEYS_FILE: frontDoorPub,
+      SIGNET_ENROLLMENT_KEYS_FILE: enrollmentKeys,
+      SIGNET_ENROLLMENT_TOKEN_AUDIENCE: this.tokenAudience,
       SIGNET_CA_SUBJECT: `C=DE,O=Signet Tests,CN=Signet E2E ${this.ca}`,
       SIGNET_HTTP_HOST: '127.0.0.1',
       SIGNET_HTTP_PORT: String(this.httpPort),
@@ -119,6 +142,7 @@ export class Stack {
   }
 
   async start(extra: NodeJS.ProcessEnv = {}): Promise<void> {
+    this.httpsApi = (extra.SIGNET_TLS_MODE ?? 'off') !== 'off';
     await this.prepare();
     for (const app of APPS) this.services.set(app, new ServiceProcess(app, this.envFor(app, extra), this.opts.ownSession?.includes(app) ?? false));
     await this.startAll();
