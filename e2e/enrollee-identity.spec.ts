@@ -107,18 +107,19 @@ describe('the anonymous Development certificate presented as a TLS client certif
     expect(r.body).toMatchObject({ decidedBy: { rule: 'names.unproven', value: 'www.example.com' } });
   });
 
-  // KNOWN GAP (reported, not fixed here): anonymous → Development (localhost, at once) → that
-  // certificate as a TLS client certificate → ClientAuth issues a clientAuth certificate for
-  // CN=localhost, although ClientAuth admits no anonymous requester (ADR 0030). Same cause as the
-  // renewal case above. it.failing turns red once this is refused: make it an ordinary it() then.
-  it.failing('is no credential for a ClientAuth certificate (ClientAuth admits no anonymous requester)', async () => {
+  // Anonymous → Development (localhost, at once) → that certificate as a TLS client certificate must
+  // not become a ClientAuth certificate: ClientAuth builds its names from the identity, and a loopback
+  // certificate proves no email or UPN (rule names.identity).
+  it('is no credential for a ClientAuth certificate: it proves no name ClientAuth issues', async () => {
     const r = await httpsJson(`${stack.httpsUrl}/api/v1/requests`, {
       ca: caPem,
       cert: readFileSync(file('dev.pem'), 'utf8'),
       key: readFileSync(file('dev.key'), 'utf8'),
       body: { csr: administratorCsr(), attributes: { CertificateTemplate: 'ClientAuth' } },
     });
-    expect(r.status).not.toBe(201);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'names.identity', field: 'identity' } });
+    expect(await certificatesOf(r.body.requestId)).toBe(0);
   });
 });
 
@@ -183,14 +184,13 @@ describe('TLS client certificate: renewal with the existing certificate (ADR 002
     expect(JSON.parse(r.body)).toMatchObject({ disposition: 'pending', decidedBy: { rule: 'names.unproven', value: 'more.example.com' } });
   });
 
-  // KNOWN GAP (reported, not fixed here): the identity of a client certificate carries no template
-  // (ADR 0029), so the old certificate authenticates for every template that admits the method. The
-  // shipped ClientAuth does, builds from the identity, finds no email or UPN and takes the CN from the
-  // old subject: a clientAuth certificate for CN=renew.example.com, 365 days, out of a 90-day
-  // serverAuth one. it.failing turns red once this is refused: make it an ordinary it() then.
-  it.failing('a WebServer certificate is no credential for a ClientAuth certificate (another template, another EKU)', async () => {
+  // The old certificate proves its DNS name, not a client identity: ClientAuth, which builds its names
+  // from the identity, finds no email or UPN it could carry and refuses (rule names.identity), rather
+  // than turn a 90-day serverAuth certificate into a 365-day clientAuth one for its CN.
+  it('a WebServer certificate is no credential for a ClientAuth certificate (another template, another EKU)', async () => {
     const r = await post(opensslCsr({ subject: '/CN=Administrator', sans: ['email:administrator@example.com'] }), 'ClientAuth');
-    expect(r.status).not.toBe(201);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'names.identity', field: 'identity' } });
   });
 
   it('after an officer revokes it through admin-api: 401, the certificate proves nothing', async () => {
@@ -215,23 +215,21 @@ describe('OIDC ID token (ADR 0031), from a local issuer', () => {
 
   it('an unverified email proves nothing: no certificate carries it', async () => {
     const asked = () => opensslCsr({ subject: '/CN=administrator@example.com', sans: ['email:administrator@example.com'] });
-    // No proven name and no name claim: nothing to build the required CN from, so the shipped ClientAuth denies.
+    // No proven name: ClientAuth builds its names from the identity and has none to build from.
     const bare = await oidc.sign({ aud: CLIENT_ID, sub: 'mallory-1', email: 'administrator@example.com', email_verified: false });
     const r = await submit(asked(), 'ClientAuth', bearer(bare));
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'subject.required', field: 'subject.CN' } });
+    expect(r.body).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'names.identity', field: 'identity' } });
     expect(await certificatesOf(r.body.requestId)).toBe(0);
     expect(await requesterOf(r.body.requestId)).toBe(`oidc:${oidc.issuer}#mallory-1`);
 
-    // With a name claim the IdP vouches for the CN (ADR 0031), and the shipped ClientAuth issues on it
-    // alone: CN=Mallory, no subjectAltName at all; the unverified email is in neither.
+    // A name claim is a display name the IdP vouches for, not a proven name: still nothing to build a
+    // client certificate on.
     const named = await oidc.sign({ aud: CLIENT_ID, sub: 'mallory-2', email: 'administrator@example.com', email_verified: false, name: 'Mallory' });
     const r2 = await submit(asked(), 'ClientAuth', bearer(named));
-    expect(r2.status).toBe(201);
-    expect(r2.body.message).toContain("builds the names from the identity; the request's were not used");
-    const cert = verified(r2.body.certificate, 'sslclient');
-    expect(cert.subject).toBe('CN=Mallory');
-    expect(cert.subjectAltName).toBeUndefined();
+    expect(r2.status).toBe(400);
+    expect(r2.body).toMatchObject({ code: 'REQUEST_DENIED', decidedBy: { rule: 'names.identity' } });
+    expect(await certificatesOf(r2.body.requestId)).toBe(0);
   });
 });
 

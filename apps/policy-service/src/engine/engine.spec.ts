@@ -289,6 +289,18 @@ describe('engine: ClientAuth (names from the identity)', () => {
     expect(clientAuth(identity)).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'enroll.permission', field: 'identity' } });
   });
 
+  it.each<[string, Identity]>([
+    [
+      'fail/a certificate of this CA for a host (a WebServer or Development certificate presented at the handshake) is no client identity',
+      { method: 'tls-client-certificate', principal: 'signet/0a1b', names: [{ type: 'dns', value: 'localhost' }], groups: [], subject: [{ type: 'CN', value: 'localhost' }], evidence: {} },
+    ],
+    ['fail/an OIDC login whose email is unverified: a display name alone', alice({ names: [], subject: [{ type: 'CN', value: 'Mallory' }] })],
+  ])('%s', (_n, identity) => {
+    const r = clientAuth(identity, { subject: [{ type: 'CN', value: 'Administrator' }], sans: [] });
+    expect(r).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'names.identity', field: 'identity' } });
+    expect(r.changes?.extensions ?? []).toEqual([]);
+  });
+
   it('fail/an enrollment token bound to WebServer', () => {
     expect(clientAuth(alice({ method: 'enrollment-token', principal: 'tok-1', template: 'WebServer' }))).toMatchObject({
       verdict: 'deny',

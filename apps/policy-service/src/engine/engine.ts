@@ -12,7 +12,7 @@ import {
 } from '../rules/extensions';
 import { anonymousHold, checkEnrollPermission, checkTemplateBinding } from '../rules/enroll';
 import { checkKey } from '../rules/key';
-import { checkNamesMatch, checkNamesProven, nameSource, unprovenHolds } from '../rules/names';
+import { checkIdentityProvesNames, checkNamesMatch, checkNamesProven, nameSource, unprovenHolds } from '../rules/names';
 import { checkSanCounts, checkSanNames, checkSanTypes } from '../rules/san';
 import { collectSans } from '../rules/san-attribute';
 import { checkSubject, setSubject } from '../rules/subject';
@@ -28,6 +28,8 @@ const ENROLL: readonly Validator[] = [checkEnrollPermission, checkTemplateBindin
 
 /** Validators, in the order their denials are reported (the first one decides). */
 const VALIDATORS: readonly Validator[] = [
+  // A certificate built from an identity that proved no name it could carry is refused for that, before any rule about its shape.
+  checkIdentityProvesNames,
   checkDispositionAttribute,
   checkKey,
   checkSanTypes,

@@ -199,11 +199,17 @@ describe('names.from identity (AD CS "build from Active Directory")', () => {
     expect(r).toMatchObject({ verdict: 'issue', changes: { subject: [{ type: 'CN', value: cn }] } });
   });
 
-  it('fail/an identity with nothing the template can build from', () => {
+  it('fail/an identity with nothing the template can build from: no proven name of a type it issues', () => {
     expect(verify('User', { identity: alice([dns('alice-laptop.example.com')]), subject: [{ type: 'CN', value: 'Alice' }], sans: [] })).toMatchObject({
       verdict: 'deny',
-      decidedBy: { rule: 'subject.required', field: 'subject.CN' },
+      decidedBy: { rule: 'names.identity', field: 'identity' },
     });
+  });
+
+  it('fail/an identity that vouches only for a display name proves no name: nothing is built from the CN alone', () => {
+    const r = verify('User', { identity: { ...alice([]), subject: [{ type: 'CN', value: 'Mallory' }] }, subject: [], sans: [] });
+    expect(r).toMatchObject({ verdict: 'deny', decidedBy: { rule: 'names.identity', field: 'identity' } });
+    expect(r.message).toMatch(/proved none it issues \(email address, UPN\)/);
   });
 
   it('fail/a proven name the template does not issue is denied by the template\'s rule', () => {

@@ -138,6 +138,30 @@ export function unprovenHolds(ctx: RuleContext): Hold[] {
 }
 
 /**
+ * Rule `names.identity` (from: identity): the identity must prove at least
+ * one name of a type the template issues. Building a certificate from an
+ * identity that proved none would certify only what it vouches for (a
+ * display name, a CN carried over from another certificate): a
+ * client-authentication certificate with no proven name is AD CS's ESC1 by
+ * another road (a loopback certificate of `Development`, presented as a
+ * client certificate, would otherwise become one).
+ */
+export function checkIdentityProvesNames(ctx: RuleContext): Denial[] {
+  if (ctx.template.names.from !== 'identity') return [];
+  const issued = (Object.keys(ctx.template.san) as Array<keyof typeof ctx.template.san>).filter((t) => ctx.template.san[t] !== undefined);
+  if (ctx.request.identity.names.some((n) => issued.includes(n.type))) return [];
+  const who = requesterNameOf(ctx.request.identity);
+  return [
+    denial(
+      'names.identity',
+      'identity',
+      who,
+      `template ${ctx.templateName} builds its names from the identity, and ${who} proved none it issues (${issued.map((t) => SAN_LABEL[t]).join(', ') || 'none'})`,
+    ),
+  ];
+}
+
+/**
  * Rule `names.match` (from: identity, requireMatch): every name the CSR
  * holds (its SANs, a CN that is a name, an E) must be covered by a name the
  * certificate gets from the identity; the CSR may hold fewer. A client that
