@@ -5,6 +5,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openDatabase } from '../apps/ca-core/src/testing-api';
+import { waitFor } from '@signet/testing';
 
 /**
  * Shared by bench/crl.bench.ts and bench/ocsp.bench.ts: a throw-away
@@ -94,19 +95,9 @@ export class Service {
   }
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+/** Polls until `fn` gives a truthy value (libs/testing's waitFor, with the benches' longer default). */
+export function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  return waitFor(what, fn, timeoutMs);
 }
 
 export function connectNats(): Promise<NatsConnection> {

@@ -3,8 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
 import { ClientCertificateAuthenticator, DiscoveryService, loadConfig, RevocationClient } from '../apps/intermediary/src/testing-api';
+import { servedCertificate } from '@signet/testing';
 import { curl } from './support/https';
 import { run } from './support/openssl';
 import { waitFor } from './support/processes';
@@ -24,17 +24,6 @@ const file = (name: string) => join(dir, name);
 // 30 days × 0.000005 ≈ 13 s: a renewal within the test.
 const RENEW_FRACTION = '0.000005';
 
-function servedCertificate(port: number): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const c = s.getPeerX509Certificate();
-      s.end();
-      if (c) resolve(c);
-      else reject(new Error('no certificate served'));
-    });
-    s.once('error', reject);
-  });
-}
 
 let caPath: string;
 let first: X509Certificate;

@@ -5,7 +5,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createBusMicroservice } from '@signet/bus';
 import { Commands, HTTP_STATUS, isSignetError, type Name, type OcspRespondReply, type San, type SubmitRequestParsed } from '@signet/contracts';
 import { CapturingLogger, type HttpRequest, type HttpResponse } from '@signet/http';
-import { ScratchDir } from '@signet/testing';
+import { ScratchDir, servedCertificate } from '@signet/testing';
 import {
   createSelfSignedCa,
   createSigner,
@@ -30,7 +30,6 @@ import {
 import { execFile, execFileSync } from 'node:child_process';
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { createApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/config';
 import { ClientCertificateAuthenticator } from '../src/tls/client-certificate.authenticator';
@@ -119,18 +118,6 @@ function curl(args: string[]): Promise<{ status: number; body: string; stderr: s
   });
 }
 
-/** The certificate the listener serves now, as a fresh TLS client sees it. */
-function servedCertificate(port: number): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const c = s.getPeerX509Certificate();
-      s.end();
-      if (c) resolve(c);
-      else reject(new Error('no certificate served'));
-    });
-    s.once('error', reject);
-  });
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20 * SEC): Promise<T> {
   const until = Date.now() + ms;

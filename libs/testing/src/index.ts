@@ -5,3 +5,4 @@ export * from './smtp';
 export * from './wait';
 export * from './fuzz';
 export * from './oidc-issuer';
+export * from './tls';
