@@ -5,25 +5,9 @@ import { csrText, parsePairs, requestId } from './commands/enroll';
 import { certificateText, serialArg } from './commands/certificates';
 import { tokenCreate } from './commands/ca';
 import { view } from './commands/requests';
-import { type Io } from './output';
+import { memoryIo } from './testing/memory-io';
 
-function io(env: NodeJS.ProcessEnv = { HOME: '/nonexistent' }) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink: Io = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    readFile: (p) => {
-      throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT', path: p });
-    },
-    writeFile: () => undefined,
-    makeDir: () => undefined,
-    removeFile: () => undefined,
-    sleep: async () => undefined,
-    env,
-  };
-  return { sink, out, err };
-}
+const io = (env?: NodeJS.ProcessEnv) => memoryIo({}, env);
 
 describe('splitVerb', () => {
   it.each([

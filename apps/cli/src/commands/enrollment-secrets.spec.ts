@@ -1,5 +1,5 @@
 import { run } from '../cli';
-import { type Io } from '../output';
+import { memoryIo } from '../testing/memory-io';
 import { provenName, subjectRdns, ttlSeconds } from './enrollment-secrets';
 
 describe('ttlSeconds', () => {
@@ -43,19 +43,7 @@ describe('usage errors exit 2 before any HTTP call', () => {
     ['revoke without an id', ['enrollment-secret', 'revoke']],
     ['revoke with the whole credential instead of the id', ['enrollment-secret', 'revoke', `es-0123456789abcdef:${'a'.repeat(64)}`]],
   ])('%s', async (_n, argv) => {
-    const err: string[] = [];
-    const io: Io = {
-      out: () => undefined,
-      err: (t) => err.push(t),
-      readFile: (p) => {
-        throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT', path: p });
-      },
-      writeFile: () => undefined,
-      makeDir: () => undefined,
-      removeFile: () => undefined,
-      sleep: async () => undefined,
-      env: { HOME: '/nonexistent', SIGNET_TOKEN: 't' },
-    };
+    const { sink: io, err } = memoryIo({}, { HOME: '/nonexistent', SIGNET_TOKEN: 't' });
     expect(await run(argv, io, noFetch)).toBe(2);
     expect(err.join('')).toMatch(/^signet: /);
     expect(err.join('')).not.toContain('config file');

@@ -2,31 +2,14 @@ import { ENROLLMENT_TOKEN_TYPE } from '@signet/contracts';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose';
 import { run } from '../cli';
-import { type Io } from '../output';
+import { memoryIo } from '../testing/memory-io';
 import { sanEntry, ttlSeconds } from './enrollment-token';
 
 const noFetch = (() => {
   throw new Error('token enroll makes no HTTP call');
 }) as unknown as typeof fetch;
 
-function io(files: Record<string, string>, env: NodeJS.ProcessEnv = { HOME: '/nonexistent' }) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink: Io = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    readFile: (p) => {
-      if (p in files) return Buffer.from(files[p]!);
-      throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT', path: p });
-    },
-    writeFile: () => undefined,
-    makeDir: () => undefined,
-    removeFile: () => undefined,
-    sleep: async () => undefined,
-    env,
-  };
-  return { sink, out, err };
-}
+const io = memoryIo;
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pkcs8 = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
