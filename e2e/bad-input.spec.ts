@@ -171,7 +171,7 @@ describe('a ca-core killed in the middle of a submission', () => {
   const bus = async (subject: string, msg: unknown, timeout = 10_000) => decodeJson((await stack.nc.request(subject, encodeJson(msg), { timeout })).data) as any;
   const signal = (app: 'ca-core' | 'policy-service', sig: NodeJS.Signals) => process.kill(stack.service(app).pid!, sig);
 
-  it('leaves one request in process and nothing half-written; the next start parks it, a resubmit issues it', async () => {
+  it('leaves one request in process and nothing half-written; a running ca-core parks it once its lease ran out, a resubmit issues it', async () => {
     // A policy timeout longer than the test needs, so the request waits in process for the policy until ca-core is killed.
     await stack.restart('ca-core', { SIGNET_POLICY_TIMEOUT_MS: '60000' });
     signal('policy-service', 'SIGSTOP');
@@ -193,9 +193,9 @@ describe('a ca-core killed in the middle of a submission', () => {
     expect(await one(`SELECT serial FROM certificate WHERE request_id = $1`)).toEqual([]);
     expect(await one(`SELECT action FROM audit_log WHERE request_id = $1 ORDER BY id`)).toEqual([{ action: 'request.submit' }]);
 
-    // A start parks what was in process for longer than a submission can take (two minutes): the row is aged to stand for that wait.
-    await stack.db.query(`UPDATE request SET submitted_at = now() - interval '3 minutes' WHERE id = $1`, [id]);
+    // The killed process renews the request's lease no more: once it runs out (SIGNET_REQUEST_LEASE_MS, 10 s), the running ca-core parks it (ADR 0034).
     await stack.restart('ca-core');
+    await waitFor('the stranded request to be parked', async () => (await one(`SELECT disposition FROM request WHERE id = $1`))[0]?.disposition === 'pending', 30_000, 100);
     expect(await one(`SELECT disposition, disposition_message AS message FROM request WHERE id = $1`)).toEqual([
       { disposition: 'pending', message: 'processing was interrupted; resubmit to continue' },
     ]);

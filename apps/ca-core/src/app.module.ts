@@ -13,6 +13,7 @@ import { ENROLLMENT_SECRET_CONTROLLERS, ENROLLMENT_SECRET_PROVIDERS } from './en
 import { EXIT_CONTROLLERS, EXIT_NATS, EXIT_PROVIDERS } from './exit';
 import { OneTimeCredentialStore } from './identity';
 import { LifecycleService } from './lifecycle.service';
+import { StrandedSweeper } from './requests/stranded.sweeper';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
@@ -49,6 +50,7 @@ export class CaCoreModule {
         IssuanceService,
         OneTimeCredentialStore,
         LifecycleService,
+        StrandedSweeper,
         ...ADMIN_PROVIDERS,
         ...EXIT_PROVIDERS,
         ...ENROLLMENT_SECRET_PROVIDERS,

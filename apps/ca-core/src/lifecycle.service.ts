@@ -8,13 +8,14 @@ import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
 import { ModuleRegistry } from './registry/module.registry';
-import { RequestStore } from './requests/request.store';
+import { StrandedSweeper } from './requests/stranded.sweeper';
 
 /**
  * AD CS service start and stop: load the CA key, recover interrupted
- * requests, start the outbox relay, announce startup, and initialize the
- * policy module (retried until it answers). Runs before the bus server
- * subscribes, so no request arrives before the CA is ready.
+ * requests (and keep sweeping for them), start the outbox relay, announce
+ * startup, and initialize the policy module (retried until it answers).
+ * Runs before the bus server subscribes, so no request arrives before the
+ * CA is ready.
  */
 @Injectable()
 export class LifecycleService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -24,7 +25,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(CA_CONFIG) private readonly config: CaConfig,
     private readonly ds: DataSource,
     private readonly keys: CaKeysService,
-    private readonly store: RequestStore,
+    private readonly stranded: StrandedSweeper,
     private readonly relay: OutboxRelay,
     private readonly outbox: OutboxStore,
     private readonly policy: PolicyClient,
@@ -34,8 +35,8 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     await this.keys.load();
-    const parked = await this.store.parkStale(this.config.caName, 120);
-    if (parked.length) this.log.warn(`parked ${parked.length} interrupted request(s) as pending: ${parked.join(', ')}`);
+    // Requests a dead process left in process: parked now, and then as their leases run out (ADR 0034).
+    await this.stranded.start();
     await this.ds.transaction((m) => this.outbox.enqueue(m, this.config.caName, ExitEvent.CaStartup, { message: `CA ${this.config.caName} started` }));
     this.relay.start();
     this.policy.startInitialize(this.keys.caInfo(), async (info) => {
@@ -47,6 +48,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(): Promise<void> {
     this.policy.stop();
+    await this.stranded.stop();
     await this.ds
       .transaction((m) => this.outbox.enqueue(m, this.config.caName, ExitEvent.CaShutdown, { message: `CA ${this.config.caName} stopping` }))
       .catch((e) => this.log.warn(`could not record shutdown: ${(e as Error).message}`));

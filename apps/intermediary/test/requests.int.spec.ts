@@ -129,6 +129,16 @@ describe('POST/GET /api/v1/requests over real NATS', () => {
     expect(await res.json()).toEqual({ code: 'POLICY_UNAVAILABLE', message: 'policy did not answer', details: { requestId: 47, retrievalSecret: FakeCa.SECRET } });
   });
 
+  it('IN_PROGRESS from the CA (a retried key whose first request is still running, ADR 0034) → 409 with a short Retry-After and the request id', async () => {
+    h.ca.onSubmit = () => {
+      throw new SignetError('IN_PROGRESS', 'request 48 with this idempotency key is still being processed; retry later', { requestId: 48 });
+    };
+    const res = await postJson(h.url('/api/v1/requests'), { csr: CSR_PEM, idempotencyKey: 'order-48' });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({ code: 'IN_PROGRESS', message: 'request 48 with this idempotency key is still being processed; retry later', details: { requestId: 48 } });
+  });
+
   it('an unexpected CA fault → 500 INTERNAL without detail', async () => {
     h.ca.onSubmit = () => {
       throw new Error('disk on fire at /var/lib/secret');

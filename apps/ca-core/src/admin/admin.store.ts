@@ -111,12 +111,14 @@ export class AdminStore {
 
   /**
    * A resubmit's claim: the request goes back in process, with its status
-   * and resolution cleared, before the policy is asked again.
+   * and resolution cleared, before the policy is asked again; with a fresh
+   * lease, so no sweeper takes it before the issuance renews it (ADR 0034).
    */
-  async claim(m: EntityManager, requestId: number, message: string): Promise<void> {
+  async claim(m: EntityManager, requestId: number, message: string, leaseMs: number): Promise<void> {
     await m.query(
-      `UPDATE request SET disposition = 'in_process', disposition_message = $2, status_code = 0, resolved_at = NULL, version = version + 1 WHERE id = $1`,
-      [requestId, message],
+      `UPDATE request SET disposition = 'in_process', disposition_message = $2, status_code = 0, resolved_at = NULL, version = version + 1,
+         lease_until = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+      [requestId, message, leaseMs],
     );
   }
 

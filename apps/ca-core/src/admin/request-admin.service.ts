@@ -66,7 +66,7 @@ export class RequestAdminService {
     const request = await this.requests.get(this.ca, requestId);
     if (request) await this.guard.checkApproval(actor, request);
     await this.inLockedRequest(requestId, RequestAction.Resubmit, async (m, row, to) => {
-      await this.store.claim(m, requestId, `resubmitted by ${actor.name}`);
+      await this.store.claim(m, requestId, `resubmitted by ${actor.name}`, this.config.requestLeaseMs);
       await this.audit.append(m, this.ca, { actor: actor.name, action: 'request.resubmit', requestId, before: row.disposition, after: to });
     });
     this.log.log(`request ${requestId} resubmitted by ${actor.name}`);

@@ -176,7 +176,7 @@ describe('AuditStore (real PostgreSQL)', () => {
         [ca],
       );
     }
-    const parked = await store.parkStale(ca, 120);
+    const parked = await store.parkExpired(ca, 120_000);
     expect(parked).toHaveLength(3);
     const entries = await audit.list(ca, { afterId: 0, limit: 10 });
     expect(entries.map((e) => [e.action, e.requestId])).toEqual([['test.append', 1], ...parked.map((id) => ['request.park', id])]);

@@ -44,6 +44,9 @@ describe('loadCaConfig', () => {
       backdateSeconds: 60,
       policyTimeoutMs: 10_000,
       outboxPollMs: 250,
+      idempotentWaitMs: 5_000,
+      requestLeaseMs: 10_000,
+      strandedSweepMs: 2_000,
       allowSubordinateCa: false,
       roleSeparation: false,
     });
@@ -78,6 +81,9 @@ describe('loadCaConfig', () => {
       SIGNET_BACKDATE_SECONDS: '0',
       SIGNET_POLICY_TIMEOUT_MS: '2500',
       SIGNET_OUTBOX_POLL_MS: '1000',
+      SIGNET_IDEMPOTENT_WAIT_MS: '3000',
+      SIGNET_REQUEST_LEASE_MS: '20000',
+      SIGNET_STRANDED_SWEEP_MS: '500',
       SIGNET_ALLOW_SUBORDINATE_CA: 'true',
       SIGNET_ROLE_SEPARATION: 'true',
     });
@@ -97,6 +103,9 @@ describe('loadCaConfig', () => {
       backdateSeconds: 0,
       policyTimeoutMs: 2500,
       outboxPollMs: 1000,
+      idempotentWaitMs: 3_000,
+      requestLeaseMs: 20_000,
+      strandedSweepMs: 500,
       allowSubordinateCa: true,
       roleSeparation: true,
     });

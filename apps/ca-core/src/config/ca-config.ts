@@ -32,6 +32,16 @@ const EnvSchema = NatsEnvSchema.extend({
   SIGNET_BACKDATE_SECONDS: envInt(60, 0, 3600),
   SIGNET_POLICY_TIMEOUT_MS: envInt(10_000, 100, 120_000),
   SIGNET_OUTBOX_POLL_MS: envInt(250, 10, 60_000),
+  /**
+   * How long a retried idempotency key waits for the first request to finish
+   * before it is answered IN_PROGRESS (ADR 0034): well below the front
+   * doors' bus timeout (the intermediary's SIGNET_CA_TIMEOUT_MS, 15 s).
+   */
+  SIGNET_IDEMPOTENT_WAIT_MS: envInt(5_000, 0, 60_000),
+  /** How long an in-process request's lease lasts; renewed every third of it while the request runs (ADR 0034). */
+  SIGNET_REQUEST_LEASE_MS: envInt(10_000, 1_000, 600_000),
+  /** How often each ca-core looks for in-process requests whose lease ran out (ADR 0034). */
+  SIGNET_STRANDED_SWEEP_MS: envInt(2_000, 100, 60_000),
   /** Sign CA certificates at all (for a policy's CA template); off, none is ever signed (ADR 0023). */
   SIGNET_ALLOW_SUBORDINATE_CA: envBoolean(false),
   /** AD CS RoleSeparationEnabled, enforced by ca-core itself (admin-api has its own). */
@@ -56,6 +66,9 @@ export interface CaConfig {
   backdateSeconds: number;
   policyTimeoutMs: number;
   outboxPollMs: number;
+  idempotentWaitMs: number;
+  requestLeaseMs: number;
+  strandedSweepMs: number;
   /** Whether a policy's CA template may yield a CA certificate; false: ca-core signs none. */
   allowSubordinateCa: boolean;
   /** Refuse management to callers with two or more separated roles, and self-approval (ADR 0023). */
@@ -129,6 +142,9 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     backdateSeconds: e.SIGNET_BACKDATE_SECONDS,
     policyTimeoutMs: e.SIGNET_POLICY_TIMEOUT_MS,
     outboxPollMs: e.SIGNET_OUTBOX_POLL_MS,
+    idempotentWaitMs: e.SIGNET_IDEMPOTENT_WAIT_MS,
+    requestLeaseMs: e.SIGNET_REQUEST_LEASE_MS,
+    strandedSweepMs: e.SIGNET_STRANDED_SWEEP_MS,
     allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
     roleSeparation: e.SIGNET_ROLE_SEPARATION,
     frontDoorKeys,

@@ -7,6 +7,7 @@ import { AdminTokenEpoch1764400000000 } from './migrations/1764400000000-admin-t
 import { RetrievalSecrets1764450000000 } from './migrations/1764450000000-retrieval-secrets';
 import { EnrollmentSecrets1764532000000 } from './migrations/1764532000000-enrollment-secrets';
 import { EnrolleeIdentity1764540000000 } from './migrations/1764540000000-enrollee-identity';
+import { RequestLease1764600000000 } from './migrations/1764600000000-request-lease';
 
 const MIGRATION_LOCK = 0x5349474e4554; // 'SIGNET'
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   RetrievalSecrets1764450000000,
   EnrollmentSecrets1764532000000,
   EnrolleeIdentity1764540000000,
+  RequestLease1764600000000,
 ];
 
 /**

@@ -50,9 +50,6 @@ import { RequestStore, type RequestRow } from './request.store';
 import { RequestAction, transition } from './request-state';
 import { mayRetrieve, newRetrievalSecret } from './retrieval-secret';
 
-/** How long a duplicate submit waits for the first one to finish. */
-const IDEMPOTENT_WAIT_MS = 30_000;
-
 /**
  * The issuance path, top to bottom in the order of docs/ISSUANCE.md:
  *  1. who asks (a front door's signed identity, a bus submitter's subject,
@@ -131,6 +128,7 @@ export class IssuanceService {
         subject: formatName(csr.subject),
         idempotencyKey: req.idempotencyKey,
         retrievalSecretSha256: secret.sha256,
+        leaseMs: this.config.requestLeaseMs,
       });
       if (newId !== undefined) {
         // A one-time credential that made a request before refuses this one: the insert above rolls back with it.
@@ -194,10 +192,17 @@ export class IssuanceService {
   async decide(requestId: number, newRequest: boolean, csr?: ParsedCsr, actor = 'ca'): Promise<RequestResult> {
     const row = await this.store.get(this.caName, requestId);
     if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`);
+    // While this process works on the request it renews its lease; a lease that runs out means the process is gone (ADR 0034).
+    const lease = setInterval(() => {
+      this.store.renewLease(this.caName, requestId, this.config.requestLeaseMs).catch((e) => this.log.warn(`request ${requestId}: could not renew its lease: ${(e as Error)?.message ?? String(e)}`));
+    }, Math.floor(this.config.requestLeaseMs / 3));
+    lease.unref();
     try {
       return await this.steps(row, newRequest, csr, actor);
     } catch (e) {
       return this.recover(row, e, actor);
+    } finally {
+      clearInterval(lease);
     }
   }
 
@@ -402,21 +407,24 @@ export class IssuanceService {
    * second certificate, with a fresh retrieval secret that replaces the
    * first (only its hash was kept, so it cannot be shown again). Key and
    * request bytes together are the submitter's proof; the replacement is
-   * audited.
+   * audited. A first request still in process is waited for at most
+   * SIGNET_IDEMPOTENT_WAIT_MS, well inside the front door's bus timeout;
+   * then the retry is answered IN_PROGRESS (retryable; 409 with Retry-After
+   * at the HTTP edge), never left to time out (ADR 0034).
    */
   private async replay(existing: RequestRow, sha: string, requester: string): Promise<SubmitResult> {
     // Another requester's key is not this one's to retry (nor to take the request over with a fresh secret).
     if (existing.requestSha256 !== sha || existing.requesterName !== requester) {
       throw new SignetError(ErrorCode.IdempotencyConflict, 'this idempotency key was used with a different request', { requestId: existing.id });
     }
-    const deadline = Date.now() + IDEMPOTENT_WAIT_MS;
+    const deadline = Date.now() + this.config.idempotentWaitMs;
     let row = existing;
     while (row.disposition === Disposition.InProcess && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       row = (await this.store.get(this.caName, existing.id))!;
     }
     if (row.disposition === Disposition.InProcess) {
-      throw new SignetError(ErrorCode.InProgress, `request ${row.id} with this idempotency key is still being processed`, { requestId: row.id });
+      throw new SignetError(ErrorCode.InProgress, `request ${row.id} with this idempotency key is still being processed; retry later`, { requestId: row.id });
     }
     const secret = newRetrievalSecret();
     await this.store.transaction(async (m) => {

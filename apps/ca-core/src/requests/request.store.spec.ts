@@ -47,6 +47,7 @@ describe('RequestStore (real PostgreSQL)', () => {
       subject: 'CN=a.example',
       idempotencyKey,
       retrievalSecretSha256: randomHex(32),
+      leaseMs: 60_000,
     };
   }
 
@@ -291,18 +292,18 @@ describe('RequestStore (real PostgreSQL)', () => {
     });
   });
 
-  describe('parkStale', () => {
-    it('moves in-process requests older than the limit to pending and returns their ids as numbers', async () => {
+  describe('parkExpired', () => {
+    it('moves in-process requests whose lease ran out to pending and returns their ids as numbers', async () => {
       const caName = testCaName('park');
       const old1 = await insert(caName);
       const old2 = await insert(caName);
       const fresh = await insert(caName);
       const oldPending = await insert(caName);
       const otherCasOld = await insert(`${caName}-x`);
-      await ds.query(`UPDATE request SET submitted_at = now() - interval '10 minutes' WHERE id = ANY($1::bigint[])`, [[old1, old2, oldPending, otherCasOld]]);
+      await ds.query(`UPDATE request SET lease_until = now() - interval '1 second' WHERE id = ANY($1::bigint[])`, [[old1, old2, oldPending, otherCasOld]]);
       await ds.query(`UPDATE request SET disposition = 'pending' WHERE id = $1`, [oldPending]);
 
-      const parked = await store.parkStale(caName, 120);
+      const parked = await store.parkExpired(caName, 120_000);
       expect([...parked].sort((a, b) => a - b)).toEqual([old1, old2]);
       for (const id of parked) expect(typeof id).toBe('number');
 
@@ -325,15 +326,15 @@ describe('RequestStore (real PostgreSQL)', () => {
       );
 
       // Nothing left to park.
-      await expect(store.parkStale(caName, 120)).resolves.toEqual([]);
+      await expect(store.parkExpired(caName, 120_000)).resolves.toEqual([]);
     });
 
-    it('respects the age limit', async () => {
+    it('counts the lease of a row from before leases from its submit', async () => {
       const caName = testCaName('park');
       const id = await insert(caName);
-      await ds.query(`UPDATE request SET submitted_at = now() - interval '90 seconds' WHERE id = $1`, [id]);
-      await expect(store.parkStale(caName, 120)).resolves.toEqual([]);
-      await expect(store.parkStale(caName, 60)).resolves.toEqual([id]);
+      await ds.query(`UPDATE request SET submitted_at = now() - interval '90 seconds', lease_until = NULL WHERE id = $1`, [id]);
+      await expect(store.parkExpired(caName, 120_000)).resolves.toEqual([]);
+      await expect(store.parkExpired(caName, 60_000)).resolves.toEqual([id]);
     });
   });
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type DecidingRule, type Disposition, type ExtensionOrigin, type Identity, type Name, type RequestType, requesterNameOf } from '@signet/contracts';
+import { type DecidingRule, Disposition, type ExtensionOrigin, type Identity, type Name, type RequestType, requesterNameOf } from '@signet/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { type DraftExtension } from './certificate-draft';
+import { RequestAction, transition } from './request-state';
 
 /** A request row as ca-core works with it. */
 export interface RequestRow {
@@ -85,6 +86,8 @@ export interface NewRequest {
   idempotencyKey?: string;
   /** Only the hash: the secret goes to the submitter and nowhere else. */
   retrievalSecretSha256: string;
+  /** The in-process lease the submitting ca-core takes (ADR 0034). */
+  leaseMs: number;
 }
 
 export interface DispositionUpdate {
@@ -118,10 +121,10 @@ export class RequestStore {
   /** Inserts a new request in process; returns undefined when the idempotency key is taken. */
   async insert(m: EntityManager, r: NewRequest): Promise<number | undefined> {
     const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, identity, subject, idempotency_key, retrieval_secret_sha256)
-       VALUES ($1, 'in_process', $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, identity, subject, idempotency_key, retrieval_secret_sha256, lease_until)
+       VALUES ($1, 'in_process', $2, $3, $4, $5, $6::jsonb, $7, $8, $9, now() + make_interval(secs => $10::double precision / 1000))
        ON CONFLICT (ca_name, idempotency_key) DO NOTHING RETURNING id`,
-      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, requesterNameOf(r.identity), JSON.stringify(r.identity), r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256],
+      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, requesterNameOf(r.identity), JSON.stringify(r.identity), r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256, r.leaseMs],
     );
     if (rows.length === 0) return undefined;
     const id = Number(rows[0].id);
@@ -291,24 +294,43 @@ export class RequestStore {
     return rows[0].n;
   }
 
+  /** Extends the lease of a request this process is working on; a request no longer in process is left as it is. */
+  async renewLease(caName: string, requestId: number, leaseMs: number): Promise<void> {
+    await this.ds.query(
+      `UPDATE request SET lease_until = now() + make_interval(secs => $3::double precision / 1000) WHERE ca_name = $1 AND id = $2 AND disposition = 'in_process'`,
+      [caName, requestId, leaseMs],
+    );
+  }
+
   /**
-   * Requests left in process by a crash are parked as pending, so an
-   * administrator can resubmit them: nothing accepted is lost.
+   * Requests left in process by a crash or a broken connection (their lease
+   * ran out; a row from before leases counts from its submit) are parked as
+   * pending, so their submitter's retry gets an answer and an administrator
+   * can resubmit them: nothing accepted is lost (ADR 0034). SKIP LOCKED: a
+   * row another ca-core is sweeping, or finishing under its row lock, is
+   * left to it. One transaction: each parked request gets its chained audit
+   * record, like every other transition.
    */
-  async parkStale(caName: string, olderThanSeconds: number): Promise<number[]> {
-    // One transaction: each parked request gets its chained audit record, like every other transition.
+  async parkExpired(caName: string, leaseMs: number, limit = 100): Promise<number[]> {
+    const t = transition(Disposition.InProcess, RequestAction.Park);
+    if (!t.ok) throw new Error(t.reason);
     return this.transaction(async (m) => {
       const rows: Array<{ id: string }> = await m.query(
         // Wrapped in a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
-        `WITH parked AS (
-           UPDATE request SET disposition = 'pending', disposition_message = 'processing was interrupted; resubmit to continue', version = version + 1
-           WHERE ca_name = $1 AND disposition = 'in_process' AND submitted_at < now() - make_interval(secs => $2) RETURNING id)
+        `WITH taken AS (
+           SELECT id FROM request
+           WHERE ca_name = $1 AND disposition = 'in_process'
+             AND coalesce(lease_until, submitted_at + make_interval(secs => $2::double precision / 1000)) < now()
+           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+         parked AS (
+           UPDATE request r SET disposition = $4, disposition_message = 'processing was interrupted; resubmit to continue', lease_until = NULL, version = version + 1
+           FROM taken WHERE r.id = taken.id RETURNING r.id)
          SELECT id FROM parked`,
-        [caName, olderThanSeconds],
+        [caName, leaseMs, limit, t.to],
       );
       const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
       for (const id of ids) {
-        await this.audit.append(m, caName, { actor: 'ca', action: 'request.park', requestId: id, before: 'in_process', after: 'pending' });
+        await this.audit.append(m, caName, { actor: 'ca', action: 'request.park', requestId: id, before: Disposition.InProcess, after: t.to });
       }
       return ids;
     });
