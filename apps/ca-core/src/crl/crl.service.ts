@@ -23,14 +23,8 @@ export interface IssuedCrl {
   size: number;
 }
 
-/** A CRL built and signed from one snapshot, not stored yet. */
-interface BuiltCrl {
-  number: number;
-  delta: boolean;
-  baseNumber: number | null;
-  thisUpdate: Date;
-  nextUpdate: Date;
-  entries: number;
+/** A CRL built and signed from one snapshot, not stored yet: what IssuedCrl reports, with the bytes instead of their size. */
+interface BuiltCrl extends Omit<IssuedCrl, 'size'> {
   der: Buffer;
   sha256: string;
   /** The base's certificateHold entries (for removeFromCRL in its deltas). */
