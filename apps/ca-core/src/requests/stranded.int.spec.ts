@@ -95,9 +95,11 @@ describe('stranded requests: lease, sweeper and bounded idempotent retries', () 
     const strandedKey = `dead-${h.ca}`;
     const strandedCsr = makeCsr(w, 'dead', '/CN=dead.example.test');
     const fresh = await leftInProcess(makeCsr(w, 'fresh', '/CN=fresh.example.test'), `fresh-${h.ca}`, `now() + interval '10 minutes'`);
-    // The dead process's lease still runs for a moment: its retry is told to come back, not left to time out.
-    const stranded = await leftInProcess(strandedCsr, strandedKey, `now() + interval '1 second'`);
+    // While the dead process's lease still runs, its retry is told to come back, not left to time out.
+    const stranded = await leftInProcess(strandedCsr, strandedKey, `now() + interval '10 minutes'`);
     expect(await failure(submit(strandedCsr, { idempotencyKey: strandedKey }))).toMatchObject({ code: ErrorCode.InProgress });
+    // Then its lease runs out (set here rather than raced against the clock, so a slow machine cannot park it before the retry).
+    await h.ds.query(`UPDATE request SET lease_until = now() - interval '1 second' WHERE ca_name = $1 AND id = $2`, [h.ca, stranded]);
 
     await waitFor('the sweeper to park the stranded request', async () => (await row(stranded)).disposition === 'pending', 10_000);
     expect(await row(stranded)).toEqual({ disposition: 'pending', disposition_message: 'processing was interrupted; resubmit to continue' });
