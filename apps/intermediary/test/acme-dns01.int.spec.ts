@@ -35,6 +35,14 @@ describe('dns-01 validation', () => {
     expect(r).toEqual({ ok: true });
   });
 
+  it('ok/through a CNAME (a delegated _acme-challenge name)', async () => {
+    const c = challenge();
+    await dns.setCname('_acme-challenge.delegated.example', 'token.validation.example');
+    await dns.setTxt('token.validation.example', dns01Digest(c.keyAuthorization));
+    const r = await validator().validate({ type: 'dns-01', identifier: { type: 'dns', value: 'delegated.example' }, ...c });
+    expect(r).toEqual({ ok: true });
+  });
+
   it('fail/a stale value is incorrectResponse naming what was found', async () => {
     const c = challenge();
     await dns.setTxt('_acme-challenge.stale.example', 'old-value');

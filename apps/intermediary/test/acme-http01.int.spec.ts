@@ -82,6 +82,25 @@ describe('http-01 validation', () => {
     expect(seen[0].host).toBe(`127.0.0.1:${port}`);
   });
 
+  it('ok/an IPv6 identifier: the URL and Host carry it in brackets', async () => {
+    const c = challenge();
+    const hosts: Array<string | undefined> = [];
+    const v6 = createServer((req, res) => {
+      hosts.push(req.headers.host);
+      res.end(c.keyAuthorization);
+    });
+    await new Promise<void>((r) => v6.listen(0, '::1', r));
+    const v6Port = (v6.address() as AddressInfo).port;
+    try {
+      const r = await validator({ http01Port: v6Port }).validate({ type: 'http-01', identifier: { type: 'ip', value: '::1' }, ...c });
+      expect(r).toEqual({ ok: true, addressUsed: '::1' });
+      expect(hosts).toEqual([`[::1]:${v6Port}`]);
+    } finally {
+      v6.closeAllConnections();
+      await new Promise((r) => v6.close(r));
+    }
+  });
+
   it('ok/IPv6 first, IPv4 when nothing answers on IPv6', async () => {
     await dns.addAAAA('dual.example', ['::1']);
     await dns.addA('dual.example', ['127.0.0.1']);

@@ -30,5 +30,6 @@ describe('startChallTestSrv', () => {
     await srv.setCname('_acme-challenge.c.example', '_acme-challenge.d.example');
     await srv.setTxt('_acme-challenge.d.example', 'via-cname');
     expect(await resolver.resolveCname('_acme-challenge.c.example')).toEqual(['_acme-challenge.d.example']);
+    expect(await resolver.resolveTxt('_acme-challenge.c.example')).toEqual([['via-cname']]);
   });
 });
