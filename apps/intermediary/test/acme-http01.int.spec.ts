@@ -190,6 +190,18 @@ describe('http-01 validation', () => {
     expect(r).toEqual({ ok: false, error: { type: 'connection', detail: expect.stringContaining('timed out (the validation may take 300 ms)') } });
   });
 
+  it('fail/a body that trickles runs into the deadline too', async () => {
+    const c = challenge();
+    handlers.set(path(c.token), (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write(c.keyAuthorization.slice(0, 10));
+      const timer = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const r = await validator({ timeoutMs: 400 }).validate({ type: 'http-01', identifier: { type: 'dns', value: 'a.example' }, ...c });
+    expect(r).toEqual({ ok: false, error: { type: 'connection', detail: expect.stringContaining('timed out (the validation may take 400 ms)') } });
+  });
+
   it('fail/nothing listening is a connection error', async () => {
     const c = challenge();
     const closed = createServer();
