@@ -6,7 +6,8 @@ import { freePort, waitFor } from './wait';
  * the DNS server for ACME tests: it answers every A query with 127.0.0.1 (and
  * AAAA with nothing, unless `defaultIPv6` is given), and serves the TXT, A
  * and CNAME records a test sets through its management API. Its own
- * http-01/https-01/tls-alpn-01 responders are off: the tests and the ACME
+ * http-01 and tls-alpn-01 responders are off unless asked for (an
+ * independent implementation to check a validator against); the ACME
  * clients run their own.
  */
 export interface ChallTestSrv {
@@ -24,6 +25,16 @@ export interface ChallTestSrv {
   addAAAA(host: string, addresses: string[]): Promise<void>;
   /** Makes `host` a CNAME to `target`. */
   setCname(host: string, target: string): Promise<void>;
+  /** With `http01`: the port of its http-01 responder. */
+  readonly http01Port?: number;
+  /** With `tlsAlpn01`: the port of its tls-alpn-01 responder. */
+  readonly tlsAlpn01Port?: number;
+  /** Serves `content` at /.well-known/acme-challenge/<token> (any Host). */
+  addHttp01(token: string, content: string): Promise<void>;
+  delHttp01(token: string): Promise<void>;
+  /** Presents an RFC 8737 certificate for `host` with SHA-256(`keyAuthorization`). */
+  addTlsAlpn01(host: string, keyAuthorization: string): Promise<void>;
+  delTlsAlpn01(host: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +43,10 @@ export interface ChallTestSrvOptions {
   defaultIPv4?: string;
   /** Answer for AAAA queries without a record of their own (default: none). */
   defaultIPv6?: string;
+  /** Run its http-01 responder (on a port of its own). */
+  http01?: boolean;
+  /** Run its tls-alpn-01 responder (on a port of its own). */
+  tlsAlpn01?: boolean;
   timeoutMs?: number;
 }
 
@@ -46,12 +61,16 @@ export async function startChallTestSrv(opts: ChallTestSrvOptions = {}): Promise
   const bin = challTestSrvBin();
   const dnsPort = await freePort();
   const managementPort = await freePort();
+  const http01Port = opts.http01 ? await freePort() : undefined;
+  const tlsAlpn01Port = opts.tlsAlpn01 ? await freePort() : undefined;
   const args = [
     '-dns01', `127.0.0.1:${dnsPort}`,
     '-management', `127.0.0.1:${managementPort}`,
     '-defaultIPv4', opts.defaultIPv4 ?? '127.0.0.1',
     '-defaultIPv6', opts.defaultIPv6 ?? '',
-    '-http01', '', '-https01', '', '-tlsalpn01', '',
+    '-http01', http01Port ? `127.0.0.1:${http01Port}` : '',
+    '-https01', '',
+    '-tlsalpn01', tlsAlpn01Port ? `127.0.0.1:${tlsAlpn01Port}` : '',
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -89,6 +108,12 @@ export async function startChallTestSrv(opts: ChallTestSrvOptions = {}): Promise
     addA: (host, addresses) => post('/add-a', { host: fqdn(host), addresses }),
     addAAAA: (host, addresses) => post('/add-aaaa', { host: fqdn(host), addresses }),
     setCname: (host, target) => post('/set-cname', { host: fqdn(host), target: fqdn(target) }),
+    http01Port,
+    tlsAlpn01Port,
+    addHttp01: (token, content) => post('/add-http01', { token, content }),
+    delHttp01: (token) => post('/del-http01', { token }),
+    addTlsAlpn01: (host, keyAuthorization) => post('/add-tlsalpn01', { host, content: keyAuthorization }),
+    delTlsAlpn01: (host) => post('/del-tlsalpn01', { host }),
     stop: () => stop(child),
   };
 }
