@@ -37,6 +37,7 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
  * moves on only when the connection itself failed.
  */
 export async function firstAnswering<T>(addresses: string[], attempt: (address: string) => Promise<T>): Promise<T> {
+  if (addresses.length === 0) throw fail('dns', 'no address to connect to');
   let last: unknown;
   for (const a of addresses) {
     try {
