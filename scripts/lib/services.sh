@@ -16,7 +16,7 @@
 #   SIGNET_PGDATA         private cluster directory (default <repo>/.signet/pgdata)
 #   SIGNET_SERVICE_TIMEOUT    seconds to wait for a server to come up (default 60)
 #   SIGNET_NO_INSTALL=1   never call apt-get
-#   SIGNET_SKIP_TOOLS=1   do not check certtool / docker-compose
+#   SIGNET_SKIP_TOOLS=1   do not check certtool / docker-compose / the ACME tools
 
 SIGNET_ROOT="${SIGNET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 SIGNET_STATE_DIR="${SIGNET_STATE_DIR:-$SIGNET_ROOT/.signet}"
@@ -463,6 +463,12 @@ signet_ensure_tools() {
   python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd) # SMTP server for the exit-module mail tests
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # ACME: a test DNS server for the challenge validator's tests (pebble ships
+  # pebble-challtestsrv), and the real clients the ACME end-to-end tests run.
+  command -v pebble-challtestsrv >/dev/null 2>&1 || missing+=(pebble)
+  command -v lego >/dev/null 2>&1 || missing+=(lego)
+  command -v certbot >/dev/null 2>&1 || missing+=(certbot)
+  command -v dehydrated >/dev/null 2>&1 || missing+=(dehydrated)
   ((${#missing[@]})) || return 0
   if signet_can_apt; then
     signet_apt_install "${missing[@]}" || signet_log "could not install ${missing[*]}; the tests that need them will fail or say so"

@@ -38,3 +38,5 @@ export type { RawExtension } from './extension-list';
 export { initCrypto } from './engine';
 export * from './crl';
 export * from './ocsp';
+export { readAcmeValidationCertificate } from './acme-validation-certificate';
+export type { AcmeValidationCertificate } from './acme-validation-certificate';
