@@ -7,6 +7,7 @@ import { fromPem } from '../pem';
 import { createSelfSignedCa } from '../self-signed';
 import { must } from '../test-tools';
 import { certsOnlyPkcs7, readCertsOnlyPkcs7 } from './certs-only';
+import { encodeCsrAttrs } from './csr-attrs';
 
 const scratch = new ScratchDir('signet-x509-pkcs7-');
 afterAll(() => scratch.remove());
@@ -89,5 +90,16 @@ describe('challengePasswordOf', () => {
 
   it('fail/not a request: MALFORMED_REQUEST', () => {
     expect(() => challengePasswordOf(Buffer.from('3000', 'hex'))).toThrow(expect.objectContaining({ code: 'MALFORMED_REQUEST' }));
+  });
+});
+
+describe('encodeCsrAttrs', () => {
+  it('ok/a SEQUENCE of the OIDs, as openssl reads it', () => {
+    const der = encodeCsrAttrs(['1.2.840.113549.1.9.7', '1.2.840.10045.4.3.2']);
+    expect(der.toString('hex')).toBe('3015' + '06092a864886f70d010907' + '06082a8648ce3d040302');
+    const text = must('openssl', ['asn1parse', '-inform', 'DER', '-in', scratch.write('attrs.der', der)]);
+    expect(text).toContain(':challengePassword');
+    expect(text).toContain(':ecdsa-with-SHA256');
+    expect(encodeCsrAttrs([]).toString('hex')).toBe('3000');
   });
 });
