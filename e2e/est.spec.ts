@@ -1,0 +1,252 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signetCli } from './support/cli';
+import { multipartParts, parseHeaders, sh } from './support/est';
+import { Stack } from './support/stack';
+
+// EST (RFC 7030, RFC 8951; ADR 0039) with all five services, real NATS and
+// PostgreSQL, the shipped policy, and the clients devices use, unmodified:
+// curl + openssl and strongSwan's pki. The commands are the ones
+// docs/ENROLLMENT.md shows. Every certificate is checked with
+// `openssl verify -x509_strict` and `certtool --verify`.
+const stack = new Stack();
+const dir = mkdtempSync(join(tmpdir(), 'signet-est-'));
+const file = (name: string) => join(dir, name);
+let officer: string;
+let est: string;
+
+beforeAll(async () => {
+  await stack.start({
+    SIGNET_TLS_MODE: 'self-issued',
+    SIGNET_EST_LABELS: 'default=WebServer,client=ClientAuth,codesign=CodeSigning',
+    SIGNET_EST_RETRY_AFTER_SECONDS: '2',
+  });
+  await stack.adminReady();
+  officer = stack.token('officer-est', ['officer']).token;
+  const ca = await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`);
+  writeFileSync(file('ca.pem'), await ca.text());
+  est = `${stack.httpsUrl}/.well-known/est`;
+}, 180_000);
+afterAll(() => stack.close(), 60_000);
+
+/** An enrollment secret from the CLI, as an officer hands it out. */
+async function secret(name: string, template = 'WebServer'): Promise<string> {
+  const r = await signetCli(stack, ['enrollment-secret', 'create', '--name', name, '--template', template, '--ttl', '1h'], officer);
+  expect(r.code).toBe(0);
+  return r.stdout.trim();
+}
+
+/** curl with the CA as its only trust anchor; status, headers and body file. */
+async function curl(args: string, out = 'body'): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const r = await sh(`curl -sS --cacert ca.pem -D ${out}.h -o ${out} -w '%{http_code}' ${args}`, dir);
+  expect(r.err).toBe('');
+  return { status: Number(r.out), headers: parseHeaders(readFileSync(file(`${out}.h`), 'utf8')), body: readFileSync(file(out), 'utf8') };
+}
+
+/** Both independent verifiers accept `pem` as issued by the CA. */
+async function verified(pem: string, purpose: string): Promise<X509Certificate> {
+  writeFileSync(file('check.pem'), pem);
+  const o = await sh(`openssl verify -x509_strict -purpose ${purpose} -CAfile ca.pem check.pem`, dir);
+  expect(o.out.trim()).toBe('check.pem: OK');
+  const g = await sh('certtool --verify --load-ca-certificate ca.pem --infile check.pem', dir);
+  expect(g.out).toContain('Chain verification output: Verified.');
+  return new X509Certificate(pem);
+}
+
+/** A CSR as a device makes it with openssl: key `<name>.key`, base64 DER with line breaks in `<name>.b64`. */
+async function csr(name: string, subject: string, san?: string): Promise<void> {
+  const ext = san ? `-addext 'subjectAltName=${san}'` : '';
+  const r = await sh(`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${name}.key -subj '${subject}' ${ext} -outform DER -out ${name}.der && openssl base64 -in ${name}.der -out ${name}.b64`, dir);
+  expect(r.code).toBe(0);
+}
+
+async function inProcess(): Promise<number> {
+  return Number((await stack.db.query(`SELECT count(*)::int AS n FROM request WHERE disposition = 'in_process'`)).rows[0].n);
+}
+
+describe('EST with curl + openssl', () => {
+  it('cacerts: one line of base64 certs-only PKCS#7 that openssl reads as the CA certificate', async () => {
+    const r = await curl(`${est}/cacerts`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/pkcs7-mime; smime-type=certs-only');
+    expect(r.headers['content-length']).toBe(String(Buffer.byteLength(r.body)));
+    expect(r.body).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const certs = await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out cacerts.pem`, dir);
+    expect(certs.code).toBe(0);
+    expect(new X509Certificate(readFileSync(file('cacerts.pem'))).fingerprint256).toBe(new X509Certificate(readFileSync(file('ca.pem'))).fingerprint256);
+  });
+
+  it('is served over HTTPS only: plain http answers 404', async () => {
+    const r = await fetch(`${stack.baseUrl}/.well-known/est/cacerts`);
+    expect(r.status).toBe(404);
+  });
+
+  it('csrattrs: asks for the channel binding (challengePassword)', async () => {
+    const r = await curl(`${est}/csrattrs`);
+    expect([r.status, r.headers['content-type']]).toEqual([200, 'application/csrattrs']);
+    const text = await sh(`openssl base64 -d -A -in body | openssl asn1parse -inform DER`, dir);
+    expect(text.out).toContain(':challengePassword');
+  });
+
+  it('simpleenroll without credentials: 401 with the Basic challenge, nothing stored', async () => {
+    await csr('anon', '/CN=www.example.com', 'DNS:www.example.com');
+    const before = await stack.count('request');
+    const r = await curl(`-H 'Content-Type: application/pkcs10' --data-binary @anon.b64 ${est}/simpleenroll`);
+    expect(r.status).toBe(401);
+    expect(r.headers['www-authenticate']).toContain('Basic realm="signet"');
+    expect(await stack.count('request')).toBe(before);
+  });
+
+  let leaf: X509Certificate;
+  it('simpleenroll with an enrollment secret (HTTP Basic): the certificate, verified by openssl and certtool', async () => {
+    const credential = await secret('www.example.com');
+    await csr('www', '/CN=www.example.com', 'DNS:www.example.com');
+    const r = await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @www.b64 ${est}/simpleenroll`);
+    expect([r.status, r.headers['content-type']]).toEqual([200, 'application/pkcs7-mime; smime-type=certs-only']);
+    expect(r.body).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out www.pem`, dir)).code).toBe(0);
+    leaf = await verified(readFileSync(file('www.pem'), 'utf8'), 'sslserver');
+    expect(leaf.subjectAltName).toBe('DNS:www.example.com');
+    // The one-time secret is spent: a second enrollment with it is refused.
+    await csr('www-again', '/CN=www.example.com', 'DNS:www.example.com');
+    expect((await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @www-again.b64 ${est}/simpleenroll`)).status).toBe(401);
+  });
+
+  it('simplereenroll with the issued certificate as the TLS client certificate: a new certificate for the same names', async () => {
+    await csr('renew', '/CN=www.example.com', 'DNS:www.example.com');
+    const r = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @renew.b64 ${est}/simplereenroll`);
+    expect(r.status).toBe(200);
+    expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out renewed.pem`, dir)).code).toBe(0);
+    const renewed = await verified(readFileSync(file('renewed.pem'), 'utf8'), 'sslserver');
+    expect(renewed.subjectAltName).toBe('DNS:www.example.com');
+    expect(renewed.serialNumber).not.toBe(leaf.serialNumber);
+    expect(renewed.publicKey.export({ type: 'spki', format: 'der' }).equals(leaf.publicKey.export({ type: 'spki', format: 'der' }))).toBe(false);
+    const row = await stack.db.query(`SELECT r.requester_name FROM request r JOIN certificate c ON c.request_id = r.id WHERE c.serial = $1`, [renewed.serialNumber.toLowerCase()]);
+    expect(row.rows).toEqual([{ requester_name: `tls-client-certificate:${stack.ca}/${leaf.serialNumber.toLowerCase()}` }]);
+  });
+
+  it('simplereenroll refuses another subject or name (RFC 7030 §4.2.2), and a request without the client certificate', async () => {
+    const before = await stack.count('request');
+    await csr('other', '/CN=www.example.com', 'DNS:other.example.com');
+    const r = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @other.b64 ${est}/simplereenroll`);
+    expect(r.status).toBe(403);
+    expect(r.body).toContain("subjectAltName is not the certificate's");
+    expect((await curl(`-H 'Content-Type: application/pkcs10' --data-binary @renew.b64 ${est}/simplereenroll`)).status).toBe(401);
+    expect(await stack.count('request')).toBe(before);
+  });
+
+  it('serverkeygen: multipart/mixed with the PKCS#8 key and the certificate for it; the key is in no log', async () => {
+    const credential = await secret('keygen.example.com');
+    await csr('keygen', '/CN=keygen.example.com', 'DNS:keygen.example.com');
+    const r = await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @keygen.b64 ${est}/serverkeygen`);
+    expect(r.status).toBe(200);
+    const boundary = /^multipart\/mixed; boundary=(\S+)$/.exec(r.headers['content-type'])?.[1];
+    expect(boundary).toBeDefined();
+    const parts = multipartParts(r.body, boundary!);
+    expect(parts.map((p) => p.headers['content-type'])).toEqual(['application/pkcs8', 'application/pkcs7-mime; smime-type=certs-only']);
+    writeFileSync(file('sk.key.b64'), parts[0].body);
+    writeFileSync(file('sk.p7.b64'), parts[1].body);
+    expect((await sh(`openssl base64 -d -A -in sk.key.b64 | openssl pkey -inform DER -out sk.key`, dir)).code).toBe(0);
+    expect((await sh(`openssl base64 -d -A -in sk.p7.b64 | openssl pkcs7 -inform DER -print_certs -out sk.pem`, dir)).code).toBe(0);
+    const cert = await verified(readFileSync(file('sk.pem'), 'utf8'), 'sslserver');
+    expect(cert.subjectAltName).toBe('DNS:keygen.example.com');
+    const keyPub = await sh(`openssl pkey -in sk.key -pubout`, dir);
+    expect(keyPub.out).toBe(cert.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    // Not the client's key: the server made this one.
+    const clientPub = await sh(`openssl pkey -in keygen.key -pubout`, dir);
+    expect(clientPub.out).not.toBe(keyPub.out);
+    const keyB64 = parts[0].body.slice(20, 80);
+    for (const s of stack.services.values()) expect(s.log()).not.toContain(keyB64);
+  });
+
+  it('pending (§4.2.3): 202 with Retry-After; after an officer approves, the same request again gets the certificate', async () => {
+    await csr('sign', '/CN=Signet Signing/O=Example');
+    const first = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @sign.b64 ${est}/codesign/simpleenroll`);
+    expect([first.status, first.headers['retry-after']]).toEqual([202, '2']);
+    const id = Number(/request (\d+)/.exec(first.body)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    // Retried before the decision: still pending, and no second request.
+    const again = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @sign.b64 ${est}/codesign/simpleenroll`);
+    expect(again.status).toBe(202);
+    expect(again.body).toContain(`request ${id} `);
+    const approved = await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer);
+    expect(approved.body).toMatchObject({ disposition: 'issued' });
+    const done = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @sign.b64 ${est}/codesign/simpleenroll`);
+    expect(done.status).toBe(200);
+    expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out sign.pem`, dir)).code).toBe(0);
+    const cert = await verified(readFileSync(file('sign.pem'), 'utf8'), 'any');
+    expect(cert.subject).toBe('CN=Signet Signing\nO=Example');
+  });
+
+  it('a denial is an error status with text naming the reason', async () => {
+    // A secret bound to WebServer is good for WebServer only (rule enroll.template).
+    const credential = await secret('deny.example.com');
+    await csr('deny', '/CN=Deny/O=Example');
+    const r = await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @deny.b64 ${est}/codesign/simpleenroll`);
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(r.body).toMatch(/^REQUEST_DENIED: request \d+ was denied: .*WebServer/);
+  });
+
+  it('bad input gets a clean 4xx and leaves nothing in process', async () => {
+    const credential = await secret('bad.example.com');
+    await csr('bad', '/CN=bad.example.com', 'DNS:bad.example.com');
+    const before = await stack.count('request');
+    writeFileSync(file('junk.b64'), 'this is not base64!!\n');
+    writeFileSync(file('notcsr.b64'), Buffer.from('300602010102010a', 'hex').toString('base64'));
+    writeFileSync(file('big.b64'), 'A'.repeat(70_000));
+    const cases: [string, number][] = [
+      [`-H 'Content-Type: application/pkcs10' --data-binary @junk.b64`, 400],
+      [`-H 'Content-Type: application/pkcs10' --data-binary @notcsr.b64`, 400],
+      [`-H 'Content-Type: text/plain' --data-binary @bad.b64`, 415],
+      [`-H 'Content-Type: application/json' --data-binary '{}'`, 415],
+      [`--data-binary @bad.b64`, 415],
+      [`-H 'Content-Type: application/pkcs10' --data-binary @big.b64`, 413],
+    ];
+    for (const [args, status] of cases) {
+      const r = await curl(`--user '${credential}' ${args} ${est}/simpleenroll`);
+      expect([args, r.status]).toEqual([args, status]);
+    }
+    const wrong = await curl(`--user '${credential.split(':')[0]}:${'0'.repeat(64)}' -H 'Content-Type: application/pkcs10' --data-binary @bad.b64 ${est}/simpleenroll`);
+    expect(wrong.status).toBe(401);
+    expect((await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @bad.b64 ${est}/nosuchlabel/simpleenroll`)).status).toBe(404);
+    expect(await stack.count('request')).toBe(before);
+    expect(await inProcess()).toBe(0);
+    // The secret was never spent by the refusals: it still enrolls.
+    const ok = await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @bad.b64 ${est}/simpleenroll`);
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('EST with strongSwan pki', () => {
+  it('pki --estca fetches the CA certificate', async () => {
+    const r = await sh(`pki --estca --url ${stack.httpsUrl} --cacert ca.pem --caout ss-ca.pem --outform pem --force`, dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('Root CA cert is trusted');
+    const got = new X509Certificate(readFileSync(file('ss-ca.pem')));
+    expect(got.fingerprint256).toBe(new X509Certificate(readFileSync(file('ca.pem'))).fingerprint256);
+  });
+
+  it('pki --est enrolls with an enrollment secret, and renews with the certificate it got', async () => {
+    const credential = await secret('vpn.example.com');
+    const key = await sh(`pki --gen --type ecdsa --size 256 --outform pem > vpn.key && pki --req --in vpn.key --type priv --dn 'CN=vpn.example.com' --san vpn.example.com --outform pem > vpn.csr`, dir);
+    expect(key.code).toBe(0);
+    const r = await sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in vpn.csr --userpass '${credential}' --outform pem > vpn.pem`, dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('Issued certificate is trusted');
+    const cert = await verified(readFileSync(file('vpn.pem'), 'utf8'), 'sslserver');
+    expect(cert.subjectAltName).toBe('DNS:vpn.example.com');
+
+    const renew = await sh(
+      `pki --gen --type ecdsa --size 256 --outform pem > vpn2.key && pki --req --in vpn2.key --type priv --dn 'CN=vpn.example.com' --san vpn.example.com --outform pem > vpn2.csr && ` +
+        `pki --est --url ${stack.httpsUrl} --cacert ca.pem --in vpn2.csr --cert vpn.pem --key vpn.key --outform pem > vpn2.pem`,
+      dir,
+    );
+    expect(renew.code).toBe(0);
+    expect(renew.err).toContain('Issued certificate is trusted');
+    const renewed = await verified(readFileSync(file('vpn2.pem'), 'utf8'), 'sslserver');
+    expect(renewed.serialNumber).not.toBe(cert.serialNumber);
+  });
+});
