@@ -35,7 +35,7 @@ describe('csrDerOf (RFC 7030 §4.2.1, RFC 8951 §3.2)', () => {
 });
 
 describe('estIdempotencyKey', () => {
-  const alice: Identity = { method: 'enrollment-secret', principal: 'es-0000000000000001', names: [], groups: [] };
+  const alice: Identity = { method: 'enrollment-secret', principal: 'es-0000000000000001', names: [], groups: [], evidence: {} };
   const bob: Identity = { ...alice, principal: 'es-0000000000000002' };
 
   it('ok/the same requester, template and request give the same key; any of them changed, another', () => {
