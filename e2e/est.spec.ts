@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signetCli } from './support/cli';
 import { multipartParts, parseHeaders, sh } from './support/est';
+import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
 
 // EST (RFC 7030, RFC 8951; ADR 0039) with all five services, real NATS and
@@ -180,6 +181,27 @@ describe('EST with curl + openssl', () => {
     expect(cert.subject).toBe('CN=Signet Signing\nO=Example');
   });
 
+  it('pending with an enrollment secret: the retry with the secret its first attempt spent gets the certificate once approved', async () => {
+    const credential = await secret('pend.example.com');
+    // A name the secret does not prove: WebServer lets a certificate manager decide (unproven: pend).
+    await csr('pend', '/CN=pend.example.com', 'DNS:pend.example.com,DNS:unproven.example.com');
+    const send = () => curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @pend.b64 ${est}/simpleenroll`);
+    const first = await send();
+    expect([first.status, first.headers['retry-after']]).toEqual([202, '2']);
+    const id = Number(/request (\d+)/.exec(first.body)?.[1]);
+    expect((await send()).status).toBe(202);
+    // The spent secret holds for that request only: another request with it is refused.
+    await csr('pend-other', '/CN=pend.example.com', 'DNS:pend.example.com');
+    expect((await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @pend-other.b64 ${est}/simpleenroll`)).status).toBe(401);
+    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    const done = await send();
+    expect(done.status).toBe(200);
+    expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out pend.pem`, dir)).code).toBe(0);
+    const cert = await verified(readFileSync(file('pend.pem'), 'utf8'), 'sslserver');
+    expect(cert.subjectAltName).toBe('DNS:pend.example.com, DNS:unproven.example.com');
+    expect(await stack.db.query(`SELECT count(*)::int AS n FROM request WHERE requester_name = $1`, [`enrollment-secret:${credential.split(':')[0]}`])).toMatchObject({ rows: [{ n: 1 }] });
+  });
+
   it('a denial is an error status with text naming the reason', async () => {
     // A secret bound to WebServer is good for WebServer only (rule enroll.template).
     const credential = await secret('deny.example.com');
@@ -227,6 +249,26 @@ describe('EST with strongSwan pki', () => {
     expect(r.err).toContain('Root CA cert is trusted');
     const got = new X509Certificate(readFileSync(file('ss-ca.pem')));
     expect(got.fingerprint256).toBe(new X509Certificate(readFileSync(file('ca.pem'))).fingerprint256);
+  });
+
+  it('pki --est polls a pending request (--interval) and receives the certificate once an officer approves it', async () => {
+    const credential = await secret('poll.example.com');
+    const made = await sh(`pki --gen --type ecdsa --size 256 --outform pem > poll.key && pki --req --in poll.key --type priv --dn 'CN=poll.example.com' --san poll.example.com --san unproven-poll.example.com --outform pem > poll.csr`, dir);
+    expect(made.code).toBe(0);
+    const polling = sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in poll.csr --userpass '${credential}' --interval 1 --maxpolltime 90 --outform pem > poll.pem`, dir);
+    const requester = `enrollment-secret:${credential.split(':')[0]}`;
+    const id = await waitFor(
+      'the pending request',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = $1 AND disposition = 'pending'`, [requester])).rows[0]?.id as string | undefined,
+      30_000,
+      250,
+    );
+    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    const r = await polling;
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('Issued certificate is trusted');
+    const cert = await verified(readFileSync(file('poll.pem'), 'utf8'), 'sslserver');
+    expect(cert.subjectAltName).toBe('DNS:poll.example.com, DNS:unproven-poll.example.com');
   });
 
   it('pki --est enrolls with an enrollment secret, and renews with the certificate it got', async () => {

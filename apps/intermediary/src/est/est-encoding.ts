@@ -54,7 +54,7 @@ export function base64Body(der: Buffer): string {
  * request's bytes. Another requester's identical CSR is another request;
  * ca-core also refuses a key whose requester differs (ADR 0026).
  */
-export function estIdempotencyKey(identity: Identity, template: string | undefined, der: Buffer): string {
+export function estIdempotencyKey(identity: Pick<Identity, 'method' | 'principal'>, template: string | undefined, der: Buffer): string {
   const h = createHash('sha256').update(requesterNameOf(identity)).update('\0').update(template ?? '').update('\0').update(der);
   return `est-${h.digest('hex')}`;
 }

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Headers, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { ErrorCode, SignetError } from '@signet/contracts';
+import { ErrorCode, SignetError, type Identity } from '@signet/contracts';
 import { type HttpRequest, type HttpResponse } from '@signet/http';
 import { TLSSocket } from 'node:tls';
 import { EnrolleeAuth } from '../auth/enrollee-auth';
 import { toIntermediaryHttpError } from '../auth/challenge';
 import { noteForAccessLog } from '../http/access-log';
 import { EST_LABEL } from './est.config';
-import { csrDerOf } from './est-encoding';
+import { csrDerOf, estIdempotencyKey } from './est-encoding';
 import { EstService, textAnswer, type EnrollOperation, type EstAnswer } from './est.service';
 
 /** RFC 7030 §3.2.2: every EST operation under this prefix, optionally after a label. */
@@ -80,19 +80,22 @@ export class EstController {
   }
 
   /**
-   * Order: the label (404), who asks (401 before the body is judged: EST
-   * clients send credentials only after a challenge), then the body.
+   * Order: the label (404), the body (415, 413, 400), then who asks (a
+   * retry's idempotency key, which a spent enrollment secret may still
+   * hold for, needs the request).
    * EST always authenticates the enrollee: anonymous is a 401 with the Basic
    * challenge.
    */
   private enroll(op: EnrollOperation | 'serverkeygen', label: string | undefined, req: HttpRequest, res: HttpResponse, type: string | undefined, body: unknown): Promise<void> {
     return this.answer(req, res, label, async () => {
-      this.est.templateOf(label);
-      const identity = await this.auth.identify(req);
+      const template = this.est.templateOf(label);
+      const der = csrDerOf(type, body);
+      // serverkeygen never replays (each answer carries a fresh key), so it has no retry to recognise.
+      const retryKeyFor = op === 'serverkeygen' ? undefined : (requester: Pick<Identity, 'method' | 'principal'>) => estIdempotencyKey(requester, template, der);
+      const identity = await this.auth.identify(req, { retryKeyFor });
       if (identity.method === 'anonymous') {
         throw new SignetError(ErrorCode.Unauthorized, 'EST enrollment needs a credential: a TLS client certificate of this CA, or HTTP Basic with an enrollment secret', { reason: 'no-credential' });
       }
-      const der = csrDerOf(type, body);
       return op === 'serverkeygen' ? this.est.serverKeygen(label, req, identity, der) : this.est.enroll(op, label, req, identity, der);
     });
   }
