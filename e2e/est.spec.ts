@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { signetCli } from './support/cli';
 import { multipartParts, parseHeaders, sh } from './support/est';
 import { waitFor } from './support/processes';
@@ -239,6 +241,53 @@ describe('EST with curl + openssl', () => {
     // The secret was never spent by the refusals: it still enrolls.
     const ok = await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @bad.b64 ${est}/simpleenroll`);
     expect(ok.status).toBe(200);
+  });
+});
+
+/**
+ * One EST POST on a TLS connection of the given version, with a CSR made by
+ * openssl after the handshake, its challengePassword set to `binding` of
+ * this very session (RFC 7030 §3.5) or, for the refusal, another value.
+ */
+async function boundEnroll(version: 'TLSv1.2' | 'TLSv1.3', credential: string, name: string, wrong = false): Promise<{ status: number; text: string }> {
+  const socket = connect({ host: '127.0.0.1', port: stack.httpsPort, ca: readFileSync(file('ca.pem')), servername: 'localhost', minVersion: version, maxVersion: version });
+  await once(socket, 'secureConnect');
+  expect(socket.getProtocol()).toBe(version);
+  // TLS 1.2: tls-unique, the client's Finished of a full handshake; TLS 1.3: tls-exporter (RFC 9266).
+  const value = version === 'TLSv1.2' ? socket.getFinished()! : socket.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
+  const password = wrong ? Buffer.alloc(value.length, 7).toString('base64') : value.toString('base64');
+  writeFileSync(file(`${name}.cnf`), `[req]\nprompt=no\ndistinguished_name=dn\nattributes=attrs\nreq_extensions=ext\n[dn]\nCN=${name}.example.com\n[attrs]\nchallengePassword=${password}\n[ext]\nsubjectAltName=DNS:${name}.example.com\n`);
+  const made = await sh(`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${name}.key -config ${name}.cnf -outform DER | openssl base64 -A`, dir);
+  expect(made.code).toBe(0);
+  const body = made.out.trim();
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  socket.write(
+    `POST /.well-known/est/simpleenroll HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic ${Buffer.from(credential).toString('base64')}\r\n` +
+      `Content-Type: application/pkcs10\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  await once(socket, 'end');
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), text };
+}
+
+describe('EST channel binding (RFC 7030 §3.5)', () => {
+  it("TLS 1.2: a CSR carrying this session's tls-unique is issued; one made for another session is 401 and spends nothing", async () => {
+    const credential = await secret('bound12.example.com');
+    const before = await stack.count('request');
+    const refused = await boundEnroll('TLSv1.2', credential, 'bound12', true);
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain("challengePassword is not this TLS session's tls-unique");
+    expect(await stack.count('request')).toBe(before);
+    const ok = await boundEnroll('TLSv1.2', credential, 'bound12');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toMatch(/\r\nContent-Type: application\/pkcs7-mime; smime-type=certs-only\r\n/i);
+  });
+
+  it('TLS 1.3: tls-unique is undefined there; the CSR carries tls-exporter (RFC 9266) instead', async () => {
+    const credential = await secret('bound13.example.com');
+    expect((await boundEnroll('TLSv1.3', credential, 'bound13', true)).status).toBe(401);
+    expect((await boundEnroll('TLSv1.3', credential, 'bound13')).status).toBe(200);
   });
 });
 
