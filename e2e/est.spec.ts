@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:https';
 import { connect } from 'node:tls';
+import { fuzzCases, fuzzKeys, fuzzSeed, mutateCsr, Prng } from '@signet/testing';
 import { signetCli } from './support/cli';
 import { multipartParts, parseHeaders, sh } from './support/est';
 import { waitFor } from './support/processes';
@@ -15,6 +17,8 @@ import { Stack } from './support/stack';
 // docs/ENROLLMENT.md shows. Every certificate is checked with
 // `openssl verify -x509_strict` and `certtool --verify`.
 const stack = new Stack();
+/** Fuzzed bodies sent over HTTPS (SIGNET_FUZZ_CASES for a longer run). */
+const FUZZ_CASES = fuzzCases(300);
 const dir = mkdtempSync(join(tmpdir(), 'signet-est-'));
 const file = (name: string) => join(dir, name);
 let officer: string;
@@ -63,6 +67,18 @@ async function csr(name: string, subject: string, san?: string): Promise<void> {
   const ext = san ? `-addext 'subjectAltName=${san}'` : '';
   const r = await sh(`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${name}.key -subj '${subject}' ${ext} -outform DER -out ${name}.der && openssl base64 -in ${name}.der -out ${name}.b64`, dir);
   expect(r.code).toBe(0);
+}
+
+/** One POST over HTTPS with a client certificate: the status only. */
+function estPost(url: string, o: { cert: Buffer; key: Buffer; type: string; body: string }): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', ca: readFileSync(file('ca.pem')), cert: o.cert, key: o.key, headers: { 'content-type': o.type, 'content-length': Buffer.byteLength(o.body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(o.body);
+  });
 }
 
 async function inProcess(): Promise<number> {
@@ -138,6 +154,27 @@ describe('EST with curl + openssl', () => {
     expect(r.body).toContain("subjectAltName is not the certificate's");
     expect((await curl(`-H 'Content-Type: application/pkcs10' --data-binary @renew.b64 ${est}/simplereenroll`)).status).toBe(401);
     expect(await stack.count('request')).toBe(before);
+  });
+
+  it(`${FUZZ_CASES} fuzzed bodies over HTTPS with a client certificate: each answered below 500, nothing left in process`, async () => {
+    const prng = new Prng(fuzzSeed(0x7031));
+    const keys = fuzzKeys(prng);
+    const cert = readFileSync(file('www.pem'));
+    const key = readFileSync(file('www.key'));
+    const statuses = new Map<number, number>();
+    const bad: string[] = [];
+    for (let i = 0; i < FUZZ_CASES; i++) {
+      const m = mutateCsr(prng, keys);
+      const b64 = m.der.toString('base64');
+      const body = prng.chance(0.5) ? b64.replace(/(.{64})/g, '$1\n') : prng.chance(0.5) ? b64 : `${b64.slice(0, 10)}!${b64.slice(10)}`;
+      const type = prng.pick(['application/pkcs10', 'application/pkcs10', 'application/pkcs10', 'application/octet-stream', 'text/plain']);
+      const status = await estPost(`${est}/${prng.pick(['simpleenroll', 'simplereenroll', 'serverkeygen', 'codesign/simpleenroll'])}`, { cert, key, type, body });
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (status >= 500 || status === 0) bad.push(`#${i} ${m.kind}: ${status}`);
+    }
+    expect(bad).toEqual([]);
+    expect(statuses.get(400)).toBeGreaterThan(0);
+    expect(await inProcess()).toBe(0);
   });
 
   it('serverkeygen: multipart/mixed with the PKCS#8 key and the certificate for it; the key is in no log', async () => {
