@@ -97,9 +97,11 @@ describe('EST with curl + openssl', () => {
     expect(new X509Certificate(readFileSync(file('cacerts.pem'))).fingerprint256).toBe(new X509Certificate(readFileSync(file('ca.pem'))).fingerprint256);
   });
 
-  it('is served over HTTPS only: plain http answers 404', async () => {
+  it('is served over HTTPS only: plain http answers 404; so does an unknown label, and a mapped one serves', async () => {
     const r = await fetch(`${stack.baseUrl}/.well-known/est/cacerts`);
     expect(r.status).toBe(404);
+    expect((await curl(`${est}/nosuchlabel/cacerts`)).status).toBe(404);
+    expect((await curl(`${est}/codesign/cacerts`)).status).toBe(200);
   });
 
   it('csrattrs: asks for the channel binding (challengePassword)', async () => {

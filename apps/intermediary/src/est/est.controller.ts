@@ -36,7 +36,10 @@ export class EstController {
 
   @Get(':label/cacerts')
   cacertsLabeled(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('label') label: string): Promise<void> {
-    return this.answer(req, res, label, () => this.est.caCerts());
+    return this.answer(req, res, label, () => {
+      this.est.templateOf(label);
+      return this.est.caCerts();
+    });
   }
 
   @Get('csrattrs')
@@ -46,7 +49,10 @@ export class EstController {
 
   @Get(':label/csrattrs')
   csrattrsLabeled(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('label') label: string): Promise<void> {
-    return this.answer(req, res, label, async () => this.est.csrAttrs());
+    return this.answer(req, res, label, async () => {
+      this.est.templateOf(label);
+      return this.est.csrAttrs();
+    });
   }
 
   @Post('simpleenroll')
