@@ -455,8 +455,8 @@ signet_ensure_secure_nats() {
 
 signet_ensure_tools() {
   [[ ${SIGNET_SKIP_TOOLS:-} == 1 ]] && return 0
-  # The independent certificate checkers the tests call (toolchain.md), and
-  # docker-compose for e2e/infra/compose.spec.ts.
+  # The independent certificate checkers the tests call (toolchain.md),
+  # docker-compose for e2e/infra/compose.spec.ts, and strongSwan's pki.
   local missing=()
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v certtool >/dev/null 2>&1 || missing+=(gnutls-bin)
@@ -469,6 +469,10 @@ signet_ensure_tools() {
   command -v lego >/dev/null 2>&1 || missing+=(lego)
   command -v certbot >/dev/null 2>&1 || missing+=(certbot)
   command -v dehydrated >/dev/null 2>&1 || missing+=(dehydrated)
+  # EST client for e2e/est.spec.ts: pki, plus the plugins without which it can neither fetch nor parse (clients.md).
+  command -v pki >/dev/null 2>&1 || missing+=(strongswan-pki)
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]] || missing+=(libstrongswan-standard-plugins)
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ]] || missing+=(libstrongswan-extra-plugins)
   ((${#missing[@]})) || return 0
   if signet_can_apt; then
     signet_apt_install "${missing[@]}" || signet_log "could not install ${missing[*]}; the tests that need them will fail or say so"

@@ -6,6 +6,9 @@ export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
 export { createCsr } from './csr-create';
 export type { CsrOptions } from './csr-create';
+export { challengePasswordOf } from './csr-challenge';
+export { certsOnlyPkcs7, readCertsOnlyPkcs7 } from './pkcs7/certs-only';
+export { encodeCsrAttrs } from './pkcs7/csr-attrs';
 export { CA_KEY_ALGORITHMS, MIN_PASSPHRASE_LENGTH, generateKeyPair, encryptPrivateKey, decryptPrivateKey, keyAlgorithmOf } from './keys';
 export type { CaKeyAlgorithm } from './keys';
 export {
