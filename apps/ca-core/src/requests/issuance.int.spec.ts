@@ -73,11 +73,12 @@ describe('issuance through ca-core on the real bus and database', () => {
       'iss',
       { SIGNET_CA_SUBJECT: 'O=Signet Tests,CN=Signet Issuance Test CA', SIGNET_POLICY_TIMEOUT_MS: String(POLICY_TIMEOUT_MS), SIGNET_MAX_VALIDITY_DAYS: String(MAX_VALIDITY_DAYS) },
       {
-        // Left behind by a "crash": one request in process for ten minutes, one just now.
+        // Left behind by a "crash": one request in process for ten minutes with no lease; and one a live replica
+        // holds, its lease renewed (a lease long enough that a slow machine cannot outlive it during the test).
         beforeStart: async ({ ca, ds }) => {
-          const leftover = (sql: string) =>
-            ds.query(`INSERT INTO request (ca_name, disposition, raw_request, request_sha256, requester_name, submitted_at) VALUES ($1, 'in_process', '\\x00', 'x', 'bob', ${sql}) RETURNING id`, [ca]);
-          [[{ id: staleId }], [{ id: recentId }]] = [await leftover(`now() - interval '10 minutes'`), await leftover('now()')];
+          const leftover = (submitted: string, lease: string) =>
+            ds.query(`INSERT INTO request (ca_name, disposition, raw_request, request_sha256, requester_name, submitted_at, lease_until) VALUES ($1, 'in_process', '\\x00', 'x', 'bob', ${submitted}, ${lease}) RETURNING id`, [ca]);
+          [[{ id: staleId }], [{ id: recentId }]] = [await leftover(`now() - interval '10 minutes'`, 'NULL'), await leftover('now()', `now() + interval '10 minutes'`)];
         },
       },
     );

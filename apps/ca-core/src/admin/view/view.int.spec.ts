@@ -73,8 +73,9 @@ describe('admin view (ICertView) on the real bus and database', () => {
       RequestType: hasCert && i % 4 === 0 ? 'imported' : 'pkcs10',
     };
     const [{ id }] = await h.ds.query(
-      `INSERT INTO request (ca_name, disposition, disposition_message, request_type, raw_request, request_sha256, requester_name, subject, template, submitted_at, resolved_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      // An in-process row holds a lease its (live) process keeps renewing; one without would be parked by the sweeper mid-test (ADR 0034).
+      `INSERT INTO request (ca_name, disposition, disposition_message, request_type, raw_request, request_sha256, requester_name, subject, template, submitted_at, resolved_at, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $2 = 'in_process' THEN now() + interval '1 day' END) RETURNING id`,
       [h.ca, disposition, `seeded ${i}`, m.RequestType, m.RequestType === 'imported' ? Buffer.alloc(0) : Buffer.from([0x30, 0x00]), randomBytes(32).toString('hex'), m.RequesterName, m.Subject, m.CertificateTemplate, m.SubmittedWhen, m.ResolvedWhen],
     );
     m.RequestID = Number(id);
