@@ -38,3 +38,4 @@ export type { RawExtension } from './extension-list';
 export { initCrypto } from './engine';
 export * from './crl';
 export * from './ocsp';
+export * from './scep';
