@@ -463,6 +463,14 @@ signet_ensure_tools() {
   python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd) # SMTP server for the exit-module mail tests
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # The SCEP clients e2e/scep.spec.ts runs unmodified (docs/ENROLLMENT.md).
+  command -v scepclient >/dev/null 2>&1 || missing+=(scep)
+  [[ -x /usr/lib/certmonger/scep-submit ]] || missing+=(certmonger)
+  command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus-daemon)
+  command -v pki >/dev/null 2>&1 || missing+=(strongswan-pki)
+  # Without these plugins pki can neither fetch nor parse SCEP answers (clients.md).
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]] || missing+=(libstrongswan-standard-plugins)
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ]] || missing+=(libstrongswan-extra-plugins)
   ((${#missing[@]})) || return 0
   if signet_can_apt; then
     signet_apt_install "${missing[@]}" || signet_log "could not install ${missing[*]}; the tests that need them will fail or say so"
