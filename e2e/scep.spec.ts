@@ -1,4 +1,4 @@
-import { buildScepRequest, readScepRequest, ScepMessageType } from '@signet/x509';
+import { buildScepRequest, openScepEnvelope, readScepRequest, ScepMessageType, splitCertificate } from '@signet/x509';
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,13 @@ function verified(certPath: string): void {
 
 function subjectOf(certPath: string): string {
   return sh('openssl', ['x509', '-in', certPath, '-inform', certPath.endsWith('.der') ? 'DER' : 'PEM', '-noout', '-subject', '-ext', 'subjectAltName']).out;
+}
+
+/** One DER element (short or long length form). */
+function derTlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, content]);
 }
 
 async function inProcess(): Promise<number> {
@@ -186,6 +193,25 @@ describe('strongSwan pki', () => {
     verified(join(dir, 'pend.pem'));
     expect(subjectOf(join(dir, 'pend.pem'))).toContain('DNS:other.example.com');
   }, 90_000);
+
+  it('a pending request an officer denies reaches the polling client as FAILURE', async () => {
+    const credential = await secret(['deny.example.com']);
+    writeFileSync(join(dir, 'deny.key'), sh('openssl', ['genrsa', '2048']).out);
+    const child = spawn('pki', ['--scep', '--url', url, '--in', 'deny.key', '--dn', 'CN=deny.example.com', '--san', 'deny.example.com', '--san', 'unproven.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const pending = await waitFor(
+      'the request to pend',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0]?.id as number | undefined,
+      30_000,
+    );
+    expect((await stack.admin('POST', `/api/v1/requests/${pending}/deny`, officer, { reason: 'not this one' })).status).toBe(200);
+    expect(await done).not.toBe(0);
+    expect(out).toContain('badRequest');
+    expect(await inProcess()).toBe(0);
+  }, 90_000);
 });
 
 describe('certmonger', () => {
@@ -269,5 +295,64 @@ describe('bad messages', () => {
     const bad = await post(tampered);
     expect(readScepRequest(bad.body)).toMatchObject({ pkiStatus: 2, failInfo: 1 });
     expect(await inProcess()).toBe(0);
+  });
+
+  it('a few hundred mutated messages by POST and GET: each a 4xx or a CertRep, the intermediary keeps running, no request left in process', async () => {
+    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const base = buildScepRequest({
+      messageType: ScepMessageType.PKCSReq,
+      transactionId: 'fuzz',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey: key },
+      digest: 'sha256',
+      content: Buffer.from(readFileSync(join(dir, 'sw.pem'))),
+      recipient: ra,
+      cipher: 'aes-128-cbc',
+    });
+    const statuses = new Map<number, number>();
+    for (let n = 0; n < 300; n++) {
+      const m = Buffer.from(base);
+      for (let f = 0; f < 1 + (n % 4); f++) m[(n * 7919 + f * 104729) % m.length] ^= 1 << (n + f) % 8;
+      const input = n % 5 === 0 ? m.subarray(0, (n * 31) % m.length) : m;
+      const res =
+        n % 2 === 0
+          ? await post(input, 'application/x-pki-message')
+          : await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(input.toString('base64'))}`).then(async (r) => ({ status: r.status, body: Buffer.from(await r.arrayBuffer()) }));
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 200) expect(readScepRequest(res.body).messageType).toBe(3);
+    }
+    expect([...statuses.keys()].filter((s) => s !== 200 && s !== 400)).toEqual([]);
+    // Flips past the signed layer reach the CertRep path, the others are refused as no pkiMessage.
+    expect({ certReps: (statuses.get(200) ?? 0) > 0, refusals: (statuses.get(400) ?? 0) > 0 }).toEqual({ certReps: true, refusals: true });
+    expect(stack.service('intermediary').running).toBe(true);
+    expect(await inProcess()).toBe(0);
+  });
+
+  it('GetCRL by GET (certmonger sends PKIOperation as ?message=): the CRL, sealed to the requester', async () => {
+    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const parts = splitCertificate(cert);
+    const message = buildScepRequest({
+      messageType: ScepMessageType.GetCRL,
+      transactionId: 'get-crl',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey: key },
+      digest: 'sha256',
+      content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
+      recipient: ra,
+      cipher: 'aes-256-cbc',
+    });
+    const res = await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(message.toString('base64'))}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect({ status: res.status, type: res.headers.get('content-type'), error: res.status === 200 ? '' : body.toString() }).toEqual({ status: 200, type: 'application/x-pki-message', error: '' });
+    const rep = readScepRequest(body);
+    expect(rep).toMatchObject({ messageType: 3, pkiStatus: 0, transactionId: 'get-crl', signatureValid: true });
+    const opened = openScepEnvelope(rep.envelope!, { certificate: cert, privateKey: key }, { allowDes3: false });
+    expect(opened.cipher).toBe('aes-256-cbc');
+    writeFileSync(join(dir, 'crl.p7'), opened.content);
+    expect(sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'crl.p7', '-print_certs']).out).toContain('Certificate Revocation List');
   });
 });

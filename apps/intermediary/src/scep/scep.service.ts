@@ -118,7 +118,7 @@ export class ScepService {
         outcome.requestId,
       );
     } catch (e) {
-      const refusal = e instanceof Refusal ? e : failInfoOf(e) ? new Refusal(failInfoOf(e)!, (e as Error).message) : undefined;
+      const refusal = e instanceof Refusal ? e : failInfoOf(e) ? new Refusal(failInfoOf(e)!, (e as Error).message) : contentProblem(e);
       if (!refusal) throw e;
       this.log.warn(`SCEP transaction ${printable(signed.transactionId)} from ${source}: FAILURE ${refusal.failInfo}: ${refusal.message}`);
       return answer(buildScepCertRep({ ...reply, status: 'FAILURE', failInfo: refusal.failInfo }));
@@ -255,6 +255,11 @@ const CLIENT_ERRORS: ReadonlySet<string> = new Set([
   ErrorCode.RequestDenied,
   ErrorCode.LintFailed,
 ]);
+
+/** What the opened message holds does not parse (a CertPoll's IssuerAndSubject, a GetCRL's IssuerAndSerialNumber): answered FAILURE badRequest. */
+function contentProblem(e: unknown): Refusal | undefined {
+  return e instanceof SignetError && (e.code === ErrorCode.MalformedRequest || e.code === ErrorCode.TooLarge) ? new Refusal('badRequest', e.message) : undefined;
+}
 
 /** A transactionID for a log line: printable ASCII only, bounded. */
 function printable(s: string): string {
