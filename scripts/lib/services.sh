@@ -469,7 +469,11 @@ signet_ensure_tools() {
   command -v lego >/dev/null 2>&1 || missing+=(lego)
   command -v certbot >/dev/null 2>&1 || missing+=(certbot)
   command -v dehydrated >/dev/null 2>&1 || missing+=(dehydrated)
-  # EST client for e2e/est.spec.ts: pki, plus the plugins without which it can neither fetch nor parse (clients.md).
+  # The SCEP clients e2e/scep.spec.ts runs unmodified (docs/ENROLLMENT.md).
+  command -v scepclient >/dev/null 2>&1 || missing+=(scep)
+  [[ -x /usr/lib/certmonger/scep-submit ]] || missing+=(certmonger)
+  command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus-daemon)
+  # EST and SCEP client (e2e/est.spec.ts, e2e/scep.spec.ts): pki, plus the plugins without which it can neither fetch nor parse (clients.md).
   command -v pki >/dev/null 2>&1 || missing+=(strongswan-pki)
   [[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]] || missing+=(libstrongswan-standard-plugins)
   [[ -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ]] || missing+=(libstrongswan-extra-plugins)

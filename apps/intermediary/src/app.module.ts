@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RequestsModule } from './requests/requests.module';
 import { RevocationModule } from './revocation/revocation.module';
+import { ScepModule } from './scep/scep.module';
 import { TlsModule } from './tls/tls.module';
 
 @Module({})
@@ -17,7 +18,7 @@ export class AppModule {
   static register(config: IntermediaryConfig, connection: NatsConnection, opts: { authenticators?: Authenticator[] } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), EstModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
+      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), EstModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule, ScepModule.register()],
     };
   }
 }

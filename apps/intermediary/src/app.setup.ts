@@ -7,6 +7,7 @@ import { type Authenticator } from './auth/authenticator';
 import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
+import { isScepPath } from './scep/scep.controller';
 import { apiOnlyOverHttps } from './tls/api-over-https';
 
 /**
@@ -28,6 +29,8 @@ export async function createApp(
     bodyParsers: (app) => {
       app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
       app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
+      // SCEP POSTs its binary message as application/x-pki-message, application/octet-stream or with no Content-Type at all.
+      app.useBodyParser('raw', { type: (req: { url?: string }) => isScepPath(req.url), limit: config.http.bodyLimitBytes });
     },
     // No streamed answers here: ending the response is enough.
     errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError }),

@@ -43,3 +43,4 @@ export * from './crl';
 export * from './ocsp';
 export { readAcmeValidationCertificate } from './acme-validation-certificate';
 export type { AcmeValidationCertificate } from './acme-validation-certificate';
+export * from './scep';

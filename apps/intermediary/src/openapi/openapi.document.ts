@@ -5,6 +5,7 @@ import { EST_ROUTES } from '../est/est.routes';
 import { HEALTH_ROUTES } from '../health/health.routes';
 import { REQUEST_ROUTES } from '../requests/requests.routes';
 import { REVOCATION_ROUTES } from '../revocation/revocation.routes';
+import { SCEP_ROUTES } from '../scep/scep.routes';
 
 const error = (description: string): AnswerSpec => ({ description, content: { 'application/json': ErrorBodySchema } });
 
@@ -29,6 +30,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     { name: 'cas', description: 'ICertConfig and CA reads: which CAs exist, their certificates and properties' },
     { name: 'revocation', description: 'Revocation status for relying parties: CRLs (CDP), the CA certificate (AIA caIssuers), OCSP (AIA OCSP)' },
     { name: 'est', description: 'EST (RFC 7030, RFC 8951) for devices, over HTTPS only' },
+    { name: 'scep', description: 'SCEP (RFC 8894) for devices: GetCACaps, GetCACert, PKIOperation' },
     { name: 'meta', description: 'Probes and this document' },
   ],
   routes: [
@@ -36,6 +38,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     ...REQUEST_ROUTES,
     ...CA_ROUTES,
     ...EST_ROUTES,
+    ...SCEP_ROUTES,
     {
       method: 'get',
       path: '/api/v1/openapi.json',
@@ -53,7 +56,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     UnknownCa: error('UNKNOWN_CA: no CA of that name answers discovery'),
     Conflict: error('IDEMPOTENCY_CONFLICT (same key, different request) or IN_PROGRESS (same key, still running; Retry-After)'),
     TooLarge: error('TOO_LARGE: the body exceeds SIGNET_BODY_LIMIT_BYTES, or the CSR or attributes exceed their limits'),
-    UnsupportedMediaType: error('UNSUPPORTED_MEDIA_TYPE: Content-Type is neither application/json nor application/pkcs10'),
+    UnsupportedMediaType: error('UNSUPPORTED_MEDIA_TYPE: Content-Type is neither application/json nor application/pkcs10 (SCEP: the body is not binary)'),
     Internal: error('INTERNAL: an unexpected fault (details are logged, never returned)'),
     Unavailable: {
       ...error('CA_UNAVAILABLE (no CA answers, or it timed out) or POLICY_UNAVAILABLE; retry after the given seconds'),

@@ -61,7 +61,7 @@ export function ocspFastPath(ocsp: OcspEdgeService) {
     OcspEdgeService,
   ],
   // The TLS client-certificate authenticator asks the issuing ca-core about a certificate it was shown.
-  exports: [RevocationClient],
+  exports: [RevocationClient, CrlEdgeService],
 })
 export class RevocationModule {
   constructor(adapter: HttpAdapterHost, ocsp: OcspEdgeService) {

@@ -9,7 +9,8 @@ import { TLSSocket } from 'node:tls';
  * through a prefix check.
  */
 const PLAIN_HTTP_PREFIXES = ['/crl/', '/ocsp/', '/ca/'];
-const PLAIN_HTTP_PATHS = ['/healthz', '/readyz'];
+// SCEP protects its messages itself (the challengePassword travels encrypted to the RA), and its clients speak plain HTTP.
+const PLAIN_HTTP_PATHS = ['/healthz', '/readyz', '/scep', '/cgi-bin/pkiclient.exe'];
 
 export function servedOverPlainHttp(url: string): boolean {
   const path = url.split('?')[0].toLowerCase();

@@ -13,7 +13,7 @@ describe('the shipped config/policy.yaml', () => {
   it('loads with the documented AD CS defaults', () => {
     expect(policy).toMatchObject({ dispositionMode: 'template', honourDispositionAttribute: false, allowSanAttribute: false });
     expect(policy.defaultTemplate).toBeUndefined();
-    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService']);
+    expect(Object.keys(policy.templates)).toEqual(['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService', 'SignetScepRa']);
   });
 
   const AUTHENTICATED = ['tls-client-certificate', 'enrollment-token', 'oidc', 'enrollment-secret', 'bus', 'acme-account'];
@@ -41,6 +41,15 @@ describe('the shipped config/policy.yaml', () => {
     expect(t.validityDays).toBe(30);
     expect(t.requiresApproval).toBe(false);
     expect(t.subject).toEqual({ mode: 'cn-from-san' });
+  });
+
+  it('SignetScepRa: the intermediary alone, RSA only, digitalSignature + keyEncipherment, no EKU, 30 days', () => {
+    const t = policy.templates.SignetScepRa;
+    expect(t.enroll).toMatchObject({ principals: ['service:intermediary'] });
+    expect(t.keys).toEqual([expect.objectContaining({ algorithm: 'rsa', minBits: 2048 })]);
+    expect(t.extKeyUsage).toEqual([]);
+    expect(t.validityDays).toBe(30);
+    expect(t.requiresApproval).toBe(false);
   });
 
   it('WebServer: serverAuth, RSA-only keyEncipherment, DNS required, 90 days, no Ed25519', () => {

@@ -49,7 +49,7 @@ describe('policy-service over real NATS', () => {
       name: 'signet-default-policy',
       description: MODULE_INFO.description,
       version: MODULE_INFO.version,
-      templates: ['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService'],
+      templates: ['WebServer', 'ClientAuth', 'CodeSigning', 'Development', 'SignetService', 'SignetScepRa'],
     });
   });
 

@@ -1,0 +1,66 @@
+import { envBoolean, envInt, loadEnv } from '@signet/config';
+import { CaNameSchema } from '@signet/contracts';
+import { isValidDnsName } from '@signet/x509';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+const templateName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a template name');
+
+/**
+ * The SCEP front door's settings (RFC 8894, ADR 0040), validated when the
+ * module is built at start: a bad value stops the process naming it.
+ */
+export const ScepEnvSchema = z.object({
+  /** Serve SCEP at /scep and /cgi-bin/pkiclient.exe. */
+  SIGNET_SCEP: envBoolean(true),
+  /** The CA SCEP enrolls with; default: the default CA. */
+  SIGNET_SCEP_CA: optionalText.pipe(CaNameSchema.optional()),
+  /** The template of the RA certificate the intermediary asks its CA for (RSA, digitalSignature + keyEncipherment). */
+  SIGNET_SCEP_RA_TEMPLATE: templateName.default('SignetScepRa'),
+  /** The RA certificate's DNS name (its CN and only SAN); the RA template must allow it. */
+  SIGNET_SCEP_RA_NAME: z
+    .string()
+    .default('scep-ra.localhost')
+    .refine((n) => isValidDnsName(n), 'must be a DNS name'),
+  /** Renew the RA certificate when this fraction of its lifetime has passed. */
+  SIGNET_SCEP_RA_RENEW_FRACTION: z
+    .string()
+    .regex(/^(0?\.\d+)$/, 'must be a fraction between 0 and 1, e.g. 0.667')
+    .optional()
+    .transform((v) => (v === undefined ? 2 / 3 : Number(v)))
+    .pipe(z.number().gt(0).lt(1)),
+  /** Template for requests whose identity names none (RenewalReq: a client certificate carries no template); unset: the policy's default. */
+  SIGNET_SCEP_TEMPLATE: optionalText.pipe(templateName.optional()),
+  /** Legacy clients: accept and advertise 3DES content encryption (single DES is never accepted). */
+  SIGNET_SCEP_LEGACY: envBoolean(false),
+  /** How long a pending transaction is remembered for CertPoll. */
+  SIGNET_SCEP_PENDING_TTL_SECONDS: envInt(7 * 24 * 3600, 60, 90 * 24 * 3600),
+  /** Most pending transactions remembered at once (memory bound; the oldest is dropped). */
+  SIGNET_SCEP_PENDING_MAX: envInt(10_000, 1, 1_000_000),
+});
+
+export interface ScepConfig {
+  enabled: boolean;
+  ca?: string;
+  ra: { template: string; name: string; renewFraction: number };
+  template?: string;
+  legacy: boolean;
+  pending: { ttlMs: number; max: number };
+}
+
+export function loadScepConfig(env: NodeJS.ProcessEnv = process.env): ScepConfig {
+  const e = loadEnv(ScepEnvSchema, env);
+  return {
+    enabled: e.SIGNET_SCEP,
+    ...(e.SIGNET_SCEP_CA ? { ca: e.SIGNET_SCEP_CA } : {}),
+    ra: { template: e.SIGNET_SCEP_RA_TEMPLATE, name: e.SIGNET_SCEP_RA_NAME.toLowerCase(), renewFraction: e.SIGNET_SCEP_RA_RENEW_FRACTION },
+    ...(e.SIGNET_SCEP_TEMPLATE ? { template: e.SIGNET_SCEP_TEMPLATE } : {}),
+    legacy: e.SIGNET_SCEP_LEGACY,
+    pending: { ttlMs: e.SIGNET_SCEP_PENDING_TTL_SECONDS * 1000, max: e.SIGNET_SCEP_PENDING_MAX },
+  };
+}
+
+export const SCEP_CONFIG = Symbol('ScepConfig');

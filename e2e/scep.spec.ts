@@ -1,0 +1,358 @@
+import { buildScepRequest, openScepEnvelope, readScepRequest, ScepMessageType, splitCertificate } from '@signet/x509';
+import { spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signetCli } from './support/cli';
+import { waitFor } from './support/processes';
+import { Stack } from './support/stack';
+
+// SCEP (RFC 8894, ADR 0040) with all five services, real NATS and
+// PostgreSQL, and Debian's SCEP clients unmodified: micromdm's scepclient,
+// strongSwan's pki and certmonger's scep-submit helper. Each enrolls with an
+// enrollment secret as its challengePassword; the certificates pass two
+// independent verifiers; a spent secret is refused; a request that pends
+// is fetched by polling after an officer approves it; bad messages leave
+// nothing in process.
+const stack = new Stack();
+const dir = mkdtempSync(join(tmpdir(), 'signet-scep-e2e-'));
+let officer: string;
+let caPem: string;
+let url: string;
+
+function sh(cmd: string, args: string[], opts: { input?: string; timeout?: number } = {}): { code: number; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: dir, timeout: opts.timeout ?? 60_000, input: opts.input });
+  return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** An enrollment secret an officer hands out (ADR 0032). */
+async function secret(names: string[], template = 'WebServer'): Promise<string> {
+  const r = await signetCli(stack, ['enrollment-secret', 'create', ...names.flatMap((n) => ['--name', n]), '--template', template, '--ttl', '1d'], officer);
+  expect(r.code).toBe(0);
+  return r.stdout.trim();
+}
+
+/** Both verifiers accept `certPath` under the CA, strictly. */
+function verified(certPath: string): void {
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, caPem);
+  const pem = sh('openssl', ['x509', '-in', certPath, '-inform', certPath.endsWith('.der') ? 'DER' : 'PEM', '-out', `${certPath}.pem`]);
+  expect(pem.code).toBe(0);
+  const o = sh('openssl', ['verify', '-x509_strict', '-CAfile', ca, `${certPath}.pem`]);
+  expect(o).toEqual({ code: 0, out: `${certPath}.pem: OK\n` });
+  const g = sh('certtool', ['--verify', '--load-ca-certificate', ca, '--infile', `${certPath}.pem`]);
+  expect({ code: g.code, ok: g.out.includes('Chain verification output: Verified') }).toEqual({ code: 0, ok: true });
+}
+
+function subjectOf(certPath: string): string {
+  return sh('openssl', ['x509', '-in', certPath, '-inform', certPath.endsWith('.der') ? 'DER' : 'PEM', '-noout', '-subject', '-ext', 'subjectAltName']).out;
+}
+
+/** One DER element (short or long length form). */
+function derTlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, content]);
+}
+
+async function inProcess(): Promise<number> {
+  return (await stack.db.query(`SELECT count(*)::int AS n FROM request WHERE disposition = 'in_process'`)).rows[0].n;
+}
+
+async function post(body: Buffer, contentType?: string): Promise<{ status: number; type: string | null; body: Buffer }> {
+  const res = await fetch(`${url}?operation=PKIOperation`, { method: 'POST', body, headers: contentType ? { 'content-type': contentType } : {} });
+  return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+}
+
+beforeAll(async () => {
+  // RenewalReq's identity names no template: renewals go to WebServer.
+  await stack.start({ SIGNET_SCEP_TEMPLATE: 'WebServer' });
+  await stack.adminReady();
+  officer = stack.token('officer-scep', ['officer']).token;
+  caPem = (await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate;
+  url = `${stack.baseUrl}/scep`;
+  await waitFor('the SCEP RA certificate', async () => (await fetch(`${url}?operation=GetCACert`)).ok, 60_000);
+  // The RA certificate (the first in GetCACert's bundle), for the clients that are told which certificate to encrypt to.
+  writeFileSync(join(dir, 'cacert.p7'), Buffer.from(await (await fetch(`${url}?operation=GetCACert`)).arrayBuffer()));
+  const certs = sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'cacert.p7', '-print_certs']).out;
+  writeFileSync(join(dir, 'ra.pem'), certs.slice(certs.indexOf('-----BEGIN'), certs.indexOf('-----END CERTIFICATE-----') + 26));
+}, 180_000);
+afterAll(() => stack.close(), 60_000);
+
+describe('GetCACaps and GetCACert', () => {
+  it('GetCACaps lists one capability a line, AES and no DES3 unless legacy clients are enabled; a message parameter is ignored', async () => {
+    const res = await fetch(`${url}?operation=GetCACaps&message=anything`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect((await res.text()).split('\n')).toEqual(['AES', 'POSTPKIOperation', 'Renewal', 'SHA-256', 'SHA-384', 'SHA-512', 'SCEPStandard', '']);
+  });
+
+  it('GetCACert is the RA certificate and the CA as a certs-only PKCS#7; the RA is RSA with digitalSignature and keyEncipherment, issued by the CA', async () => {
+    for (const path of ['/scep', '/cgi-bin/pkiclient.exe']) {
+      const res = await fetch(`${stack.baseUrl}${path}?operation=GetCACert`);
+      expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: 200, type: 'application/x-x509-ca-ra-cert' });
+      writeFileSync(join(dir, 'cacert.p7'), Buffer.from(await res.arrayBuffer()));
+    }
+    const certs = sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'cacert.p7', '-print_certs']).out;
+    expect(certs.match(/subject=/g)).toHaveLength(2);
+    expect(certs.indexOf('subject=CN = scep-ra.localhost')).toBe(0);
+    verified(join(dir, 'ra.pem'));
+    const text = sh('openssl', ['x509', '-in', 'ra.pem', '-noout', '-text']).out;
+    expect(text).toContain('Public Key Algorithm: rsaEncryption');
+    expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment/);
+  });
+
+  it('an unknown operation, a missing message and a JSON body are 4xx with a typed error', async () => {
+    expect((await fetch(`${url}?operation=GetNextCACert`)).status).toBe(400);
+    expect((await fetch(`${url}`)).status).toBe(400);
+    expect((await fetch(`${url}?operation=PKIOperation`)).status).toBe(400);
+    expect((await fetch(`${url}?operation=PKIOperation&message=%%%`)).status).toBe(400);
+    const json = await fetch(`${url}?operation=PKIOperation`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect({ status: json.status, code: ((await json.json()) as { code: string }).code }).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+});
+
+describe('micromdm scepclient', () => {
+  let credential: string;
+  // scepclient encrypts to every certificate GetCACert returns unless told which one: the RA's, by its SHA-256 fingerprint (as for NDES).
+  const raFingerprint = (): string => sh('openssl', ['x509', '-in', 'ra.pem', '-noout', '-fingerprint', '-sha256']).out.split('=')[1].replace(/:/g, '').trim().toLowerCase();
+
+  // Debian's scepclient (micromdm 2.1.0) never sets a content cipher, so its
+  // library encrypts with single DES-CBC whatever GetCACaps says: refused
+  // by design, before the challenge is looked at, so the secret stays unspent.
+  it('speaks GetCACert, GetCACaps and PKIOperation, and gets a verified CertRep FAILURE badAlg for its single-DES envelope; the secret stays unspent', async () => {
+    credential = await secret(['device1.example.com']);
+    const before = await stack.count('request');
+    const r = sh('scepclient', ['-server-url', url, '-private-key', 'mdm.key', '-certificate', 'mdm.pem', '-challenge', credential, '-cn', 'device1.example.com', '-ca-fingerprint', raFingerprint()], { timeout: 120_000 });
+    expect(r.code).toBe(1);
+    // It checked the CertRep's signature with the RA certificate and read its failInfo.
+    expect(r.out).toContain('PKCSReq (19) request failed, failInfo: badAlg (0)');
+    await waitFor('the refusal in the log', async () => stack.service('intermediary').log().includes('content encryption single DES is not accepted') || undefined, 10_000);
+    expect(existsSync(join(dir, 'mdm.pem'))).toBe(false);
+    expect(await stack.count('request')).toBe(before);
+    expect(await inProcess()).toBe(0);
+    const list = await signetCli(stack, ['enrollment-secret', 'list', '--json'], officer);
+    expect(list.json.secrets.find((x: { id: string }) => x.id === credential.split(':')[0]).state).toBe('active');
+  });
+});
+
+describe('strongSwan pki', () => {
+  let used: string;
+
+  it('--scepca fetches the CA and RA; --scep enrolls with the challenge password', async () => {
+    const ca = sh('pki', ['--scepca', '--url', url, '--caout', 'sw-ca.der', '--raout', 'sw-ra.der', '--force']);
+    expect({ code: ca.code, out: ca.code === 0 ? '' : ca.out }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'sw.key'), sh('openssl', ['genrsa', '2048']).out);
+    const credential = (used = await secret(['gw.example.com']));
+    const r = sh('pki', ['--scep', '--url', url, '--in', 'sw.key', '--dn', 'CN=gw.example.com', '--san', 'gw.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem'], { timeout: 120_000 });
+    expect({ code: r.code, out: r.code === 0 ? '' : r.out }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'sw.pem'), r.out.slice(r.out.indexOf('-----BEGIN CERTIFICATE-----')));
+    verified(join(dir, 'sw.pem'));
+  });
+
+  it('a second use of the one-time challenge is refused: FAILURE badRequest, nothing stored, nothing left in process', async () => {
+    writeFileSync(join(dir, 'again.key'), sh('openssl', ['genrsa', '2048']).out);
+    const before = await stack.count('request');
+    const r = sh('pki', ['--scep', '--url', url, '--in', 'again.key', '--dn', 'CN=gw.example.com', '--san', 'gw.example.com', '--password', used, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der'], { timeout: 60_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('badRequest');
+    expect(await stack.count('request')).toBe(before);
+    expect(await inProcess()).toBe(0);
+  });
+
+  it('RenewalReq signed with the issued certificate gets a new one', () => {
+    writeFileSync(join(dir, 'sw2.key'), sh('openssl', ['genrsa', '2048']).out);
+    const r = sh('pki', ['--scep', '--url', url, '--in', 'sw2.key', '--dn', 'CN=gw.example.com', '--san', 'gw.example.com', '--cert', 'sw.pem', '--key', 'sw.key', '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem'], { timeout: 120_000 });
+    expect({ code: r.code, out: r.code === 0 ? '' : r.out }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'sw2.pem'), r.out.slice(r.out.indexOf('-----BEGIN CERTIFICATE-----')));
+    verified(join(dir, 'sw2.pem'));
+    expect(sh('openssl', ['x509', '-in', 'sw2.pem', '-noout', '-serial']).out).not.toBe(sh('openssl', ['x509', '-in', 'sw.pem', '-noout', '-serial']).out);
+  });
+
+  it('a request for a name the secret does not prove pends; after an officer approves it, the polling client gets its certificate', async () => {
+    const credential = await secret(['vpn.example.com']);
+    writeFileSync(join(dir, 'pend.key'), sh('openssl', ['genrsa', '2048']).out);
+    const child = spawn('pki', ['--scep', '--url', url, '--in', 'pend.key', '--dn', 'CN=vpn.example.com', '--san', 'vpn.example.com', '--san', 'other.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem', '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const pending = await waitFor(
+      'the request to pend',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0]?.id as number | undefined,
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000)); // at least one CertPoll answered PENDING
+    expect(out).toMatch(/pending/i);
+    const approved = await stack.admin('POST', `/api/v1/requests/${pending}/resubmit`, officer);
+    expect(approved.status).toBe(200);
+    const code = await done;
+    expect({ code, out: code === 0 ? '' : out }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'pend.pem'), out.slice(out.indexOf('-----BEGIN CERTIFICATE-----')));
+    verified(join(dir, 'pend.pem'));
+    expect(subjectOf(join(dir, 'pend.pem'))).toContain('DNS:other.example.com');
+  }, 90_000);
+
+  it('a pending request an officer denies reaches the polling client as FAILURE', async () => {
+    const credential = await secret(['deny.example.com']);
+    writeFileSync(join(dir, 'deny.key'), sh('openssl', ['genrsa', '2048']).out);
+    const child = spawn('pki', ['--scep', '--url', url, '--in', 'deny.key', '--dn', 'CN=deny.example.com', '--san', 'deny.example.com', '--san', 'unproven.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const pending = await waitFor(
+      'the request to pend',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0]?.id as number | undefined,
+      30_000,
+    );
+    expect((await stack.admin('POST', `/api/v1/requests/${pending}/deny`, officer, { reason: 'not this one' })).status).toBe(200);
+    expect(await done).not.toBe(0);
+    expect(out).toContain('badRequest');
+    expect(await inProcess()).toBe(0);
+  }, 90_000);
+});
+
+describe('certmonger', () => {
+  it('scep-submit answers GetCACaps and GetCACert', () => {
+    const submit = '/usr/lib/certmonger/scep-submit';
+    const caps = sh(submit, ['-u', url, '-c']);
+    expect(caps.code).toBe(0);
+    expect(caps.out).toContain('SCEPStandard');
+    const certs = sh(submit, ['-u', url, '-C']);
+    expect(certs.code).toBe(0);
+    expect(certs.out).toContain('-----BEGIN CERTIFICATE-----');
+  });
+
+  it('the certmonger daemon (on a private session bus) enrolls with getcert add-scep-ca / request and the challenge password', async () => {
+    const credential = await secret(['cm.example.com']);
+    const script = join(dir, 'certmonger.sh');
+    writeFileSync(
+      script,
+      [
+        'set -e',
+        `getcert add-scep-ca -s -c signet -u '${url}'`,
+        `getcert request -s -c signet -k '${join(dir, 'cm.key')}' -f '${join(dir, 'cm.pem')}' -N CN=cm.example.com -D cm.example.com -L '${credential}' -w --wait-timeout 90 || true`,
+        'getcert list -s',
+      ].join('\n'),
+    );
+    // Its own state directories, so nothing of this test lands in (or comes from) the machine's /var/lib/certmonger.
+    const state = (name: string) => {
+      const p = join(dir, 'certmonger', name);
+      mkdirSync(p, { recursive: true });
+      return p;
+    };
+    const env = {
+      ...process.env,
+      HOME: dir,
+      CERTMONGER_CONFIG_DIR: state('config'),
+      CERTMONGER_REQUESTS_DIR: state('requests'),
+      CERTMONGER_CAS_DIR: state('cas'),
+      CERTMONGER_LOCAL_CA_DIR: state('local'),
+      CERTMONGER_TMPDIR: state('tmp'),
+      CERTMONGER_SYSTEM_LOCK_FILE: join(dir, 'certmonger', 'lock'),
+    };
+    const r = spawnSync('dbus-run-session', ['--', 'certmonger', '-s', '-n', '-c', `sh ${script}`], { encoding: 'utf8', cwd: dir, timeout: 150_000, env });
+    const out = `${r.stdout}${r.stderr}`;
+    expect({ status: out.match(/status: (\S+)/)?.[1], out: existsSync(join(dir, 'cm.pem')) ? '' : out }).toEqual({ status: 'MONITORING', out: '' });
+    verified(join(dir, 'cm.pem'));
+    expect(subjectOf(join(dir, 'cm.pem'))).toContain('DNS:cm.example.com');
+  }, 180_000);
+});
+
+describe('bad messages', () => {
+  it('what is no SCEP message is 400; one for another RA key or with a bad signature is a FAILURE; nothing is left in process', async () => {
+    expect({ running: stack.service('intermediary').running, log: stack.service('intermediary').running ? '' : stack.service('intermediary').log().slice(-3000) }).toEqual({ running: true, log: '' });
+    for (const [body, type] of [
+      [Buffer.from('not a pki message'), 'application/x-pki-message'],
+      [randomBytes(300), 'application/octet-stream'],
+      [Buffer.from([0x30, 0x80]), undefined],
+    ] as const) {
+      const res = await post(body, type);
+      expect(res.status).toBe(400);
+    }
+    // Signed correctly, encrypted to a key that is not the RA's.
+    const key = join(dir, 'x.key');
+    sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=x', '-days', '1', '-keyout', key, '-out', join(dir, 'x.pem')]);
+    const cert = Buffer.from(readFileSync(join(dir, 'x.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const privateKey = createPrivateKey(readFileSync(key));
+    const message = buildScepRequest({
+      messageType: ScepMessageType.PKCSReq,
+      transactionId: 'bad-envelope',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey },
+      digest: 'sha256',
+      content: Buffer.from('not a CSR'),
+      recipient: cert,
+      cipher: 'aes-128-cbc',
+    });
+    const res = await post(message, 'application/x-pki-message');
+    expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/x-pki-message' });
+    expect(readScepRequest(res.body)).toMatchObject({ messageType: 3, pkiStatus: 2, failInfo: 1, transactionId: 'bad-envelope', signatureValid: true });
+    const tampered = Buffer.from(message);
+    tampered[tampered.length - 3] ^= 1;
+    const bad = await post(tampered);
+    expect(readScepRequest(bad.body)).toMatchObject({ pkiStatus: 2, failInfo: 1 });
+    expect(await inProcess()).toBe(0);
+  });
+
+  it('a few hundred mutated messages by POST and GET: each a 4xx or a CertRep, the intermediary keeps running, no request left in process', async () => {
+    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const base = buildScepRequest({
+      messageType: ScepMessageType.PKCSReq,
+      transactionId: 'fuzz',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey: key },
+      digest: 'sha256',
+      content: Buffer.from(readFileSync(join(dir, 'sw.pem'))),
+      recipient: ra,
+      cipher: 'aes-128-cbc',
+    });
+    const statuses = new Map<number, number>();
+    for (let n = 0; n < 300; n++) {
+      const m = Buffer.from(base);
+      for (let f = 0; f < 1 + (n % 4); f++) m[(n * 7919 + f * 104729) % m.length] ^= 1 << (n + f) % 8;
+      const input = n % 5 === 0 ? m.subarray(0, (n * 31) % m.length) : m;
+      const res =
+        n % 2 === 0
+          ? await post(input, 'application/x-pki-message')
+          : await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(input.toString('base64'))}`).then(async (r) => ({ status: r.status, body: Buffer.from(await r.arrayBuffer()) }));
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 200) expect(readScepRequest(res.body).messageType).toBe(3);
+    }
+    expect([...statuses.keys()].filter((s) => s !== 200 && s !== 400)).toEqual([]);
+    // Flips past the signed layer reach the CertRep path, the others are refused as no pkiMessage.
+    expect({ certReps: (statuses.get(200) ?? 0) > 0, refusals: (statuses.get(400) ?? 0) > 0 }).toEqual({ certReps: true, refusals: true });
+    expect(stack.service('intermediary').running).toBe(true);
+    expect(await inProcess()).toBe(0);
+  });
+
+  it('GetCRL by GET (certmonger sends PKIOperation as ?message=): the CRL, sealed to the requester', async () => {
+    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const parts = splitCertificate(cert);
+    const message = buildScepRequest({
+      messageType: ScepMessageType.GetCRL,
+      transactionId: 'get-crl',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey: key },
+      digest: 'sha256',
+      content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
+      recipient: ra,
+      cipher: 'aes-256-cbc',
+    });
+    const res = await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(message.toString('base64'))}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect({ status: res.status, type: res.headers.get('content-type'), error: res.status === 200 ? '' : body.toString() }).toEqual({ status: 200, type: 'application/x-pki-message', error: '' });
+    const rep = readScepRequest(body);
+    expect(rep).toMatchObject({ messageType: 3, pkiStatus: 0, transactionId: 'get-crl', signatureValid: true });
+    const opened = openScepEnvelope(rep.envelope!, { certificate: cert, privateKey: key }, { allowDes3: false });
+    expect(opened.cipher).toBe('aes-256-cbc');
+    writeFileSync(join(dir, 'crl.p7'), opened.content);
+    expect(sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'crl.p7', '-print_certs']).out).toContain('Certificate Revocation List');
+  });
+});
