@@ -1,5 +1,8 @@
 import { type NatsConnection } from '@nats-io/transport-node';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ConfigError } from '@signet/config';
+import { AcmeModule } from './acme/acme.module';
+import { ChallengeValidator } from './acme/validation/challenge-validator';
 import { type Authenticator } from './auth/authenticator';
 import { BusModule } from './bus/bus.module';
 import { CasModule } from './cas/cas.module';
@@ -13,10 +16,30 @@ import { TlsModule } from './tls/tls.module';
 @Module({})
 export class AppModule {
   /** The configuration and the bus connection come from outside (main.ts or a test). */
-  static register(config: IntermediaryConfig, connection: NatsConnection, opts: { authenticators?: Authenticator[] } = {}): DynamicModule {
+  static register(config: IntermediaryConfig, connection: NatsConnection, opts: { authenticators?: Authenticator[]; challengeValidator?: ChallengeValidator } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
+      imports: [
+        BusModule.register(config, connection),
+        RequestsModule.register(opts.authenticators),
+        CasModule,
+        HealthModule,
+        OpenApiModule,
+        RevocationModule,
+        TlsModule,
+        ...(config.acme ? [AcmeModule.register(config.acme, acmeValidation(opts.challengeValidator))] : []),
+      ],
     };
   }
+}
+
+/**
+ * Where ACME's ChallengeValidator comes from: a test's own, else the
+ * validators' module (src/acme/validation/validation.module.ts,
+ * AcmeValidationModule), which this tree does not hold yet: ACME then
+ * refuses to start rather than validate nothing.
+ */
+function acmeValidation(validator?: ChallengeValidator): { providers: Provider[] } {
+  if (validator) return { providers: [{ provide: ChallengeValidator, useValue: validator }] };
+  throw new ConfigError('SIGNET_ACME_DATABASE_URL: ACME is configured, but this build has no challenge validators (AcmeValidationModule)', ['SIGNET_ACME_DATABASE_URL']);
 }

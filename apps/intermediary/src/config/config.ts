@@ -4,6 +4,7 @@ import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSch
 import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
 import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
+import { loadAcmeConfig, type AcmeConfig } from '../acme/acme.config';
 
 /**
  * Everything the intermediary reads from its environment, validated once at
@@ -47,6 +48,8 @@ export interface IntermediaryConfig {
   tls: TlsConfig;
   /** Signs who asks for ca-core (ADR 0026). Never logged, never returned. */
   frontDoorKey: SigningKey;
+  /** The ACME front door (src/acme/acme.config.ts, ADR 0035); absent: ACME is off and no database is needed. */
+  acme?: AcmeConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
   };
   const tokens = part(() => loadTokenAuthConfig(env));
   const tls = e && part(() => loadTlsConfig(env, e.SIGNET_HTTP_HOST));
+  const acme = part(() => loadAcmeConfig(env));
   if (problems.length || !e || !frontDoorKey || !tokens || !tls) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     tokens,
     tls,
     frontDoorKey,
+    ...(acme ? { acme } : {}),
   };
 }
 

@@ -1,0 +1,365 @@
+import { randomBytes } from 'node:crypto';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type JWK } from 'jose';
+import { AcmeProblem, type ProblemDocument } from './problem';
+import { orderStatusFrom, type AuthzStatus, type ChallengeStatus, type OrderStatus } from './status';
+import { type ChallengeType } from './validation/challenge-validator';
+
+export interface Identifier {
+  type: 'dns' | 'ip';
+  value: string;
+}
+
+export interface AccountRow {
+  id: string;
+  jwk: JWK;
+  thumbprint: string;
+  status: 'valid' | 'deactivated' | 'revoked';
+  contact: string[];
+  tosAgreed: boolean;
+  eabKid: string | null;
+  createdAt: Date;
+}
+
+export interface OrderRow {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  profile: string;
+  template: string;
+  identifiers: Identifier[];
+  expiresAt: Date;
+  notBefore: Date | null;
+  notAfter: Date | null;
+  error: ProblemDocument | null;
+  ca: string | null;
+  requestId: number | null;
+  retrievalSecret: string | null;
+  certificate: string | null;
+  serial: string | null;
+  replaces: string | null;
+}
+
+export interface AuthzRow {
+  id: string;
+  orderId: string;
+  accountId: string;
+  identifier: Identifier;
+  wildcard: boolean;
+  status: AuthzStatus;
+  expiresAt: Date;
+}
+
+export interface ChallengeRow {
+  id: string;
+  authorizationId: string;
+  type: ChallengeType;
+  token: string;
+  status: ChallengeStatus;
+  validatedAt: Date | null;
+  error: ProblemDocument | null;
+}
+
+export interface NewAuthz {
+  identifier: Identifier;
+  wildcard: boolean;
+  challenges: ChallengeType[];
+}
+
+/** An unguessable id or token: 128 bits, base64url (RFC 8555 8.1 asks at least 128 bits for tokens). */
+export const newId = (): string => randomBytes(16).toString('base64url');
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- rows come back from pg untyped; each is mapped once below */
+const account = (r: any): AccountRow => ({ id: r.id, jwk: r.jwk, thumbprint: r.thumbprint, status: r.status, contact: r.contact, tosAgreed: r.tos_agreed, eabKid: r.eab_kid, createdAt: r.created_at });
+const order = (r: any): OrderRow => ({
+  id: r.id,
+  accountId: r.account_id,
+  status: r.status,
+  profile: r.profile,
+  template: r.template,
+  identifiers: r.identifiers,
+  expiresAt: r.expires_at,
+  notBefore: r.not_before,
+  notAfter: r.not_after,
+  error: r.error,
+  ca: r.ca,
+  requestId: r.request_id === null ? null : Number(r.request_id),
+  retrievalSecret: r.retrieval_secret,
+  certificate: r.certificate,
+  serial: r.serial,
+  replaces: r.replaces,
+});
+const authz = (r: any): AuthzRow => ({ id: r.id, orderId: r.order_id, accountId: r.account_id, identifier: { type: r.identifier_type, value: r.identifier_value }, wildcard: r.wildcard, status: r.status, expiresAt: r.expires_at });
+const challenge = (r: any): ChallengeRow => ({ id: r.id, authorizationId: r.authorization_id, type: r.type, token: r.token, status: r.status, validatedAt: r.validated_at, error: r.error });
+
+/** The rows an UPDATE or DELETE ... RETURNING changed (TypeORM answers those two with [rows, count] on PostgreSQL). */
+async function changed(q: Pick<EntityManager, 'query'>, sql: string, params: unknown[]): Promise<any[]> {
+  const [rows] = (await q.query(sql, params)) as [any[], number];
+  return rows;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * The ACME state in PostgreSQL (schema `acme`). Every replica of the
+ * intermediary uses the same rows, so every decision that two replicas
+ * could take at once is a conditional UPDATE (a state transition) or a
+ * DELETE of a single-use row: whoever changes the row won.
+ */
+export class AcmeStore {
+  constructor(private readonly ds: DataSource) {}
+
+  // --- nonces (RFC 8555 6.5) ---
+
+  async issueNonce(ttlSeconds: number): Promise<string> {
+    const value = newId();
+    await this.ds.query(`INSERT INTO acme.nonces (value, expires_at) VALUES ($1, now() + make_interval(secs => $2))`, [value, ttlSeconds]);
+    // A sweep now and then keeps the table to the nonces still usable; any replica may do it.
+    if (Math.random() < 0.01) await this.ds.query(`DELETE FROM acme.nonces WHERE expires_at < now()`);
+    return value;
+  }
+
+  /** True once per nonce, on whichever replica asks first, and only before it expires. */
+  async consumeNonce(value: string): Promise<boolean> {
+    const rows = await changed(this.ds, `DELETE FROM acme.nonces WHERE value = $1 RETURNING expires_at > now() AS fresh`, [value]);
+    return rows[0]?.fresh === true;
+  }
+
+  // --- external account keys (RFC 8555 7.3.4) ---
+
+  /** A new key for the operator to hand out: its id and the MAC key (base64url), which is shown once. */
+  async createEabKey(): Promise<{ kid: string; hmacKey: string }> {
+    const kid = `eab_${randomBytes(12).toString('base64url')}`;
+    const key = randomBytes(32);
+    await this.ds.query(`INSERT INTO acme.eab_keys (kid, hmac_key) VALUES ($1, $2)`, [kid, key]);
+    return { kid, hmacKey: key.toString('base64url') };
+  }
+
+  /** The MAC key of an unbound kid. */
+  async unboundEabKey(kid: string): Promise<Uint8Array | undefined> {
+    const rows = await this.ds.query(`SELECT hmac_key FROM acme.eab_keys WHERE kid = $1 AND account_id IS NULL`, [kid]);
+    return rows[0] ? new Uint8Array(rows[0].hmac_key) : undefined;
+  }
+
+  // --- accounts ---
+
+  async accountById(id: string): Promise<AccountRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.accounts WHERE id = $1`, [id]);
+    return rows[0] ? account(rows[0]) : undefined;
+  }
+
+  async accountByThumbprint(tp: string): Promise<AccountRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.accounts WHERE thumbprint = $1`, [tp]);
+    return rows[0] ? account(rows[0]) : undefined;
+  }
+
+  /**
+   * A new account, bound to `eabKid` in the same transaction (a key binds
+   * once). Two newAccount requests with one key race on the unique
+   * thumbprint: the loser gets the winner's account.
+   */
+  async createAccount(a: { jwk: JWK; thumbprint: string; contact: string[]; tosAgreed: boolean; eabKid?: string }): Promise<{ account: AccountRow; created: boolean }> {
+    const id = newId();
+    try {
+      return await this.ds.transaction(async (tx) => {
+        if (a.eabKid) {
+          const bound = await tx.query(`UPDATE acme.eab_keys SET account_id = $2, bound_at = now() WHERE kid = $1 AND account_id IS NULL`, [a.eabKid, id]);
+          if (bound[1] !== 1) throw new AcmeProblem('unauthorized', 'externalAccountBinding: the key id is unknown or already bound to an account');
+        }
+        const rows = await tx.query(`INSERT INTO acme.accounts (id, jwk, thumbprint, status, contact, tos_agreed, eab_kid) VALUES ($1, $2, $3, 'valid', $4, $5, $6) RETURNING *`, [
+          id,
+          JSON.stringify(a.jwk),
+          a.thumbprint,
+          JSON.stringify(a.contact),
+          a.tosAgreed,
+          a.eabKid ?? null,
+        ]);
+        return { account: account(rows[0]), created: true };
+      });
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505') {
+        const existing = await this.accountByThumbprint(a.thumbprint);
+        if (existing) return { account: existing, created: false };
+      }
+      throw e;
+    }
+  }
+
+  async updateAccount(id: string, change: { contact?: string[]; status?: 'deactivated' }): Promise<AccountRow> {
+    const rows = await changed(
+      this.ds,
+      `UPDATE acme.accounts SET contact = COALESCE($2, contact), status = COALESCE($3, status) WHERE id = $1 AND status = 'valid' RETURNING *`,
+      [id, change.contact ? JSON.stringify(change.contact) : null, change.status ?? null],
+    );
+    const row = rows[0];
+    if (!row) throw new AcmeProblem('unauthorized', 'the account is not valid');
+    return account(row);
+  }
+
+  /** Key rollover: the account's key changes unless another account holds the new one. */
+  async changeKey(id: string, jwk: JWK, tp: string): Promise<AccountRow> {
+    try {
+      const rows = await changed(this.ds, `UPDATE acme.accounts SET jwk = $2, thumbprint = $3 WHERE id = $1 AND status = 'valid' RETURNING *`, [id, JSON.stringify(jwk), tp]);
+      const row = rows[0];
+      if (!row) throw new AcmeProblem('unauthorized', 'the account is not valid');
+      return account(row);
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505') throw new AcmeProblem('malformed', 'another account already uses the new key', { status: 409 });
+      throw e;
+    }
+  }
+
+  // --- orders, authorisations, challenges ---
+
+  async createOrder(o: {
+    accountId: string;
+    profile: string;
+    template: string;
+    identifiers: Identifier[];
+    expiresAt: Date;
+    notBefore?: Date;
+    notAfter?: Date;
+    replaces?: string;
+    authorizations: NewAuthz[];
+  }): Promise<OrderRow> {
+    return this.ds.transaction(async (tx) => {
+      const id = newId();
+      const rows = await tx.query(
+        `INSERT INTO acme.orders (id, account_id, status, profile, template, identifiers, expires_at, not_before, not_after, replaces) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [id, o.accountId, o.profile, o.template, JSON.stringify(o.identifiers), o.expiresAt, o.notBefore ?? null, o.notAfter ?? null, o.replaces ?? null],
+      );
+      for (const a of o.authorizations) {
+        const authzId = newId();
+        await tx.query(`INSERT INTO acme.authorizations (id, order_id, account_id, identifier_type, identifier_value, wildcard, status, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)`, [
+          authzId,
+          id,
+          o.accountId,
+          a.identifier.type,
+          a.identifier.value,
+          a.wildcard,
+          o.expiresAt,
+        ]);
+        for (const type of a.challenges) {
+          await tx.query(`INSERT INTO acme.challenges (id, authorization_id, type, token, status) VALUES ($1, $2, $3, $4, 'pending')`, [newId(), authzId, type, newId()]);
+        }
+      }
+      return order(rows[0]);
+    });
+  }
+
+  async order(id: string): Promise<OrderRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.orders WHERE id = $1`, [id]);
+    return rows[0] ? order(rows[0]) : undefined;
+  }
+
+  async ordersOf(accountId: string, limit: number): Promise<OrderRow[]> {
+    const rows = await this.ds.query(`SELECT * FROM acme.orders WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2`, [accountId, limit]);
+    return rows.map(order);
+  }
+
+  async authzsOfOrder(orderId: string): Promise<AuthzRow[]> {
+    const rows = await this.ds.query(`SELECT * FROM acme.authorizations WHERE order_id = $1 ORDER BY identifier_type, identifier_value`, [orderId]);
+    return rows.map(authz);
+  }
+
+  async authz(id: string): Promise<AuthzRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.authorizations WHERE id = $1`, [id]);
+    return rows[0] ? authz(rows[0]) : undefined;
+  }
+
+  async challengesOf(authzId: string): Promise<ChallengeRow[]> {
+    const rows = await this.ds.query(`SELECT * FROM acme.challenges WHERE authorization_id = $1 ORDER BY type`, [authzId]);
+    return rows.map(challenge);
+  }
+
+  async challenge(id: string): Promise<ChallengeRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.challenges WHERE id = $1`, [id]);
+    return rows[0] ? challenge(rows[0]) : undefined;
+  }
+
+  /** pending → processing, for one replica only: the one that gets the row runs the validation. */
+  async startChallenge(id: string): Promise<ChallengeRow | undefined> {
+    const rows = await changed(
+      this.ds,
+      `UPDATE acme.challenges c SET status = 'processing' FROM acme.authorizations a
+        WHERE c.id = $1 AND c.status = 'pending' AND a.id = c.authorization_id AND a.status = 'pending' AND a.expires_at > now() RETURNING c.*`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? challenge(row) : undefined;
+  }
+
+  /**
+   * A validation's outcome, in one transaction: the challenge, its
+   * authorisation (valid or invalid; the other challenges stay as they are),
+   * and the order the authorisation belongs to (ready when every
+   * authorisation is valid, invalid when one is not).
+   */
+  async finishChallenge(id: string, outcome: { ok: true } | { ok: false; error: ProblemDocument }): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      const rows = await changed(
+        tx,
+        `UPDATE acme.challenges SET status = $2, validated_at = CASE WHEN $2 = 'valid' THEN now() END, error = $3 WHERE id = $1 AND status = 'processing' RETURNING authorization_id`,
+        [id, outcome.ok ? 'valid' : 'invalid', outcome.ok ? null : JSON.stringify(outcome.error)],
+      );
+      const row = rows[0];
+      if (!row) return;
+      const a = await changed(tx, `UPDATE acme.authorizations SET status = $2 WHERE id = $1 AND status = 'pending' RETURNING order_id`, [row.authorization_id, outcome.ok ? 'valid' : 'invalid']);
+      const orderId = a[0]?.order_id;
+      if (orderId) await this.settleOrder(tx, orderId);
+    });
+  }
+
+  /** Client-initiated deactivation (RFC 8555 7.5.2): pending or valid → deactivated; the order cannot complete any more. */
+  async deactivateAuthz(id: string): Promise<AuthzRow | undefined> {
+    return this.ds.transaction(async (tx) => {
+      const rows = await changed(tx, `UPDATE acme.authorizations SET status = 'deactivated' WHERE id = $1 AND status IN ('pending', 'valid') RETURNING *`, [id]);
+      const row = rows[0];
+      if (!row) return undefined;
+      await this.settleOrder(tx, row.order_id);
+      return authz(row);
+    });
+  }
+
+  /** A pending order follows its authorisations (under the order's row lock). */
+  private async settleOrder(tx: EntityManager, orderId: string): Promise<void> {
+    const o = await tx.query(`SELECT status FROM acme.orders WHERE id = $1 FOR UPDATE`, [orderId]);
+    if (o[0]?.status !== 'pending') return;
+    const statuses = (await tx.query(`SELECT status FROM acme.authorizations WHERE order_id = $1`, [orderId])).map((r: { status: AuthzStatus }) => r.status);
+    const next = orderStatusFrom(statuses);
+    if (next === 'pending') return;
+    const error = next === 'invalid' ? JSON.stringify({ type: 'urn:ietf:params:acme:error:unauthorized', detail: 'an authorization of this order is not valid' }) : null;
+    await tx.query(`UPDATE acme.orders SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [orderId, next, error]);
+  }
+
+  /** ready → processing: true for exactly one finalize of the order, however many replicas receive one. */
+  async beginFinalize(orderId: string, ca: string): Promise<boolean> {
+    const rows = await changed(this.ds, `UPDATE acme.orders SET status = 'processing', ca = $2, updated_at = now() WHERE id = $1 AND status = 'ready' RETURNING id`, [orderId, ca]);
+    return rows.length === 1;
+  }
+
+  /** The CA's answer to a processing order: it stays processing (pending at the CA), or ends valid or invalid. */
+  async recordOutcome(
+    orderId: string,
+    o: { status: 'processing' | 'valid' | 'invalid' | 'ready'; requestId?: number; retrievalSecret?: string; certificate?: string; serial?: string; error?: ProblemDocument },
+  ): Promise<void> {
+    await this.ds.query(
+      `UPDATE acme.orders SET status = $2, request_id = COALESCE($3, request_id), retrieval_secret = COALESCE($4, retrieval_secret),
+         certificate = COALESCE($5, certificate), serial = COALESCE($6, serial), error = $7, updated_at = now()
+       WHERE id = $1 AND status = 'processing'`,
+      [orderId, o.status, o.requestId ?? null, o.retrievalSecret ?? null, o.certificate ?? null, o.serial ?? null, o.error ? JSON.stringify(o.error) : null],
+    );
+  }
+
+  /** Pending or ready orders past their expiry end invalid (RFC 8555 7.1.6). */
+  async expireOrder(orderId: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE acme.orders SET status = 'invalid', error = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'ready') AND expires_at <= now()`,
+      [orderId, JSON.stringify({ type: 'urn:ietf:params:acme:error:malformed', detail: 'the order expired' })],
+    );
+  }
+
+  async orderBySerial(serial: string): Promise<OrderRow | undefined> {
+    const rows = await this.ds.query(`SELECT * FROM acme.orders WHERE serial = $1 AND status = 'valid' LIMIT 1`, [serial.toLowerCase()]);
+    return rows[0] ? order(rows[0]) : undefined;
+  }
+}
