@@ -1,7 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { FlattenedSign } from 'jose';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { FlattenedSign, generateKeyPair, type KeyLike } from 'jose';
 import { waitFor } from '@signet/testing';
-import { createCsr } from '@signet/x509';
+import { ErrorCode, SignetError } from '@signet/contracts';
+import { createCsr, createSelfSignedCa, parseCertificate, toPem } from '@signet/x509';
 import { AcmeTestClient, ScriptedValidator, type AcmeReply } from '../src/testing/acme-client';
 import { createAcmeTestDatabase, type TestDatabase } from '../src/testing/acme-database';
 import { ACME_STORE } from '../src/acme/acme.tokens';
@@ -333,6 +334,62 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
     expect(denied.body.status).toBe('invalid');
     expect(denied.body.error).toMatchObject({ type: `${PROBLEM}unauthorized`, decidedBy: { rule: 'officer.deny' } });
     expect(denied.body.error.detail).toMatch(/rule officer\.deny/);
+  });
+
+  describe('revokeCert (RFC 8555 7.6) through ca-core', () => {
+    /** An account with a valid order whose certificate is a real one for the CSR's key (self-signed: only its serial, key and hash matter here). */
+    async function certified(value: string): Promise<{ c: AcmeTestClient; der: Buffer; serial: string; keys: { privateKey: KeyLike; publicKey: KeyLike } }> {
+      const c = await AcmeTestClient.create(directoryUrl);
+      await c.newAccount();
+      const identifiers = [{ type: 'dns' as const, value }];
+      const { order } = await readyOrder(c, identifiers);
+      const keys = await generateKeyPair('ES256');
+      const now = Date.now();
+      const der = await createSelfSignedCa({ subject: [{ type: 'CN', value }], privateKey: keys.privateKey as KeyObject, publicKey: keys.publicKey as KeyObject, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+      const serial = parseCertificate(der).serialHex;
+      h.ca.onSubmit = () => FakeCa.submitted(nextRequestId++, 'issued', { certificate: toPem(der, 'CERTIFICATE'), serial });
+      const csr = (await createCsr({ subject: [], sans: identifiers, privateKey: keys.privateKey as KeyObject })).toString('base64url');
+      expect((await c.post(order.finalize, { csr })).body.status).toBe('valid');
+      return { c, der, serial, keys };
+    }
+
+    it('ok/by the account that ordered it: ca-core is asked with proof requester, the certificate\'s hash and the reason', async () => {
+      const { c, der, serial } = await certified('revoke-me.example.com');
+      expect(c.directory.revokeCert).toBe(h.url('/acme/revoke-cert'));
+      const r = await c.post(c.directory.revokeCert, { certificate: der.toString('base64url'), reason: 4 });
+      expect(r.status).toBe(200);
+      const sent = h.ca.revokes.at(-1)!;
+      expect(sent).toMatchObject({ serial, reason: 4 });
+      const claims = await assertionClaims(h.ca.name, sent.identityAssertion);
+      expect(claims).toMatchObject({ purpose: 'revoke', serial, reason: 4, proof: 'requester', certificateSha256: createHash('sha256').update(der).digest('hex'), identity: { method: 'acme-account', principal: c.kid } });
+    });
+
+    it('ok/by the certificate\'s own key (jwk), with proof certificate-key', async () => {
+      const { der, serial, keys } = await certified('by-key.example.com');
+      const holder = await AcmeTestClient.withKey(directoryUrl, 'ES256', keys.privateKey, keys.publicKey);
+      const r = await holder.post(holder.directory.revokeCert, { certificate: der.toString('base64url'), reason: 1 }, { useJwk: true });
+      expect(r.status).toBe(200);
+      const claims = await assertionClaims(h.ca.name, h.ca.revokes.at(-1)!.identityAssertion);
+      expect(claims).toMatchObject({ serial, reason: 1, proof: 'certificate-key', identity: { method: 'anonymous' } });
+    });
+
+    it('fail/another account, another key, a reason ACME does not allow, a certificate already revoked', async () => {
+      const { der } = await certified('not-yours.example.com');
+      const before = h.ca.revokes.length;
+      const other = await AcmeTestClient.create(directoryUrl);
+      await other.newAccount();
+      expect(problemOf(await other.post(other.directory.revokeCert, { certificate: der.toString('base64url') }))).toBe('unauthorized');
+      const stranger = await AcmeTestClient.create(directoryUrl);
+      expect(problemOf(await stranger.post(stranger.directory.revokeCert, { certificate: der.toString('base64url') }, { useJwk: true }))).toBe('unauthorized');
+      expect(h.ca.revokes.length).toBe(before);
+      const { c, der: mine } = await certified('twice.revoke.example.com');
+      expect(problemOf(await c.post(c.directory.revokeCert, { certificate: mine.toString('base64url'), reason: 6 }))).toBe('badRevocationReason');
+      h.ca.onRevoke = () => {
+        throw new SignetError(ErrorCode.WrongState, 'already revoked');
+      };
+      expect(problemOf(await c.post(c.directory.revokeCert, { certificate: mine.toString('base64url') }))).toBe('alreadyRevoked');
+      h.ca.onRevoke = (r) => ({ serial: r.serial, status: 'revoked', caDisposition: 2, reason: r.reason });
+    });
   });
 
   it('fail/an unknown profile', async () => {

@@ -28,12 +28,13 @@ export interface Authenticated {
  * signature, and last the nonce, which is spent only by a request that was
  * otherwise good.
  */
-export async function authenticate(store: AcmeStore, config: AcmeConfig, req: AcmeHttpRequest, keyBy: 'kid' | 'jwk'): Promise<Authenticated> {
+/** `keyBy`: where the key comes from; `either` (revokeCert): an account's by kid, or the one in jwk. */
+export async function authenticate(store: AcmeStore, config: AcmeConfig, req: AcmeHttpRequest, keyBy: 'kid' | 'jwk' | 'either'): Promise<Authenticated> {
   const parsed = parseJws(req.body, config.maxJwsBytes);
   checkUrl(parsed, req.url);
   let jwk: JWK;
   let account: AccountRow | undefined;
-  if (keyBy === 'jwk') {
+  if (keyBy === 'jwk' || (keyBy === 'either' && parsed.header.jwk)) {
     if (!parsed.header.jwk) throw new AcmeProblem('malformed', 'this request must carry the key in "jwk", not "kid"');
     jwk = parsed.header.jwk;
   } else {

@@ -9,6 +9,7 @@ import { ACME_ROOT, AcmeUrls } from './acme.urls';
 import { directoryView } from './acme.views';
 import { AcmeAccountsService } from './acme-accounts.service';
 import { AcmeOrdersService } from './acme-orders.service';
+import { AcmeRevocationService } from './acme-revocation.service';
 import { type AcmeHttpRequest } from './acme-request';
 import { AcmeProblem, toProblem } from './problem';
 
@@ -30,6 +31,7 @@ export class AcmeController {
     @Inject(ACME_STORE) private readonly store: AcmeStore,
     private readonly accounts: AcmeAccountsService,
     private readonly orders: AcmeOrdersService,
+    private readonly revocations: AcmeRevocationService,
   ) {}
 
   @Get('directory')
@@ -55,6 +57,11 @@ export class AcmeController {
   @Post('key-change')
   keyChange(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.run(req, res, (r) => this.accounts.keyChange(r));
+  }
+
+  @Post('revoke-cert')
+  revokeCert(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    return this.run(req, res, (r) => this.revocations.revokeCert(r));
   }
 
   @Post('acct/:id')

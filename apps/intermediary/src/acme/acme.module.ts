@@ -6,6 +6,7 @@ import { AcmeAccountsService } from './acme-accounts.service';
 import { AcmeController } from './acme.controller';
 import { type AcmeConfig } from './acme.config';
 import { AcmeOrdersService } from './acme-orders.service';
+import { AcmeRevocationService } from './acme-revocation.service';
 import { AcmeStore } from './acme.store';
 import { ACME_CONFIG, ACME_DATA_SOURCE, ACME_STORE } from './acme.tokens';
 import { openAcmeDatabase } from './database/data-source';
@@ -42,6 +43,7 @@ export class AcmeModule {
         FrontDoorSigner,
         AcmeAccountsService,
         AcmeOrdersService,
+        AcmeRevocationService,
       ],
       exports: [ACME_STORE],
     };

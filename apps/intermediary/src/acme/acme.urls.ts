@@ -13,6 +13,7 @@ export class AcmeUrls {
   newAccount = (): string => this.u('new-account');
   newOrder = (): string => this.u('new-order');
   keyChange = (): string => this.u('key-change');
+  revokeCert = (): string => this.u('revoke-cert');
   account = (id: string): string => this.u(`acct/${id}`);
   accountOrders = (id: string): string => this.u(`acct/${id}/orders`);
   order = (id: string): string => this.u(`order/${id}`);

@@ -10,6 +10,7 @@ export function directoryView(urls: AcmeUrls, config: AcmeConfig): Record<string
     newAccount: urls.newAccount(),
     newOrder: urls.newOrder(),
     keyChange: urls.keyChange(),
+    revokeCert: urls.revokeCert(),
     meta: {
       ...(config.termsOfService ? { termsOfService: config.termsOfService } : {}),
       ...(config.website ? { website: config.website } : {}),

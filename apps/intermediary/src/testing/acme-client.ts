@@ -33,6 +33,13 @@ export class AcmeTestClient {
     return client;
   }
 
+  /** A client whose account key is the given pair (e.g. a certificate's key, for revokeCert). */
+  static async withKey(directoryUrl: string, alg: TestAlg, privateKey: KeyLike, publicKey: KeyLike): Promise<AcmeTestClient> {
+    const client = new AcmeTestClient(directoryUrl, alg, privateKey, await exportJWK(publicKey));
+    client.directory = (await (await fetch(directoryUrl)).json()) as Record<string, unknown>;
+    return client;
+  }
+
   thumbprint(): Promise<string> {
     return calculateJwkThumbprint(this.jwk, 'sha256');
   }
