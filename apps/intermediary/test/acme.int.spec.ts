@@ -2,7 +2,9 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { FlattenedSign, generateKeyPair, type KeyLike } from 'jose';
 import { waitFor } from '@signet/testing';
 import { ErrorCode, SignetError } from '@signet/contracts';
-import { createCsr, createSelfSignedCa, parseCertificate, toPem } from '@signet/x509';
+import { createCsr, createSelfSignedCa, decodeRequestText, fromPem, parseCertificate, parseCsr, toPem } from '@signet/x509';
+import { certIdOf } from '../src/acme/ari';
+import { TestIssuer } from '../src/testing/acme-certs';
 import { AcmeTestClient, ScriptedValidator, type AcmeReply } from '../src/testing/acme-client';
 import { createAcmeTestDatabase, type TestDatabase } from '../src/testing/acme-database';
 import { ACME_STORE } from '../src/acme/acme.tokens';
@@ -389,6 +391,44 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
       };
       expect(problemOf(await c.post(c.directory.revokeCert, { certificate: mine.toString('base64url') }))).toBe('alreadyRevoked');
       h.ca.onRevoke = (r) => ({ serial: r.serial, status: 'revoked', caDisposition: 2, reason: r.reason });
+    });
+  });
+
+  describe('ARI (RFC 9773): renewalInfo and replaces', () => {
+    it('ok/a suggested window for a delivered certificate; replaces once per certificate, by its account only', async () => {
+      const issuer = await TestIssuer.create();
+      const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+      const notAfter = new Date(notBefore.getTime() + 90 * 86_400_000);
+      h.ca.onSubmit = async (req) => {
+        const csr = await parseCsr(decodeRequestText(req.request));
+        const leaf = await issuer.issue(csr.spki, csr.subjectAltNames, notBefore, notAfter);
+        return FakeCa.submitted(nextRequestId++, 'issued', { certificate: leaf.pem, chain: [issuer.pem], serial: leaf.serial });
+      };
+      const c = await AcmeTestClient.create(directoryUrl);
+      await c.newAccount();
+      expect(c.directory.renewalInfo).toBe(h.url('/acme/renewal-info'));
+      const identifiers = [{ type: 'dns' as const, value: 'renew.example.com' }];
+      const { order } = await readyOrder(c, identifiers);
+      const fin = await c.post(order.finalize, { csr: await csrFor(identifiers) });
+      const pem = (await c.post(fin.body.certificate, undefined)).body as string;
+      const certId = certIdOf(parseCertificate(fromPem(pem, 'CERTIFICATE')))!;
+
+      const info = await fetch(`${c.directory.renewalInfo}/${certId}`);
+      expect(info.status).toBe(200);
+      expect(info.headers.get('retry-after')).toBe('21600');
+      expect(await info.json()).toEqual({ suggestedWindow: { start: new Date(notBefore.getTime() + 60 * 86_400_000).toISOString(), end: new Date(notBefore.getTime() + 75 * 86_400_000).toISOString() } });
+      const unknown = await fetch(`${c.directory.renewalInfo}/${certId.split('.')[0]}.AQID`);
+      expect(unknown.status).toBe(404);
+      expect((await fetch(`${c.directory.renewalInfo}/not-an-id`)).status).toBe(400);
+
+      const other = await AcmeTestClient.create(directoryUrl);
+      await other.newAccount();
+      expect(problemOf(await other.post(other.directory.newOrder, { identifiers, replaces: certId }))).toBe('malformed');
+      const renewal = await c.post(c.directory.newOrder, { identifiers, replaces: certId });
+      expect(renewal.status).toBe(201);
+      expect(renewal.body.replaces).toBe(certId);
+      const again = await c.post(c.directory.newOrder, { identifiers, replaces: certId });
+      expect([again.status, problemOf(again)]).toEqual([409, 'alreadyReplaced']);
     });
   });
 

@@ -10,6 +10,7 @@ import { type AccountRow, type AcmeStore, type OrderRow } from './acme.store';
 import { ACME_CONFIG, ACME_STORE } from './acme.tokens';
 import { type AcmeUrls } from './acme.urls';
 import { authzView, challengeView, orderView } from './acme.views';
+import { AcmeRenewalService } from './acme-renewal.service';
 import { accountOf, authenticate, type AcmeHttpRequest } from './acme-request';
 import { challengeTypesFor, csrMatchesOrder, parseIdentifiers } from './identifiers';
 import { thumbprint } from './jws';
@@ -42,6 +43,7 @@ export class AcmeOrdersService {
     private readonly discovery: DiscoveryService,
     private readonly cas: CaClient,
     private readonly signer: FrontDoorSigner,
+    private readonly renewals: AcmeRenewalService,
   ) {}
 
   async newOrder(req: AcmeHttpRequest): Promise<AcmeAnswer> {
@@ -53,8 +55,10 @@ export class AcmeOrdersService {
     const profile = this.profile(p.profile);
     const notBefore = optionalDate(p.notBefore, 'notBefore');
     const notAfter = optionalDate(p.notAfter, 'notAfter');
-    if (p.replaces !== undefined && (typeof p.replaces !== 'string' || !/^[A-Za-z0-9_-]{1,128}\.[A-Za-z0-9_-]{1,128}$/.test(p.replaces))) {
-      throw new AcmeProblem('malformed', 'replaces must be an ARI certificate identifier');
+    if (p.replaces !== undefined) {
+      if (typeof p.replaces !== 'string') throw new AcmeProblem('malformed', 'replaces must be an ARI certificate identifier');
+      // RFC 9773 5: a certificate of this account; one live order replaces it (the store's unique index says alreadyReplaced).
+      await this.renewals.replaced(p.replaces, account.id);
     }
     const expiresAt = new Date(Date.now() + this.config.orderTtlSeconds * 1000);
     const order = await this.store.createOrder({

@@ -10,6 +10,7 @@ import { directoryView } from './acme.views';
 import { AcmeAccountsService } from './acme-accounts.service';
 import { AcmeOrdersService } from './acme-orders.service';
 import { AcmeRevocationService } from './acme-revocation.service';
+import { AcmeRenewalService } from './acme-renewal.service';
 import { type AcmeHttpRequest } from './acme-request';
 import { AcmeProblem, toProblem } from './problem';
 
@@ -32,6 +33,7 @@ export class AcmeController {
     private readonly accounts: AcmeAccountsService,
     private readonly orders: AcmeOrdersService,
     private readonly revocations: AcmeRevocationService,
+    private readonly renewals: AcmeRenewalService,
   ) {}
 
   @Get('directory')
@@ -62,6 +64,11 @@ export class AcmeController {
   @Post('revoke-cert')
   revokeCert(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     return this.run(req, res, (r) => this.revocations.revokeCert(r));
+  }
+
+  @Get('renewal-info/:certId')
+  renewalInfo(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('certId') certId: string): Promise<void> {
+    return this.run(req, res, () => this.renewals.renewalInfo(certId), { post: false });
   }
 
   @Post('acct/:id')

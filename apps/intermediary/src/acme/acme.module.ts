@@ -7,6 +7,7 @@ import { AcmeController } from './acme.controller';
 import { type AcmeConfig } from './acme.config';
 import { AcmeOrdersService } from './acme-orders.service';
 import { AcmeRevocationService } from './acme-revocation.service';
+import { AcmeRenewalService } from './acme-renewal.service';
 import { AcmeStore } from './acme.store';
 import { ACME_CONFIG, ACME_DATA_SOURCE, ACME_STORE } from './acme.tokens';
 import { openAcmeDatabase } from './database/data-source';
@@ -44,6 +45,7 @@ export class AcmeModule {
         AcmeAccountsService,
         AcmeOrdersService,
         AcmeRevocationService,
+        AcmeRenewalService,
       ],
       exports: [ACME_STORE],
     };

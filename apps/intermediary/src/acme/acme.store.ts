@@ -221,6 +221,17 @@ export class AcmeStore {
     replaces?: string;
     authorizations: NewAuthz[];
   }): Promise<OrderRow> {
+    try {
+      return await this.insertOrder(o);
+    } catch (e) {
+      if ((e as { driverError?: { code?: string; constraint?: string } }).driverError?.constraint === 'orders_replaces') {
+        throw new AcmeProblem('alreadyReplaced', 'another order already replaces this certificate');
+      }
+      throw e;
+    }
+  }
+
+  private insertOrder(o: Parameters<AcmeStore['createOrder']>[0]): Promise<OrderRow> {
     return this.ds.transaction(async (tx) => {
       const id = newId();
       const rows = await tx.query(

@@ -14,6 +14,7 @@ export class AcmeUrls {
   newOrder = (): string => this.u('new-order');
   keyChange = (): string => this.u('key-change');
   revokeCert = (): string => this.u('revoke-cert');
+  renewalInfo = (): string => this.u('renewal-info');
   account = (id: string): string => this.u(`acct/${id}`);
   accountOrders = (id: string): string => this.u(`acct/${id}/orders`);
   order = (id: string): string => this.u(`order/${id}`);

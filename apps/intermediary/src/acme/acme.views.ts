@@ -11,6 +11,7 @@ export function directoryView(urls: AcmeUrls, config: AcmeConfig): Record<string
     newOrder: urls.newOrder(),
     keyChange: urls.keyChange(),
     revokeCert: urls.revokeCert(),
+    renewalInfo: urls.renewalInfo(),
     meta: {
       ...(config.termsOfService ? { termsOfService: config.termsOfService } : {}),
       ...(config.website ? { website: config.website } : {}),

@@ -3,6 +3,8 @@ import { ErrorCode, isSignetError } from '@signet/contracts';
 /** RFC 8555 6.7 error types (urn:ietf:params:acme:error:<type>) Signet uses. */
 export const ACME_ERRORS = {
   accountDoesNotExist: 400,
+  /** RFC 9773 7.4: the certificate named in `replaces` is already being replaced. */
+  alreadyReplaced: 409,
   alreadyRevoked: 400,
   badCSR: 400,
   badNonce: 400,

@@ -52,6 +52,9 @@ export class AcmeSchema1765100000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(`CREATE INDEX orders_account ON acme.orders (account_id, created_at)`);
+    await q.query(`CREATE INDEX orders_serial ON acme.orders (serial) WHERE serial IS NOT NULL`);
+    // ARI (RFC 9773): one live order replaces a certificate; a failed one frees it again.
+    await q.query(`CREATE UNIQUE INDEX orders_replaces ON acme.orders (replaces) WHERE replaces IS NOT NULL AND status <> 'invalid'`);
     await q.query(`CREATE TABLE acme.authorizations (
       id text PRIMARY KEY,
       order_id text NOT NULL REFERENCES acme.orders (id),
