@@ -481,3 +481,79 @@ describe('ACME with external account binding required', () => {
     expect((claims.identity as any).evidence).toMatchObject({ eabKid: kid });
   });
 });
+
+describe('ACME rate limits (per account and per address, shared through the database)', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let directoryUrl: string;
+  const validator = new ScriptedValidator();
+
+  beforeAll(async () => {
+    db = await createAcmeTestDatabase();
+    h = await startHarness(
+      {
+        SIGNET_ACME_DATABASE_URL: db.url,
+        SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT: '2',
+        SIGNET_ACME_LIMIT_ORDERS_PER_IP: '4',
+        SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_ACCOUNT: '3',
+        SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT: '1',
+      },
+      undefined,
+      undefined,
+      validator,
+    );
+    directoryUrl = h.url('/acme/directory');
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+  });
+
+  const order = (c: AcmeTestClient, ...values: string[]) => c.post(c.directory.newOrder, { identifiers: values.map((value) => ({ type: 'dns', value })) });
+
+  it('fail/a third new order of one account in the window, and an order that would pass the pending authorisations: rateLimited with Retry-After', async () => {
+    const c = await AcmeTestClient.create(directoryUrl);
+    await c.newAccount();
+    expect(problemOf(await order(c, 'a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'))).toBe('rateLimited');
+    expect((await order(c, 'a.example.com')).status).toBe(201);
+    expect((await order(c, 'b.example.com')).status).toBe(201);
+    const third = await order(c, 'c.example.com');
+    expect([third.status, problemOf(third)]).toEqual([429, 'rateLimited']);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect(third.headers.get('replay-nonce')).toBeTruthy();
+  });
+
+  it('fail/orders from one address across accounts: the address limit', async () => {
+    const c = await AcmeTestClient.create(directoryUrl);
+    await c.newAccount();
+    // Two orders of the previous test and these two make four from 127.0.0.1.
+    expect((await order(c, 'e.example.com')).status).toBe(201);
+    expect((await order(c, 'f.example.com')).status).toBe(201);
+    const other = await AcmeTestClient.create(directoryUrl);
+    await other.newAccount();
+    const r = await order(other, 'g.example.com');
+    expect([r.status, problemOf(r)]).toEqual([429, 'rateLimited']);
+    expect(r.body.detail).toMatch(/from this address/);
+  });
+
+  it('fail/after a failed validation, the account waits before starting another', async () => {
+    await h.close();
+    await db.drop();
+    db = await createAcmeTestDatabase();
+    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url, SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT: '1' }, undefined, undefined, validator);
+    directoryUrl = h.url('/acme/directory');
+    const c = await AcmeTestClient.create(directoryUrl);
+    await c.newAccount();
+    validator.answers.set('fails.example.com', { ok: false, error: { type: 'connection', detail: 'refused' } });
+    const created = await order(c, 'fails.example.com', 'next.example.com');
+    const [first, second] = await Promise.all((created.body.authorizations as string[]).map(async (u) => (await c.post(u, undefined)).body));
+    const failing = first.identifier.value === 'fails.example.com' ? first : second;
+    const other = failing === first ? second : first;
+    await c.post(failing.challenges.find((x: any) => x.type === 'http-01').url, {});
+    await waitFor('validation failed', async () => (await c.post(created.body.authorizations[0], undefined)).body.status !== 'pending' || (await c.post(created.body.authorizations[1], undefined)).body.status !== 'pending', 10_000, 50);
+    const refused = await c.post(other.challenges.find((x: any) => x.type === 'http-01').url, {});
+    expect([refused.status, problemOf(refused)]).toEqual([429, 'rateLimited']);
+    expect(refused.body.detail).toMatch(/failed validations/);
+  });
+});

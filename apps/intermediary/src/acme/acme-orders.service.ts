@@ -14,6 +14,7 @@ import { AcmeRenewalService } from './acme-renewal.service';
 import { accountOf, authenticate, type AcmeHttpRequest } from './acme-request';
 import { challengeTypesFor, csrMatchesOrder, parseIdentifiers } from './identifiers';
 import { thumbprint } from './jws';
+import { checkLimit, PENDING_RETRY_AFTER_SECONDS } from './rate-limits';
 import { AcmeProblem, problemDocument, type ProblemDocument } from './problem';
 import { ChallengeValidator } from './validation/challenge-validator';
 
@@ -60,6 +61,7 @@ export class AcmeOrdersService {
       // RFC 9773 5: a certificate of this account; one live order replaces it (the store's unique index says alreadyReplaced).
       await this.renewals.replaced(p.replaces, account.id);
     }
+    await this.checkOrderLimits(account.id, req.clientIp, identifiers.length);
     const expiresAt = new Date(Date.now() + this.config.orderTtlSeconds * 1000);
     const order = await this.store.createOrder({
       accountId: account.id,
@@ -70,6 +72,7 @@ export class AcmeOrdersService {
       notBefore,
       notAfter,
       replaces: p.replaces as string | undefined,
+      clientIp: req.clientIp,
       authorizations: identifiers.map((i) => {
         const c = challengeTypesFor(i);
         return { identifier: { type: i.type, value: c.value }, wildcard: c.wildcard, challenges: c.types };
@@ -115,8 +118,9 @@ export class AcmeOrdersService {
     let c = await this.store.challenge(id);
     const a = c && (await this.store.authz(c.authorizationId));
     if (!c || !a || a.accountId !== account.id) throw new AcmeProblem('malformed', 'no such challenge', { status: 404 });
-    if (auth.payload !== undefined) {
-      const started = await this.store.startChallenge(id);
+    if (auth.payload !== undefined && c.status === 'pending') {
+      await this.checkValidationLimits(account.id, req.clientIp);
+      const started = await this.store.startChallenge(id, req.clientIp);
       if (started) {
         c = started;
         const keyAuthorization = `${c.token}.${await thumbprint(account.jwk)}`;
@@ -222,6 +226,28 @@ export class AcmeOrdersService {
     const headers: Record<string, string> = { Location: urls.order(order.id) };
     if (order.status === 'processing') headers['Retry-After'] = String(PROCESSING_RETRY_AFTER_SECONDS);
     return { status: 200, headers, body: orderView(urls, order, authzs.map((a) => a.id)) };
+  }
+
+  /** New orders in the window and pending authorisations, per account and per client address (ADR 0035). */
+  private async checkOrderLimits(accountId: string, clientIp: string | null, identifiers: number): Promise<void> {
+    const l = this.config.limits;
+    const byAccount = await this.store.recentOrders({ accountId }, l.windowSeconds);
+    checkLimit('new orders for this account', byAccount.count, 1, l.ordersPerAccount, byAccount.retryAfterSeconds);
+    checkLimit('pending authorizations for this account', await this.store.pendingAuthzs({ accountId }), identifiers, l.pendingAuthzsPerAccount, PENDING_RETRY_AFTER_SECONDS);
+    if (clientIp === null) return;
+    const byIp = await this.store.recentOrders({ clientIp }, l.windowSeconds);
+    checkLimit('new orders from this address', byIp.count, 1, l.ordersPerIp, byIp.retryAfterSeconds);
+    checkLimit('pending authorizations from this address', await this.store.pendingAuthzs({ clientIp }), identifiers, l.pendingAuthzsPerIp, PENDING_RETRY_AFTER_SECONDS);
+  }
+
+  /** Failed validations in the window, per account and per client address: a client failing over and over waits. */
+  private async checkValidationLimits(accountId: string, clientIp: string | null): Promise<void> {
+    const l = this.config.limits;
+    const byAccount = await this.store.recentFailedValidations({ accountId }, l.windowSeconds);
+    checkLimit('failed validations for this account', byAccount.count, 1, l.failedValidationsPerAccount, byAccount.retryAfterSeconds);
+    if (clientIp === null) return;
+    const byIp = await this.store.recentFailedValidations({ clientIp }, l.windowSeconds);
+    checkLimit('failed validations from this address', byIp.count, 1, l.failedValidationsPerIp, byIp.retryAfterSeconds);
   }
 
   private profile(raw: unknown): AcmeProfile {

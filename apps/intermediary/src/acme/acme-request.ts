@@ -11,6 +11,8 @@ export interface AcmeHttpRequest {
   /** The full URL of this request (base + path), which the JWS must sign. */
   url: string;
   body: string;
+  /** The client's address as Express sees it (the socket peer, or X-Forwarded-For behind a trusted proxy); null when unknown. */
+  clientIp: string | null;
 }
 
 export interface Authenticated {

@@ -12,6 +12,7 @@ describe('ACME configuration', () => {
     expect(c.defaultProfile).toEqual({ name: 'default', template: 'WebServer' });
     expect(c.eabRequired).toBe(false);
     expect(c.baseUrl).toBeUndefined();
+    expect(c.limits).toEqual({ windowSeconds: 3600, ordersPerAccount: 300, ordersPerIp: 1000, failedValidationsPerAccount: 60, failedValidationsPerIp: 200, pendingAuthzsPerAccount: 300, pendingAuthzsPerIp: 1000 });
   });
 
   it('ok/profiles in order, the first the default; base URL without a trailing slash', () => {

@@ -1,6 +1,7 @@
 import { CaNameSchema } from '@signet/contracts';
 import { ConfigError, envBoolean, envInt, loadEnv, readSecret } from '@signet/config';
 import { z } from 'zod';
+import { type AcmeLimits } from './rate-limits';
 
 /**
  * The ACME front door's settings (ADR 0035). ACME is on only when
@@ -32,6 +33,14 @@ export const AcmeEnvSchema = z.object({
   SIGNET_ACME_ORDER_TTL_SECONDS: envInt(7 * 86_400, 60, 30 * 86_400),
   /** Largest number of identifiers in one order. */
   SIGNET_ACME_MAX_IDENTIFIERS: envInt(100, 1, 100),
+  /** Rate limits (0: none): new orders and failed validations per window, pending authorisations at once; per account and per client address. */
+  SIGNET_ACME_RATE_WINDOW_SECONDS: envInt(3_600, 1, 86_400),
+  SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT: envInt(300, 0, 1_000_000),
+  SIGNET_ACME_LIMIT_ORDERS_PER_IP: envInt(1_000, 0, 1_000_000),
+  SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT: envInt(60, 0, 1_000_000),
+  SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_IP: envInt(200, 0, 1_000_000),
+  SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_ACCOUNT: envInt(300, 0, 1_000_000),
+  SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_IP: envInt(1_000, 0, 1_000_000),
 });
 
 export interface AcmeProfile {
@@ -53,6 +62,7 @@ export interface AcmeConfig {
   nonceTtlSeconds: number;
   orderTtlSeconds: number;
   maxIdentifiers: number;
+  limits: AcmeLimits;
 }
 
 export function parseProfiles(text: string): AcmeProfile[] {
@@ -88,5 +98,14 @@ export function loadAcmeConfig(env: NodeJS.ProcessEnv): AcmeConfig | undefined {
     nonceTtlSeconds: e.SIGNET_ACME_NONCE_TTL_SECONDS,
     orderTtlSeconds: e.SIGNET_ACME_ORDER_TTL_SECONDS,
     maxIdentifiers: e.SIGNET_ACME_MAX_IDENTIFIERS,
+    limits: {
+      windowSeconds: e.SIGNET_ACME_RATE_WINDOW_SECONDS,
+      ordersPerAccount: e.SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT,
+      ordersPerIp: e.SIGNET_ACME_LIMIT_ORDERS_PER_IP,
+      failedValidationsPerAccount: e.SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT,
+      failedValidationsPerIp: e.SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_IP,
+      pendingAuthzsPerAccount: e.SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_ACCOUNT,
+      pendingAuthzsPerIp: e.SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_IP,
+    },
   };
 }

@@ -128,7 +128,7 @@ export class AcmeController {
         if (type !== JOSE_MEDIA_TYPE) throw new AcmeProblem('malformed', `the Content-Type must be ${JOSE_MEDIA_TYPE}`, { status: 415 });
         body = typeof req.body === 'string' ? req.body : '';
       }
-      answer = await handle({ urls, url: `${urls.base}${(req as HttpRequest & { originalUrl?: string }).originalUrl ?? req.url ?? req.path}`, body });
+      answer = await handle({ urls, clientIp: req.ip ?? req.socket.remoteAddress ?? null, url: `${urls.base}${(req as HttpRequest & { originalUrl?: string }).originalUrl ?? req.url ?? req.path}`, body });
     } catch (e) {
       const problem = toProblem(e);
       if (problem.status >= 500 && !(e instanceof AcmeProblem)) this.log.error(`${req.method} ${req.path}: ${(e as Error)?.message ?? String(e)}`);

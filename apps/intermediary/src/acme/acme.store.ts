@@ -60,6 +60,12 @@ export interface ChallengeRow {
   error: ProblemDocument | null;
 }
 
+/** How many events a window holds, and how long until the oldest of them leaves it. */
+export interface WindowCount {
+  count: number;
+  retryAfterSeconds: number;
+}
+
 export interface NewAuthz {
   identifier: Identifier;
   wildcard: boolean;
@@ -219,6 +225,7 @@ export class AcmeStore {
     notBefore?: Date;
     notAfter?: Date;
     replaces?: string;
+    clientIp: string | null;
     authorizations: NewAuthz[];
   }): Promise<OrderRow> {
     try {
@@ -235,8 +242,8 @@ export class AcmeStore {
     return this.ds.transaction(async (tx) => {
       const id = newId();
       const rows = await tx.query(
-        `INSERT INTO acme.orders (id, account_id, status, profile, template, identifiers, expires_at, not_before, not_after, replaces) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [id, o.accountId, o.profile, o.template, JSON.stringify(o.identifiers), o.expiresAt, o.notBefore ?? null, o.notAfter ?? null, o.replaces ?? null],
+        `INSERT INTO acme.orders (id, account_id, status, profile, template, identifiers, expires_at, not_before, not_after, replaces, client_ip) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [id, o.accountId, o.profile, o.template, JSON.stringify(o.identifiers), o.expiresAt, o.notBefore ?? null, o.notAfter ?? null, o.replaces ?? null, o.clientIp],
       );
       for (const a of o.authorizations) {
         const authzId = newId();
@@ -288,12 +295,12 @@ export class AcmeStore {
   }
 
   /** pending → processing, for one replica only: the one that gets the row runs the validation. */
-  async startChallenge(id: string): Promise<ChallengeRow | undefined> {
+  async startChallenge(id: string, clientIp: string | null): Promise<ChallengeRow | undefined> {
     const rows = await changed(
       this.ds,
-      `UPDATE acme.challenges c SET status = 'processing' FROM acme.authorizations a
+      `UPDATE acme.challenges c SET status = 'processing', requested_from = $2 FROM acme.authorizations a
         WHERE c.id = $1 AND c.status = 'pending' AND a.id = c.authorization_id AND a.status = 'pending' AND a.expires_at > now() RETURNING c.*`,
-      [id],
+      [id, clientIp],
     );
     const row = rows[0];
     return row ? challenge(row) : undefined;
@@ -309,7 +316,7 @@ export class AcmeStore {
     await this.ds.transaction(async (tx) => {
       const rows = await changed(
         tx,
-        `UPDATE acme.challenges SET status = $2, validated_at = CASE WHEN $2 = 'valid' THEN now() END, error = $3 WHERE id = $1 AND status = 'processing' RETURNING authorization_id`,
+        `UPDATE acme.challenges SET status = $2, validated_at = CASE WHEN $2 = 'valid' THEN now() END, failed_at = CASE WHEN $2 = 'invalid' THEN now() END, error = $3 WHERE id = $1 AND status = 'processing' RETURNING authorization_id`,
         [id, outcome.ok ? 'valid' : 'invalid', outcome.ok ? null : JSON.stringify(outcome.error)],
       );
       const row = rows[0];
@@ -367,6 +374,44 @@ export class AcmeStore {
       `UPDATE acme.orders SET status = 'invalid', error = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'ready') AND expires_at <= now()`,
       [orderId, JSON.stringify({ type: 'urn:ietf:params:acme:error:malformed', detail: 'the order expired' })],
     );
+  }
+
+  // --- rate limits (ADR 0035): counts in a sliding window, and when the oldest counted event leaves it ---
+
+  /** Orders created in the window by an account, or from a client address. */
+  recentOrders(by: { accountId: string } | { clientIp: string }, windowSeconds: number): Promise<WindowCount> {
+    const [col, value] = 'accountId' in by ? ['account_id', by.accountId] : ['client_ip', by.clientIp];
+    return this.windowCount(`SELECT count(*)::int AS n, min(created_at) AS oldest FROM acme.orders WHERE ${col} = $1 AND created_at > now() - make_interval(secs => $2)`, [value, windowSeconds], windowSeconds);
+  }
+
+  /** Validations that failed in the window, of an account's authorisations or started from a client address. */
+  recentFailedValidations(by: { accountId: string } | { clientIp: string }, windowSeconds: number): Promise<WindowCount> {
+    const where = 'accountId' in by ? 'a.account_id = $1' : 'c.requested_from = $1';
+    return this.windowCount(
+      `SELECT count(*)::int AS n, min(c.failed_at) AS oldest FROM acme.challenges c JOIN acme.authorizations a ON a.id = c.authorization_id
+        WHERE ${where} AND c.failed_at > now() - make_interval(secs => $2)`,
+      ['accountId' in by ? by.accountId : by.clientIp, windowSeconds],
+      windowSeconds,
+    );
+  }
+
+  /** Authorisations still pending (not expired), of an account or of orders from a client address. */
+  async pendingAuthzs(by: { accountId: string } | { clientIp: string }): Promise<number> {
+    const rows =
+      'accountId' in by
+        ? await this.ds.query(`SELECT count(*)::int AS n FROM acme.authorizations WHERE account_id = $1 AND status = 'pending' AND expires_at > now()`, [by.accountId])
+        : await this.ds.query(
+            `SELECT count(*)::int AS n FROM acme.authorizations a JOIN acme.orders o ON o.id = a.order_id WHERE o.client_ip = $1 AND a.status = 'pending' AND a.expires_at > now()`,
+            [by.clientIp],
+          );
+    return rows[0].n;
+  }
+
+  private async windowCount(sql: string, params: unknown[], windowSeconds: number): Promise<WindowCount> {
+    const [row] = await this.ds.query(sql, params);
+    const oldest = row.oldest as Date | null;
+    const retryAfterSeconds = oldest ? Math.max(1, Math.ceil((oldest.getTime() + windowSeconds * 1000 - Date.now()) / 1000)) : 1;
+    return { count: row.n, retryAfterSeconds };
   }
 
   async orderBySerial(serial: string): Promise<OrderRow | undefined> {

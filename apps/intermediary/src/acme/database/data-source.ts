@@ -22,7 +22,8 @@ export function createAcmeDataSource(url: string): DataSource {
     migrationsRun: false,
     migrations: ACME_MIGRATIONS,
     migrationsTransactionMode: 'each',
-    logging: ['error', 'migration'],
+    // Not 'error': TypeORM would print a failed query's parameters, which may hold an EAB MAC key or a retrieval secret; the callers log what failed.
+    logging: ['migration'],
     extra: { max: 10, application_name: 'signet-intermediary-acme' },
   });
 }

@@ -48,10 +48,12 @@ export class AcmeSchema1765100000000 implements MigrationInterface {
       certificate text,
       serial text,
       replaces text,
+      client_ip text,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(`CREATE INDEX orders_account ON acme.orders (account_id, created_at)`);
+    await q.query(`CREATE INDEX orders_client_ip ON acme.orders (client_ip, created_at)`);
     await q.query(`CREATE INDEX orders_serial ON acme.orders (serial) WHERE serial IS NOT NULL`);
     // ARI (RFC 9773): one live order replaces a certificate; a failed one frees it again.
     await q.query(`CREATE UNIQUE INDEX orders_replaces ON acme.orders (replaces) WHERE replaces IS NOT NULL AND status <> 'invalid'`);
@@ -66,6 +68,7 @@ export class AcmeSchema1765100000000 implements MigrationInterface {
       expires_at timestamptz NOT NULL
     )`);
     await q.query(`CREATE INDEX authorizations_order ON acme.authorizations (order_id)`);
+    await q.query(`CREATE INDEX authorizations_pending ON acme.authorizations (account_id) WHERE status = 'pending'`);
     await q.query(`CREATE TABLE acme.challenges (
       id text PRIMARY KEY,
       authorization_id text NOT NULL REFERENCES acme.authorizations (id),
@@ -73,9 +76,13 @@ export class AcmeSchema1765100000000 implements MigrationInterface {
       token text NOT NULL,
       status text NOT NULL CHECK (status IN ('pending', 'processing', 'valid', 'invalid')),
       validated_at timestamptz,
+      failed_at timestamptz,
+      requested_from text,
       error jsonb,
       UNIQUE (authorization_id, type)
     )`);
+    // Rate limits (ADR 0035): failed validations per account and per client address in a window.
+    await q.query(`CREATE INDEX challenges_failed_from ON acme.challenges (requested_from, failed_at) WHERE failed_at IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
