@@ -557,3 +557,49 @@ describe('ACME rate limits (per account and per address, shared through the data
     expect(refused.body.detail).toMatch(/failed validations/);
   });
 });
+
+describe('ACME validation left processing by a dead or hung replica', () => {
+  let db: TestDatabase;
+  let h: Harness;
+
+  /** Hangs on the first validation of hang.example.com, as a replica that died mid-validation would leave it. */
+  class HangOnce extends ScriptedValidator {
+    private hung = false;
+    override validate(input: Parameters<ScriptedValidator['validate']>[0]) {
+      if (input.identifier.value === 'hang.example.com' && !this.hung) {
+        this.hung = true;
+        this.calls.push(input);
+        return new Promise<never>(() => undefined);
+      }
+      return super.validate(input);
+    }
+  }
+  const validator = new HangOnce();
+
+  beforeAll(async () => {
+    db = await createAcmeTestDatabase();
+    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url, SIGNET_ACME_VALIDATION_TIMEOUT_SECONDS: '3' }, undefined, undefined, validator);
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+  });
+
+  it('ok/a POST to the challenge after the validation timeout starts it again, and the new run decides', async () => {
+    const c = await AcmeTestClient.create(h.url('/acme/directory'));
+    await c.newAccount();
+    const created = await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: 'hang.example.com' }] });
+    const authzUrl = created.body.authorizations[0];
+    const ch = (await c.post(authzUrl, undefined)).body.challenges.find((x: any) => x.type === 'http-01');
+    expect((await c.post(ch.url, {})).body.status).toBe('processing');
+    // Within the timeout (3 s, ample for two requests) a second POST does not start another run.
+    expect((await c.post(ch.url, {})).body.status).toBe('processing');
+    expect(validator.calls.filter((i) => i.identifier.value === 'hang.example.com')).toHaveLength(1);
+    await waitFor('a second run', async () => {
+      await c.post(ch.url, {});
+      return validator.calls.filter((i) => i.identifier.value === 'hang.example.com').length === 2;
+    }, 15_000, 250);
+    await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 10_000, 50);
+  });
+});

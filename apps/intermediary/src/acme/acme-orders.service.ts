@@ -118,9 +118,9 @@ export class AcmeOrdersService {
     let c = await this.store.challenge(id);
     const a = c && (await this.store.authz(c.authorizationId));
     if (!c || !a || a.accountId !== account.id) throw new AcmeProblem('malformed', 'no such challenge', { status: 404 });
-    if (auth.payload !== undefined && c.status === 'pending') {
-      await this.checkValidationLimits(account.id, req.clientIp);
-      const started = await this.store.startChallenge(id, req.clientIp);
+    if (auth.payload !== undefined && (c.status === 'pending' || c.status === 'processing')) {
+      if (c.status === 'pending') await this.checkValidationLimits(account.id, req.clientIp);
+      const started = await this.store.startChallenge(id, req.clientIp, this.config.validationTimeoutSeconds);
       if (started) {
         c = started;
         const keyAuthorization = `${c.token}.${await thumbprint(account.jwk)}`;

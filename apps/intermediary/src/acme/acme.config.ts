@@ -33,6 +33,8 @@ export const AcmeEnvSchema = z.object({
   SIGNET_ACME_ORDER_TTL_SECONDS: envInt(7 * 86_400, 60, 30 * 86_400),
   /** Largest number of identifiers in one order. */
   SIGNET_ACME_MAX_IDENTIFIERS: envInt(100, 1, 100),
+  /** A validation still processing after this long (its replica died or hung) may be started again by a POST to the challenge. */
+  SIGNET_ACME_VALIDATION_TIMEOUT_SECONDS: envInt(300, 1, 86_400),
   /** Rate limits (0: none): new orders and failed validations per window, pending authorisations at once; per account and per client address. */
   SIGNET_ACME_RATE_WINDOW_SECONDS: envInt(3_600, 1, 86_400),
   SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT: envInt(300, 0, 1_000_000),
@@ -62,6 +64,7 @@ export interface AcmeConfig {
   nonceTtlSeconds: number;
   orderTtlSeconds: number;
   maxIdentifiers: number;
+  validationTimeoutSeconds: number;
   limits: AcmeLimits;
 }
 
@@ -98,6 +101,7 @@ export function loadAcmeConfig(env: NodeJS.ProcessEnv): AcmeConfig | undefined {
     nonceTtlSeconds: e.SIGNET_ACME_NONCE_TTL_SECONDS,
     orderTtlSeconds: e.SIGNET_ACME_ORDER_TTL_SECONDS,
     maxIdentifiers: e.SIGNET_ACME_MAX_IDENTIFIERS,
+    validationTimeoutSeconds: e.SIGNET_ACME_VALIDATION_TIMEOUT_SECONDS,
     limits: {
       windowSeconds: e.SIGNET_ACME_RATE_WINDOW_SECONDS,
       ordersPerAccount: e.SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT,

@@ -294,13 +294,19 @@ export class AcmeStore {
     return rows[0] ? challenge(rows[0]) : undefined;
   }
 
-  /** pending → processing, for one replica only: the one that gets the row runs the validation. */
-  async startChallenge(id: string, clientIp: string | null): Promise<ChallengeRow | undefined> {
+  /**
+   * pending → processing, for one replica only: the one that gets the row
+   * runs the validation. A validation still processing after
+   * `staleSeconds` was left by a replica that died or hung: it may be
+   * started again (whichever run finishes first records the outcome).
+   */
+  async startChallenge(id: string, clientIp: string | null, staleSeconds: number): Promise<ChallengeRow | undefined> {
     const rows = await changed(
       this.ds,
-      `UPDATE acme.challenges c SET status = 'processing', requested_from = $2 FROM acme.authorizations a
-        WHERE c.id = $1 AND c.status = 'pending' AND a.id = c.authorization_id AND a.status = 'pending' AND a.expires_at > now() RETURNING c.*`,
-      [id, clientIp],
+      `UPDATE acme.challenges c SET status = 'processing', requested_from = $2, started_at = now() FROM acme.authorizations a
+        WHERE c.id = $1 AND (c.status = 'pending' OR (c.status = 'processing' AND c.started_at < now() - make_interval(secs => $3)))
+          AND a.id = c.authorization_id AND a.status = 'pending' AND a.expires_at > now() RETURNING c.*`,
+      [id, clientIp, staleSeconds],
     );
     const row = rows[0];
     return row ? challenge(row) : undefined;

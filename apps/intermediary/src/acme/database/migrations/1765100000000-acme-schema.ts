@@ -75,6 +75,7 @@ export class AcmeSchema1765100000000 implements MigrationInterface {
       type text NOT NULL CHECK (type IN ('http-01', 'dns-01', 'tls-alpn-01')),
       token text NOT NULL,
       status text NOT NULL CHECK (status IN ('pending', 'processing', 'valid', 'invalid')),
+      started_at timestamptz,
       validated_at timestamptz,
       failed_at timestamptz,
       requested_from text,
