@@ -9,3 +9,6 @@ export { RevocationClient } from './revocation/revocation.client';
 export { ClientCertificateAuthenticator } from './tls/client-certificate.authenticator';
 export { openAcmeDatabase } from './acme/database/data-source';
 export { AcmeStore } from './acme/acme.store';
+export { createApp } from './app.setup';
+export { ChallengeValidator } from './acme/validation/challenge-validator';
+export { AcmeTestClient } from './testing/acme-client';
