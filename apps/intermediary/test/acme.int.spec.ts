@@ -432,6 +432,21 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
     });
   });
 
+  it('ok/a profile\'s own directory: its newOrder orders that profile; an unknown profile has none', async () => {
+    const res = await fetch(h.url('/acme/approval/directory'));
+    expect(res.status).toBe(200);
+    const dir = (await res.json()) as any;
+    expect(dir.newOrder).toBe(h.url('/acme/approval/new-order'));
+    expect(dir.newAccount).toBe(h.url('/acme/new-account'));
+    expect(res.headers.get('link')).toBe(`<${h.url('/acme/approval/directory')}>;rel="index"`);
+    const c = await AcmeTestClient.create(h.url('/acme/approval/directory'));
+    await c.newAccount();
+    const created = await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: 'profiled.example.com' }] });
+    expect([created.status, created.body.profile]).toEqual([201, 'approval']);
+    expect(problemOf(await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: 'p2.example.com' }], profile: 'default' }))).toBe('malformed');
+    expect((await fetch(h.url('/acme/nope/directory'))).status).toBe(404);
+  });
+
   it('fail/an unknown profile', async () => {
     const c = await AcmeTestClient.create(directoryUrl);
     await c.newAccount();

@@ -53,7 +53,9 @@ export class AcmeOrdersService {
     const p = auth.payload;
     if (!p) throw new AcmeProblem('malformed', 'newOrder needs a payload with identifiers');
     const identifiers = parseIdentifiers(p.identifiers, this.config.maxIdentifiers);
-    const profile = this.profile(p.profile);
+    // Through a profile's directory, its newOrder orders that profile (and no other).
+    if (req.urls.profile && p.profile !== undefined && p.profile !== req.urls.profile) throw new AcmeProblem('malformed', `this newOrder URL orders profile ${req.urls.profile}`);
+    const profile = this.profile(p.profile ?? req.urls.profile);
     const notBefore = optionalDate(p.notBefore, 'notBefore');
     const notAfter = optionalDate(p.notAfter, 'notAfter');
     if (p.replaces !== undefined) {

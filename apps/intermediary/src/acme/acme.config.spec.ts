@@ -29,6 +29,7 @@ describe('ACME configuration', () => {
     ['fail/twice the same profile', 'a=WebServer,a=CodeSigning'],
     ['fail/empty', ' , '],
     ['fail/a bad template name', 'a=Web Server'],
+    ['fail/a name an ACME path has', 'order=WebServer'],
   ])('%s', (_n, text) => {
     expect(() => parseProfiles(text)).toThrow(ConfigError);
   });

@@ -15,6 +15,8 @@ const optionalText = z
 
 const TEMPLATE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Path segments of /acme/ that a profile's directory (/acme/<profile>/directory) must not shadow. */
+const RESERVED_PROFILE_NAMES = ['directory', 'new-nonce', 'new-account', 'new-order', 'key-change', 'revoke-cert', 'renewal-info', 'acct', 'order', 'authz', 'chall', 'cert'];
 
 export const AcmeEnvSchema = z.object({
   /** Profiles: `name=Template` pairs, comma-separated; the first is the default. Only these templates are reachable through ACME. */
@@ -75,6 +77,7 @@ export function parseProfiles(text: string): AcmeProfile[] {
     if (rest.length || !name || !template || !PROFILE_NAME.test(name) || !TEMPLATE_NAME.test(template)) {
       throw new ConfigError(`SIGNET_ACME_PROFILES: "${item}" is not name=Template (name: a-z, 0-9, -)`, ['SIGNET_ACME_PROFILES']);
     }
+    if (RESERVED_PROFILE_NAMES.includes(name)) throw new ConfigError(`SIGNET_ACME_PROFILES: "${name}" is an ACME path, not a profile name`, ['SIGNET_ACME_PROFILES']);
     if (profiles.some((p) => p.name === name)) throw new ConfigError(`SIGNET_ACME_PROFILES: profile "${name}" given twice`, ['SIGNET_ACME_PROFILES']);
     profiles.push({ name, template });
   }

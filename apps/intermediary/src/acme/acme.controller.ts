@@ -71,6 +71,17 @@ export class AcmeController {
     return this.run(req, res, () => this.renewals.renewalInfo(certId), { post: false });
   }
 
+  /** A profile's own directory (draft-ietf-acme-profiles): the same server, with a newOrder that orders that profile. */
+  @Get(':profile/directory')
+  profileDirectory(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('profile') profile: string): Promise<void> {
+    return this.run(req, res, async (r) => ({ status: 200, headers: {}, body: directoryView(r.urls, this.config) }), { post: false, nonce: false, profile });
+  }
+
+  @Post(':profile/new-order')
+  profileNewOrder(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('profile') profile: string): Promise<void> {
+    return this.run(req, res, (r) => this.orders.newOrder(r), { profile });
+  }
+
   @Post('acct/:id')
   account(@Req() req: HttpRequest, @Res() res: HttpResponse, @Param('id') id: string): Promise<void> {
     return this.run(req, res, (r) => this.accounts.account(r, checkId(id)));
@@ -112,16 +123,18 @@ export class AcmeController {
   }
 
   /** The URL base the client reached: SIGNET_ACME_BASE_URL, else this request's scheme and Host. */
-  private urlsOf(req: HttpRequest): AcmeUrls {
-    if (this.config.baseUrl) return new AcmeUrls(this.config.baseUrl);
+  private urlsOf(req: HttpRequest, profile?: string): AcmeUrls {
+    if (this.config.baseUrl) return new AcmeUrls(this.config.baseUrl, profile);
     const scheme = req.socket instanceof TLSSocket ? 'https' : 'http';
-    return new AcmeUrls(`${scheme}://${req.headers.host ?? 'localhost'}`);
+    return new AcmeUrls(`${scheme}://${req.headers.host ?? 'localhost'}`, profile);
   }
 
-  private async run(req: HttpRequest, res: HttpResponse, handle: (r: AcmeHttpRequest) => Promise<AcmeAnswer>, opts: { post?: boolean; nonce?: boolean } = {}): Promise<void> {
-    const urls = this.urlsOf(req);
+  private async run(req: HttpRequest, res: HttpResponse, handle: (r: AcmeHttpRequest) => Promise<AcmeAnswer>, opts: { post?: boolean; nonce?: boolean; profile?: string } = {}): Promise<void> {
+    const known = opts.profile === undefined || this.config.profiles.some((p) => p.name === opts.profile);
+    const urls = this.urlsOf(req, known ? opts.profile : undefined);
     let answer: AcmeAnswer;
     try {
+      if (!known) throw new AcmeProblem('malformed', 'no such profile', { status: 404 });
       let body = '';
       if (opts.post !== false) {
         const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

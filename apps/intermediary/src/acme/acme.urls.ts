@@ -2,16 +2,23 @@
 export const ACME_ROOT = '/acme';
 
 export class AcmeUrls {
-  /** `base`: scheme://host[:port] the client reached, or SIGNET_ACME_BASE_URL. */
-  constructor(readonly base: string) {}
+  /**
+   * `base`: scheme://host[:port] the client reached, or SIGNET_ACME_BASE_URL.
+   * `profile`: set when the client came through a profile's own directory
+   * (/acme/<profile>/directory), whose newOrder orders that profile.
+   */
+  constructor(
+    readonly base: string,
+    readonly profile?: string,
+  ) {}
 
   private u(path: string): string {
     return `${this.base}${ACME_ROOT}/${path}`;
   }
-  directory = (): string => this.u('directory');
+  directory = (): string => this.u(this.profile ? `${this.profile}/directory` : 'directory');
   newNonce = (): string => this.u('new-nonce');
   newAccount = (): string => this.u('new-account');
-  newOrder = (): string => this.u('new-order');
+  newOrder = (): string => this.u(this.profile ? `${this.profile}/new-order` : 'new-order');
   keyChange = (): string => this.u('key-change');
   revokeCert = (): string => this.u('revoke-cert');
   renewalInfo = (): string => this.u('renewal-info');
