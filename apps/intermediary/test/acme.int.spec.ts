@@ -284,6 +284,7 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
     expect((await c.post(c.kid!, { status: 'deactivated' })).body.status).toBe('deactivated');
     const after = await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: 'late.example.com' }] });
     expect([after.status, problemOf(after)]).toEqual([403, 'unauthorized']);
+    expect(problemOf(await c.post(c.directory.newAccount, { onlyReturnExisting: true }, { useJwk: true }))).toBe('unauthorized');
   });
 
   it('ok/key rollover: the new key signs for the account, the old one no longer does', async () => {

@@ -36,6 +36,8 @@ export class AcmeAccountsService {
     const p = payload ?? {};
     const tp = await thumbprint(jwk);
     const existing = await this.store.accountByThumbprint(tp);
+    // RFC 8555 7.3.6: a deactivated account's key authorises nothing more, not even finding the account.
+    if (existing && existing.status !== 'valid') throw new AcmeProblem('unauthorized', `the account with this key is ${existing.status}`);
     if (existing) return { status: 200, headers: { Location: req.urls.account(existing.id) }, body: accountView(req.urls, existing) };
     if (p.onlyReturnExisting === true) throw new AcmeProblem('accountDoesNotExist', 'no account has this key');
     if (this.config.termsOfService && p.termsOfServiceAgreed !== true) throw new AcmeProblem('malformed', `the terms of service (${this.config.termsOfService}) must be agreed to`);
