@@ -1,13 +1,13 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { FlattenedSign, generateKeyPair, type KeyLike } from 'jose';
 import { waitFor } from '@signet/testing';
 import { ErrorCode, SignetError } from '@signet/contracts';
 import { createCsr, createSelfSignedCa, decodeRequestText, fromPem, parseCertificate, parseCsr, toPem } from '@signet/x509';
 import { certIdOf } from '../src/acme/ari';
 import { TestIssuer } from '../src/testing/acme-certs';
-import { AcmeTestClient, ScriptedValidator, type AcmeReply } from '../src/testing/acme-client';
+import { AcmeTestClient, ScriptedValidator } from '../src/testing/acme-client';
 import { createAcmeTestDatabase, type TestDatabase } from '../src/testing/acme-database';
-import { ACME_STORE } from '../src/acme/acme.tokens';
+import { csrFor, PROBLEM, problemOf, readyOrder } from './acme-helpers';
 import { FakeCa } from './fake-ca';
 import { assertionClaims, startHarness, type Harness } from './harness';
 
@@ -17,36 +17,6 @@ import { assertionClaims, startHarness, type Harness } from './harness';
  * client is jose signing exactly what a real client signs; the challenge
  * validator is the test's own (ScriptedValidator).
  */
-const PROBLEM = 'urn:ietf:params:acme:error:';
-
-async function csrFor(names: { type: 'dns' | 'ip'; value: string }[]): Promise<string> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return (await createCsr({ subject: [], sans: names, privateKey })).toString('base64url');
-}
-
-/** newOrder → every authorisation's `type` challenge triggered → order ready. */
-async function readyOrder(c: AcmeTestClient, identifiers: { type: 'dns' | 'ip'; value: string }[], type = 'http-01', extra: Record<string, unknown> = {}): Promise<{ url: string; order: any }> {
-  const created = await c.post(c.directory.newOrder, { identifiers, ...extra });
-  expect(created.status).toBe(201);
-  const url = created.headers.get('location')!;
-  for (const authzUrl of created.body.authorizations as string[]) {
-    const authz = await c.post(authzUrl, undefined);
-    const challenge = authz.body.challenges.find((ch: any) => ch.type === type);
-    const started = await c.post(challenge.url, {});
-    expect(started.status).toBe(200);
-    expect(['processing', 'valid']).toContain(started.body.status);
-    await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 10_000, 50);
-  }
-  const order = await c.post(url, undefined);
-  expect(order.body.status).toBe('ready');
-  return { url, order: order.body };
-}
-
-function problemOf(r: AcmeReply): string {
-  expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  return String(r.body.type).replace(PROBLEM, '');
-}
-
 describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
   let db: TestDatabase;
   let h: Harness;
@@ -455,167 +425,3 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
   });
 });
 
-describe('ACME with external account binding required', () => {
-  let db: TestDatabase;
-  let h: Harness;
-  let directoryUrl: string;
-
-  beforeAll(async () => {
-    db = await createAcmeTestDatabase();
-    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url, SIGNET_ACME_EAB_REQUIRED: 'true', SIGNET_ACME_TERMS_OF_SERVICE: 'https://ca.example.test/tos' }, undefined, undefined, new ScriptedValidator());
-    directoryUrl = h.url('/acme/directory');
-  }, 30_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-  });
-
-  it('fail/without a binding: externalAccountRequired; without agreeing to the terms: malformed', async () => {
-    const c = await AcmeTestClient.create(directoryUrl);
-    expect(c.directory.meta).toMatchObject({ externalAccountRequired: true, termsOfService: 'https://ca.example.test/tos' });
-    expect(problemOf(await c.newAccount({ termsOfServiceAgreed: true }))).toBe('externalAccountRequired');
-    expect(problemOf(await c.newAccount({}))).toBe('malformed');
-  });
-
-  it('ok/with the operator\'s key the account is created and bound; the key binds once; the CA sees its kid', async () => {
-    const { kid, hmacKey } = await h.app.get(ACME_STORE).createEabKey();
-    const binding = async (c: AcmeTestClient) =>
-      new FlattenedSign(new TextEncoder().encode(JSON.stringify(c.jwk))).setProtectedHeader({ alg: 'HS256', kid, url: c.directory.newAccount }).sign(Buffer.from(hmacKey, 'base64url'));
-    const c = await AcmeTestClient.create(directoryUrl);
-    const created = await c.newAccount({ termsOfServiceAgreed: true, externalAccountBinding: await binding(c) });
-    expect(created.status).toBe(201);
-    const other = await AcmeTestClient.create(directoryUrl);
-    const reused = await other.newAccount({ termsOfServiceAgreed: true, externalAccountBinding: await binding(other) });
-    expect([reused.status, problemOf(reused)]).toEqual([403, 'unauthorized']);
-
-    const identifiers = [{ type: 'dns' as const, value: 'bound.example.com' }];
-    const { order } = await readyOrder(c, identifiers);
-    h.ca.onSubmit = () => FakeCa.submitted(7, 'issued');
-    await c.post(order.finalize, { csr: await csrFor(identifiers) });
-    const claims = await assertionClaims(h.ca.name, h.ca.submits.at(-1)!.identityAssertion);
-    expect((claims.identity as any).evidence).toMatchObject({ eabKid: kid });
-  });
-});
-
-describe('ACME rate limits (per account and per address, shared through the database)', () => {
-  let db: TestDatabase;
-  let h: Harness;
-  let directoryUrl: string;
-  const validator = new ScriptedValidator();
-
-  beforeAll(async () => {
-    db = await createAcmeTestDatabase();
-    h = await startHarness(
-      {
-        SIGNET_ACME_DATABASE_URL: db.url,
-        SIGNET_ACME_LIMIT_ORDERS_PER_ACCOUNT: '2',
-        SIGNET_ACME_LIMIT_ORDERS_PER_IP: '4',
-        SIGNET_ACME_LIMIT_PENDING_AUTHZS_PER_ACCOUNT: '3',
-        SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT: '1',
-      },
-      undefined,
-      undefined,
-      validator,
-    );
-    directoryUrl = h.url('/acme/directory');
-  }, 30_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-  });
-
-  const order = (c: AcmeTestClient, ...values: string[]) => c.post(c.directory.newOrder, { identifiers: values.map((value) => ({ type: 'dns', value })) });
-
-  it('fail/a third new order of one account in the window, and an order that would pass the pending authorisations: rateLimited with Retry-After', async () => {
-    const c = await AcmeTestClient.create(directoryUrl);
-    await c.newAccount();
-    expect(problemOf(await order(c, 'a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'))).toBe('rateLimited');
-    expect((await order(c, 'a.example.com')).status).toBe(201);
-    expect((await order(c, 'b.example.com')).status).toBe(201);
-    const third = await order(c, 'c.example.com');
-    expect([third.status, problemOf(third)]).toEqual([429, 'rateLimited']);
-    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3000);
-    expect(third.headers.get('replay-nonce')).toBeTruthy();
-  });
-
-  it('fail/orders from one address across accounts: the address limit', async () => {
-    const c = await AcmeTestClient.create(directoryUrl);
-    await c.newAccount();
-    // Two orders of the previous test and these two make four from 127.0.0.1.
-    expect((await order(c, 'e.example.com')).status).toBe(201);
-    expect((await order(c, 'f.example.com')).status).toBe(201);
-    const other = await AcmeTestClient.create(directoryUrl);
-    await other.newAccount();
-    const r = await order(other, 'g.example.com');
-    expect([r.status, problemOf(r)]).toEqual([429, 'rateLimited']);
-    expect(r.body.detail).toMatch(/from this address/);
-  });
-
-  it('fail/after a failed validation, the account waits before starting another', async () => {
-    await h.close();
-    await db.drop();
-    db = await createAcmeTestDatabase();
-    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url, SIGNET_ACME_LIMIT_FAILED_VALIDATIONS_PER_ACCOUNT: '1' }, undefined, undefined, validator);
-    directoryUrl = h.url('/acme/directory');
-    const c = await AcmeTestClient.create(directoryUrl);
-    await c.newAccount();
-    validator.answers.set('fails.example.com', { ok: false, error: { type: 'connection', detail: 'refused' } });
-    const created = await order(c, 'fails.example.com', 'next.example.com');
-    const [first, second] = await Promise.all((created.body.authorizations as string[]).map(async (u) => (await c.post(u, undefined)).body));
-    const failing = first.identifier.value === 'fails.example.com' ? first : second;
-    const other = failing === first ? second : first;
-    await c.post(failing.challenges.find((x: any) => x.type === 'http-01').url, {});
-    await waitFor('validation failed', async () => (await c.post(created.body.authorizations[0], undefined)).body.status !== 'pending' || (await c.post(created.body.authorizations[1], undefined)).body.status !== 'pending', 10_000, 50);
-    const refused = await c.post(other.challenges.find((x: any) => x.type === 'http-01').url, {});
-    expect([refused.status, problemOf(refused)]).toEqual([429, 'rateLimited']);
-    expect(refused.body.detail).toMatch(/failed validations/);
-  });
-});
-
-describe('ACME validation left processing by a dead or hung replica', () => {
-  let db: TestDatabase;
-  let h: Harness;
-
-  /** Hangs on the first validation of hang.example.com, as a replica that died mid-validation would leave it. */
-  class HangOnce extends ScriptedValidator {
-    private hung = false;
-    override validate(input: Parameters<ScriptedValidator['validate']>[0]) {
-      if (input.identifier.value === 'hang.example.com' && !this.hung) {
-        this.hung = true;
-        this.calls.push(input);
-        return new Promise<never>(() => undefined);
-      }
-      return super.validate(input);
-    }
-  }
-  const validator = new HangOnce();
-
-  beforeAll(async () => {
-    db = await createAcmeTestDatabase();
-    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url, SIGNET_ACME_VALIDATION_TIMEOUT_SECONDS: '3' }, undefined, undefined, validator);
-  }, 30_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-  });
-
-  it('ok/a POST to the challenge after the validation timeout starts it again, and the new run decides', async () => {
-    const c = await AcmeTestClient.create(h.url('/acme/directory'));
-    await c.newAccount();
-    const created = await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: 'hang.example.com' }] });
-    const authzUrl = created.body.authorizations[0];
-    const ch = (await c.post(authzUrl, undefined)).body.challenges.find((x: any) => x.type === 'http-01');
-    expect((await c.post(ch.url, {})).body.status).toBe('processing');
-    // Within the timeout (3 s, ample for two requests) a second POST does not start another run.
-    expect((await c.post(ch.url, {})).body.status).toBe('processing');
-    expect(validator.calls.filter((i) => i.identifier.value === 'hang.example.com')).toHaveLength(1);
-    await waitFor('a second run', async () => {
-      await c.post(ch.url, {});
-      return validator.calls.filter((i) => i.identifier.value === 'hang.example.com').length === 2;
-    }, 15_000, 250);
-    await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 10_000, 50);
-  });
-});
