@@ -37,9 +37,10 @@ export class AppModule {
  * Where ACME's ChallengeValidator comes from: a test's own, else the
  * validators' module (src/acme/validation/validation.module.ts,
  * AcmeValidationModule), which this tree does not hold yet: ACME then
- * refuses to start rather than validate nothing.
+ * refuses to start rather than validate nothing. With that module, the
+ * throw becomes `return { imports: [AcmeValidationModule] };`.
  */
-function acmeValidation(validator?: ChallengeValidator): { providers: Provider[] } {
+function acmeValidation(validator?: ChallengeValidator): { imports?: DynamicModule['imports']; providers?: Provider[] } {
   if (validator) return { providers: [{ provide: ChallengeValidator, useValue: validator }] };
   throw new ConfigError('SIGNET_ACME_DATABASE_URL: ACME is configured, but this build has no challenge validators (AcmeValidationModule)', ['SIGNET_ACME_DATABASE_URL']);
 }

@@ -11,7 +11,6 @@ import { AcmeRenewalService } from './acme-renewal.service';
 import { AcmeStore } from './acme.store';
 import { ACME_CONFIG, ACME_DATA_SOURCE, ACME_STORE } from './acme.tokens';
 import { openAcmeDatabase } from './database/data-source';
-import { ChallengeValidator } from './validation/challenge-validator';
 
 /** Closes the ACME database when the application stops. */
 class AcmeDatabaseLifecycle implements OnApplicationShutdown {
@@ -52,4 +51,3 @@ export class AcmeModule {
   }
 }
 
-export { ChallengeValidator };
