@@ -212,6 +212,15 @@ describe('deploy/nats/nats.conf permissions', () => {
       await requestDenied(nc, Commands.adminCreateEnrollmentSecret.subject('x'));
     });
 
+    it('alone may ask ca-core to revoke for an enrollee (ca.x.request.revoke, ACME revokeCert); admin-api, policy-service and exit-service may not', async () => {
+      const core = await as('ca-core');
+      respond(core, Commands.enrolleeRevoke.wildcard, Commands.enrolleeRevoke.queue);
+      await core.flush();
+      const nc = await as('intermediary');
+      expect((await nc.request(Commands.enrolleeRevoke.subject('x'), '{}', { timeout: 3_000 })).string()).toBe('ok');
+      for (const user of ['admin-api', 'policy-service', 'exit-service'] as const) await requestDenied(await as(user), Commands.enrolleeRevoke.subject('x'));
+    });
+
     it('may ask exit-service for its status (readiness), and no other exit-service command', async () => {
       const exit = await as('exit-service');
       respond(exit, 'exit.*.status', 'signet-exit-service');

@@ -27,6 +27,8 @@ const probes: Probe[] = [
   // what the code base does every day
   { name: 'ok/an app imports libs', filePath: 'apps/intermediary/src/probe.ts', code: "import { busAnswers } from '@signet/bus';\nimport { ROLES } from '@signet/contracts';\nexport const probe = [busAnswers, ROLES];\n", errors: [] },
   { name: 'ok/ca-core uses typeorm and pg', filePath: 'apps/ca-core/src/probe.ts', code: "import { DataSource } from 'typeorm';\nimport { Client } from 'pg';\nexport const probe = [DataSource, Client];\n", errors: [] },
+  { name: "ok/the intermediary's ACME state uses typeorm and pg (ADR 0035)", filePath: 'apps/intermediary/src/acme/database/probe.ts', code: "import { DataSource } from 'typeorm';\nimport { Client } from 'pg';\nexport const probe = [DataSource, Client];\n", errors: [] },
+  { name: "ok/the intermediary's test helpers set up a database with pg", filePath: 'apps/intermediary/src/testing/probe.ts', code: "import { Client } from 'pg';\nexport const probe = Client;\n", errors: [] },
   { name: 'ok/libs/x509 uses asn1js and pkijs', filePath: 'libs/x509/src/probe.ts', code: "import * as asn1js from 'asn1js';\nimport { Certificate } from 'pkijs';\nexport const probe = [asn1js, Certificate];\n", errors: [] },
   { name: 'ok/a spec uses libs/testing', filePath: 'apps/exit-service/src/probe.spec.ts', code: "import { SmtpSink } from '@signet/testing';\nexport const probe = SmtpSink;\n", errors: [] },
   { name: "ok/e2e reaches an app through its testing-api", filePath: 'e2e/infra/probe.spec.ts', code: "import { ModuleRunner } from '../../apps/exit-service/src/testing-api';\nexport const probe = ModuleRunner;\n", errors: [] },
@@ -51,6 +53,8 @@ const probes: Probe[] = [
   { name: 'fail/e2e imports asn1js', filePath: 'e2e/probe.spec.ts', code: "export { fromBER } from 'asn1js';\n", errors: [RESTRICTED] },
   // the database stays in ca-core (e2e and bench may use pg to set one up)
   { name: 'fail/another app imports typeorm', filePath: 'apps/admin-api/src/probe.ts', code: "import { DataSource } from 'typeorm';\nexport const probe = DataSource;\n", errors: [RESTRICTED], message: /database stays in apps\/ca-core/ },
+  { name: 'fail/the intermediary outside src/acme imports typeorm', filePath: 'apps/intermediary/src/requests/probe.ts', code: "import { DataSource } from 'typeorm';\nexport const probe = DataSource;\n", errors: [RESTRICTED], message: /database stays in apps\/ca-core/ },
+  { name: "fail/the intermediary's ACME code imports asn1js", filePath: 'apps/intermediary/src/acme/probe.ts', code: "import * as asn1js from 'asn1js';\nexport const probe = asn1js;\n", errors: [RESTRICTED], message: /ASN\.1 stays in libs\/x509/ },
   { name: 'fail/a lib imports pg', filePath: 'libs/bus/src/probe.ts', code: "import { Client } from 'pg';\nexport const probe = Client;\n", errors: [RESTRICTED], message: /database stays in apps\/ca-core/ },
   { name: 'fail/e2e imports typeorm', filePath: 'e2e/probe.spec.ts', code: "import { DataSource } from 'typeorm';\nexport const probe = DataSource;\n", errors: [RESTRICTED] },
   // both at once: each rule reports its own

@@ -2,6 +2,8 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createHttpApp, HttpErrorFilter, type CreateAppOptions } from '@signet/http';
 import { AppModule } from './app.module';
+import { JOSE_MEDIA_TYPE } from './acme/acme.controller';
+import { type ChallengeValidator } from './acme/validation/challenge-validator';
 import { toIntermediaryHttpError } from './auth/challenge';
 import { type Authenticator } from './auth/authenticator';
 import { type IntermediaryConfig } from './config/config';
@@ -18,10 +20,10 @@ import { apiOnlyOverHttps } from './tls/api-over-https';
 export async function createApp(
   config: IntermediaryConfig,
   connection: NatsConnection,
-  opts: CreateAppOptions & { authenticators?: Authenticator[] } = {},
+  opts: CreateAppOptions & { authenticators?: Authenticator[]; challengeValidator?: ChallengeValidator } = {},
 ): Promise<NestExpressApplication> {
   // Tests may give the authenticators; otherwise the configured ones run.
-  return createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators }), {
+  return createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators, challengeValidator: opts.challengeValidator }), {
     logger: opts.logger,
     accessLog: accessLog(),
     // ADR 0029: the API on plain HTTP only when configured (SIGNET_HTTP_API).
@@ -31,6 +33,8 @@ export async function createApp(
       app.useBodyParser('raw', { type: PKCS10_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
       // SCEP POSTs its binary message as application/x-pki-message, application/octet-stream or with no Content-Type at all.
       app.useBodyParser('raw', { type: (req: { url?: string }) => isScepPath(req.url), limit: config.http.bodyLimitBytes });
+      // ACME's JWS bodies as text: src/acme/jws.ts parses them with its own, smaller bound (SIGNET_ACME_MAX_JWS_BYTES).
+      if (config.acme) app.useBodyParser('text', { type: JOSE_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
     },
     // No streamed answers here: ending the response is enough.
     errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError }),

@@ -7,3 +7,8 @@ export { loadConfig } from './config/config';
 export { DiscoveryService } from './discovery/discovery.service';
 export { RevocationClient } from './revocation/revocation.client';
 export { ClientCertificateAuthenticator } from './tls/client-certificate.authenticator';
+export { openAcmeDatabase } from './acme/database/data-source';
+export { AcmeStore } from './acme/acme.store';
+export { createApp } from './app.setup';
+export { ChallengeValidator } from './acme/validation/challenge-validator';
+export { AcmeTestClient } from './testing/acme-client';

@@ -9,6 +9,8 @@ import {
   type CaCertificateReply,
   type CaPropertiesReply,
   type CaRecord,
+  type CertificateStatus,
+  type EnrolleeRevokeRequestParsed,
   type Disposition,
   type EnrollmentSecretBinding,
   ErrorCode,
@@ -48,6 +50,9 @@ export class FakeCa {
   onSecretCheck: Handler<{ id: string; secret: string }, EnrollmentSecretBinding> = () => {
     throw new SignetError(ErrorCode.Unauthorized, 'enrollment secret not accepted', { reason: 'invalid_enrollment_secret' });
   };
+  /** Every enrollee revocation as it arrived. */
+  readonly revokes: EnrolleeRevokeRequestParsed[] = [];
+  onRevoke: Handler<EnrolleeRevokeRequestParsed, CertificateStatus> = (r) => ({ serial: r.serial, status: 'revoked', caDisposition: 2, reason: r.reason });
   /** Whether the CA says it initialized its policy module (`online`) or not (`no-policy`). */
   policyReady = true;
   /** The CA certificate discovery announces (a real one where a test checks signatures). */
@@ -129,6 +134,12 @@ class FakeCaController extends DiscoveryOnlyController {
   retrieve(@Payload() req: RetrieveRequestParsed) {
     this.ca.retrieves.push(req);
     return this.ca.onRetrieve(req);
+  }
+
+  @MessagePattern(Commands.enrolleeRevoke.name)
+  revoke(@Payload() req: EnrolleeRevokeRequestParsed) {
+    this.ca.revokes.push(req);
+    return this.ca.onRevoke(req);
   }
 
   @MessagePattern(Commands.caCertificate.name)

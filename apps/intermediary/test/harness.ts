@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.setup';
 import { loadConfig, type IntermediaryConfig } from '../src/config/config';
 import { type Authenticator } from '../src/auth/authenticator';
+import { type ChallengeValidator } from '../src/acme/validation/challenge-validator';
 import { FakeCa } from './fake-ca';
 
 /** The front door's key pair in these tests: the app signs with the private half, a spec checks with the public one. */
@@ -38,6 +39,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   beforeApp: (nc: NatsConnection) => Promise<void> = async () => {},
   authenticators?: Authenticator[],
+  challengeValidator?: ChallengeValidator,
 ): Promise<Harness> {
   // SIGNET_NATS_URL in env points the whole harness (fake CA, app) at another server, e.g. a private one.
   const nc = await connect({ servers: env.SIGNET_NATS_URL ?? NATS_URL });
@@ -56,7 +58,7 @@ export async function startHarness(
     ...env,
   });
   const logger = new CapturingLogger();
-  const app = await createApp(config, nc, { logger, authenticators });
+  const app = await createApp(config, nc, { logger, authenticators, challengeValidator });
   const url = await listenForTests(app);
   return {
     nc,

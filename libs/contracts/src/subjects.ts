@@ -76,6 +76,7 @@ import {
 } from './messages/enrollment-secret';
 import {
   CrlFetchReplySchema,
+  EnrolleeRevokeRequestSchema,
   CrlFetchRequestSchema,
   OcspRespondReplySchema,
   OcspRespondRequestSchema,
@@ -134,6 +135,8 @@ export const Commands = {
   submitBus: command('ca.request.submit.bus', 'ca', 'request.submit.bus.*', CA_CORE_QUEUE, SubmitRequestSchema, SubmitResultSchema),
   /** ICertRequest::RetrievePending */
   retrieve: command('ca.request.retrieve', 'ca', 'request.retrieve', CA_CORE_QUEUE, RetrieveRequestSchema, RequestResultSchema),
+  /** A front door revokes a certificate for its requester (ACME revokeCert, ADR 0035): the identity assertion says how it showed the right. */
+  enrolleeRevoke: command('ca.request.revoke', 'ca', 'request.revoke', CA_CORE_QUEUE, EnrolleeRevokeRequestSchema, CertificateStatusSchema),
   /** ICertRequest::GetCACertificate */
   caCertificate: command('ca.ca.certificate', 'ca', 'ca.certificate', CA_CORE_QUEUE, CaCertificateRequestSchema, CaCertificateReplySchema),
   /** ICertRequest::GetCAProperty */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, ExitEvent, SignetError, type Actor, type CertificateStatus } from '@signet/contracts';
+import { createHash } from 'node:crypto';
+import { ErrorCode, ExitEvent, requesterNameOf, SignetError, type Actor, type CertificateStatus, type Identity, type RevocationProof } from '@signet/contracts';
 import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
@@ -38,7 +39,35 @@ export class CertificateAdminService {
 
   async revoke(actor: Actor, r: { serial: string; reason: number; effectiveAt?: string; invalidityDate?: string }): Promise<CertificateStatus> {
     await this.guard.check(actor, 'revoke', { serial: r.serial });
+    return this.applyRevoke(actor.name, r);
+  }
+
+  /**
+   * A revocation a front door asks for on behalf of an enrollee (ADR 0035):
+   * the certificate must be the one the requester presented (its SHA-256),
+   * and with proof `requester` the identity must be the request's
+   * requester. A certificate that is not theirs answers like an unknown one.
+   */
+  async revokeForEnrollee(who: { identity: Identity; proof: RevocationProof; certificateSha256: string }, r: { serial: string; reason: number }): Promise<CertificateStatus> {
+    const requester = requesterNameOf(who.identity);
+    const actor = who.proof === 'requester' ? requester : `${requester} (holder of the certificate's key)`;
+    return this.applyRevoke(actor, r, (row, cert) => {
+      const sameCertificate = createHash('sha256').update(cert.der).digest('hex') === who.certificateSha256;
+      if (!sameCertificate || (who.proof === 'requester' && row.requesterName !== requester)) {
+        throw new SignetError(ErrorCode.NotFound, `certificate ${r.serial} not found`, { serial: r.serial });
+      }
+      // An enrollee revokes once; changing the reason of a revocation is an officer's.
+      if (cert.revokedAt !== null) throw new SignetError(ErrorCode.WrongState, `certificate ${r.serial}: already revoked`, { serial: r.serial, reason: cert.reason });
+    });
+  }
+
+  private async applyRevoke(
+    actorName: string,
+    r: { serial: string; reason: number; effectiveAt?: string; invalidityDate?: string },
+    mayRevoke: (row: RequestRow, cert: AdminCertificateRow) => void = () => undefined,
+  ): Promise<CertificateStatus> {
     const status = await this.inLockedCertificate(r.serial, RequestAction.Revoke, async (m, row, cert, to) => {
+      mayRevoke(row, cert);
       const check = checkRevocation({ revoked: cert.revokedAt !== null, reason: cert.reason }, r.reason);
       if (!check.ok) throw new SignetError(ErrorCode.WrongState, `certificate ${r.serial}: ${check.reason}`, { serial: r.serial, reason: cert.reason });
       await this.store.revoke(m, this.ca, r.serial, {
@@ -46,7 +75,7 @@ export class CertificateAdminService {
         effectiveAt: r.effectiveAt ? new Date(r.effectiveAt) : null,
         invalidityDate: r.invalidityDate ? new Date(r.invalidityDate) : null,
       });
-      const message = `Revoked by ${actor.name} (${reasonName(r.reason)})`;
+      const message = `Revoked by ${actorName} (${reasonName(r.reason)})`;
       await this.requests.update(m, row.id, { disposition: to, message });
       const after = (await this.store.certificate(this.ca, r.serial, m))!;
       await this.outbox.enqueue(m, this.ca, ExitEvent.CertificateRevoked, {
@@ -58,7 +87,7 @@ export class CertificateAdminService {
         message,
       });
       await this.audit.append(m, this.ca, {
-        actor: actor.name,
+        actor: actorName,
         action: 'certificate.revoke',
         requestId: row.id,
         serial: r.serial,
@@ -75,7 +104,7 @@ export class CertificateAdminService {
       return toStatus(r.serial, after);
     });
     this.relay.wake();
-    this.log.log(`certificate ${r.serial} revoked (${reasonName(r.reason)}) by ${actor.name}`);
+    this.log.log(`certificate ${r.serial} revoked (${reasonName(r.reason)}) by ${actorName}`);
     return status;
   }
 

@@ -8,6 +8,7 @@ import { AdminGuard } from './admin-guard';
 import { AdminReadService } from './admin-read.service';
 import { AdminStore } from './admin.store';
 import { CertificateAdminService } from './certificate-admin.service';
+import { EnrolleeRevocationController } from './enrollee-revocation.controller';
 import { CertificateImportService } from './certificate-import.service';
 import { RequestAdminService } from './request-admin.service';
 import { OutboxStore } from '../outbox/outbox.store';
@@ -16,7 +17,7 @@ import { TokenRevocationService } from './tokens/token-revocation.service';
 import { ViewService } from './view/view.service';
 
 /** ICertAdmin / ICertView handlers (administration). Registered by CaCoreModule. */
-export const ADMIN_CONTROLLERS: Type[] = [AdminController, AdminViewController];
+export const ADMIN_CONTROLLERS: Type[] = [AdminController, AdminViewController, EnrolleeRevocationController];
 export const ADMIN_PROVIDERS: Provider[] = [
   AdminStore,
   AdminGuard,

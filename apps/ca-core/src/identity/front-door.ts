@@ -6,11 +6,14 @@ import {
   IDENTITY_ASSERTION_TYPE,
   identityAudience,
   RetrieveIdentityClaimsSchema,
+  RevokeIdentityClaimsSchema,
   SignetError,
   submitDigest,
   SubmitIdentityClaimsSchema,
+  type EnrolleeRevokeRequestParsed,
   type Identity,
   type RetrieveRequestParsed,
+  type RevocationProof,
   type SubmitRequestParsed,
 } from '@signet/contracts';
 import { type z } from 'zod';
@@ -27,6 +30,7 @@ export type RefusalReason =
   | 'attributes-mismatch'
   | 'idempotency-key-mismatch'
   | 'request-id-mismatch'
+  | 'revocation-mismatch'
   | 'not-assertable';
 
 function refused(reason: RefusalReason, why: string): SignetError {
@@ -45,7 +49,7 @@ export interface VerifyContext {
  * The signature, type, audience and issuer of an assertion, and its claims
  * in the shape `schema` gives. Anything else is UNAUTHORIZED.
  */
-async function verified<S extends z.ZodType>(ctx: VerifyContext, jws: string, purpose: 'submit' | 'retrieve', schema: S): Promise<{ claims: z.output<S>; issuer: string }> {
+async function verified<S extends z.ZodType>(ctx: VerifyContext, jws: string, purpose: 'submit' | 'retrieve' | 'revoke', schema: S): Promise<{ claims: z.output<S>; issuer: string }> {
   if (!ctx.keys) throw refused('no-front-door-keys', 'this CA trusts no front-door key (SIGNET_FRONT_DOOR_KEYS)');
   let payload;
   try {
@@ -94,6 +98,17 @@ export async function retrieverIdentity(ctx: VerifyContext, req: RetrieveRequest
   const { claims, issuer } = await verified(ctx, req.identityAssertion, 'retrieve', RetrieveIdentityClaimsSchema);
   if (claims.requestId !== req.requestId) throw refused('request-id-mismatch', 'it was signed for another request');
   return checkAssertable(claims.identity, issuer);
+}
+
+/**
+ * Who revokes, and how they showed the right to (ADR 0035): only with an
+ * assertion signed for exactly this serial and reason. The certificate's
+ * hash in it is checked against the stored certificate by the caller.
+ */
+export async function revokerIdentity(ctx: VerifyContext, req: EnrolleeRevokeRequestParsed): Promise<{ identity: Identity; proof: RevocationProof; certificateSha256: string }> {
+  const { claims, issuer } = await verified(ctx, req.identityAssertion, 'revoke', RevokeIdentityClaimsSchema);
+  if (claims.serial !== req.serial || claims.reason !== req.reason) throw refused('revocation-mismatch', 'it was signed for another serial or reason');
+  return { identity: checkAssertable(claims.identity, issuer), proof: claims.proof, certificateSha256: claims.certificateSha256 };
 }
 
 /** A bus submitter is its NATS user: the broker let it publish on its own subject only. */

@@ -47,3 +47,13 @@ function sign(key: SigningKey, ca: string, claims: Record<string, unknown>, o: S
     ...(o.now ? { now: o.now } : {}),
   });
 }
+
+export function signRevokeAssertion(
+  key: SigningKey,
+  ca: string,
+  identity: IdentityInput,
+  r: { serial: string; reason: number; proof: 'requester' | 'certificate-key'; certificateSha256: string },
+  o: SignOverrides = {},
+): Promise<string> {
+  return sign(key, ca, { purpose: 'revoke', identity, ...r, ...o.claims }, o);
+}

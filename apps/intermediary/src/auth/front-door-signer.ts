@@ -8,6 +8,7 @@ import {
   type FrontDoor,
   type Identity,
   type RetrieveIdentityClaims,
+  type RevokeIdentityClaims,
   type SubmitIdentityClaims,
 } from '@signet/contracts';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
@@ -38,6 +39,12 @@ export class FrontDoorSigner {
 
   retrieve(ca: string, identity: Identity, requestId: number): Promise<string> {
     const claims: RetrieveIdentityClaims = { purpose: 'retrieve', identity, requestId };
+    return this.sign(ca, claims);
+  }
+
+  /** For an enrollee revocation (ADR 0035): this serial, reason and certificate, and how the requester showed the right. */
+  revoke(ca: string, identity: Identity, r: Omit<RevokeIdentityClaims, 'purpose' | 'identity'>): Promise<string> {
+    const claims: RevokeIdentityClaims = { purpose: 'revoke', identity, ...r };
     return this.sign(ca, claims);
   }
 

@@ -9,6 +9,8 @@ import {
   type CaCertificateReply,
   type CaPropertiesReply,
   type CaPropertyName,
+  type CertificateStatus,
+  type EnrolleeRevokeRequest,
   type RequestResult,
   type RetrieveRequest,
   type SubmitRequest,
@@ -42,6 +44,11 @@ export class CaClient {
   /** ICertRequest::RetrievePending, with what shows the caller owns the request. */
   retrieve(ca: string, request: RetrieveRequest): Promise<RequestResult> {
     return this.bus.call(Commands.retrieve, ca, request).catch(rethrowPublic(ca));
+  }
+
+  /** RevokeCertificate for an enrollee (ACME revokeCert, ADR 0035), with the front door's assertion of who revokes and how they showed the right. */
+  revoke(ca: string, request: EnrolleeRevokeRequest): Promise<CertificateStatus> {
+    return this.bus.call(Commands.enrolleeRevoke, ca, request).catch(rethrowPublic(ca));
   }
 
   /** ICertRequest::GetCACertificate */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
 import { loadEstConfig, type EstConfig } from '../est/est.config';
 import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
+import { loadAcmeConfig, type AcmeConfig } from '../acme/acme.config';
 
 /**
  * Everything the intermediary reads from its environment, validated once at
@@ -50,6 +51,8 @@ export interface IntermediaryConfig {
   frontDoorKey: SigningKey;
   /** EST labels and answers (src/est/est.config.ts, ADR 0039). */
   est: EstConfig;
+  /** The ACME front door (src/acme/acme.config.ts, ADR 0035); absent: ACME is off and no database is needed. */
+  acme?: AcmeConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
   const tokens = part(() => loadTokenAuthConfig(env));
   const tls = e && part(() => loadTlsConfig(env, e.SIGNET_HTTP_HOST));
   const est = part(() => loadEstConfig(env));
+  const acme = part(() => loadAcmeConfig(env));
   if (problems.length || !e || !frontDoorKey || !tokens || !tls || !est) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     tls,
     frontDoorKey,
     est,
+    ...(acme ? { acme } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ describe('servedOverPlainHttp (the API is HTTPS only)', () => {
     expect(servedOverPlainHttp(url)).toBe(true);
   });
 
-  it.each(['/api/v1/cas', '/API/v1/cas', '/Api/v1/requests', '/api/v1/openapi.json', '/', '/healthz/x', '/cas', '//api/v1/cas', '/scep/x', '/cgi-bin/other.exe'])('fail/%s', (url) => {
+  it.each(['/api/v1/cas', '/API/v1/cas', '/Api/v1/requests', '/api/v1/openapi.json', '/', '/healthz/x', '/cas', '//api/v1/cas', '/scep/x', '/cgi-bin/other.exe', '/acme/directory', '/ACME/new-order'])('fail/%s', (url) => {
     expect(servedOverPlainHttp(url)).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { adminCommand } from './admin';
+import { adminCommand, RevocationReasonSchema } from './admin';
+import { IdentitySchema } from './identity';
+import { IdentityAssertionSchema } from './identity-assertion';
 import { Base64Schema, IsoTimeSchema, SerialHexSchema } from './common';
 
 /**
@@ -89,3 +91,47 @@ export const OcspRespondReplySchema = z.object({
   nextUpdate: IsoTimeSchema.optional(),
 });
 export type OcspRespondReply = z.infer<typeof OcspRespondReplySchema>;
+
+/**
+ * How the requester of an enrollee revocation showed it may revoke
+ * (ADR 0035): `requester`, it is the identity that requested the
+ * certificate (ca-core checks the request's requester name); or
+ * `certificate-key`, it proved possession of the certificate's private key
+ * to the front door (e.g. an ACME revokeCert signed with that key).
+ */
+export const REVOCATION_PROOFS = ['requester', 'certificate-key'] as const;
+export const RevocationProofSchema = z.enum(REVOCATION_PROOFS);
+export type RevocationProof = z.infer<typeof RevocationProofSchema>;
+
+/** Reasons an enrollee may give: not certificateHold (6), whose release is an officer's. */
+export const EnrolleeRevocationReasonSchema = RevocationReasonSchema.refine((n) => n !== 6, 'an enrollee cannot put a certificate on hold');
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lower-case hex');
+
+/**
+ * A front door asks ca-core to revoke a certificate for its requester
+ * (ACME revokeCert). Only with an identity assertion for purpose `revoke`
+ * that names this serial, reason and certificate (its SHA-256, so a
+ * look-alike certificate with the same serial proves nothing).
+ */
+export const EnrolleeRevokeRequestSchema = z
+  .object({
+    serial: SerialHexSchema,
+    reason: EnrolleeRevocationReasonSchema,
+    identityAssertion: IdentityAssertionSchema,
+  })
+  .strict();
+export type EnrolleeRevokeRequest = z.input<typeof EnrolleeRevokeRequestSchema>;
+export type EnrolleeRevokeRequestParsed = z.output<typeof EnrolleeRevokeRequestSchema>;
+
+/** The claims of an assertion for an enrollee revocation (besides iss, aud, iat, nbf, exp). */
+export const RevokeIdentityClaimsSchema = z.object({
+  purpose: z.literal('revoke'),
+  identity: IdentitySchema,
+  serial: SerialHexSchema,
+  reason: EnrolleeRevocationReasonSchema,
+  proof: RevocationProofSchema,
+  /** SHA-256 (lower-case hex) of the certificate's DER as the requester presented it. */
+  certificateSha256: Sha256Hex,
+});
+export type RevokeIdentityClaims = z.input<typeof RevokeIdentityClaimsSchema>;

@@ -1,0 +1,86 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { createCsr } from '@signet/x509';
+import { AcmeTestClient, ChallengeValidator, createApp, loadConfig } from '../apps/intermediary/src/testing-api';
+import { run, writeTemp } from './support/openssl';
+import { freePort, waitFor } from './support/processes';
+import { Stack } from './support/stack';
+
+// ACME (ADR 0035) against the real ca-core and policy service with the
+// shipped policy: an intermediary with ACME on (in this process, so the
+// test can give it its own challenge validator until the validators' module
+// is part of the build) orders, validates, finalizes under WebServer, gets a
+// certificate with exactly the validated names that openssl and certtool
+// accept, and revokes it through ca-core: OCSP says revoked at once.
+
+/** Every challenge passes: this spec is about the flow through the CA, not about validation. */
+class AcceptingValidator extends ChallengeValidator {
+  async validate(): Promise<{ ok: true }> {
+    return { ok: true };
+  }
+}
+
+const stack = new Stack();
+let nc: NatsConnection;
+let acme: NestExpressApplication;
+let acmeUrl: string;
+
+beforeAll(async () => {
+  await stack.start();
+  const port = await freePort();
+  const config = loadConfig(stack.envFor('intermediary', { SIGNET_HTTP_PORT: String(port), SIGNET_ACME_DATABASE_URL: stack.databaseUrl }));
+  nc = await connect({ servers: config.nats.url });
+  acme = await createApp(config, nc, { challengeValidator: new AcceptingValidator(), logger: ['error', 'warn'] });
+  await acme.listen(port, '127.0.0.1');
+  acmeUrl = `http://127.0.0.1:${port}`;
+}, 180_000);
+
+afterAll(async () => {
+  await acme?.close();
+  await nc?.close();
+  await stack.close();
+}, 60_000);
+
+describe('ACME through the whole CA', () => {
+  it('issues exactly the validated names under WebServer, verifiable by openssl and certtool; revokeCert makes OCSP say revoked', async () => {
+    const c = await AcmeTestClient.create(`${acmeUrl}/acme/directory`);
+    expect((await c.newAccount({ termsOfServiceAgreed: true })).status).toBe(201);
+    const identifiers = [
+      { type: 'dns' as const, value: 'www.acme-e2e.example.com' },
+      { type: 'ip' as const, value: '192.0.2.7' },
+    ];
+    const created = await c.post(c.directory.newOrder, { identifiers });
+    expect(created.status).toBe(201);
+    for (const authzUrl of created.body.authorizations as string[]) {
+      const authz = (await c.post(authzUrl, undefined)).body;
+      await c.post(authz.challenges.find((x: { type: string }) => x.type === 'http-01').url, {});
+      await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 20_000, 100);
+    }
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const csr = (await createCsr({ subject: [{ type: 'CN', value: 'www.acme-e2e.example.com' }], sans: identifiers, privateKey })).toString('base64url');
+    const fin = await c.post(created.body.finalize, { csr });
+    expect(fin.body).toMatchObject({ status: 'valid' });
+
+    const chain = (await c.post(fin.body.certificate, undefined)).body as string;
+    const leaf = new X509Certificate(chain);
+    expect(leaf.subjectAltName).toBe('DNS:www.acme-e2e.example.com, IP Address:192.0.2.7');
+    const caPem = await (await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`)).text();
+    const [caPath, leafPath, chainPath] = [writeTemp('acme-ca.pem', caPem), writeTemp('acme-leaf.pem', leaf.toString()), writeTemp('acme-chain.pem', chain)];
+    expect(run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caPath, leafPath]).out).toContain(': OK');
+    const certtool = run('certtool', ['--verify', '--load-ca-certificate', caPath, '--infile', chainPath]);
+    expect([certtool.code, certtool.out]).toEqual([0, expect.stringContaining('Chain verification output: Verified.')]);
+
+    // ca-core saw the ACME account as the requester, under the profile's template.
+    const serial = leaf.serialNumber.toLowerCase();
+    const rows = (await stack.db.query(`SELECT r.requester_name, c.template FROM request r JOIN certificate c ON c.request_id = r.id WHERE c.serial = $1`, [serial])).rows;
+    expect(rows).toEqual([{ requester_name: `acme-account:${c.kid}`, template: 'WebServer' }]);
+
+    const revoked = await c.post(c.directory.revokeCert, { certificate: leaf.raw.toString('base64url'), reason: 4 });
+    expect(revoked.status).toBe(200);
+    const ocsp = run('openssl', ['ocsp', '-issuer', caPath, '-cert', leafPath, '-url', `${stack.baseUrl}/ocsp/${stack.ca}`, '-no_nonce', '-CAfile', caPath]);
+    expect(ocsp.out).toMatch(/: revoked/);
+    expect(ocsp.out).toMatch(/Reason: superseded/);
+    expect((await c.post(c.directory.revokeCert, { certificate: leaf.raw.toString('base64url') })).body.type).toBe('urn:ietf:params:acme:error:alreadyRevoked');
+  }, 120_000);
+});
