@@ -123,19 +123,8 @@ export class RequestStore {
 
   /** Inserts a new request in process; returns undefined when the idempotency key is taken. */
   async insert(m: EntityManager, r: NewRequest): Promise<number | undefined> {
-    const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO request (ca_name, disposition, raw_request, request_sha256, attributes_raw, requester_name, identity, subject, idempotency_key, retrieval_secret_sha256, lease_until)
-       VALUES ($1, 'in_process', $2, $3, $4, $5, $6::jsonb, $7, $8, $9, now() + make_interval(secs => $10::double precision / 1000))
-       ON CONFLICT (ca_name, idempotency_key) DO NOTHING RETURNING id`,
-      [r.caName, r.rawRequest, r.requestSha256, r.attributesRaw, requesterNameOf(r.identity), JSON.stringify(r.identity), r.subject, r.idempotencyKey ?? null, r.retrievalSecretSha256, r.leaseMs],
-    );
-    if (rows.length === 0) return undefined;
-    const id = Number(rows[0].id);
-    for (const a of r.attributes) {
-      await m.query(`INSERT INTO request_attribute (request_id, name, display_name, value, origin) VALUES ($1, $2, $3, $4, 'request')`, [id, a.name, a.displayName, a.value]);
-    }
-    await this.writeExtensions(m, id, r.extensions);
-    return id;
+    const [got] = await this.insertMany(m, [r]);
+    return got?.id;
   }
 
   /**
@@ -340,11 +329,6 @@ export class RequestStore {
     await m.query(`UPDATE request SET retrieval_secret_sha256 = $3 WHERE ca_name = $1 AND id = $2`, [caName, id, sha256]);
   }
 
-  /** The certificate was issued after the submit answered: its owner's first retrieval is an event. */
-  async setAwaitingRetrieval(m: EntityManager, id: number): Promise<void> {
-    await m.query(`UPDATE request SET awaiting_retrieval = true WHERE id = $1`, [id]);
-  }
-
   /** Clears awaiting_retrieval; true for exactly one of any number of concurrent callers. */
   async claimFirstRetrieval(m: EntityManager, caName: string, id: number): Promise<boolean> {
     // Wrapped in a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
@@ -374,17 +358,10 @@ export class RequestStore {
   /** Replaces the extensions of the given origins (a policy pass rewrites its own). */
   async replaceExtensions(m: EntityManager, id: number, origins: ExtensionOrigin[], exts: DraftExtension[]): Promise<void> {
     await m.query(`DELETE FROM request_extension WHERE request_id = $1 AND origin = ANY($2)`, [id, origins]);
-    await this.writeExtensions(m, id, exts.filter((e) => origins.includes(e.origin)));
-  }
-
-  private async writeExtensions(m: EntityManager, id: number, exts: DraftExtension[]): Promise<void> {
-    for (const e of exts) {
-      await m.query(
-        `INSERT INTO request_extension (request_id, oid, origin, critical, disabled, value) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (request_id, origin, oid) DO UPDATE SET critical = EXCLUDED.critical, disabled = EXCLUDED.disabled, value = EXCLUDED.value`,
-        [id, e.oid, e.origin, e.critical, e.disabled, e.value],
-      );
-    }
+    await this.writeExtensionsMany(
+      m,
+      exts.filter((e) => origins.includes(e.origin)).map((e) => ({ ...e, requestId: id })),
+    );
   }
 
   /** Replaces the policy's extensions of several requests: one DELETE and one INSERT. */
@@ -412,11 +389,6 @@ export class RequestStore {
   async serialHolder(m: EntityManager, caName: string, serial: string): Promise<number | undefined> {
     const rows = await m.query(`SELECT request_id FROM serial_reservation WHERE ca_name = $1 AND serial = $2`, [caName, serial]);
     return rows[0] ? Number(rows[0].request_id) : undefined;
-  }
-
-  /** Reserves a serial before anything is signed; false when it is taken. */
-  reserveSerial(caName: string, serial: string, requestId: number): Promise<boolean> {
-    return this.reserveSerialIn(this.ds.manager, caName, serial, requestId);
   }
 
   async insertCertificate(
