@@ -16,7 +16,7 @@
 #   SIGNET_PGDATA         private cluster directory (default <repo>/.signet/pgdata)
 #   SIGNET_SERVICE_TIMEOUT    seconds to wait for a server to come up (default 60)
 #   SIGNET_NO_INSTALL=1   never call apt-get
-#   SIGNET_SKIP_TOOLS=1   do not check certtool / docker-compose
+#   SIGNET_SKIP_TOOLS=1   do not check certtool / docker-compose / the ACME tools
 
 SIGNET_ROOT="${SIGNET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 SIGNET_STATE_DIR="${SIGNET_STATE_DIR:-$SIGNET_ROOT/.signet}"
@@ -455,14 +455,24 @@ signet_ensure_secure_nats() {
 
 signet_ensure_tools() {
   [[ ${SIGNET_SKIP_TOOLS:-} == 1 ]] && return 0
-  # The independent certificate checkers the tests call (toolchain.md), and
-  # docker-compose for e2e/infra/compose.spec.ts.
+  # The independent certificate checkers the tests call (toolchain.md),
+  # docker-compose for e2e/infra/compose.spec.ts, and strongSwan's pki.
   local missing=()
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v certtool >/dev/null 2>&1 || missing+=(gnutls-bin)
   python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd) # SMTP server for the exit-module mail tests
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # ACME: a test DNS server for the challenge validator's tests (pebble ships
+  # pebble-challtestsrv), and the real clients the ACME end-to-end tests run.
+  command -v pebble-challtestsrv >/dev/null 2>&1 || missing+=(pebble)
+  command -v lego >/dev/null 2>&1 || missing+=(lego)
+  command -v certbot >/dev/null 2>&1 || missing+=(certbot)
+  command -v dehydrated >/dev/null 2>&1 || missing+=(dehydrated)
+  # EST client for e2e/est.spec.ts: pki, plus the plugins without which it can neither fetch nor parse (clients.md).
+  command -v pki >/dev/null 2>&1 || missing+=(strongswan-pki)
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]] || missing+=(libstrongswan-standard-plugins)
+  [[ -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ]] || missing+=(libstrongswan-extra-plugins)
   ((${#missing[@]})) || return 0
   if signet_can_apt; then
     signet_apt_install "${missing[@]}" || signet_log "could not install ${missing[*]}; the tests that need them will fail or say so"

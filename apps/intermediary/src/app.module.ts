@@ -4,6 +4,7 @@ import { type Authenticator } from './auth/authenticator';
 import { BusModule } from './bus/bus.module';
 import { CasModule } from './cas/cas.module';
 import { type IntermediaryConfig } from './config/config';
+import { EstModule } from './est/est.module';
 import { HealthModule } from './health/health.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RequestsModule } from './requests/requests.module';
@@ -16,7 +17,7 @@ export class AppModule {
   static register(config: IntermediaryConfig, connection: NatsConnection, opts: { authenticators?: Authenticator[] } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
+      imports: [BusModule.register(config, connection), RequestsModule.register(opts.authenticators), EstModule.register(opts.authenticators), CasModule, HealthModule, OpenApiModule, RevocationModule, TlsModule],
     };
   }
 }

@@ -20,7 +20,7 @@ const reason = async (p: Promise<unknown>) => {
 describe('admin assertions', () => {
   it('ok/gives back the actor it was signed for', async () => {
     const jwt = await signAdminAssertion(key, { ...expected, actor });
-    await expect(verifyAdminAssertion(keys, jwt, expected)).resolves.toMatchObject({ actor, jti: expect.any(String) });
+    await expect(verifyAdminAssertion(keys, jwt, expected)).resolves.toMatchObject({ actor, jti: expect.any(String), expiresAt: expect.any(Date) });
     expect(bodySha256(body)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 

@@ -44,7 +44,9 @@ export function signAdminAssertion(key: SigningKey, a: AdminAssertionInput): Pro
 
 export interface VerifiedAdminAssertion {
   actor?: Actor;
+  /** The assertion's id: a receiver that keeps the ids it accepted until `expiresAt` refuses a replay. */
   jti: string;
+  expiresAt: Date;
 }
 
 /**
@@ -70,5 +72,5 @@ export async function verifyAdminAssertion(
   if (!claims.success) throw new AssertionError('bad-claims', 'assertion claims are not those of an admin assertion');
   if (claims.data.cmd !== expected.command) throw new AssertionError('wrong-command', 'assertion is for another command');
   if (claims.data.body !== bodySha256(expected.body)) throw new AssertionError('wrong-body', 'assertion is for another message body');
-  return { actor: claims.data.actor, jti: claims.data.jti };
+  return { actor: claims.data.actor, jti: claims.data.jti, expiresAt: new Date((payload.exp as number) * 1000) };
 }

@@ -80,7 +80,13 @@ export function answerShapes(doc: OpenApiDocument): {
       for (const [status, answer] of Object.entries(op!.responses)) {
         if (Number(status) < 400) continue;
         // OCSP answers every error as an OCSPResponse (RFC 6960 2.3), never as JSON: that is its shape.
-        const shaped = '$ref' in answer ? answer.$ref.startsWith('#/components/responses/') : answer.content?.['application/json'] !== undefined || answer.content?.['application/ocsp-response'] !== undefined;
+        // EST answers errors as text (RFC 7030 §4.2.3), which its clients show to the device's operator.
+        const shaped =
+          '$ref' in answer
+            ? answer.$ref.startsWith('#/components/responses/')
+            : answer.content?.['application/json'] !== undefined ||
+              answer.content?.['application/ocsp-response'] !== undefined ||
+              (path.startsWith('/.well-known/est/') && answer.content?.['text/plain'] !== undefined);
         errors.push({ route, status, shaped });
       }
     }

@@ -6,3 +6,4 @@ export * from './wait';
 export * from './fuzz';
 export * from './oidc-issuer';
 export * from './tls';
+export * from './challtestsrv';

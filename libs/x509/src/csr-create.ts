@@ -16,6 +16,8 @@ export interface CsrOptions {
   sans: San[];
   /** The requester's key: signs the request (proof of possession) and never leaves the caller. */
   privateKey: KeyObject;
+  /** A challengePassword attribute (PKCS#9, RFC 2985 5.4.1), as UTF8String: an EST channel binding (RFC 7030 §3.5). */
+  challengePassword?: string;
 }
 
 /**
@@ -38,6 +40,10 @@ export async function createCsr(opts: CsrOptions): Promise<Buffer> {
   const signer = createSigner(opts.privateKey);
   const spki = createPublicKey(opts.privateKey).export({ type: 'spki', format: 'der' });
   const attributes: Buffer[] = [];
+  if (opts.challengePassword !== undefined) {
+    const value = toDer(new asn1js.Utf8String({ value: opts.challengePassword }));
+    attributes.push(derSequence([toDer(new asn1js.ObjectIdentifier({ value: OID.challengePassword })), tlv(0x31, value)]));
+  }
   if (opts.sans.length > 0) {
     // RFC 5280 4.2.1.6: with an empty subject the SAN is the only name, so it is critical.
     const extensions = encodeExtensions([{ oid: OID.subjectAltName, critical: opts.subject.length === 0, value: encodeSubjectAltName(opts.sans) }]);

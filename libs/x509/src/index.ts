@@ -6,6 +6,9 @@ export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
 export { createCsr } from './csr-create';
 export type { CsrOptions } from './csr-create';
+export { challengePasswordOf } from './csr-challenge';
+export { certsOnlyPkcs7, readCertsOnlyPkcs7 } from './pkcs7/certs-only';
+export { encodeCsrAttrs } from './pkcs7/csr-attrs';
 export { CA_KEY_ALGORITHMS, MIN_PASSPHRASE_LENGTH, generateKeyPair, encryptPrivateKey, decryptPrivateKey, keyAlgorithmOf } from './keys';
 export type { CaKeyAlgorithm } from './keys';
 export {
@@ -38,3 +41,5 @@ export type { RawExtension } from './extension-list';
 export { initCrypto } from './engine';
 export * from './crl';
 export * from './ocsp';
+export { readAcmeValidationCertificate } from './acme-validation-certificate';
+export type { AcmeValidationCertificate } from './acme-validation-certificate';

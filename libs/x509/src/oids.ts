@@ -22,6 +22,8 @@ export const OID = {
   inhibitAnyPolicy: '2.5.29.54',
   // Private internet extension, RFC 5280 4.2.2.1 (id-pe = 1.3.6.1.5.5.7.1).
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  /** id-pe-acmeIdentifier, RFC 8737 6.1: the TLS-ALPN-01 validation certificate's key authorization digest. */
+  acmeIdentifier: '1.3.6.1.5.5.7.1.31',
   // Revocation: CRL and CRL entry extensions (RFC 5280 5.2, 5.3), access
   // methods (4.2.2.1) and OCSP (RFC 6960 4.2.1, 4.4; id-pkix-ocsp = id-ad-ocsp).
   freshestCRL: '2.5.29.46',

@@ -75,7 +75,8 @@ describe('ca-core believes an admin actor only from admin-api\'s assertion', () 
               (SELECT count(*) FROM request_attribute) AS attributes,
               (SELECT count(*) FROM request_extension) AS extensions,
               (SELECT count(*) FROM admin_token) AS tokens,
-              (SELECT count(*) FROM crl) AS crls`,
+              (SELECT count(*) FROM crl) AS crls,
+              (SELECT count(*) FROM admin_assertion_used WHERE ca_name = $1) AS assertions`,
       [h.ca],
     )) as unknown[];
 
@@ -112,6 +113,33 @@ describe('ca-core believes an admin actor only from admin-api\'s assertion', () 
     else expect(e).toMatchObject({ code: ErrorCode.Unauthorized, details: { reason: why } });
     expect(await state()).toEqual(before);
     expect((await h.client.call(Commands.adminGetRequest, h.ca, { actor: olivia, requestId })).disposition).toBe('pending');
+  });
+
+  it('accepts an assertion once: a copy replayed within its lifetime is refused and writes nothing, for a change and for a read', async () => {
+    const requestId = await pending();
+    let copy: string | undefined;
+    const once = (sign: (bytes: Uint8Array) => Promise<string>) => async (bytes: Uint8Array) => (copy ??= await sign(bytes));
+    const deny = once(signed({ actor: olivia }));
+    expect(await raw(Commands.adminDeny, { requestId, reason: 'first' }, deny)).toMatchObject({ requestId, disposition: 'denied' });
+    const before = await state();
+    expect(await failure(raw(Commands.adminDeny, { requestId, reason: 'first' }, deny))).toMatchObject({ code: ErrorCode.Unauthorized, details: { reason: 'replayed' } });
+    expect(await state()).toEqual(before);
+
+    copy = undefined;
+    const read = once(signed({ command: Commands.adminGetRequest.name, actor: olivia }));
+    expect(await raw(Commands.adminGetRequest, { requestId }, read)).toMatchObject({ requestId, disposition: 'denied' });
+    expect(await failure(raw(Commands.adminGetRequest, { requestId }, read))).toMatchObject({ code: ErrorCode.Unauthorized, details: { reason: 'replayed' } });
+    // A fresh assertion for the same command and body is a new command, and works.
+    expect(await raw(Commands.adminGetRequest, { requestId }, signed({ command: Commands.adminGetRequest.name, actor: olivia }))).toMatchObject({ requestId });
+  });
+
+  it('forgets the ids of assertions long expired, and still refuses those as expired', async () => {
+    const requestId = await pending();
+    await h.ds.query(`INSERT INTO admin_assertion_used (ca_name, jti, expires_at) VALUES ($1, 'stale-id', now() - interval '2 minutes')`, [h.ca]);
+    await raw(Commands.adminGetRequest, { requestId }, signed({ command: Commands.adminGetRequest.name, actor: olivia }));
+    expect(await h.ds.query(`SELECT jti FROM admin_assertion_used WHERE ca_name = $1 AND jti = 'stale-id'`, [h.ca])).toEqual([]);
+    const old = signed({ command: Commands.adminGetRequest.name, actor: olivia, now: new Date(Date.now() - 120_000) });
+    expect(await failure(raw(Commands.adminGetRequest, { requestId }, old))).toMatchObject({ code: ErrorCode.Unauthorized, details: { reason: 'expired' } });
   });
 
   it('refuses every admin command without an assertion, and each with one signed by a foreign key', async () => {

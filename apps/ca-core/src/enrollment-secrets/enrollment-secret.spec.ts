@@ -29,6 +29,9 @@ describe('secretHolds', () => {
     ['fail/expired (at the very instant)', { id, secret }, { ...row, expiresAt: NOW }, false],
     ['fail/revoked', { id, secret }, { ...row, revokedAt: NOW }, false],
     ['fail/used', { id, secret }, { ...row, usedAt: NOW }, false],
+    ['fail/used, by a request under another key', { id, secret }, { ...row, usedAt: NOW, spentByRetried: false }, false],
+    ['ok/used by the very request a retry names, even expired since', { id, secret }, { ...row, usedAt: NOW, expiresAt: NOW, spentByRetried: true }, true],
+    ['fail/a retry with a wrong secret', { id, secret: secret.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) }, { ...row, usedAt: NOW, spentByRetried: true }, false],
     ['fail/upper-case hex is not the secret handed out', { id, secret: secret.toUpperCase() }, row, false],
     ['fail/malformed id', { id: 'x', secret }, row, false],
   ])('%s', (_n, presented, r, ok) => expect(secretHolds(presented, r, NOW)).toBe(ok));

@@ -127,13 +127,22 @@ export class EnrollmentSecretStore {
   /**
    * A presented credential → what it binds, or the one refusal (unknown,
    * wrong, expired, revoked, used or malformed alike). Reads only: the
-   * secret is spent by the submit that uses it (markUsed).
+   * secret is spent by the submit that uses it (markUsed). A used secret
+   * holds only for a retry naming the idempotency key of the request that
+   * spent it (`retryOf`): that submit is answered with the stored request.
    */
-  async check(presented: { id: string; secret: string }): Promise<EnrollmentSecretBinding> {
-    const rows: Row[] = await this.ds.query(`SELECT ${PUBLIC_COLUMNS}, secret_sha256 FROM enrollment_secret WHERE ca_name = $1 AND id = $2`, [this.ca, presented.id]);
+  async check(presented: { id: string; secret: string; retryOf?: string }): Promise<EnrollmentSecretBinding> {
+    // The key of the request that spent it, for a retry that names its own (CheckEnrollmentSecretSchema.retryOf).
+    const rows: (Row & { spent_by_key: string | null })[] = await this.ds.query(
+      `SELECT ${PUBLIC_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, s.secret_sha256, q.idempotency_key AS spent_by_key
+         FROM enrollment_secret s LEFT JOIN request q ON q.ca_name = s.ca_name AND q.id = s.used_by_request_id
+        WHERE s.ca_name = $1 AND s.id = $2`,
+      [this.ca, presented.id],
+    );
     const r = rows[0];
     const now = this.clock.now();
-    const holds = secretHolds(presented, r && { secretSha256: r.secret_sha256, expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at }, now);
+    const spentByRetried = presented.retryOf !== undefined && r?.spent_by_key === presented.retryOf;
+    const holds = secretHolds(presented, r && { secretSha256: r.secret_sha256, expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at, spentByRetried }, now);
     if (!holds || !r) throw refused();
     return {
       id: r.id,

@@ -32,19 +32,27 @@ export interface StoredSecret {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** The request that spent it was stored under the idempotency key the check names as retried (`retryOf`). */
+  spentByRetried?: boolean;
 }
 
 /**
  * Does the presented secret open this row (or no row) at `now`? Every
  * answer but `true` is the same refusal to the caller; the hash is always
  * computed and compared in constant time, whatever else is wrong.
+ *
+ * A used secret holds only for a retry of the request that spent it
+ * (`spentByRetried`): that submit replays the stored request, so it spends
+ * nothing, and expiry (a limit on spending) no longer applies to it.
  */
 export function secretHolds(presented: { id: string; secret: string }, row: StoredSecret | undefined, now: Date): boolean {
   const wellFormed = ENROLLMENT_SECRET_ID_PATTERN.test(presented.id) && ENROLLMENT_SECRET_PATTERN.test(presented.secret);
   const given = Buffer.from(credentialSha256(presented.id, presented.secret), 'hex');
   const stored = Buffer.from(row?.secretSha256 ?? NO_HASH, 'hex');
   const matches = timingSafeEqual(given, stored);
-  return wellFormed && !!row && matches && row.revokedAt === null && row.usedAt === null && row.expiresAt.getTime() > now.getTime();
+  if (!wellFormed || !row || !matches || row.revokedAt !== null) return false;
+  if (row.usedAt !== null) return row.spentByRetried === true;
+  return row.expiresAt.getTime() > now.getTime();
 }
 
 /** The state a list shows; revoked and used are final, expiry applies to the rest. */

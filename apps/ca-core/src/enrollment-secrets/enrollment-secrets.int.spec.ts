@@ -169,6 +169,27 @@ describe('enrollment secrets on the real bus and database', () => {
     expect(await h.ds.transaction((m) => store.markUsed(m, 'enrollment-token:jti-1', requestId))).toBe(false);
   });
 
+  it('a retry of the request that spent it (retryOf = its idempotency key) still holds, and replays that request', async () => {
+    const c = await create();
+    const request = makeCsr(w, `${c.id}-retry`, `/CN=retry.example.test`);
+    const first = await h.submitAs(secretIdentity(c.id), { request, idempotencyKey: `est-${c.id}` });
+    const at = c.secret.indexOf(':');
+    const presented = { id: c.id, secret: c.secret.slice(at + 1) };
+    const retry = (extra: Record<string, unknown>) => h.client.call(Commands.enrollmentSecretCheck, h.ca, { ...presented, ...extra });
+    // Past its expiry too: spending is over, the retry only reads the request back.
+    clock.advance(8 * DAY);
+    try {
+      expect((await retry({ retryOf: `est-${c.id}` })).id).toBe(c.id);
+      expect(await failure(retry({}))).toMatchObject({ code: ErrorCode.Unauthorized });
+      expect(await failure(retry({ retryOf: 'est-another-request' }))).toMatchObject({ code: ErrorCode.Unauthorized });
+      expect(await failure(retry({ retryOf: `est-${c.id}`, secret: '0'.repeat(64) }))).toMatchObject({ code: ErrorCode.Unauthorized });
+      const again = await h.submitAs(secretIdentity(c.id), { request, idempotencyKey: `est-${c.id}` });
+      expect(again.requestId).toBe(first.requestId);
+    } finally {
+      clock.advance(-8 * DAY);
+    }
+  });
+
   it('two submits racing with one secret: exactly one spends it', async () => {
     const c = await create();
     const outcomes = await Promise.allSettled([1, 2].map((i) => spend(c.id, `race${i}.example.test`)));

@@ -15,7 +15,19 @@ import { type HttpRequest } from '@signet/http';
  */
 export interface Authenticator {
   readonly method: IdentityMethod;
-  authenticate(req: HttpRequest): Promise<Identity | undefined>;
+  authenticate(req: HttpRequest, ctx?: AuthContext): Promise<Identity | undefined>;
+}
+
+/**
+ * What a front door knows about the call beyond the HTTP request. EST's
+ * device retries a pending request with the same one-time credential the
+ * first attempt spent (RFC 7030 §4.2.3); `retryKeyFor` gives the
+ * idempotency key that request would carry for a requester, so a spent
+ * enrollment secret can still hold for a retry of exactly the request it
+ * spent itself on (ADR 0039).
+ */
+export interface AuthContext {
+  retryKeyFor?: (requester: Pick<Identity, 'method' | 'principal'>) => string;
 }
 
 /** Nest token for the list of configured authenticators, in the order they are asked. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ANONYMOUS_IDENTITY, ErrorCode, IdentitySchema, isSignetError, SignetError, type Identity } from '@signet/contracts';
 import { FailureLimiter, sourceKey, type HttpRequest } from '@signet/http';
-import { AUTHENTICATORS, type Authenticator } from './authenticator';
+import { AUTHENTICATORS, type AuthContext, type Authenticator } from './authenticator';
 import { ENROLLEE_AUTH_FAILURES } from './enrollment-secret.authenticator';
 
 /**
@@ -28,13 +28,13 @@ export class EnrolleeAuth {
     @Optional() @Inject(ENROLLEE_AUTH_FAILURES) private readonly failures?: FailureLimiter,
   ) {}
 
-  async identify(req: HttpRequest): Promise<Identity> {
+  async identify(req: HttpRequest, ctx?: AuthContext): Promise<Identity> {
     const source = sourceKey(req.ip);
     if (this.failures && presentsCredential(req)) this.failures.assertAllowed(source);
     for (const authenticator of this.authenticators) {
       let found: Identity | undefined;
       try {
-        found = await authenticator.authenticate(req);
+        found = await authenticator.authenticate(req, ctx);
       } catch (e) {
         if (this.failures && authenticator.method !== 'enrollment-secret' && isSignetError(e) && e.code === ErrorCode.Unauthorized) this.failures.fail(source);
         throw e;

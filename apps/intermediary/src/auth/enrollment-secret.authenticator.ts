@@ -10,7 +10,7 @@ import {
 } from '@signet/contracts';
 import { FailureLimiter, sourceKey, type HttpRequest } from '@signet/http';
 import { DiscoveryService } from '../discovery/discovery.service';
-import { type Authenticator } from './authenticator';
+import { type AuthContext, type Authenticator } from './authenticator';
 import { parseBasic } from './basic';
 import { EnrollmentSecretClient } from './enrollment-secret.client';
 
@@ -71,14 +71,16 @@ export class EnrollmentSecretAuthenticator implements Authenticator {
     @Inject(ENROLLEE_AUTH_FAILURES) private readonly failures: FailureLimiter,
   ) {}
 
-  async authenticate(req: HttpRequest): Promise<Identity | undefined> {
+  async authenticate(req: HttpRequest, ctx?: AuthContext): Promise<Identity | undefined> {
     const basic = parseBasic(req.headers.authorization);
     if (basic === undefined) return undefined;
     const source = sourceKey(req.ip);
     this.failures.assertAllowed(source);
     if (basic === 'malformed') throw this.refuse(source, 'a malformed Basic header');
     const ca = (await this.discovery.resolve(requestedCa(req))).name;
-    return this.check(ca, { id: basic.userId, secret: basic.password }, source);
+    // A retry (EST after a 202) may present the secret its first attempt spent: ca-core lets it hold for that request only.
+    const retryOf = ctx?.retryKeyFor?.({ method: this.method, principal: basic.userId });
+    return this.check(ca, { id: basic.userId, secret: basic.password, ...(retryOf ? { retryOf } : {}) }, source);
   }
 
   /** A credential given some other way (a SCEP challengePassword): `<id>:<secret>` for CA `ca`, counted under `source`. */
@@ -89,7 +91,7 @@ export class EnrollmentSecretAuthenticator implements Authenticator {
     return this.check(ca, presented, source);
   }
 
-  private async check(ca: string, presented: { id: string; secret: string }, source: string): Promise<Identity> {
+  private async check(ca: string, presented: { id: string; secret: string; retryOf?: string }, source: string): Promise<Identity> {
     try {
       const binding = await this.client.check(ca, presented);
       return identityOf(binding);

@@ -19,7 +19,7 @@ export class EnrollmentSecretClient {
     this.bus = new BusClient(nc, config.caTimeoutMs);
   }
 
-  async check(ca: string, presented: { id: string; secret: string }): Promise<EnrollmentSecretBinding> {
+  async check(ca: string, presented: { id: string; secret: string; retryOf?: string }): Promise<EnrollmentSecretBinding> {
     try {
       return await this.bus.call(Commands.enrollmentSecretCheck, ca, presented);
     } catch (e) {

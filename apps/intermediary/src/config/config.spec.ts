@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       logLevel: 'log',
       tokens: { enrollment: undefined, oidc: [], clockSkewSeconds: 60 },
       tls: expect.objectContaining({ mode: 'self-issued' }),
+      est: { labels: new Map(), retryAfterSeconds: 60 },
     });
   });
 

@@ -3,6 +3,7 @@ import { loadSigningKey, type SigningKey } from '@signet/assertions';
 import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, readSecret, type SignetLogLevel } from '@signet/config';
 import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
+import { loadEstConfig, type EstConfig } from '../est/est.config';
 import { loadTlsConfig, type TlsConfig } from '../tls/tls.config';
 
 /**
@@ -47,6 +48,8 @@ export interface IntermediaryConfig {
   tls: TlsConfig;
   /** Signs who asks for ca-core (ADR 0026). Never logged, never returned. */
   frontDoorKey: SigningKey;
+  /** EST labels and answers (src/est/est.config.ts, ADR 0039). */
+  est: EstConfig;
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -80,7 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
   };
   const tokens = part(() => loadTokenAuthConfig(env));
   const tls = e && part(() => loadTlsConfig(env, e.SIGNET_HTTP_HOST));
-  if (problems.length || !e || !frontDoorKey || !tokens || !tls) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  const est = part(() => loadEstConfig(env));
+  if (problems.length || !e || !frontDoorKey || !tokens || !tls || !est) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
     nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
     tokens,
     tls,
     frontDoorKey,
+    est,
   };
 }
 

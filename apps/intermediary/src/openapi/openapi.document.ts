@@ -1,6 +1,7 @@
 import { buildOpenApiDocument, ErrorBodySchema, type AnswerSpec, type OpenApiDocument } from '@signet/http';
 import { z } from 'zod';
 import { CA_ROUTES } from '../cas/cas.routes';
+import { EST_ROUTES } from '../est/est.routes';
 import { HEALTH_ROUTES } from '../health/health.routes';
 import { REQUEST_ROUTES } from '../requests/requests.routes';
 import { REVOCATION_ROUTES } from '../revocation/revocation.routes';
@@ -27,12 +28,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = buildOpenApiDocument({
     { name: 'enrollment', description: 'ICertRequest: submit and retrieve certificate requests' },
     { name: 'cas', description: 'ICertConfig and CA reads: which CAs exist, their certificates and properties' },
     { name: 'revocation', description: 'Revocation status for relying parties: CRLs (CDP), the CA certificate (AIA caIssuers), OCSP (AIA OCSP)' },
+    { name: 'est', description: 'EST (RFC 7030, RFC 8951) for devices, over HTTPS only' },
     { name: 'meta', description: 'Probes and this document' },
   ],
   routes: [
     ...REVOCATION_ROUTES,
     ...REQUEST_ROUTES,
     ...CA_ROUTES,
+    ...EST_ROUTES,
     {
       method: 'get',
       path: '/api/v1/openapi.json',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lineText } from '../text';
 import { adminCommand } from './admin';
-import { IsoTimeSchema, LIMITS, RequestIdSchema } from './common';
+import { IdempotencyKeySchema, IsoTimeSchema, LIMITS, RequestIdSchema } from './common';
 import { IdentitySchema, ProvenNameSchema } from './identity';
 
 /**
@@ -111,6 +111,15 @@ export const CheckEnrollmentSecretSchema = z
     /** As presented: checked by ca-core, so a malformed one gets the same refusal as a wrong one. */
     id: z.string().max(64),
     secret: z.string().max(LIMITS.retrievalSecretChars),
+    /**
+     * The idempotency key of a retried submit (EST's device sending the
+     * same request again after a 202, RFC 7030 §4.2.3). A secret that
+     * request already spent still holds for it: the row's
+     * `used_by_request_id` must be the request stored under this key, and
+     * the submit then answers that request (an idempotent replay), never a
+     * second one.
+     */
+    retryOf: IdempotencyKeySchema.optional(),
   })
   .strict();
 /** What the secret binds; the front door makes the identity of it. */

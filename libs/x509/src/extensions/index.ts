@@ -7,3 +7,4 @@ export { ipFromBytes, ipToBytes } from './ip-address';
 export * from './distribution-points';
 export * from './authority-info-access';
 export { checkAccessUri, MAX_URI_LENGTH } from './uri';
+export * from './acme-identifier';
