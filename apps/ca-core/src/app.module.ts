@@ -19,6 +19,7 @@ import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
 import { ModuleRegistry, ModuleRegistryController } from './registry/module.registry';
 import { IssuanceService } from './requests/issuance.service';
+import { IssuanceBatches } from './requests/issuance-batches';
 import { RequestStore } from './requests/request.store';
 import { RequestsController } from './requests/requests.controller';
 
@@ -48,6 +49,7 @@ export class CaCoreModule {
         PolicyClient,
         ModuleRegistry,
         IssuanceService,
+        IssuanceBatches,
         OneTimeCredentialStore,
         LifecycleService,
         StrandedSweeper,

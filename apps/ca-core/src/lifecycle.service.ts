@@ -8,6 +8,7 @@ import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxStore } from './outbox/outbox.store';
 import { PolicyClient } from './policy/policy.client';
 import { ModuleRegistry } from './registry/module.registry';
+import { IssuanceBatches } from './requests/issuance-batches';
 import { StrandedSweeper } from './requests/stranded.sweeper';
 
 /**
@@ -31,6 +32,7 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
     private readonly policy: PolicyClient,
     private readonly registry: ModuleRegistry,
     private readonly exitRollCall: ExitRollCallService,
+    private readonly batches: IssuanceBatches,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,6 +51,8 @@ export class LifecycleService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.policy.stop();
     await this.stranded.stop();
+    // Batches being written finish before the connections close.
+    await this.batches.drain().catch((e) => this.log.warn(`a batch failed at shutdown: ${(e as Error).message}`));
     await this.ds
       .transaction((m) => this.outbox.enqueue(m, this.config.caName, ExitEvent.CaShutdown, { message: `CA ${this.config.caName} stopping` }))
       .catch((e) => this.log.warn(`could not record shutdown: ${(e as Error).message}`));

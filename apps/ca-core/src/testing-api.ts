@@ -5,3 +5,4 @@
  */
 export { countQuery, pageQuery } from './admin/view/view-query';
 export { openDatabase } from './database/data-source';
+export { issuing, startCaCore, type CaCoreHarness } from './testing/ca-core-harness';

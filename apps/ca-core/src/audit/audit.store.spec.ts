@@ -46,6 +46,29 @@ describe('AuditStore (real PostgreSQL)', () => {
     expect(rows[0].prev_hash).toBe('0'.repeat(64));
   });
 
+  it('appends a batch in the order given, one link after another, interleaved with single appends', async () => {
+    const ca = testCaName('chain');
+    const batch = (from: number, n: number, delayMs: number) =>
+      ds.transaction(async (m) => {
+        const r = await audit.appendMany(
+          m,
+          ca,
+          Array.from({ length: n }, (_, i) => ({ actor: `batch-${from + i}`, action: 'test.batch', requestId: from + i, serial: i % 2 ? `0${i}` : undefined, details: { i, at: new Date(0) } })),
+        );
+        if (delayMs) await new Promise((res) => setTimeout(res, delayMs));
+        return r;
+      });
+    const results = await Promise.all([batch(100, 25, 5), append(ca, 1, 3), batch(200, 1, 0), batch(300, 40, 2), append(ca, 2)]);
+    // Within a batch, seqs follow the order given without a gap.
+    for (const r of [results[0], results[3]] as Array<Array<{ seq: number }>>) {
+      expect(r.map((x) => x.seq)).toEqual(Array.from({ length: r.length }, (_, i) => r[0].seq + i));
+    }
+    expect(await audit.verify(ca)).toEqual({ ok: true, checked: 25 + 1 + 1 + 40 + 1, brokenAt: null });
+    const [row] = await ds.query(`SELECT actor, details FROM audit_log WHERE ca_name = $1 AND request_id = 305`, [ca]);
+    expect(row).toEqual({ actor: 'batch-305', details: { i: 5, at: '1970-01-01T00:00:00.000Z' } });
+    expect(await ds.transaction((m) => audit.appendMany(m, ca, []))).toEqual([]);
+  });
+
   it('a rolled-back transaction leaves no entry and no gap', async () => {
     const ca = testCaName('chain');
     await append(ca, 1);

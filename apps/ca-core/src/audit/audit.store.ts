@@ -46,17 +46,30 @@ export class AuditStore {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Appends one entry. A transaction-scoped advisory lock per CA serialises
-   * appenders until commit, so two transactions can never link to the same
-   * predecessor (which would fork the chain). Call it as the last statement
-   * that takes locks in the transaction: it holds the CA-wide lock until commit.
+   * Appends one entry: `appendMany` with one.
+   */
+  async append(m: EntityManager, ca: string, e: AuditInput): Promise<{ id: number; seq: number; hash: string }> {
+    const [one] = await this.appendMany(m, ca, [e]);
+    return one;
+  }
+
+  /**
+   * Appends entries in the order given, as one link of the chain after
+   * another, in three statements however many there are. A
+   * transaction-scoped advisory lock per CA makes the caller the CA's only
+   * chain writer until commit, so two transactions can never link to the
+   * same predecessor (which would fork the chain): a batch of issuances
+   * (ADR 0037) takes it once, not once per issuance. Call it as the last
+   * statement that takes locks in the transaction: it holds the CA-wide lock
+   * until commit.
    *
    * The transaction must be READ COMMITTED: under REPEATABLE READ or
    * SERIALIZABLE the head would come from a snapshot taken before the lock,
    * older than the predecessor's commit, and the entry would collide with
    * it (issue 15, ADR 0033). Such a transaction is refused, nothing written.
    */
-  async append(m: EntityManager, ca: string, e: AuditInput): Promise<{ id: number; seq: number; hash: string }> {
+  async appendMany(m: EntityManager, ca: string, entries: AuditInput[]): Promise<Array<{ id: number; seq: number; hash: string }>> {
+    if (entries.length === 0) return [];
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`signet-audit:${ca}`]);
     // A new statement after the lock: under READ COMMITTED it sees the predecessor's commit.
     const [head] = await m.query(
@@ -68,34 +81,61 @@ export class AuditStore {
     );
     if (head.isolation !== 'read committed') {
       throw new SignetError(ErrorCode.Internal, `an audit entry can only be appended in a READ COMMITTED transaction, not ${String(head.isolation).toUpperCase()}`, {
-        action: e.action,
+        action: entries[0].action,
       });
     }
-    const prevHash: string = head.last_hash ?? GENESIS_HASH;
-    const entry: ChainedEntry = {
-      ca,
-      seq: head.last_seq === null ? 1 : Number(head.last_seq) + 1,
-      at: head.at as Date,
-      actor: e.actor,
-      action: e.action,
-      requestId: e.requestId ?? null,
-      serial: e.serial ?? null,
-      before: e.before ?? null,
-      after: e.after ?? null,
-      details: normalizeDetails(e.details),
-    };
-    const hash = chainHash(prevHash, entry);
-    const [row] = await m.query(
+    let prevHash: string = head.last_hash ?? GENESIS_HASH;
+    let seq = head.last_seq === null ? 0 : Number(head.last_seq);
+    const chained = entries.map((e) => {
+      const entry: ChainedEntry = {
+        ca,
+        seq: ++seq,
+        at: head.at as Date,
+        actor: e.actor,
+        action: e.action,
+        requestId: e.requestId ?? null,
+        serial: e.serial ?? null,
+        before: e.before ?? null,
+        after: e.after ?? null,
+        details: normalizeDetails(e.details),
+      };
+      const hash = chainHash(prevHash, entry);
+      const link = { entry, prevHash, hash };
+      prevHash = hash;
+      return link;
+    });
+    const last = chained[chained.length - 1];
+    const rows: Array<{ id: string; seq: string }> = await m.query(
       `WITH entry AS (
          INSERT INTO audit_log (ca_name, seq, at, actor, action, request_id, serial, before_disposition, after_disposition, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)
-       INSERT INTO audit_chain_head (ca_name, last_seq, last_id, last_hash)
-       SELECT $1, $2, id, $12 FROM entry
-       ON CONFLICT (ca_name) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash
-       RETURNING last_id AS id`,
-      [ca, entry.seq, entry.at, entry.actor, entry.action, entry.requestId, entry.serial, entry.before, entry.after, JSON.stringify(entry.details), prevHash, hash],
+         SELECT $1, e.seq, $2, e.actor, e.action, e.request_id, e.serial, e.before, e.after, e.details::jsonb, e.prev_hash, e.hash
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS e(seq, actor, action, request_id, serial, before, after, details, prev_hash, hash)
+         RETURNING id, seq),
+       head AS (
+         INSERT INTO audit_chain_head (ca_name, last_seq, last_id, last_hash)
+         SELECT $1, seq, id, $13 FROM entry WHERE seq = $14
+         ON CONFLICT (ca_name) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash)
+       SELECT id, seq FROM entry`,
+      [
+        ca,
+        head.at,
+        chained.map((c) => c.entry.seq),
+        chained.map((c) => c.entry.actor),
+        chained.map((c) => c.entry.action),
+        chained.map((c) => c.entry.requestId),
+        chained.map((c) => c.entry.serial),
+        chained.map((c) => c.entry.before),
+        chained.map((c) => c.entry.after),
+        chained.map((c) => JSON.stringify(c.entry.details)),
+        chained.map((c) => c.prevHash),
+        chained.map((c) => c.hash),
+        last.hash,
+        last.entry.seq,
+      ],
     );
-    return { id: Number(row.id), seq: entry.seq, hash };
+    const ids = new Map(rows.map((r) => [Number(r.seq), Number(r.id)]));
+    return chained.map((c) => ({ id: ids.get(c.entry.seq)!, seq: c.entry.seq, hash: c.hash }));
   }
 
   /** Entries after `afterId`, oldest first (ICertView on the audit log). */

@@ -47,6 +47,8 @@ describe('loadCaConfig', () => {
       idempotentWaitMs: 5_000,
       requestLeaseMs: 10_000,
       strandedSweepMs: 2_000,
+      batchWindowMs: 1,
+      batchMax: 64,
       allowSubordinateCa: false,
       roleSeparation: false,
     });
@@ -84,6 +86,8 @@ describe('loadCaConfig', () => {
       SIGNET_IDEMPOTENT_WAIT_MS: '3000',
       SIGNET_REQUEST_LEASE_MS: '20000',
       SIGNET_STRANDED_SWEEP_MS: '500',
+      SIGNET_BATCH_WINDOW_MS: '0',
+      SIGNET_BATCH_MAX: '200',
       SIGNET_ALLOW_SUBORDINATE_CA: 'true',
       SIGNET_ROLE_SEPARATION: 'true',
     });
@@ -106,6 +110,8 @@ describe('loadCaConfig', () => {
       idempotentWaitMs: 3_000,
       requestLeaseMs: 20_000,
       strandedSweepMs: 500,
+      batchWindowMs: 0,
+      batchMax: 200,
       allowSubordinateCa: true,
       roleSeparation: true,
     });

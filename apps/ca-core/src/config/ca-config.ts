@@ -42,6 +42,13 @@ const EnvSchema = NatsEnvSchema.extend({
   SIGNET_REQUEST_LEASE_MS: envInt(10_000, 1_000, 600_000),
   /** How often each ca-core looks for in-process requests whose lease ran out (ADR 0034). */
   SIGNET_STRANDED_SWEEP_MS: envInt(2_000, 100, 60_000),
+  /**
+   * Group commit (ADR 0037): how long the first request of a batch waits for
+   * others before the batch is written (0: only those that arrived while
+   * the previous batch was being written), and how many one batch holds.
+   */
+  SIGNET_BATCH_WINDOW_MS: envInt(1, 0, 50),
+  SIGNET_BATCH_MAX: envInt(64, 1, 1_000),
   /** Sign CA certificates at all (for a policy's CA template); off, none is ever signed (ADR 0023). */
   SIGNET_ALLOW_SUBORDINATE_CA: envBoolean(false),
   /** AD CS RoleSeparationEnabled, enforced by ca-core itself (admin-api has its own). */
@@ -69,6 +76,9 @@ export interface CaConfig {
   idempotentWaitMs: number;
   requestLeaseMs: number;
   strandedSweepMs: number;
+  /** Group commit (ADR 0037): the batch window and the most requests one transaction carries. */
+  batchWindowMs: number;
+  batchMax: number;
   /** Whether a policy's CA template may yield a CA certificate; false: ca-core signs none. */
   allowSubordinateCa: boolean;
   /** Refuse management to callers with two or more separated roles, and self-approval (ADR 0023). */
@@ -145,6 +155,8 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     idempotentWaitMs: e.SIGNET_IDEMPOTENT_WAIT_MS,
     requestLeaseMs: e.SIGNET_REQUEST_LEASE_MS,
     strandedSweepMs: e.SIGNET_STRANDED_SWEEP_MS,
+    batchWindowMs: e.SIGNET_BATCH_WINDOW_MS,
+    batchMax: e.SIGNET_BATCH_MAX,
     allowSubordinateCa: e.SIGNET_ALLOW_SUBORDINATE_CA,
     roleSeparation: e.SIGNET_ROLE_SEPARATION,
     frontDoorKeys,

@@ -5,6 +5,7 @@ import { createDataSource, MIGRATIONS, openDatabase } from './data-source';
 // Real PostgreSQL, one throw-away database per scenario.
 
 const EXPECTED_TABLES = [
+  'admin_assertion_used',
   'admin_token',
   'admin_token_epoch',
   'audit_chain_head',

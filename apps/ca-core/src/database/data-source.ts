@@ -9,6 +9,7 @@ import { EnrollmentSecrets1764532000000 } from './migrations/1764532000000-enrol
 import { EnrolleeIdentity1764540000000 } from './migrations/1764540000000-enrollee-identity';
 import { RequestLease1764600000000 } from './migrations/1764600000000-request-lease';
 import { AdminAssertionReplay1764605000000 } from './migrations/1764605000000-admin-assertion-replay';
+import { ResumableRequests1764700000000 } from './migrations/1764700000000-resumable-requests';
 
 const MIGRATION_LOCK = 0x5349474e4554; // 'SIGNET'
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   EnrolleeIdentity1764540000000,
   RequestLease1764600000000,
   AdminAssertionReplay1764605000000,
+  ResumableRequests1764700000000,
 ];
 
 /**

@@ -22,6 +22,22 @@ export class OutboxStore {
     return id;
   }
 
+  /** Several events in one statement, in the order given (a batch's, ADR 0037). */
+  async enqueueMany(m: EntityManager, ca: string, events: Array<{ event: ExitEvent; fields: EventFields }>): Promise<string[]> {
+    if (events.length === 0) return [];
+    const occurredAt = this.clock.now().toISOString();
+    const rows = events.map(({ event, fields }) => {
+      const id = randomUUID();
+      const payload: CaEvent = { id, event, eventBit: EXIT_EVENT_BIT[event], ca, occurredAt, ...fields };
+      return { id, subject: Events.subject(ca, event), payload: JSON.stringify(payload) };
+    });
+    await m.query(
+      `INSERT INTO outbox (event_id, subject, payload) SELECT e.id::uuid, e.subject, e.payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(id, subject, payload, n) ORDER BY e.n`,
+      [rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => r.payload)],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /**
    * A message that is not an exit event but must go out after the commit
    * all the same (an admin-token revocation notice, ADR 0024); its subject

@@ -9,7 +9,6 @@ import {
   requesterNameOf,
   SignetError,
   type DecidingRule,
-  type Identity,
   type PolicyVerifyReplyParsed,
   type RequestResult,
   type RetrieveRequestParsed,
@@ -31,7 +30,6 @@ import {
   type ParsedCsr,
 } from '@signet/x509';
 import { createHash } from 'node:crypto';
-import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
 import { CaKeysService } from '../ca/ca-keys.service';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
@@ -39,15 +37,15 @@ import { Clock } from '../clock';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../crl/revocation-config';
 import { isTransientDatabaseError } from '../database/transient';
 import { revocationExtensions } from '../crl/revocation-extensions';
-import { EnrollmentSecretStore } from '../enrollment-secrets';
-import { busIdentity, OneTimeCredentialStore, retrieverIdentity, submitterIdentity, type VerifyContext } from '../identity';
+import { busIdentity, retrieverIdentity, submitterIdentity, type VerifyContext } from '../identity';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxStore } from '../outbox/outbox.store';
 import { PolicyClient } from '../policy/policy.client';
 import { adminWidening, applyPolicyChanges, certificateExtensions, DraftViolation, proposeDraft, type CertificateDraft } from './certificate-draft';
 import { buildVerifyRequest } from './policy-snapshot';
+import { IssuanceBatches, type Stored } from './issuance-batches';
 import { RequestStore, type RequestRow } from './request.store';
-import { RequestAction, transition } from './request-state';
+import { RequestAction } from './request-state';
 import { mayRetrieve, newRetrievalSecret } from './retrieval-secret';
 
 /**
@@ -60,6 +58,9 @@ import { mayRetrieve, newRetrievalSecret } from './retrieval-secret';
  *  4. build, lint, sign, verify
  *  5. one transaction: certificate + state + outbox event + audit record
  *  6. reply (the outbox relay publishes the event)
+ * Steps 1, 3 (the serial's reservation) and 5 are written by group commit
+ * (IssuanceBatches, ADR 0037): many requests share one transaction, each
+ * keeping every guarantee of its own.
  * Whatever goes wrong after step 1 stored the request moves it on, to
  * failed or back to pending: none is left in process (ADR 0022).
  */
@@ -77,8 +78,7 @@ export class IssuanceService {
     private readonly relay: OutboxRelay,
     @Inject(REVOCATION_CONFIG) private readonly revocation: RevocationConfig,
     private readonly clock: Clock,
-    private readonly oneTime: OneTimeCredentialStore,
-    private readonly secrets: EnrollmentSecretStore,
+    private readonly batches: IssuanceBatches,
   ) {}
 
   private get caName(): string {
@@ -109,48 +109,79 @@ export class IssuanceService {
     const attributes = parseAttributes(req.attributes);
     const sha = createHash('sha256').update(der).update('\0').update(req.attributes).digest('hex');
 
-    if (req.idempotencyKey) {
-      const existing = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey);
-      if (existing) return this.replay(existing, sha, requester);
-    }
-
-    // 1b. Persist: from here on nothing the CA accepted can be lost.
+    // 1b. Persist, with the batch this request joins: from here on nothing the CA accepted can be lost.
     const secret = newRetrievalSecret();
-    const id = await this.store.transaction(async (m) => {
-      const newId = await this.store.insert(m, {
-        caName: this.caName,
-        rawRequest: der,
-        requestSha256: sha,
-        attributesRaw: req.attributes,
-        attributes: [...attributes.entries()].map(([name, a]) => ({ name, displayName: a.name, value: a.value })),
-        extensions: csr.extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: Buffer.from(e.value, 'base64'), origin: 'request' as const, disabled: false })),
-        identity,
-        subject: formatName(csr.subject),
-        idempotencyKey: req.idempotencyKey,
-        retrievalSecretSha256: secret.sha256,
-        leaseMs: this.config.requestLeaseMs,
-      });
-      if (newId !== undefined) {
-        // A one-time credential that made a request before refuses this one: the insert above rolls back with it.
-        await this.oneTime.record(m, this.caName, identity, newId);
-        // An enrollment secret is spent by the request it made (ADR 0032); one revoked or expired since the front door checked it refuses the submit.
-        if (identity.method === 'enrollment-secret' && identity.oneTime !== undefined) await this.secrets.markUsed(m, identity.oneTime, newId);
-        await this.audit.append(m, this.caName, { actor: requester, action: 'request.submit', requestId: newId, after: Disposition.InProcess, details: identityEvidence(identity) });
-      }
-      return newId;
-    });
-    if (id === undefined) {
-      // A concurrent submit with the same idempotency key won the insert.
-      const winner = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey!);
-      return this.replay(winner!, sha, requester);
-    }
-    this.log.log(`request ${id} accepted from ${requester}`);
+    const attributeList = [...attributes.entries()].map(([name, a]) => ({ name, displayName: a.name, value: a.value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const extensions = csr.extensions
+      .map((e) => ({ oid: e.oid, critical: e.critical, value: Buffer.from(e.value, 'base64'), origin: 'request' as const, disabled: false }))
+      .sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
+    const subject = formatName(csr.subject);
+    let stored: Stored;
     try {
-      return { ...(await this.decide(id, true, csr)), retrievalSecret: secret.secret };
+      stored = await this.batches.persist({
+        request: {
+          caName: this.caName,
+          rawRequest: der,
+          requestSha256: sha,
+          attributesRaw: req.attributes,
+          attributes: attributeList,
+          extensions,
+          identity,
+          subject,
+          idempotencyKey: req.idempotencyKey,
+          retrievalSecretSha256: secret.sha256,
+          leaseMs: this.config.requestLeaseMs,
+        },
+        identity,
+        requester,
+      });
     } catch (e) {
-      // Stored as pending: its submitter needs the secret to read it back once an officer decides.
+      if (!isTransientDatabaseError(e)) throw e;
+      this.log.error(`a batch of requests could not be stored: ${(e as Error)?.message ?? String(e)}`);
+      throw new SignetError(ErrorCode.Internal, 'the request could not be stored because of a temporary database failure; submit it again (with the same idempotency key)', {}, true);
+    }
+    if ('taken' in stored) {
+      // An earlier submit with the same idempotency key (or one in the same batch) holds it.
+      const existing = await this.store.findByIdempotencyKey(this.caName, req.idempotencyKey!);
+      return this.replay(existing!, sha, requester);
+    }
+    const id = stored.id;
+    this.log.log(`request ${id} accepted from ${requester}`);
+    // What was just written, known without reading it back.
+    const row: RequestRow = {
+      id,
+      caName: this.caName,
+      disposition: Disposition.InProcess,
+      message: '',
+      statusCode: 0,
+      requestType: 'pkcs10',
+      decidedBy: null,
+      rawRequest: der,
+      requestSha256: sha,
+      attributesRaw: req.attributes,
+      requesterName: requester,
+      identity,
+      subject,
+      template: null,
+      idempotencyKey: req.idempotencyKey ?? null,
+      certSubject: null,
+      submittedAt: stored.submittedAt,
+      resolvedAt: null,
+      version: 1,
+      retrievalSecretSha256: secret.sha256,
+      awaitingRetrieval: false,
+      resumable: false,
+    };
+    return this.withSecret(this.run(row, true, { csr, attributes: attributeList, extensions }), secret.secret);
+  }
+
+  /** The result with the request's retrieval secret; also on POLICY_UNAVAILABLE, whose request is stored as pending (its submitter needs the secret to read it back). */
+  private async withSecret(result: Promise<RequestResult>, secret: string): Promise<SubmitResult> {
+    try {
+      return { ...(await result), retrievalSecret: secret };
+    } catch (e) {
       if (e instanceof SignetError && e.code === ErrorCode.PolicyUnavailable) {
-        throw new SignetError(e.code, e.message, { ...e.details, retrievalSecret: secret.secret }, e.retryable);
+        throw new SignetError(e.code, e.message, { ...e.details, retrievalSecret: secret }, e.retryable);
       }
       throw e;
     }
@@ -192,13 +223,19 @@ export class IssuanceService {
   async decide(requestId: number, newRequest: boolean, csr?: ParsedCsr, actor = 'ca'): Promise<RequestResult> {
     const row = await this.store.get(this.caName, requestId);
     if (!row) throw new SignetError(ErrorCode.NotFound, `request ${requestId} not found`);
+    return this.run(row, newRequest, { csr }, actor);
+  }
+
+  /** Steps 2–6 for `row`; `known` holds what the caller already has of it (a new submit: everything), so nothing is read back. */
+  private async run(row: RequestRow, newRequest: boolean, known: Known, actor = 'ca'): Promise<RequestResult> {
+    const requestId = row.id;
     // While this process works on the request it renews its lease; a lease that runs out means the process is gone (ADR 0034).
     const lease = setInterval(() => {
       this.store.renewLease(this.caName, requestId, this.config.requestLeaseMs).catch((e) => this.log.warn(`request ${requestId}: could not renew its lease: ${(e as Error)?.message ?? String(e)}`));
     }, Math.floor(this.config.requestLeaseMs / 3));
     lease.unref();
     try {
-      return await this.steps(row, newRequest, csr, actor);
+      return await this.steps(row, newRequest, known, actor);
     } catch (e) {
       return this.recover(row, e, actor);
     } finally {
@@ -222,7 +259,7 @@ export class IssuanceService {
     let result: RequestResult;
     try {
       result = transient
-        ? await this.finish(row, RequestAction.Park, 'processing was interrupted by a temporary database error; resubmit to continue', { actor })
+        ? await this.finish(row, RequestAction.Park, 'processing was interrupted by a temporary database error; resubmit to continue', { actor, resumable: true })
         : await this.finish(row, RequestAction.Fail, `the CA could not process the request: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'internal error'}`, { actor });
     } catch (again) {
       // Not in process any more (someone else moved it), or not writable now: the first error is the one to report.
@@ -230,18 +267,18 @@ export class IssuanceService {
       throw e;
     }
     if (transient) {
-      throw new SignetError(ErrorCode.Internal, `request ${row.id} could not be finished; it is stored as pending and can be resubmitted`, { requestId: row.id }, true);
+      throw new SignetError(ErrorCode.Internal, `request ${row.id} could not be finished because of a temporary database failure; it is kept, and a retry with the same idempotency key carries on with it`, { requestId: row.id }, true);
     }
     return result;
   }
 
-  private async steps(row: RequestRow, newRequest: boolean, csr: ParsedCsr | undefined, actor: string): Promise<RequestResult> {
+  private async steps(row: RequestRow, newRequest: boolean, known: Known, actor: string): Promise<RequestResult> {
     const requestId = row.id;
-    csr ??= await parseCsr(row.rawRequest);
+    const csr = known.csr ?? (await parseCsr(row.rawRequest));
     const ca = this.keys.ca;
 
     // 2. Policy: one snapshot out, one verdict with changes back.
-    const stored = await this.store.extensions(requestId);
+    const stored = known.extensions ?? (await this.store.extensions(requestId));
     let draft: CertificateDraft;
     try {
       draft = proposeDraft({
@@ -255,7 +292,7 @@ export class IssuanceService {
     } catch (e) {
       return this.finish(row, RequestAction.Fail, `${(e as Error).message}`, { actor });
     }
-    const attributes = await this.store.attributes(requestId);
+    const attributes = known.attributes ?? (await this.store.attributes(requestId));
     let verdict: PolicyVerifyReplyParsed;
     try {
       verdict = await this.policy.verify(buildVerifyRequest({ row, csr, attributes, requestExtensions: stored.filter((e) => e.origin === 'request'), draft, ca: this.keys.caInfo(), newRequest }));
@@ -289,9 +326,9 @@ export class IssuanceService {
 
   private async issue(row: RequestRow, csr: ParsedCsr, draft: CertificateDraft, verdict: PolicyVerifyReplyParsed, actor: string, newRequest: boolean): Promise<RequestResult> {
     const ca = this.keys.ca;
-    // 3. A random serial, reserved before signing so it can never be used twice.
+    // 3. A random serial, reserved before signing so it can never be used twice (one statement and commit for the batch it joins).
     let serial = randomSerialHex();
-    while (!(await this.store.reserveSerial(this.caName, serial, row.id))) serial = randomSerialHex();
+    while (!(await this.batches.reserveSerial(serial, row.id))) serial = randomSerialHex();
 
     // 4. Build and lint the to-be-signed certificate; only a clean one is signed.
     const extensions = [
@@ -333,73 +370,29 @@ export class IssuanceService {
     });
   }
 
-  /** Applies one transition with everything that goes with it, under the row lock. */
+  /** Applies one transition with everything that goes with it, under the row lock, in the batch it joins (ADR 0037). */
   private async finish(
     row: RequestRow,
     action: RequestAction,
     text: string,
-    opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer }; awaitingRetrieval?: boolean },
+    opts: { actor: string; decidedBy?: DecidingRule; draft?: CertificateDraft; certificate?: { serial: string; der: Buffer }; awaitingRetrieval?: boolean; resumable?: boolean },
   ): Promise<RequestResult> {
     // Messages quote policies, lint and errors, which may quote input: stored, published and shown without control characters.
     const message = escapeControlCharacters(text, 'free');
-    const updated = await this.store.transaction(async (m: EntityManager) => {
-      const locked = await this.store.lock(m, this.caName, row.id);
-      if (!locked) throw new SignetError(ErrorCode.NotFound, `request ${row.id} not found`);
-      const t = transition(locked.disposition, action);
-      if (!t.ok) throw new SignetError(ErrorCode.WrongState, `request ${row.id}: ${t.reason}`, { requestId: row.id, disposition: locked.disposition });
-      const d = opts.draft;
-      await this.store.update(m, row.id, {
-        disposition: t.to,
-        message,
-        decidedBy: opts.decidedBy ?? null,
-        template: d?.template ?? null,
-        certSubject: d ? d.subject : undefined,
-        certNotBefore: d?.notBefore,
-        certNotAfter: d?.notAfter,
-        resolved: t.to !== Disposition.Pending,
-      });
-      if (d) await this.store.replaceExtensions(m, row.id, ['policy'], d.extensions);
-      const subject = d ? formatName(d.subject) : row.subject;
-      if (opts.certificate) {
-        await this.store.insertCertificate(m, {
-          caName: this.caName,
-          serial: opts.certificate.serial,
-          requestId: row.id,
-          der: opts.certificate.der,
-          sha256: createHash('sha256').update(opts.certificate.der).digest('hex'),
-          subject,
-          template: d?.template ?? null,
-          notBefore: d!.notBefore,
-          notAfter: d!.notAfter,
-        });
-        if (opts.awaitingRetrieval) await this.store.setAwaitingRetrieval(m, row.id);
-      }
-      const event = t.to === 'issued' ? ExitEvent.CertificateIssued : t.to === 'pending' ? ExitEvent.RequestPending : t.to === 'denied' ? ExitEvent.RequestDenied : undefined;
-      if (event) {
-        await this.outbox.enqueue(m, this.caName, event, {
-          requestId: row.id,
-          disposition: t.to,
-          serial: opts.certificate?.serial,
-          subject,
-          template: d?.template ?? null,
-          certificate: opts.certificate ? toPem(opts.certificate.der, 'CERTIFICATE') : undefined,
-          message,
-        });
-      }
-      await this.audit.append(m, this.caName, {
-        actor: opts.actor,
-        action: `request.${action}`,
-        requestId: row.id,
-        serial: opts.certificate?.serial,
-        before: locked.disposition,
-        after: t.to,
-        details: opts.decidedBy ? { decidedBy: opts.decidedBy } : {},
-      });
-      return (await this.store.get(this.caName, row.id, m))!;
-    });
+    const { after } = await this.batches.finish({ row, action, message, ...opts });
     this.relay.wake();
-    this.log.log(`request ${row.id}: ${row.disposition} -> ${updated.disposition}${opts.certificate ? ` serial ${opts.certificate.serial}` : ''}`);
-    return this.result(updated);
+    this.log.log(`request ${row.id}: ${row.disposition} -> ${after}${opts.certificate ? ` serial ${opts.certificate.serial}` : ''}`);
+    // The outcome as written, without reading it back.
+    const base: RequestResult = {
+      requestId: row.id,
+      disposition: after,
+      dispositionCode: CR_DISP[after],
+      message: message.slice(0, 4096),
+      ...(opts.decidedBy ? { decidedBy: opts.decidedBy } : {}),
+    };
+    if (after !== Disposition.Issued || !opts.certificate) return base;
+    const ca = this.keys.ca;
+    return { ...base, serial: opts.certificate.serial, certificate: toPem(opts.certificate.der, 'CERTIFICATE'), chain: [ca.certificatePem, ...ca.chainPem] };
   }
 
   /**
@@ -426,12 +419,34 @@ export class IssuanceService {
     if (row.disposition === Disposition.InProcess) {
       throw new SignetError(ErrorCode.InProgress, `request ${row.id} with this idempotency key is still being processed; retry later`, { requestId: row.id });
     }
+    if (row.disposition === Disposition.Pending && row.resumable) return this.resume(row, sha, requester);
     const secret = newRetrievalSecret();
     await this.store.transaction(async (m) => {
       await this.store.replaceRetrievalSecret(m, this.caName, row.id, secret.sha256);
       await this.audit.append(m, this.caName, { actor: requester, action: 'request.retry', requestId: row.id, details: { retrievalSecret: 'replaced' } });
     });
     return { ...(await this.result(row)), retrievalSecret: secret.secret };
+  }
+
+  /**
+   * The submitter's retry of a request parked because its processing was
+   * interrupted (its batch failed, its process died; not decided by anyone)
+   * carries on with it: claimed back in process under its row lock (one
+   * retry wins; the others wait for it as for any request in process), then
+   * steps 2–6 again (ADR 0037). A serial reserved before the interruption
+   * stays unused: another is drawn.
+   */
+  private async resume(row: RequestRow, sha: string, requester: string): Promise<SubmitResult> {
+    const secret = newRetrievalSecret();
+    const claimed = await this.store.transaction(async (m) => {
+      if (!(await this.store.claimResumable(m, this.caName, row.id, this.config.requestLeaseMs))) return false;
+      await this.store.replaceRetrievalSecret(m, this.caName, row.id, secret.sha256);
+      await this.audit.append(m, this.caName, { actor: requester, action: 'request.resume', requestId: row.id, before: Disposition.Pending, after: Disposition.InProcess, details: { retrievalSecret: 'replaced' } });
+      return true;
+    });
+    if (!claimed) return this.replay((await this.store.get(this.caName, row.id))!, sha, requester);
+    this.log.log(`request ${row.id}: resumed by its submitter's retry`);
+    return this.withSecret(this.decide(row.id, true), secret.secret);
   }
 
   async result(row: RequestRow): Promise<RequestResult> {
@@ -450,7 +465,9 @@ export class IssuanceService {
   }
 }
 
-/** What the audit log keeps of the submitter's identity: enough to find the credential again, never the credential. */
-function identityEvidence(identity: Identity): Record<string, unknown> {
-  return { identity: { method: identity.method, principal: identity.principal, ...(identity.oneTime !== undefined ? { oneTime: identity.oneTime } : {}), evidence: identity.evidence } };
+/** What steps 2–6 may take from their caller instead of reading it back. */
+interface Known {
+  csr?: ParsedCsr;
+  attributes?: Array<{ name: string; displayName: string; value: string }>;
+  extensions?: Array<{ oid: string; critical: boolean; value: Buffer; origin: 'request' | 'policy' | 'admin' | 'server'; disabled: boolean }>;
 }

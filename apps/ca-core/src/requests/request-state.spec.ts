@@ -8,6 +8,7 @@ const ALLOWED: Array<[string, RequestAction, string]> = [
   ['in_process', 'fail', 'failed'],
   ['in_process', 'park', 'pending'],
   ['pending', 'resubmit', 'in_process'],
+  ['pending', 'resume', 'in_process'],
   ['denied', 'resubmit', 'in_process'],
   ['pending', 'admin-deny', 'denied'],
   ['pending', 'edit', 'pending'],

@@ -7,6 +7,7 @@ import { Disposition } from '@signet/contracts';
  *
  *   (new) ─submit→ in_process ─issue→ issued ─revoke→ revoked ─revoke→ revoked
  *                     │ ─pend→ pending ─resubmit→ in_process        │
+ *                     │ ─park→ pending ─resume→ in_process (interrupted only)
  *                     │            └─deny→ denied ─resubmit→ in_process
  *                     │ ─deny→ denied                               │
  *                     └ ─fail→ failed (final)        revoked(hold) ─release→ issued
@@ -19,6 +20,12 @@ export const RequestAction = {
   /** Policy unreachable: keep the request, park it for a resubmit. */
   Park: 'park',
   Resubmit: 'resubmit',
+  /**
+   * The submitter's retry (same idempotency key) of a request parked because
+   * its processing was interrupted — not decided — carries on with it
+   * (ADR 0037). Only rows marked resumable; the store checks the mark.
+   */
+  Resume: 'resume',
   AdminDeny: 'admin-deny',
   Edit: 'edit',
   Revoke: 'revoke',
@@ -36,6 +43,7 @@ const TABLE: Record<RequestAction, Partial<Record<State, State>>> = {
   park: { in_process: 'pending' },
   // MS-CSRA allows resubmitting denied requests as well as pending ones.
   resubmit: { pending: 'in_process', denied: 'in_process' },
+  resume: { pending: 'in_process' },
   'admin-deny': { pending: 'denied' },
   // Attributes and extensions change on pending requests only.
   edit: { pending: 'pending' },

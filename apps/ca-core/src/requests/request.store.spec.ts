@@ -2,7 +2,7 @@ import { type DataSource, type QueryRunner } from 'typeorm';
 import { openDatabase } from '../database/data-source';
 import { createTestDatabase, quietly, randomHex, testCaName, waitFor, type TestDatabase } from '../testing/infra';
 import { RequestStore, type NewRequest } from './request.store';
-import { type Identity } from '@signet/contracts';
+import { Disposition, type Identity } from '@signet/contracts';
 
 const ALICE: Identity = { method: 'enrollment-token', principal: 'alice', names: [{ type: 'dns', value: 'a.example' }], groups: [], evidence: { jti: 'j-1' } };
 
@@ -244,7 +244,7 @@ describe('RequestStore (real PostgreSQL)', () => {
     it('claimFirstRetrieval is true once, for one of many concurrent callers, and only while awaiting', async () => {
       const id = await insert(ca);
       await expect(store.transaction((m) => store.claimFirstRetrieval(m, ca, id))).resolves.toBe(false);
-      await store.transaction((m) => store.setAwaitingRetrieval(m, id));
+      await store.transaction((m) => store.updateMany(m, [{ id, disposition: Disposition.InProcess, message: '', awaitingRetrieval: true }]));
       expect((await store.get(ca, id))?.awaitingRetrieval).toBe(true);
       await expect(store.transaction((m) => store.claimFirstRetrieval(m, otherCa, id))).resolves.toBe(false);
       const claims = await Promise.all(Array.from({ length: 5 }, () => store.transaction((m) => store.claimFirstRetrieval(m, ca, id))));
@@ -254,14 +254,24 @@ describe('RequestStore (real PostgreSQL)', () => {
   });
 
   describe('serials and certificates', () => {
-    it('reserveSerial refuses a serial that is already reserved on the CA', async () => {
+    const reserve = async (c: string, serial: string, requestId: number) => (await store.reserveSerialsIn(store.ds.manager, c, [{ serial, requestId }])).has(serial);
+
+    it('reserveSerialsIn reserves several serials in one statement; one reserved already, or twice in the batch, is missing from the answer', async () => {
+      const [a, b] = [await insert(ca), await insert(ca)];
+      const [s1, s2] = [`5a${randomHex(15)}`, `5b${randomHex(15)}`];
+      expect(await store.reserveSerialsIn(store.ds.manager, ca, [{ serial: s1, requestId: a }, { serial: s2, requestId: b }, { serial: s1, requestId: b }])).toEqual(new Set([s1, s2]));
+      expect(await store.serialHolder(store.ds.manager, ca, s1)).toBe(a);
+      expect(await store.reserveSerialsIn(store.ds.manager, ca, [{ serial: s2, requestId: a }])).toEqual(new Set());
+    });
+
+    it('a serial reserved on the CA is refused to every later reservation', async () => {
       const id = await insert(ca);
       const serial = `7f${randomHex(15)}`;
-      await expect(store.reserveSerial(ca, serial, id)).resolves.toBe(true);
-      await expect(store.reserveSerial(ca, serial, id)).resolves.toBe(false);
-      await expect(store.reserveSerial(ca, serial, await insert(ca))).resolves.toBe(false);
+      expect(await reserve(ca, serial, id)).toBe(true);
+      expect(await reserve(ca, serial, id)).toBe(false);
+      expect(await reserve(ca, serial, await insert(ca))).toBe(false);
       // Serials are per CA.
-      await expect(store.reserveSerial(otherCa, serial, await insert(otherCa))).resolves.toBe(true);
+      expect(await reserve(otherCa, serial, await insert(otherCa))).toBe(true);
     });
 
     it('stores a certificate only under a reserved serial, one per request', async () => {
@@ -281,13 +291,13 @@ describe('RequestStore (real PostgreSQL)', () => {
       await quietly(() => expect(store.transaction((m) => store.insertCertificate(m, cert(`11${randomHex(15)}`)))).rejects.toThrow(/foreign key/));
 
       const serial = `22${randomHex(15)}`;
-      expect(await store.reserveSerial(ca, serial, id)).toBe(true);
+      expect(await reserve(ca, serial, id)).toBe(true);
       await store.transaction((m) => store.insertCertificate(m, cert(serial)));
       expect(await store.certificateOf(ca, id)).toMatchObject({ serial, requestId: id, revokedAt: null, revokedReason: null });
       expect(await store.countCertificates(ca)).toBe(before + 1);
 
       const second = `33${randomHex(15)}`;
-      expect(await store.reserveSerial(ca, second, id)).toBe(true);
+      expect(await reserve(ca, second, id)).toBe(true);
       await quietly(() => expect(store.transaction((m) => store.insertCertificate(m, cert(second)))).rejects.toThrow(/unique|duplicate/));
     });
   });

@@ -91,7 +91,7 @@ describe('stranded requests: lease, sweeper and bounded idempotent retries', () 
     expect(events.map((e: { subject: string }) => e.subject)).toEqual([Events.subject(h.ca, ExitEvent.CertificateIssued)]);
   }, 30_000);
 
-  it('parks a request whose lease ran out within seconds, with a reason and an audit record, answers its retry, and leaves one with a fresh lease alone', async () => {
+  it('parks a request whose lease ran out within seconds, with a reason and an audit record, resumes it on its retry (one certificate), and leaves one with a fresh lease alone', async () => {
     const strandedKey = `dead-${h.ca}`;
     const strandedCsr = makeCsr(w, 'dead', '/CN=dead.example.test');
     const fresh = await leftInProcess(makeCsr(w, 'fresh', '/CN=fresh.example.test'), `fresh-${h.ca}`, `now() + interval '10 minutes'`);
@@ -105,7 +105,14 @@ describe('stranded requests: lease, sweeper and bounded idempotent retries', () 
     expect(await row(stranded)).toEqual({ disposition: 'pending', disposition_message: 'processing was interrupted; resubmit to continue' });
     const audit = await h.ds.query(`SELECT actor, action, before_disposition, after_disposition FROM audit_log WHERE ca_name = $1 AND request_id = $2 ORDER BY id`, [h.ca, stranded]);
     expect(audit).toEqual([{ actor: 'ca', action: 'request.park', before_disposition: 'in_process', after_disposition: 'pending' }]);
-    expect(await submit(strandedCsr, { idempotencyKey: strandedKey })).toMatchObject({ requestId: stranded, disposition: 'pending' });
+    // Parked because its processing was interrupted, not decided: its submitter's retry carries on with it and gets its one certificate (ADR 0037).
+    const resumed = await submit(strandedCsr, { idempotencyKey: strandedKey });
+    expect(resumed).toMatchObject({ requestId: stranded, disposition: 'issued', serial: expect.any(String) });
+    expect(await submit(strandedCsr, { idempotencyKey: strandedKey })).toMatchObject({ requestId: stranded, disposition: 'issued', serial: resumed.serial });
+    const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM certificate WHERE ca_name = $1 AND request_id = $2`, [h.ca, stranded]);
+    expect(n).toBe(1);
+    const after = await h.ds.query(`SELECT action, before_disposition, after_disposition FROM audit_log WHERE ca_name = $1 AND request_id = $2 ORDER BY seq`, [h.ca, stranded]);
+    expect(after.map((a: { action: string }) => a.action)).toEqual(['request.park', 'request.resume', 'request.issue', 'request.retry']);
 
     expect(await row(fresh)).toMatchObject({ disposition: 'in_process' });
     // The park is chained like every other transition.
