@@ -27,6 +27,8 @@ export interface LintIssuer {
   isCa?: boolean;
   /** The issuer's pathLenConstraint, if it has one: how many CA certificates may follow it. */
   pathLength?: number;
+  /** subjectKeyIdentifier(spki), when the caller has it already (a prepared issuer); computed from spki otherwise. */
+  keyId?: Buffer;
 }
 
 /**
@@ -195,7 +197,7 @@ const sanSyntax: Rule = ({ sans }) => {
 const akiMatchesIssuer: Rule = ({ ca, aki }) => {
   if (!aki) return [];
   try {
-    return aki.equals(subjectKeyIdentifier(ca.spki)) ? [] : ['authorityKeyIdentifier: does not match the CA key'];
+    return aki.equals(ca.keyId ?? subjectKeyIdentifier(ca.spki)) ? [] : ['authorityKeyIdentifier: does not match the CA key'];
   } catch {
     return ['issuer: CA public key is not a valid SubjectPublicKeyInfo'];
   }

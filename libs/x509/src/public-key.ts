@@ -28,7 +28,11 @@ export function publicKeyFromSpki(spki: Buffer): KeyObject {
  * RSA bits are the modulus bit length; EC bits the field size.
  */
 export function describePublicKey(spki: Buffer): PublicKeyInfo {
-  const key = publicKeyFromSpki(spki);
+  return describeKeyObject(publicKeyFromSpki(spki), spki);
+}
+
+/** describePublicKey for a key object the caller made from `spki` already (and uses for more than this). */
+export function describeKeyObject(key: KeyObject, spki: Buffer): PublicKeyInfo {
   const spkiSha256 = createHash('sha256').update(spki).digest('hex');
   const d = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
