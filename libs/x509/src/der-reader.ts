@@ -84,3 +84,30 @@ export function oidText(buf: Uint8Array, e: Element): string | undefined {
   const head = first < 40 ? `0.${first}` : first < 80 ? `1.${first - 40}` : `2.${first - 80}`;
   return arcs.length === 1 ? head : `${head}.${arcs.slice(1).join('.')}`;
 }
+
+/** The parts of a SubjectPublicKeyInfo in strict DER, or undefined (then the general parser decides). */
+export interface SpkiParts {
+  algorithm: string;
+  /** The parameters element, if any. */
+  params?: Element;
+  /** The subjectPublicKey BIT STRING's bits (after the unused-bits octet, which must be 0). */
+  key: Uint8Array;
+}
+
+/**
+ *   SubjectPublicKeyInfo  ::=  SEQUENCE  {
+ *        algorithm            AlgorithmIdentifier,
+ *        subjectPublicKey     BIT STRING  }
+ */
+export function readSpki(buf: Uint8Array): SpkiParts | undefined {
+  const root = readElement(buf, 0, buf.length);
+  if (!root || root.tag !== 0x30 || root.end !== buf.length) return undefined;
+  const parts = readChildren(buf, root, 2);
+  if (!parts || parts.length !== 2 || parts[0].tag !== 0x30 || parts[1].tag !== 0x03) return undefined;
+  const alg = readChildren(buf, parts[0], 2);
+  if (!alg || alg.length === 0) return undefined;
+  const algorithm = oidText(buf, alg[0]);
+  const bits = parts[1];
+  if (algorithm === undefined || bits.end === bits.body || buf[bits.body] !== 0) return undefined;
+  return { algorithm, params: alg[1], key: buf.subarray(bits.body + 1, bits.end) };
+}

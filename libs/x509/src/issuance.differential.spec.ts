@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type { Name, San } from '@signet/contracts';
 import { baselineNames, controlCharacterCsr, fuzzKeys, mutateCsr, Prng, rawCsr, ScratchDir, type RawRdn } from '@signet/testing';
@@ -16,6 +16,10 @@ import {
   subjectKeyIdentifier,
   type KeyUsageName,
 } from './extensions';
+import { decodeKeyUsage, decodeKeyUsageGeneral } from './extensions/key-usage';
+import { decodeExtKeyUsage, decodeExtKeyUsageGeneral } from './extensions/ext-key-usage';
+import { decodeBasicConstraints, decodeBasicConstraintsGeneral } from './extensions/basic-constraints';
+import { decodeAuthorityKeyIdentifier, decodeAuthorityKeyIdentifierGeneral } from './extensions/key-identifier';
 import { CA_KEY_ALGORITHMS, generateKeyPair, type CaKeyAlgorithm } from './keys';
 import { createSigner, type Signer } from './signer';
 import { createSelfSignedCa } from './self-signed';
@@ -28,6 +32,7 @@ import { encodeOid, toDer } from './der';
 import { parseCsr, parseCommon } from './csr';
 import { createCsr } from './csr-create';
 import { toPem } from './pem';
+import { describeKeyObject, describePublicKey, publicKeyFromSpki } from './public-key';
 import { referenceEncodeExtensions, referenceEncodeName, referenceEncodeSignatureAlgorithm, referenceIssue, referencePrepare } from './testing/reference-certificate';
 import { referenceParseCsr } from './testing/reference-csr';
 import { run, waitForTool } from './test-tools';
@@ -352,6 +357,105 @@ describe('direct encoders against asn1js', () => {
       expect(encodeOid(oid).toString('hex')).toBe(toDer(new asn1js.ObjectIdentifier({ value: oid })).toString('hex'));
     }
     for (const bad of ['', '1', '3.1', '1.40', '0.1.', '1..2', '1.02', 'a.b', '1.2.-3']) expect(() => encodeOid(bad)).toThrow('not an object identifier');
+  });
+});
+
+describe('direct key reading against OpenSSL\'s DER import and asn1js', () => {
+  const prng = new Prng(SEED + 4);
+  const spkis = (): Buffer[] => {
+    const out: Buffer[] = [];
+    for (const [type, opts] of [['ec', { namedCurve: 'P-256' }], ['ec', { namedCurve: 'P-384' }], ['ec', { namedCurve: 'P-521' }], ['rsa', { modulusLength: 2048 }], ['rsa', { modulusLength: 1024, publicExponent: 3 }], ['ed25519', {}], ['ed448', {}]] as const) {
+      for (let i = 0; i < 3; i++) out.push(generateKeyPairSync(type as 'ec', opts as { namedCurve: string }).publicKey.export({ type: 'spki', format: 'der' }));
+    }
+    return out;
+  };
+
+  it('makes the same key object as the DER import, and refuses the same keys with the same message', () => {
+    const der = (spki: Buffer) => createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const all = spkis();
+    for (const spki of all) {
+      const key = publicKeyFromSpki(spki);
+      expect(key.equals(der(spki))).toBe(true);
+      expect(key.export({ type: 'spki', format: 'der' }).equals(spki)).toBe(true);
+      expect(describePublicKey(spki)).toEqual(describeKeyObject(der(spki), spki));
+    }
+    // A P-256 point off the curve, a truncated key, flipped bytes: the same outcome either way.
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+    const offCurve = Buffer.from(p256);
+    offCurve[offCurve.length - 1] ^= 0x01;
+    const variants = [offCurve, p256.subarray(0, p256.length - 1)];
+    for (let i = 0; i < 300; i++) {
+      const v = Buffer.from(prng.pick(all));
+      v[prng.int(v.length)] ^= 1 << prng.int(8);
+      variants.push(v);
+    }
+    for (const v of variants) {
+      let expected: string;
+      try {
+        expected = `ok ${der(v).export({ type: 'spki', format: 'der' }).toString('hex')}`;
+      } catch (e) {
+        expected = `SubjectPublicKeyInfo: unreadable public key (${(e as Error).message})`;
+      }
+      let got: string;
+      try {
+        got = `ok ${publicKeyFromSpki(v).export({ type: 'spki', format: 'der' }).toString('hex')}`;
+      } catch (e) {
+        got = (e as Error).message;
+      }
+      expect(got).toBe(expected);
+    }
+  });
+
+  it('computes the subjectKeyIdentifier the asn1js way', () => {
+    const viaAsn1 = (spki: Buffer) => {
+      const seq = asn1js.fromBER(spki).result as asn1js.Sequence;
+      return createHash('sha1').update((seq.valueBlock.value[1] as asn1js.BitString).valueBlock.valueHexView).digest('hex');
+    };
+    for (const spki of spkis()) expect(subjectKeyIdentifier(spki).toString('hex')).toBe(viaAsn1(spki));
+    // Long-form length written non-minimally (BER): the general parser's answer, not the direct reader's refusal.
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+    const ber = Buffer.concat([Buffer.from([0x30, 0x81, p256[1]]), p256.subarray(2)]);
+    expect(subjectKeyIdentifier(ber).toString('hex')).toBe(viaAsn1(p256));
+  });
+});
+
+describe('lint\'s direct extension decoders against their asn1js versions', () => {
+  const prng = new Prng(SEED + 5);
+  const outcome = (f: () => unknown) => {
+    try {
+      const v = f();
+      return { ok: true, value: Buffer.isBuffer(v) ? v.toString('hex') : v };
+    } catch (e) {
+      return { ok: false, code: (e as { code?: string }).code, message: (e as Error).message };
+    }
+  };
+  const mutate = (der: Buffer): Buffer => {
+    const v = Buffer.from(der);
+    switch (prng.int(4)) {
+      case 0:
+        v[prng.int(v.length)] ^= 1 << prng.int(8);
+        return v;
+      case 1:
+        return v.subarray(0, prng.int(v.length));
+      case 2:
+        return Buffer.concat([v, prng.bytes(prng.between(1, 3))]);
+      default:
+        v[prng.int(v.length)] = prng.int(256);
+        return v;
+    }
+  };
+  const cases: [string, () => Buffer, (d: Buffer) => unknown, (d: Buffer) => unknown][] = [
+    ['keyUsage', () => encodeKeyUsage(KEY_USAGES.filter(() => prng.chance(0.4)).concat('digitalSignature')), decodeKeyUsage, decodeKeyUsageGeneral],
+    ['extKeyUsage', () => encodeExtKeyUsage([OID.serverAuth, OID.clientAuth, '1.3.6.1.4.1.311.20.2.2', `2.${prng.u32()}`].filter(() => prng.chance(0.5)).concat(OID.codeSigning)), decodeExtKeyUsage, decodeExtKeyUsageGeneral],
+    ['basicConstraints', () => encodeBasicConstraints(prng.chance(0.3) ? { ca: false } : { ca: true, pathLength: prng.chance(0.5) ? prng.int(300) : undefined }), decodeBasicConstraints, decodeBasicConstraintsGeneral],
+    ['authorityKeyIdentifier', () => encodeAuthorityKeyIdentifier(prng.bytes(prng.between(1, 64))), decodeAuthorityKeyIdentifier, decodeAuthorityKeyIdentifierGeneral],
+  ];
+  it.each(cases)('%s: the same value or error for encoded, mutated and hand-made values', (_name, make, direct, general) => {
+    const extra = [Buffer.from('3000', 'hex'), Buffer.from('0300', 'hex'), Buffer.from('030107', 'hex'), Buffer.from('30030101ff', 'hex'), Buffer.from('3003010100', 'hex'), Buffer.from('3006010101020100', 'hex'), Buffer.from('3081030101ff', 'hex'), Buffer.from('300206', 'hex')];
+    for (let i = 0; i < 1500; i++) {
+      const der = i < extra.length ? extra[i]! : i % 3 === 0 ? make() : mutate(make());
+      expect({ der: der.toString('hex'), result: outcome(() => direct(der)) }).toEqual({ der: der.toString('hex'), result: outcome(() => general(der)) });
+    }
   });
 });
 
