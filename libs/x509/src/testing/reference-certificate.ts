@@ -6,7 +6,8 @@ import { derSequence, tlv, toDer } from '../der';
 import { attributeTypeOid, ATTRIBUTE_TYPES } from '../oids';
 import { validateName } from '../names';
 import { encodeValidity, wholeSeconds } from '../validity';
-import { decodeAlgorithmIdentifier, verifySignature } from '../algorithms';
+import { decodeAlgorithmIdentifier, verifierFor } from '../algorithms';
+import { derPublicKey } from './reference-key';
 import { LintIssuer, LintOptions, lintCertificate } from '../lint';
 import { basicConstraintsOf, splitCertificate } from '../inspect';
 import type { CertificateSpec } from '../certificate-spec';
@@ -121,7 +122,7 @@ export async function referenceIssue(p: ReferencePrepared): Promise<Buffer> {
   const algDer = referenceEncodeSignatureAlgorithm(p.signer.signatureAlgorithmOid);
   const signature = await p.signer.sign(p.tbs);
   const cert = derSequence([p.tbs, algDer, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]);
-  const ok = await verifySignature(decodeAlgorithmIdentifier(algDer, 'signatureAlgorithm'), p.issuerSpki, p.tbs, signature);
+  const ok = await verifierFor(decodeAlgorithmIdentifier(algDer, 'signatureAlgorithm'), derPublicKey(p.issuerSpki))(p.tbs, signature);
   if (!ok) throw new SignetError(ErrorCode.Internal, 'issued certificate does not verify with the issuer key');
   return cert;
 }

@@ -7,8 +7,9 @@ import { OID } from '../oids';
 import { children, describeThrown, expectType, isContextTag, malformed, oidOf, parseDer } from '../der';
 import { initCrypto } from '../engine';
 import { decodeName, nameFields } from '../names';
-import { describePublicKey } from '../public-key';
-import { parseAlgorithmIdentifier, verifySignature } from '../algorithms';
+import { describeKeyObject } from '../public-key';
+import { derPublicKey } from './reference-key';
+import { parseAlgorithmIdentifier, verifierFor } from '../algorithms';
 import { parseExtensions } from '../extension-list';
 import { decodeSubjectAltName } from '../extensions';
 
@@ -71,9 +72,9 @@ async function parse(der: Buffer): Promise<ParsedCsr> {
   const signature = expectType(sigBlock, asn1js.BitString, 'signature');
   if (signature.valueBlock.unusedBits !== 0) throw malformed('signature: BIT STRING must have no unused bits');
   const spki = raw(spkiBlock);
-  const publicKey = describePublicKey(spki);
+  const publicKey = describeKeyObject(derPublicKey(spki), spki);
 
-  const ok = await verifySignature(signatureAlgorithm, spki, raw(infoBlock), signature.valueBlock.valueHexView);
+  const ok = await verifierFor(signatureAlgorithm, derPublicKey(spki))(raw(infoBlock), signature.valueBlock.valueHexView);
   if (!ok) throw new SignetError(ErrorCode.BadSignature, 'certificate request signature does not verify (no proof of possession)');
 
   const extensions = attrsBlock === undefined ? [] : requestedExtensions(attrsBlock);
