@@ -33,7 +33,7 @@ import { parseCsr, parseCommon } from './csr';
 import { createCsr } from './csr-create';
 import { toPem } from './pem';
 import { describeKeyObject, describePublicKey, publicKeyFromSpki } from './public-key';
-import { referenceEncodeExtensions, referenceEncodeName, referenceEncodeSignatureAlgorithm, referenceIssue, referencePrepare } from './testing/reference-certificate';
+import { referenceEncodeExtensions, referenceEncodeName, referenceEncodeSubjectAltName, referenceEncodeSignatureAlgorithm, referenceIssue, referencePrepare } from './testing/reference-certificate';
 import { referenceParseCsr } from './testing/reference-csr';
 import { run, waitForTool } from './test-tools';
 
@@ -343,6 +343,26 @@ describe('direct encoders against asn1js', () => {
         exts.push({ oid: `${prng.int(3)}.${prng.int(40)}.${prng.u32()}.${prng.int(200)}`, critical: prng.chance(0.5), value: prng.bytes(prng.pick([0, 1, 127, 128, 255, 256, 70_000])) });
       }
       expect(encodeExtensions(exts).toString('hex')).toBe(referenceEncodeExtensions(exts).toString('hex'));
+    }
+  });
+
+  it('subjectAltName, SKI and AKI values: the same DER as the asn1js encoders', () => {
+    for (let i = 0; i < 500; i++) {
+      const sans = randomSans(prng);
+      if (prng.chance(0.1)) sans.push({ type: prng.pick(['dns', 'email', 'uri', 'upn'] as const), value: prng.pick(['é.example', 'a\u0007b', 'x\ud800']) });
+      let ref: string;
+      try {
+        ref = referenceEncodeSubjectAltName(sans).toString('hex');
+      } catch (e) {
+        expect(() => encodeSubjectAltName(sans)).toThrow((e as Error).message);
+        continue;
+      }
+      expect(encodeSubjectAltName(sans).toString('hex')).toBe(ref);
+      const keyId = prng.bytes(prng.between(1, 64));
+      expect(encodeSubjectKeyIdentifier(keyId).toString('hex')).toBe(toDer(new asn1js.OctetString({ valueHex: keyId })).toString('hex'));
+      expect(encodeAuthorityKeyIdentifier(keyId).toString('hex')).toBe(
+        toDer(new asn1js.Sequence({ value: [new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: keyId })] })).toString('hex'),
+      );
     }
   });
 

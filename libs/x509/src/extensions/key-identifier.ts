@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
   expectType,
-  implicitPrimitive,
+  tlv,
   isContextTag,
   malformed,
   parseDer,
   sequenceOf,
-  toDer,
   valueBytes,
 } from '../der';
 import { readChildren, readElement, readSpki } from '../der-reader';
@@ -43,7 +42,7 @@ function checkKeyId(keyId: Buffer, what: string): void {
  */
 export function encodeSubjectKeyIdentifier(keyId: Buffer): Buffer {
   checkKeyId(keyId, 'subjectKeyIdentifier');
-  return toDer(new asn1js.OctetString({ valueHex: keyId }));
+  return tlv(0x04, keyId);
 }
 
 export function decodeSubjectKeyIdentifier(der: Buffer): Buffer {
@@ -64,7 +63,8 @@ export function decodeSubjectKeyIdentifier(der: Buffer): Buffer {
  */
 export function encodeAuthorityKeyIdentifier(keyId: Buffer): Buffer {
   checkKeyId(keyId, 'authorityKeyIdentifier');
-  return toDer(new asn1js.Sequence({ value: [implicitPrimitive(0, keyId)] }));
+  // SEQUENCE { [0] IMPLICIT OCTET STRING }
+  return tlv(0x30, tlv(0x80, keyId));
 }
 
 /** The keyIdentifier of an AuthorityKeyIdentifier; undefined when it only has issuer+serial. */

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type { Name } from '@signet/contracts';
 import { ErrorCode, SignetError } from '@signet/contracts';
-import { derSequence, tlv, toDer } from '../der';
+import { contextConstructed, derSequence, implicitPrimitive, malformed as malformedSan, tlv, toDer } from '../der';
+import { textProblem, type San } from '@signet/contracts';
+import { ipToBytes } from '../extensions/ip-address';
 import { attributeTypeOid, ATTRIBUTE_TYPES } from '../oids';
 import { validateName } from '../names';
 import { encodeValidity, wholeSeconds } from '../validity';
@@ -126,3 +128,45 @@ export async function referenceIssue(p: ReferencePrepared): Promise<Buffer> {
   if (!ok) throw new SignetError(ErrorCode.Internal, 'issued certificate does not verify with the issuer key');
   return cert;
 }
+
+// The subjectAltName encoder before ADR 0038 (asn1js tree), for the differential test.
+function ia5Reference(tag: number, san: San): asn1js.Primitive {
+  // Names the problem, never the value: it may be what is wrong.
+  if (!IA5.test(san.value)) throw malformedSan(`subjectAltName ${san.type}: not ASCII (IA5String)`);
+  return implicitPrimitive(tag, Buffer.from(san.value, 'ascii'));
+}
+
+function referenceGeneralName(san: San): asn1js.AsnType {
+  // A name Signet writes never carries a control character (ADR 0022).
+  const problem = san.type === 'ip' ? undefined : textProblem(san.value);
+  if (problem) throw malformedSan(`subjectAltName ${san.type} ${problem}`);
+  switch (san.type) {
+    case 'dns':
+      return ia5Reference(TAG.dNSName, san);
+    case 'email':
+      return ia5Reference(TAG.rfc822Name, san);
+    case 'uri':
+      return ia5Reference(TAG.uri, san);
+    case 'ip':
+      return implicitPrimitive(TAG.iPAddress, ipToBytes(san.value));
+    case 'upn':
+      // Microsoft's UPN otherName carries a UTF8String.
+      return contextConstructed(TAG.otherName, [
+        new asn1js.ObjectIdentifier({ value: OID.upn }),
+        contextConstructed(0, [new asn1js.Utf8String({ value: san.value })]),
+      ]);
+    default:
+      throw malformedSan(`subjectAltName: unsupported type "${(san as { type: string }).type}"`);
+  }
+}
+
+/** DER of GeneralNames for a subjectAltName extnValue, in the given order. */
+export function referenceEncodeSubjectAltName(sans: San[]): Buffer {
+  if (sans.length === 0) throw malformedSan('subjectAltName: at least one name is required (SIZE 1..MAX)');
+  return toDer(new asn1js.Sequence({ value: sans.map(referenceGeneralName) }));
+}
+
+
+const TAG = { otherName: 0, rfc822Name: 1, dNSName: 2, uri: 6, iPAddress: 7 } as const;
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
+const IA5 = /^[\x00-\x7f]*$/;
