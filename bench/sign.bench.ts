@@ -147,7 +147,13 @@ interface Sample {
   cpuMicros: number;
 }
 
+/** A full collection before each measured run (node --expose-gc), so no run pays for the garbage of the one before it. */
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 async function measure(issue: Issue, n: number): Promise<Sample> {
+  collect();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await issue(i);
@@ -196,6 +202,7 @@ function topSelf(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas:
 }
 
 async function profiled(issue: Issue, n: number, file: string): Promise<{ percent: number; fn: string }[]> {
+  collect();
   const session = new Session();
   session.connect();
   const post = <T>(method: string, params?: object) => new Promise<T>((res, rej) => session.post(method, params ?? {}, (e, r) => (e ? rej(e) : res(r as T))));
