@@ -153,6 +153,14 @@ export function derSequence(parts: readonly Uint8Array[]): Buffer {
 }
 
 const oidCache = new Map<string, Buffer>();
+
+/** Why `oid` is not a dotted OBJECT IDENTIFIER DER can carry (X.660: the first arc 0–2, the second below 40 under 0 and 1), or undefined. */
+export function oidProblem(oid: string): string | undefined {
+  if (oid.length > 256 || !OID_TEXT.test(oid)) return 'not dotted decimal arcs';
+  const [first, second] = oid.split('.');
+  if (first !== '2' && (second!.length > 2 || Number(second) >= 40)) return 'the second arc must be below 40';
+  return undefined;
+}
 /** Enough for every OID a CA writes (names, extensions, algorithms); further ones are encoded each time. */
 const OID_CACHE_LIMIT = 1024;
 const OID_TEXT = /^[0-2](?:\.(?:0|[1-9][0-9]*))+$/;
@@ -166,9 +174,9 @@ const OID_TEXT = /^[0-2](?:\.(?:0|[1-9][0-9]*))+$/;
 export function encodeOid(oid: string): Buffer {
   const hit = oidCache.get(oid);
   if (hit) return hit;
-  if (!OID_TEXT.test(oid) || oid.length > 256) throw new Error(`not an object identifier: ${JSON.stringify(oid.slice(0, 64))}`);
+  const problem = oidProblem(oid);
+  if (problem) throw new Error(`not an object identifier: ${JSON.stringify(oid.slice(0, 64))} (${problem})`);
   const arcs = oid.split('.').map(BigInt);
-  if (arcs[0] < 2n && arcs[1] >= 40n) throw new Error(`not an object identifier: ${oid} (second arc must be below 40)`);
   const bytes: number[] = [];
   const sub = (v: bigint) => {
     const chunk: number[] = [Number(v & 0x7fn)];

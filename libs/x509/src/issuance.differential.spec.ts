@@ -306,6 +306,17 @@ describe('prepared issuer and direct DER writer against the reference path', () 
     }, 120_000);
   });
 
+  it('fails lint, both ways alike, for an extension OID DER cannot carry (asn1js wrote "1.40" as "2.0")', async () => {
+    const ca = await makeCa('ecdsa-p256', new Prng(SEED + 6));
+    for (const oid of ['1.40.1', '0.99', '1.2.x']) {
+      const spec: CertificateSpec = { serialHex: '4a01', subject: [{ type: 'CN', value: 'x' }], notBefore: TODAY, notAfter: new Date(TODAY.getTime() + DAY), spki: keys[0]!.spki, extensions: [{ oid, critical: false, value: Buffer.from('0500', 'hex') }] };
+      const got = await viaPrepared(spec, ca, false);
+      expect(got).toEqual(await viaReference(spec, ca, false));
+      expect(got).toMatchObject({ ok: false, code: 'LINT_FAILED' });
+      expect((got as { message: string }).message).toContain('is not an object identifier');
+    }
+  });
+
   it('refuses a signer whose key is not the CA certificate\'s, as the reference does', async () => {
     const prng = new Prng(SEED + 1);
     const ca = await makeCa('ecdsa-p256', prng);

@@ -15,6 +15,7 @@ import { validateName } from './names';
 import { describePublicKey } from './public-key';
 import { dnsNameProblem } from './dns-name';
 import { caPowers } from './narrowing';
+import { oidProblem } from './der';
 import type { CertificateSpec } from './certificate-spec';
 
 /** What lint needs to know about the issuing CA certificate. */
@@ -97,6 +98,13 @@ const uniqueExtensions: Rule = ({ spec }) => {
   }
   return out;
 };
+
+/** An extension OID DER cannot carry would be written as some other OID (X.690 8.19.4): refused, never re-encoded. */
+const extensionOids: Rule = ({ spec }) =>
+  spec.extensions.flatMap((e) => {
+    const problem = oidProblem(e.oid);
+    return problem ? [`extensions: ${JSON.stringify(e.oid.slice(0, 64))} is not an object identifier (${problem})`] : [];
+  });
 
 const subjectName: Rule = ({ spec }) => {
   try {
@@ -207,6 +215,7 @@ const RULES: Rule[] = [
   serial,
   validity,
   uniqueExtensions,
+  extensionOids,
   subjectName,
   emptySubject,
   keyUsageMatchesKey,
