@@ -1,7 +1,7 @@
 import { constants, verify as nodeVerify, KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { OID } from './oids';
-import { children, isContextTag, malformed, oidOf, parseDer, toDer } from './der';
+import { children, derSequence, encodeOid, isContextTag, malformed, oidOf, parseDer } from './der';
 import { publicKeyFromSpki } from './public-key';
 
 /**
@@ -52,10 +52,10 @@ const KEY_TYPES: Record<Family, string[]> = {
 export function encodeSignatureAlgorithm(oid: string): Buffer {
   const scheme = SIMPLE[oid];
   if (!scheme) throw new Error(`signature algorithm ${oid} is not supported for signing`);
-  const value: asn1js.AsnType[] = [new asn1js.ObjectIdentifier({ value: oid })];
-  if (scheme.family === 'rsa-pkcs1') value.push(new asn1js.Null());
-  return toDer(new asn1js.Sequence({ value }));
+  return derSequence(scheme.family === 'rsa-pkcs1' ? [encodeOid(oid), DER_NULL] : [encodeOid(oid)]);
 }
+
+const DER_NULL = Buffer.from([0x05, 0x00]);
 
 export function parseAlgorithmIdentifier(block: asn1js.AsnType | undefined, what: string): AlgorithmId {
   const [oid, params, extra] = children(block, what);
@@ -119,14 +119,16 @@ function schemeOf(alg: AlgorithmId): Scheme {
   return scheme;
 }
 
+/** Checks signatures of one algorithm by one key; the key object is made once, by whoever builds the verifier. */
+export type Verifier = (data: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+
 /**
- * Whether `signature` over `data` verifies with the key in `spki` under
- * `alg`. Unsupported or inconsistent algorithms throw MalformedRequest; a
- * signature that simply does not verify returns false.
+ * A verifier for signatures under `alg` by `key`. Unsupported or
+ * inconsistent algorithms throw MalformedRequest here, once; a signature
+ * that simply does not verify makes the verifier return false.
  */
-export async function verifySignature(alg: AlgorithmId, spki: Buffer, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifierFor(alg: AlgorithmId, key: KeyObject): Verifier {
   const scheme = schemeOf(alg);
-  const key: KeyObject = publicKeyFromSpki(spki);
   if (!KEY_TYPES[scheme.family].includes(key.asymmetricKeyType ?? '')) {
     throw malformed(`signature algorithm ${alg.oid} does not match the ${key.asymmetricKeyType} public key`);
   }
@@ -136,14 +138,24 @@ export async function verifySignature(alg: AlgorithmId, spki: Buffer, data: Uint
       : scheme.family === 'ecdsa'
         ? { key, dsaEncoding: 'der' as const }
         : { key };
-  return new Promise((resolve) => {
-    // A malformed signature (e.g. bad ECDSA DER) makes OpenSSL raise; that is a failed verification too.
-    try {
-      nodeVerify(scheme.hash, data, keyInput, signature, (err, ok) => resolve(!err && ok));
-    } catch {
-      resolve(false);
-    }
-  });
+  return (data, signature) =>
+    new Promise((resolve) => {
+      // A malformed signature (e.g. bad ECDSA DER) makes OpenSSL raise; that is a failed verification too.
+      try {
+        nodeVerify(scheme.hash, data, keyInput, signature, (err, ok) => resolve(!err && ok));
+      } catch {
+        resolve(false);
+      }
+    });
+}
+
+/**
+ * Whether `signature` over `data` verifies with the key in `spki` under
+ * `alg`. Unsupported or inconsistent algorithms throw MalformedRequest; a
+ * signature that simply does not verify returns false.
+ */
+export async function verifySignature(alg: AlgorithmId, spki: Buffer, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return verifierFor(alg, publicKeyFromSpki(spki))(data, signature);
 }
 
 /** AlgorithmIdentifier from its DER. */

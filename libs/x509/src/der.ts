@@ -103,24 +103,89 @@ export function contextConstructed(tagNumber: number, value: asn1js.AsnType[]): 
 
 export { malformed };
 
+/** Octets of a DER length for `n` content octets (X.690 8.1.3: short form below 128, else the minimal long form). */
+function lengthOctets(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
+}
+
+function writeHeader(out: Buffer, tag: number, n: number, lenOctets: number): number {
+  out[0] = tag;
+  if (lenOctets === 1) {
+    out[1] = n;
+    return 2;
+  }
+  out[1] = 0x80 | (lenOctets - 1);
+  for (let i = lenOctets - 1, v = n; i >= 1; i--, v = Math.floor(v / 256)) out[1 + i] = v & 0xff;
+  return 1 + lenOctets;
+}
+
 /**
  * One DER TLV from a tag byte and content. Used to assemble structures from
  * parts that must stay byte-exact (the issuer name copied from the CA
- * certificate, the signed TBS), which asn1js would re-encode.
+ * certificate, the signed TBS), which asn1js would re-encode. One
+ * allocation: the issuance path builds every certificate from these.
  */
-export function tlv(tag: number, content: Buffer): Buffer {
+export function tlv(tag: number, content: Uint8Array): Buffer {
   const n = content.length;
-  let len: Buffer;
-  if (n < 0x80) len = Buffer.from([n]);
-  else {
-    const bytes: number[] = [];
-    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-    len = Buffer.from([0x80 | bytes.length, ...bytes]);
+  const l = lengthOctets(n);
+  const out = Buffer.allocUnsafe(1 + l + n);
+  out.set(content, writeHeader(out, tag, n, l));
+  return out;
+}
+
+/** A constructed TLV whose content is `parts` in order, copied once. */
+export function tlvOf(tag: number, parts: readonly Uint8Array[]): Buffer {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const l = lengthOctets(n);
+  const out = Buffer.allocUnsafe(1 + l + n);
+  let at = writeHeader(out, tag, n, l);
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
-  return Buffer.concat([Buffer.from([tag]), len, content]);
+  return out;
 }
 
 /** SEQUENCE of already-encoded DER elements. */
-export function derSequence(parts: Buffer[]): Buffer {
-  return tlv(0x30, Buffer.concat(parts));
+export function derSequence(parts: readonly Uint8Array[]): Buffer {
+  return tlvOf(0x30, parts);
+}
+
+const oidCache = new Map<string, Buffer>();
+
+/** Why `oid` is not a dotted OBJECT IDENTIFIER DER can carry (X.660: the first arc 0–2, the second below 40 under 0 and 1), or undefined. */
+export function oidProblem(oid: string): string | undefined {
+  if (oid.length > 256 || !OID_TEXT.test(oid)) return 'not dotted decimal arcs';
+  const [first, second] = oid.split('.');
+  if (first !== '2' && (second!.length > 2 || Number(second) >= 40)) return 'the second arc must be below 40';
+  return undefined;
+}
+/** Enough for every OID a CA writes (names, extensions, algorithms); further ones are encoded each time. */
+const OID_CACHE_LIMIT = 1024;
+const OID_TEXT = /^[0-2](?:\.(?:0|[1-9][0-9]*))+$/;
+
+/**
+ * DER of an OBJECT IDENTIFIER from its dotted form (X.690 8.19: the first
+ * two arcs as 40·a + b, every subidentifier base 128, minimal). Refuses
+ * what is not an OID, where asn1js would encode something else silently.
+ * The result is shared: callers copy it into a larger buffer, never change it.
+ */
+export function encodeOid(oid: string): Buffer {
+  const hit = oidCache.get(oid);
+  if (hit) return hit;
+  const problem = oidProblem(oid);
+  if (problem) throw new Error(`not an object identifier: ${JSON.stringify(oid.slice(0, 64))} (${problem})`);
+  const arcs = oid.split('.').map(BigInt);
+  const bytes: number[] = [];
+  const sub = (v: bigint) => {
+    const chunk: number[] = [Number(v & 0x7fn)];
+    for (v >>= 7n; v > 0n; v >>= 7n) chunk.unshift(Number(v & 0x7fn) | 0x80);
+    bytes.push(...chunk);
+  };
+  sub(arcs[0] * 40n + arcs[1]);
+  for (let i = 2; i < arcs.length; i++) sub(arcs[i]);
+  const der = tlv(0x06, Buffer.from(bytes));
+  if (oidCache.size < OID_CACHE_LIMIT) oidCache.set(oid, der);
+  return der;
 }

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { children, expectType, malformed, oidOf, toDer } from './der';
+import { children, derSequence, encodeOid, expectType, malformed, oidOf, tlv } from './der';
 
 /** One extension with its extnValue contents (the bytes inside the OCTET STRING). */
 export interface RawExtension {
@@ -53,6 +53,15 @@ export function encodeExtension(ext: RawExtension): asn1js.Sequence {
   return new asn1js.Sequence({ value });
 }
 
-export function encodeExtensions(exts: RawExtension[]): Buffer {
-  return toDer(new asn1js.Sequence({ value: exts.map(encodeExtension) }));
+/** BOOLEAN TRUE in DER (X.690 11.1: all bits set). */
+const CRITICAL = Buffer.from([0x01, 0x01, 0xff]);
+
+/**
+ * DER of Extensions, written directly (the same bytes as a SEQUENCE of
+ * encodeExtension, which the differential test holds equal).
+ */
+export function encodeExtensions(exts: readonly RawExtension[]): Buffer {
+  return derSequence(
+    exts.map((e) => (e.critical ? derSequence([encodeOid(e.oid), CRITICAL, tlv(0x04, e.value)]) : derSequence([encodeOid(e.oid), tlv(0x04, e.value)]))),
+  );
 }

@@ -15,6 +15,7 @@ import { validateName } from './names';
 import { describePublicKey } from './public-key';
 import { dnsNameProblem } from './dns-name';
 import { caPowers } from './narrowing';
+import { oidProblem } from './der';
 import type { CertificateSpec } from './certificate-spec';
 
 /** What lint needs to know about the issuing CA certificate. */
@@ -27,6 +28,8 @@ export interface LintIssuer {
   isCa?: boolean;
   /** The issuer's pathLenConstraint, if it has one: how many CA certificates may follow it. */
   pathLength?: number;
+  /** subjectKeyIdentifier(spki), when the caller has it already (a prepared issuer); computed from spki otherwise. */
+  keyId?: Buffer;
 }
 
 /**
@@ -95,6 +98,13 @@ const uniqueExtensions: Rule = ({ spec }) => {
   }
   return out;
 };
+
+/** An extension OID DER cannot carry would be written as some other OID (X.690 8.19.4): refused, never re-encoded. */
+const extensionOids: Rule = ({ spec }) =>
+  spec.extensions.flatMap((e) => {
+    const problem = oidProblem(e.oid);
+    return problem ? [`extensions: ${JSON.stringify(e.oid.slice(0, 64))} is not an object identifier (${problem})`] : [];
+  });
 
 const subjectName: Rule = ({ spec }) => {
   try {
@@ -195,7 +205,7 @@ const sanSyntax: Rule = ({ sans }) => {
 const akiMatchesIssuer: Rule = ({ ca, aki }) => {
   if (!aki) return [];
   try {
-    return aki.equals(subjectKeyIdentifier(ca.spki)) ? [] : ['authorityKeyIdentifier: does not match the CA key'];
+    return aki.equals(ca.keyId ?? subjectKeyIdentifier(ca.spki)) ? [] : ['authorityKeyIdentifier: does not match the CA key'];
   } catch {
     return ['issuer: CA public key is not a valid SubjectPublicKeyInfo'];
   }
@@ -205,6 +215,7 @@ const RULES: Rule[] = [
   serial,
   validity,
   uniqueExtensions,
+  extensionOids,
   subjectName,
   emptySubject,
   keyUsageMatchesKey,

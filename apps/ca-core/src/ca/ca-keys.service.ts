@@ -15,8 +15,10 @@ import {
   parseCertificate,
   parseNameString,
   pemBlocks,
+  prepareIssuer,
   subjectKeyIdentifier,
   toPem,
+  type PreparedIssuer,
   type Signer,
 } from '@signet/x509';
 import { createPublicKey } from 'node:crypto';
@@ -41,6 +43,8 @@ export interface LoadedCa {
   keyAlgorithm: string;
   selfSigned: boolean;
   signer: Signer;
+  /** The CA certificate parsed and the fixed parts of every certificate encoded, once per load (ADR 0038). */
+  issuer: PreparedIssuer;
 }
 
 interface CaRow {
@@ -209,6 +213,7 @@ export class CaKeysService {
     const key = this.decryptStored(row.encrypted_key, 'CA key');
     const cert = parseCertificate(row.certificate);
     const cn = cert.subject.find((r) => r.type === 'CN')?.value ?? this.config.caName;
+    const signer = createSigner(key);
     return {
       name: this.config.caName,
       certificateDer: row.certificate,
@@ -222,7 +227,8 @@ export class CaKeysService {
       keyId: subjectKeyIdentifier(cert.spki),
       keyAlgorithm: row.key_algorithm,
       selfSigned: Buffer.from(JSON.stringify(cert.subject)).equals(Buffer.from(JSON.stringify(cert.issuer))),
-      signer: createSigner(key),
+      signer,
+      issuer: prepareIssuer({ certificateDer: row.certificate, signer }),
     };
   }
 }

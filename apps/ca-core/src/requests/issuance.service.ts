@@ -17,7 +17,6 @@ import {
 } from '@signet/contracts';
 import {
   decodeRequestText,
-  encodeAuthorityKeyIdentifier,
   encodeSubjectKeyIdentifier,
   formatName,
   issueCertificate,
@@ -333,7 +332,7 @@ export class IssuanceService {
     // 4. Build and lint the to-be-signed certificate; only a clean one is signed.
     const extensions = [
       { oid: OID.subjectKeyIdentifier, critical: false, value: encodeSubjectKeyIdentifier(subjectKeyIdentifier(csr.spki)) },
-      { oid: OID.authorityKeyIdentifier, critical: false, value: encodeAuthorityKeyIdentifier(ca.keyId) },
+      ca.issuer.authorityKeyIdentifier,
       // CDP, freshest CRL, AIA from the CA's configuration; where the CA sets one, it wins over the policy's.
       ...revocationExtensions(this.revocation),
       ...certificateExtensions(draft)
@@ -346,8 +345,8 @@ export class IssuanceService {
     try {
       const prepared = prepareCertificate(
         { serialHex: serial, subject: draft.subject, notBefore: draft.notBefore, notAfter: draft.notAfter, spki: csr.spki, extensions },
-        { certificateDer: ca.certificateDer, signer: ca.signer },
-        { caAllowed },
+        ca.issuer,
+        { caAllowed, keyInfo: csr.publicKey },
       );
       der = await issueCertificate(prepared);
     } catch (e) {

@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import { malformed, parseDer, sequenceOf, toDer } from '../der';
+import { readChildren, readElement } from '../der-reader';
 
 export interface BasicConstraints {
   ca: boolean;
@@ -31,6 +32,22 @@ export function encodeBasicConstraints(bc: BasicConstraints): Buffer {
 }
 
 export function decodeBasicConstraints(der: Buffer): BasicConstraints {
+  // The forms Signet writes read directly: {}, {cA TRUE}, {cA TRUE, pathLen 0..127}; any other through asn1js.
+  const e = readElement(der, 0, der.length);
+  const items = e && e.tag === 0x30 && e.end === der.length ? readChildren(der, e, 2) : undefined;
+  if (items) {
+    const [b, n] = items;
+    if (b === undefined) return { ca: false };
+    if (b.tag === 0x01 && b.end - b.body === 1 && der[b.body] === 0xff) {
+      if (n === undefined) return { ca: true };
+      if (n.tag === 0x02 && n.end - n.body === 1 && der[n.body] < 0x80) return { ca: true, pathLength: der[n.body] };
+    }
+  }
+  return decodeBasicConstraintsGeneral(der);
+}
+
+/** decodeBasicConstraints through asn1js (exported for the differential test, not from the library). */
+export function decodeBasicConstraintsGeneral(der: Buffer): BasicConstraints {
   const items = sequenceOf(parseDer(der, 'basicConstraints'), 'basicConstraints');
   const out: BasicConstraints = { ca: false };
   let i = 0;

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
   expectType,
-  implicitPrimitive,
+  tlv,
   isContextTag,
   malformed,
   parseDer,
   sequenceOf,
-  toDer,
   valueBytes,
 } from '../der';
+import { readChildren, readElement, readSpki } from '../der-reader';
 
 /**
  * Key identifier of a public key by RFC 5280 4.2.1.2 method (1): the SHA-1
@@ -21,9 +21,12 @@ import {
  *        subjectPublicKey     BIT STRING  }
  */
 export function subjectKeyIdentifier(spkiDer: Buffer): Buffer {
+  // Strict DER is read directly (every certificate's SKI and AKI come through here); anything else through asn1js.
+  const direct = readSpki(spkiDer);
+  // SHA-1 here is an identifier, not a security function; the RFC names it.
+  if (direct) return createHash('sha1').update(direct.key).digest();
   const [, key] = sequenceOf(parseDer(spkiDer, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo');
   const bits = expectType(key, asn1js.BitString, 'subjectPublicKey');
-  // SHA-1 here is an identifier, not a security function; the RFC names it.
   return createHash('sha1').update(bits.valueBlock.valueHexView).digest();
 }
 
@@ -39,7 +42,7 @@ function checkKeyId(keyId: Buffer, what: string): void {
  */
 export function encodeSubjectKeyIdentifier(keyId: Buffer): Buffer {
   checkKeyId(keyId, 'subjectKeyIdentifier');
-  return toDer(new asn1js.OctetString({ valueHex: keyId }));
+  return tlv(0x04, keyId);
 }
 
 export function decodeSubjectKeyIdentifier(der: Buffer): Buffer {
@@ -60,11 +63,21 @@ export function decodeSubjectKeyIdentifier(der: Buffer): Buffer {
  */
 export function encodeAuthorityKeyIdentifier(keyId: Buffer): Buffer {
   checkKeyId(keyId, 'authorityKeyIdentifier');
-  return toDer(new asn1js.Sequence({ value: [implicitPrimitive(0, keyId)] }));
+  // SEQUENCE { [0] IMPLICIT OCTET STRING }
+  return tlv(0x30, tlv(0x80, keyId));
 }
 
 /** The keyIdentifier of an AuthorityKeyIdentifier; undefined when it only has issuer+serial. */
 export function decodeAuthorityKeyIdentifier(der: Buffer): Buffer | undefined {
+  // The form Signet writes, SEQUENCE { [0] keyIdentifier }, read directly; any other through asn1js.
+  const e = readElement(der, 0, der.length);
+  const items = e && e.tag === 0x30 && e.end === der.length ? readChildren(der, e, 1) : undefined;
+  if (items && items.length === 1 && items[0].tag === 0x80) return Buffer.from(der.subarray(items[0].body, items[0].end));
+  return decodeAuthorityKeyIdentifierGeneral(der);
+}
+
+/** decodeAuthorityKeyIdentifier through asn1js (exported for the differential test, not from the library). */
+export function decodeAuthorityKeyIdentifierGeneral(der: Buffer): Buffer | undefined {
   const items = sequenceOf(parseDer(der, 'authorityKeyIdentifier'), 'authorityKeyIdentifier');
   const first = items[0];
   if (first === undefined || !isContextTag(first, 0)) return undefined;

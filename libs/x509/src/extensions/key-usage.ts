@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import { expectType, malformed, parseDer, toDer } from '../der';
+import { readElement } from '../der-reader';
 
 /**
  * Bit positions of KeyUsage, RFC 5280 4.2.1.3:
@@ -52,10 +53,20 @@ export function encodeKeyUsage(usages: KeyUsageName[]): Buffer {
 
 /** Usages named in a KeyUsage BIT STRING, in bit order; unknown bits are refused. */
 export function decodeKeyUsage(der: Buffer): KeyUsageName[] {
+  // Strict DER read directly (lint decodes every certificate's); anything else through asn1js, which words the errors.
+  const e = readElement(der, 0, der.length);
+  if (e && e.tag === 0x03 && e.end === der.length && e.end > e.body && der[e.body] <= 7) return usagesOf(der.subarray(e.body + 1, e.end), der[e.body]);
+  return decodeKeyUsageGeneral(der);
+}
+
+/** decodeKeyUsage through asn1js (exported for the differential test, not from the library). */
+export function decodeKeyUsageGeneral(der: Buffer): KeyUsageName[] {
   const bs = expectType(parseDer(der, 'keyUsage'), asn1js.BitString, 'keyUsage');
   if (bs.valueBlock.isConstructed) throw malformed('keyUsage: constructed BIT STRING is not DER');
-  const bytes = bs.valueBlock.valueHexView;
-  const unused = bs.valueBlock.unusedBits;
+  return usagesOf(bs.valueBlock.valueHexView, bs.valueBlock.unusedBits);
+}
+
+function usagesOf(bytes: Uint8Array, unused: number): KeyUsageName[] {
   const total = bytes.length * 8 - unused;
   const out: KeyUsageName[] = [];
   for (let bit = 0; bit < total; bit++) {

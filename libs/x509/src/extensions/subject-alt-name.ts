@@ -2,14 +2,15 @@ import * as asn1js from 'asn1js';
 import { textProblem, type San } from '@signet/contracts';
 import { OID } from '../oids';
 import {
-  contextConstructed,
+  derSequence,
+  encodeOid,
   expectType,
-  implicitPrimitive,
   malformed,
   oidOf,
   parseDer,
   sequenceOf,
-  toDer,
+  tlv,
+  tlvOf,
   valueBytes,
 } from '../der';
 import { ipFromBytes, ipToBytes } from './ip-address';
@@ -44,13 +45,14 @@ const TAG_NAMES = ['otherName', 'rfc822Name', 'dNSName', 'x400Address', 'directo
 // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
 const IA5 = /^[\x00-\x7f]*$/;
 
-function ia5(tag: number, san: San): asn1js.Primitive {
+function ia5(tag: number, san: San): Buffer {
   // Names the problem, never the value: it may be what is wrong.
   if (!IA5.test(san.value)) throw malformed(`subjectAltName ${san.type}: not ASCII (IA5String)`);
-  return implicitPrimitive(tag, Buffer.from(san.value, 'ascii'));
+  return tlv(0x80 | tag, Buffer.from(san.value, 'ascii'));
 }
 
-function encodeGeneralName(san: San): asn1js.AsnType {
+/** One GeneralName's DER, written directly (the same bytes as the asn1js tree it replaced; the differential test holds them equal). */
+function encodeGeneralName(san: San): Buffer {
   // A name Signet writes never carries a control character (ADR 0022).
   const problem = san.type === 'ip' ? undefined : textProblem(san.value);
   if (problem) throw malformed(`subjectAltName ${san.type} ${problem}`);
@@ -62,13 +64,10 @@ function encodeGeneralName(san: San): asn1js.AsnType {
     case 'uri':
       return ia5(TAG.uri, san);
     case 'ip':
-      return implicitPrimitive(TAG.iPAddress, ipToBytes(san.value));
+      return tlv(0x80 | TAG.iPAddress, ipToBytes(san.value));
     case 'upn':
       // Microsoft's UPN otherName carries a UTF8String.
-      return contextConstructed(TAG.otherName, [
-        new asn1js.ObjectIdentifier({ value: OID.upn }),
-        contextConstructed(0, [new asn1js.Utf8String({ value: san.value })]),
-      ]);
+      return tlvOf(0xa0 | TAG.otherName, [encodeOid(OID.upn), tlv(0xa0, tlv(0x0c, Buffer.from(san.value, 'utf8')))]);
     default:
       throw malformed(`subjectAltName: unsupported type "${(san as { type: string }).type}"`);
   }
@@ -77,7 +76,7 @@ function encodeGeneralName(san: San): asn1js.AsnType {
 /** DER of GeneralNames for a subjectAltName extnValue, in the given order. */
 export function encodeSubjectAltName(sans: San[]): Buffer {
   if (sans.length === 0) throw malformed('subjectAltName: at least one name is required (SIZE 1..MAX)');
-  return toDer(new asn1js.Sequence({ value: sans.map(encodeGeneralName) }));
+  return derSequence(sans.map(encodeGeneralName));
 }
 
 function decodeIa5(block: asn1js.AsnType, what: string): string {
