@@ -80,6 +80,13 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack.close(), 60_000);
 
+/** The certificate pki printed: its first PEM block only (pki's status lines and plugin warnings share the output). */
+function firstPem(out: string): string {
+  const m = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(out);
+  if (!m) throw new Error(`no certificate in pki's output:\n${out}`);
+  return m[0];
+}
+
 describe('GetCACaps and GetCACert', () => {
   it('GetCACaps lists one capability a line, AES and no DES3 unless legacy clients are enabled; a message parameter is ignored', async () => {
     const res = await fetch(`${url}?operation=GetCACaps&message=anything`);
@@ -147,7 +154,7 @@ describe('strongSwan pki', () => {
     const credential = (used = await secret(['gw.example.com']));
     const r = sh('pki', ['--scep', '--url', url, '--in', 'sw.key', '--dn', 'CN=gw.example.com', '--san', 'gw.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem'], { timeout: 120_000 });
     expect({ code: r.code, out: r.code === 0 ? '' : r.out }).toEqual({ code: 0, out: '' });
-    writeFileSync(join(dir, 'sw.pem'), r.out.slice(r.out.indexOf('-----BEGIN CERTIFICATE-----')));
+    writeFileSync(join(dir, 'sw.pem'), firstPem(r.out));
     verified(join(dir, 'sw.pem'));
   });
 
@@ -165,7 +172,7 @@ describe('strongSwan pki', () => {
     writeFileSync(join(dir, 'sw2.key'), sh('openssl', ['genrsa', '2048']).out);
     const r = sh('pki', ['--scep', '--url', url, '--in', 'sw2.key', '--dn', 'CN=gw.example.com', '--san', 'gw.example.com', '--cert', 'sw.pem', '--key', 'sw.key', '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem'], { timeout: 120_000 });
     expect({ code: r.code, out: r.code === 0 ? '' : r.out }).toEqual({ code: 0, out: '' });
-    writeFileSync(join(dir, 'sw2.pem'), r.out.slice(r.out.indexOf('-----BEGIN CERTIFICATE-----')));
+    writeFileSync(join(dir, 'sw2.pem'), firstPem(r.out));
     verified(join(dir, 'sw2.pem'));
     expect(sh('openssl', ['x509', '-in', 'sw2.pem', '-noout', '-serial']).out).not.toBe(sh('openssl', ['x509', '-in', 'sw.pem', '-noout', '-serial']).out);
   });
@@ -189,7 +196,7 @@ describe('strongSwan pki', () => {
     expect(approved.status).toBe(200);
     const code = await done;
     expect({ code, out: code === 0 ? '' : out }).toEqual({ code: 0, out: '' });
-    writeFileSync(join(dir, 'pend.pem'), out.slice(out.indexOf('-----BEGIN CERTIFICATE-----')));
+    writeFileSync(join(dir, 'pend.pem'), firstPem(out));
     verified(join(dir, 'pend.pem'));
     expect(subjectOf(join(dir, 'pend.pem'))).toContain('DNS:other.example.com');
   }, 90_000);
