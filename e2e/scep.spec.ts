@@ -14,15 +14,17 @@ import { Stack } from './support/stack';
 // enrollment secret as its challengePassword; the certificates pass two
 // independent verifiers; a spent secret is refused; a request that pends
 // is fetched by polling after an officer approves it; bad messages leave
-// nothing in process.
+// nothing in process. micromdm's scepclient, which can send only single DES,
+// is refused by default and enrolls once the intermediary is restarted with
+// SIGNET_SCEP_ALLOW_SINGLE_DES=true (the last block).
 const stack = new Stack();
 const dir = mkdtempSync(join(tmpdir(), 'signet-scep-e2e-'));
 let officer: string;
 let caPem: string;
 let url: string;
 
-function sh(cmd: string, args: string[], opts: { input?: string; timeout?: number } = {}): { code: number; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: dir, timeout: opts.timeout ?? 60_000, input: opts.input });
+function sh(cmd: string, args: string[], opts: { input?: string; timeout?: number; cwd?: string } = {}): { code: number; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, input: opts.input });
   return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
@@ -43,6 +45,12 @@ function verified(certPath: string): void {
   expect(o).toEqual({ code: 0, out: `${certPath}.pem: OK\n` });
   const g = sh('certtool', ['--verify', '--load-ca-certificate', ca, '--infile', `${certPath}.pem`]);
   expect({ code: g.code, ok: g.out.includes('Chain verification output: Verified') }).toEqual({ code: 0, ok: true });
+}
+
+/** The first PEM certificate in a client's output (strongSwan's pki logs after it). */
+function firstPem(out: string): string {
+  const end = out.indexOf('-----END CERTIFICATE-----');
+  return out.slice(out.indexOf('-----BEGIN CERTIFICATE-----'), end < 0 ? undefined : end + 26);
 }
 
 function subjectOf(certPath: string): string {
@@ -361,5 +369,78 @@ describe('bad messages', () => {
     expect(opened.cipher).toBe('aes-256-cbc');
     writeFileSync(join(dir, 'crl.p7'), opened.content);
     expect(sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'crl.p7', '-print_certs']).out).toContain('Certificate Revocation List');
+  });
+});
+
+// SIGNET_SCEP_ALLOW_SINGLE_DES (ADR 0040): the operator's opt-in for clients
+// that can send nothing but single DES. The intermediary restarts with it
+// (and so with a new RA key and certificate); GetCACaps still offers no DES.
+describe('micromdm scepclient with SIGNET_SCEP_ALLOW_SINGLE_DES=true', () => {
+  let credential: string;
+  const raFingerprint = (): string => sh('openssl', ['x509', '-in', 'ra-des.pem', '-noout', '-fingerprint', '-sha256']).out.split('=')[1].replace(/:/g, '').trim().toLowerCase();
+  const args = (file: string): string[] => ['-server-url', url, '-private-key', `${file}.key`, '-certificate', `${file}.pem`, '-cn', 'device2@example.com', '-country', '', '-ca-fingerprint', raFingerprint()];
+  // scepclient keeps its self-signed signer certificate and CSR as self.pem and csr.pem in its working directory, and reuses them: one directory per device.
+  const device = (name: string): string => {
+    const p = join(dir, name);
+    mkdirSync(p, { recursive: true });
+    return p;
+  };
+
+  beforeAll(async () => {
+    await stack.restart('intermediary', { SIGNET_SCEP_TEMPLATE: 'WebServer', SIGNET_SCEP_ALLOW_SINGLE_DES: 'true' });
+    await waitFor('the SCEP RA certificate', async () => (await fetch(`${url}?operation=GetCACert`)).ok, 60_000);
+    writeFileSync(join(dir, 'cacert-des.p7'), Buffer.from(await (await fetch(`${url}?operation=GetCACert`)).arrayBuffer()));
+    const certs = sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'cacert-des.p7', '-print_certs']).out;
+    writeFileSync(join(dir, 'ra-des.pem'), certs.slice(certs.indexOf('-----BEGIN'), certs.indexOf('-----END CERTIFICATE-----') + 26));
+  }, 120_000);
+
+  it('the start log warns of single DES; GetCACaps does not advertise it', async () => {
+    expect(stack.service('intermediary').log()).toContain('SIGNET_SCEP_ALLOW_SINGLE_DES=true: single-DES (56-bit) request envelopes are accepted');
+    expect((await (await fetch(`${url}?operation=GetCACaps`)).text()).split('\n')).toEqual(['AES', 'POSTPKIOperation', 'Renewal', 'SHA-256', 'SHA-384', 'SHA-512', 'SCEPStandard', '']);
+  });
+
+  it('scepclient enrolls with the challenge password: it decrypts the AES-sealed CertRep to its single-DES request; the certificate verifies; the secret is spent', async () => {
+    // scepclient puts no SAN in its CSR: ClientAuth takes the certificate's names from the secret (an email address). -country '' leaves out C, which ClientAuth's subject does not allow.
+    credential = await secret(['device2@example.com'], 'ClientAuth');
+    const r = sh('scepclient', [...args(join(device('des1'), 'mdm2')), '-challenge', credential], { timeout: 120_000, cwd: device('des1') });
+    // The intermediary's log, for a failure: read once the PKIOperation is in it (the client ran synchronously).
+    const log = async () => (await waitFor('the PKIOperation in the log', async () => stack.service('intermediary').log().match(/POST \/scep.*|SCEP transaction .*/g)?.join('\n'), 10_000).catch(() => '')) ?? '';
+    expect({ code: r.code, out: r.code === 0 ? '' : `${r.out}\n${await log()}` }).toEqual({ code: 0, out: '' });
+    verified(join(dir, 'des1', 'mdm2.pem'));
+    expect(subjectOf(join(dir, 'des1', 'mdm2.pem'))).toMatch(/^subject=CN = device2@example.com\nX509v3 Subject Alternative Name: ?\n\s+email:device2@example.com\n$/);
+    const list = await signetCli(stack, ['enrollment-secret', 'list', '--json'], officer);
+    expect(list.json.secrets.find((x: { id: string }) => x.id === credential.split(':')[0]).state).toBe('used');
+  });
+
+  it('a single-DES request (GetCRL) is answered sealed with AES-128-CBC', async () => {
+    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const ra = Buffer.from(readFileSync(join(dir, 'ra-des.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const parts = splitCertificate(cert);
+    const message = buildScepRequest({
+      messageType: ScepMessageType.GetCRL,
+      transactionId: 'get-crl-des',
+      senderNonce: randomBytes(16),
+      signer: { certificate: cert, privateKey: key },
+      digest: 'sha256',
+      content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
+      recipient: ra,
+      cipher: 'des-cbc',
+    });
+    const res = await post(message, 'application/x-pki-message');
+    expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/x-pki-message' });
+    const rep = readScepRequest(res.body);
+    expect(rep).toMatchObject({ messageType: 3, pkiStatus: 0, transactionId: 'get-crl-des', signatureValid: true });
+    expect(openScepEnvelope(rep.envelope!, { certificate: cert, privateKey: key }, { allowDes3: false }).cipher).toBe('aes-128-cbc');
+  });
+
+  it('a second use of the challenge password is refused: FAILURE badRequest, nothing stored, nothing left in process', async () => {
+    const before = await stack.count('request');
+    const r = sh('scepclient', [...args(join(device('des2'), 'mdm3')), '-challenge', credential], { timeout: 120_000, cwd: device('des2') });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('PKCSReq (19) request failed, failInfo: badRequest (2)');
+    expect(existsSync(join(dir, 'des2', 'mdm3.pem'))).toBe(false);
+    expect(await stack.count('request')).toBe(before);
+    expect(await inProcess()).toBe(0);
   });
 });

@@ -34,8 +34,10 @@ export const ScepEnvSchema = z.object({
     .pipe(z.number().gt(0).lt(1)),
   /** Template for requests whose identity names none (RenewalReq: a client certificate carries no template); unset: the policy's default. */
   SIGNET_SCEP_TEMPLATE: optionalText.pipe(templateName.optional()),
-  /** Legacy clients: accept and advertise 3DES content encryption (single DES is never accepted). */
+  /** Legacy clients: accept and advertise 3DES content encryption (single DES only with SIGNET_SCEP_ALLOW_SINGLE_DES). */
   SIGNET_SCEP_LEGACY: envBoolean(false),
+  /** Accept single-DES (56-bit) request envelopes, never advertised, answered with AES (ADR 0040): for clients that can send nothing else. */
+  SIGNET_SCEP_ALLOW_SINGLE_DES: envBoolean(false),
   /** How long a pending transaction is remembered for CertPoll. */
   SIGNET_SCEP_PENDING_TTL_SECONDS: envInt(7 * 24 * 3600, 60, 90 * 24 * 3600),
   /** Most pending transactions remembered at once (memory bound; the oldest is dropped). */
@@ -48,6 +50,7 @@ export interface ScepConfig {
   ra: { template: string; name: string; renewFraction: number };
   template?: string;
   legacy: boolean;
+  allowSingleDes: boolean;
   pending: { ttlMs: number; max: number };
 }
 
@@ -59,6 +62,7 @@ export function loadScepConfig(env: NodeJS.ProcessEnv = process.env): ScepConfig
     ra: { template: e.SIGNET_SCEP_RA_TEMPLATE, name: e.SIGNET_SCEP_RA_NAME.toLowerCase(), renewFraction: e.SIGNET_SCEP_RA_RENEW_FRACTION },
     ...(e.SIGNET_SCEP_TEMPLATE ? { template: e.SIGNET_SCEP_TEMPLATE } : {}),
     legacy: e.SIGNET_SCEP_LEGACY,
+    allowSingleDes: e.SIGNET_SCEP_ALLOW_SINGLE_DES,
     pending: { ttlMs: e.SIGNET_SCEP_PENDING_TTL_SECONDS * 1000, max: e.SIGNET_SCEP_PENDING_MAX },
   };
 }

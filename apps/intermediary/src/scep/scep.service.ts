@@ -74,6 +74,11 @@ export class ScepService {
     private readonly crls: CrlEdgeService,
   ) {
     this.transactions = new ScepTransactions(config.pending);
+    if (config.allowSingleDes) {
+      this.log.warn(
+        'SIGNET_SCEP_ALLOW_SINGLE_DES=true: single-DES (56-bit) request envelopes are accepted; one who records and breaks one learns its CSR and its challenge password (spent by then). Not advertised in GetCACaps; answers are sealed with AES (ADR 0040)',
+      );
+    }
   }
 
   /** The CA SCEP enrolls with: the configured one, else the default. */
@@ -110,7 +115,8 @@ export class ScepService {
       if (!signed.signatureValid) throw new Refusal('badMessageCheck', 'the message signature does not verify');
       const opened = this.open(signed, ca.name);
       // The answer is sealed with the cipher the client used: it showed it has it.
-      const cipher: ScepCipher = opened.cipher;
+      // Single DES (an opt-in) is answered with AES-128: micromdm scepclient 2.1.0, the client it is for, decrypts it (ADR 0040).
+      const cipher: ScepCipher = opened.cipher === 'des-cbc' ? 'aes-128-cbc' : opened.cipher;
       const outcome = await this.operate(signed, opened.content, ca, source);
       if (outcome.status === 'PENDING') return answer(buildScepCertRep({ ...reply, status: 'PENDING' }), outcome.requestId);
       return answer(
@@ -131,7 +137,7 @@ export class ScepService {
     let last: unknown;
     for (const ra of this.ra.all(ca)) {
       try {
-        return openScepEnvelope(signed.envelope, ra, { allowDes3: this.config.legacy });
+        return openScepEnvelope(signed.envelope, ra, { allowDes3: this.config.legacy, allowSingleDes: this.config.allowSingleDes });
       } catch (e) {
         last = e;
         if (failInfoOf(e) !== 'badMessageCheck') break;

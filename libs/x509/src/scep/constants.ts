@@ -19,7 +19,7 @@ export const SCEP_OID = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
 
-  // Content encryption (RFC 3565 for AES, RFC 3370 for 3DES; single DES only to name it in a refusal).
+  // Content encryption (RFC 3565 for AES, RFC 3370 for 3DES and single DES; single DES only by an explicit opt-in).
   aes128Cbc: '2.16.840.1.101.3.4.1.2',
   aes192Cbc: '2.16.840.1.101.3.4.1.22',
   aes256Cbc: '2.16.840.1.101.3.4.1.42',
@@ -70,17 +70,24 @@ export const SCEP_DIGESTS: Readonly<Record<string, 'sha1' | 'sha256' | 'sha384' 
   [SCEP_OID.sha512]: 'sha512',
 };
 
-/** Content ciphers: node's name, key and IV length. 3DES only when the caller allows legacy clients; single DES never. */
-export type ScepCipher = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc';
+/**
+ * Content ciphers: node's name (`des-cbc` is Signet's: OpenSSL 3 keeps
+ * single DES in its legacy provider, so it is run as 3DES with the key
+ * thrice), key and IV length. 3DES only when the caller allows legacy
+ * clients; single DES only when it allows single-DES clients.
+ */
+export type ScepCipher = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'des-cbc';
 export const SCEP_CIPHERS: Readonly<Record<string, { name: ScepCipher; keyLength: number; ivLength: number }>> = {
   [SCEP_OID.aes128Cbc]: { name: 'aes-128-cbc', keyLength: 16, ivLength: 16 },
   [SCEP_OID.aes192Cbc]: { name: 'aes-192-cbc', keyLength: 24, ivLength: 16 },
   [SCEP_OID.aes256Cbc]: { name: 'aes-256-cbc', keyLength: 32, ivLength: 16 },
   [SCEP_OID.desEde3Cbc]: { name: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
+  [SCEP_OID.desCbc]: { name: 'des-cbc', keyLength: 8, ivLength: 8 },
 };
 export const SCEP_CIPHER_OIDS: Readonly<Record<ScepCipher, string>> = {
   'aes-128-cbc': SCEP_OID.aes128Cbc,
   'aes-192-cbc': SCEP_OID.aes192Cbc,
   'aes-256-cbc': SCEP_OID.aes256Cbc,
   'des-ede3-cbc': SCEP_OID.desEde3Cbc,
+  'des-cbc': SCEP_OID.desCbc,
 };

@@ -38,10 +38,11 @@ const cannotDecrypt = () => scepProblem(ErrorCode.MalformedRequest, 'pkcsPKIEnve
  *
  * The content key comes from the KeyTransRecipientInfo (RSA key transport,
  * rsaEncryption) addressed to the RA's certificate, or the only one there
- * is. AES-CBC always; 3DES-CBC only with `allowDes3`; anything else, single
- * DES included, is refused as badAlg.
+ * is. AES-CBC always; 3DES-CBC only with `allowDes3`; single DES-CBC only
+ * with `allowSingleDes` (56-bit: an operator's explicit opt-in, ADR 0040);
+ * anything else is refused as badAlg.
  */
-export function openScepEnvelope(der: Buffer, ra: ScepRecipient, opts: { allowDes3: boolean }): OpenedEnvelope {
+export function openScepEnvelope(der: Buffer, ra: ScepRecipient, opts: { allowDes3: boolean; allowSingleDes?: boolean }): OpenedEnvelope {
   const [type, wrapped] = children(parseDer(der, 'pkcsPKIEnvelope'), 'pkcsPKIEnvelope');
   if (oidOf(type, 'pkcsPKIEnvelope contentType') !== SCEP_OID.envelopedData) {
     throw scepProblem(ErrorCode.MalformedRequest, 'pkcsPKIEnvelope: contentType must be envelopedData', 'badMessageCheck');
@@ -54,9 +55,10 @@ export function openScepEnvelope(der: Buffer, ra: ScepRecipient, opts: { allowDe
   if (eci.length < 3) throw scepProblem(ErrorCode.MalformedRequest, 'encryptedContentInfo: no encryptedContent', 'badMessageCheck');
   const [algOid, ivBlock] = children(eci[1], 'contentEncryptionAlgorithm').map((b, n) => (n === 0 ? oidOf(b, 'contentEncryptionAlgorithm') : b)) as [string, asn1js.AsnType];
   const cipher = SCEP_CIPHERS[algOid];
-  if (!cipher) {
+  if (!cipher || (cipher.name === 'des-cbc' && !opts.allowSingleDes)) {
     const name = algOid === SCEP_OID.desCbc ? 'single DES' : algOid;
-    throw scepProblem(ErrorCode.MalformedRequest, `pkcsPKIEnvelope: content encryption ${name} is not accepted (AES-CBC${opts.allowDes3 ? ' or 3DES-CBC' : ''})`, 'badAlg');
+    const accepted = ['AES-CBC', ...(opts.allowDes3 ? ['3DES-CBC'] : []), ...(opts.allowSingleDes ? ['DES-CBC'] : [])];
+    throw scepProblem(ErrorCode.MalformedRequest, `pkcsPKIEnvelope: content encryption ${name} is not accepted (${accepted.join(' or ')})`, 'badAlg');
   }
   if (cipher.name === 'des-ede3-cbc' && !opts.allowDes3) {
     throw scepProblem(ErrorCode.MalformedRequest, 'pkcsPKIEnvelope: 3DES is accepted only when legacy SCEP clients are enabled', 'badAlg');
@@ -68,11 +70,21 @@ export function openScepEnvelope(der: Buffer, ra: ScepRecipient, opts: { allowDe
   const encryptedKey = keyTransportBlock(recipients, ra.certificate);
   const key = unwrapKey(ra.privateKey, encryptedKey, cipher.keyLength);
   try {
-    const d = createDecipheriv(cipher.name, key, iv);
+    const d = createDecipheriv(...nodeCipher(cipher.name, key), iv);
     return { content: Buffer.concat([d.update(ciphertext), d.final()]), cipher: cipher.name };
   } catch {
     throw cannotDecrypt();
   }
+}
+
+/**
+ * Node's cipher and key for `cipher`. OpenSSL 3 has single DES only in its
+ * legacy provider, which node does not load; DES-CBC under K is 3DES-CBC
+ * (EDE) under K‖K‖K, since encrypt-decrypt-encrypt with one key is one
+ * encryption — so no second DES implementation is needed.
+ */
+function nodeCipher(cipher: ScepCipher, key: Buffer): [string, Buffer] {
+  return cipher === 'des-cbc' ? ['des-ede3-cbc', Buffer.concat([key, key, key])] : [cipher, key];
 }
 
 /** The encryptedKey of the KeyTransRecipientInfo for `raCert` (by issuer and serial), or of the only one there is. */
@@ -138,7 +150,7 @@ export function sealScepEnvelope(content: Buffer, recipientCert: Buffer, cipher:
   const spec = SCEP_CIPHERS[SCEP_CIPHER_OIDS[cipher]];
   const key = randomBytes(spec.keyLength);
   const iv = randomBytes(spec.ivLength);
-  const c = createCipheriv(cipher, key, iv);
+  const c = createCipheriv(...nodeCipher(cipher, key), iv);
   const ciphertext = Buffer.concat([c.update(content), c.final()]);
   const encryptedKey = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, key);
   const ktri = derSequence([

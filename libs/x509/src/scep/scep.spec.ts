@@ -94,6 +94,18 @@ describe('a client request', () => {
     expect(openScepEnvelope(env, { certificate: ra.cert, privateKey: ra.key }, { allowDes3: true }).content).toEqual(csr);
   });
 
+  it('single DES is badAlg without the single-DES opt-in, legacy 3DES or not; with it, the envelope opens as des-cbc', () => {
+    const env = readScepRequest(request({ cipher: 'des-cbc' })).envelope!;
+    for (const allowDes3 of [false, true]) {
+      const e = rejects(() => openScepEnvelope(env, { certificate: ra.cert, privateKey: ra.key }, { allowDes3 }));
+      expect({ failInfo: failInfoOf(e), message: e.message }).toEqual({
+        failInfo: 'badAlg',
+        message: `pkcsPKIEnvelope: content encryption single DES is not accepted (AES-CBC${allowDes3 ? ' or 3DES-CBC' : ''})`,
+      });
+    }
+    expect(openScepEnvelope(env, { certificate: ra.cert, privateKey: ra.key }, { allowDes3: false, allowSingleDes: true })).toEqual({ content: csr, cipher: 'des-cbc' });
+  });
+
   it('an envelope for another key fails as badMessageCheck, never with a padding-specific error', () => {
     const other = selfSigned('other');
     const env = readScepRequest(request()).envelope!;
@@ -146,6 +158,25 @@ describe('OpenSSL as the other party', () => {
     const out = dir.path('openssl-env.der');
     must('openssl', ['cms', '-encrypt', '-binary', '-aes128', '-outform', 'DER', '-in', input, '-out', out, dir.path('ra.pem')]);
     expect(openScepEnvelope(readFileSync(out), { certificate: ra.cert, privateKey: ra.key }, { allowDes3: false }).content).toEqual(csr);
+  });
+
+  // OpenSSL 3 has single DES only in its legacy provider: loaded here for the independent party alone.
+  const legacy = ['-provider', 'legacy', '-provider', 'default'];
+
+  it('we open a single-DES envelope OpenSSL sealed to the RA only with the opt-in', () => {
+    const input = dir.write('plain-des.bin', csr);
+    const out = dir.path('openssl-des-env.der');
+    must('openssl', ['cms', '-encrypt', ...legacy, '-binary', '-des', '-outform', 'DER', '-in', input, '-out', out, dir.path('ra.pem')]);
+    expect(must('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', out])).toContain('algorithm: des-cbc');
+    const e = rejects(() => openScepEnvelope(readFileSync(out), { certificate: ra.cert, privateKey: ra.key }, { allowDes3: true }));
+    expect(failInfoOf(e)).toBe('badAlg');
+    expect(openScepEnvelope(readFileSync(out), { certificate: ra.cert, privateKey: ra.key }, { allowDes3: false, allowSingleDes: true })).toEqual({ content: csr, cipher: 'des-cbc' });
+  });
+
+  it('OpenSSL opens a single-DES envelope we seal (DES-CBC run as 3DES with the key thrice is DES-CBC)', () => {
+    const env = dir.write('sealed-des.der', sealScepEnvelope(Buffer.from('sealed with DES'), ra.cert, 'des-cbc'));
+    expect(must('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', env])).toContain('algorithm: des-cbc');
+    expect(must('openssl', ['cms', '-decrypt', ...legacy, '-inform', 'DER', '-in', env, '-recip', dir.path('ra.pem'), '-inkey', dir.path('ra.key')])).toBe('sealed with DES');
   });
 
   it('a SUCCESS CertRep verifies with OpenSSL, echoes the transaction and nonce, and carries the certificate encrypted to the client', () => {
