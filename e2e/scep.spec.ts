@@ -47,12 +47,6 @@ function verified(certPath: string): void {
   expect({ code: g.code, ok: g.out.includes('Chain verification output: Verified') }).toEqual({ code: 0, ok: true });
 }
 
-/** The first PEM certificate in a client's output (strongSwan's pki logs after it). */
-function firstPem(out: string): string {
-  const end = out.indexOf('-----END CERTIFICATE-----');
-  return out.slice(out.indexOf('-----BEGIN CERTIFICATE-----'), end < 0 ? undefined : end + 26);
-}
-
 function subjectOf(certPath: string): string {
   return sh('openssl', ['x509', '-in', certPath, '-inform', certPath.endsWith('.der') ? 'DER' : 'PEM', '-noout', '-subject', '-ext', 'subjectAltName']).out;
 }
