@@ -1,4 +1,4 @@
-import { startChallTestSrv, type ChallTestSrv } from '@signet/testing';
+import { servedCertificate, startChallTestSrv, type ChallTestSrv } from '@signet/testing';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -120,7 +120,8 @@ beforeAll(async () => {
   });
   caPath = join(dir, 'ca.pem');
   writeFileSync(caPath, await (await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`)).text());
-  await waitFor('the ACME directory over HTTPS', async () => (await fetch(`${stack.baseUrl}/healthz`)).ok, 30_000);
+  // The HTTPS listener serves the intermediary's self-issued certificate before any client starts.
+  await waitFor('the HTTPS listener', () => servedCertificate(stack.httpsPort).then(() => true, () => false), 30_000);
   officer = stack.token('acme-officer', ['officer']).token;
 }, 180_000);
 
