@@ -97,7 +97,7 @@ function legoChallengeArgs(setup: AcmeClientSetup, dir: string, challenge: AcmeC
     case 'dns-01': {
       // lego's exec provider: `<script> present|cleanup <fqdn> <value>`.
       const hook = dnsHookScript(setup, join(dir, 'dns-hook.sh'), `case "$1" in present) set_txt "$2" "$3";; cleanup) clear_txt "$2";; esac`);
-      return { args: ['--dns', 'exec', '--dns.resolvers', setup.dnsResolver, '--dns.disable-cp'], env: { EXEC_PATH: hook, EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '30' } };
+      return { args: ['--dns', 'exec', '--dns.resolvers', setup.dnsResolver, '--dns.disable-cp'], env: { EXEC_PATH: hook, EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '30', EXEC_SEQUENCE_INTERVAL: '1' } };
     }
   }
 }

@@ -1,0 +1,247 @@
+import { servedCertificate, startChallTestSrv, type ChallTestSrv } from '@signet/testing';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import {
+  certbot,
+  certbotRevoke,
+  dehydrated,
+  dehydratedRevoke,
+  lego,
+  legoRevoke,
+  serveWellKnown,
+  type AcmeClientSetup,
+  type ClientRun,
+} from './support/acme-clients';
+import { run } from './support/openssl';
+import { freePort, waitFor } from './support/processes';
+import { Stack } from './support/stack';
+
+// Debian 12's ACME clients, unmodified (lego 4.9, certbot 2.1, dehydrated
+// 0.7), against the whole stack: the intermediary serves ACME over its
+// HTTPS listener and validates challenges for real (ADR 0036) on ports the
+// clients listen on, asking pebble-challtestsrv for DNS. Every certificate
+// is checked by openssl and certtool, renewed and revoked through the
+// client that got it (OCSP says revoked at once); an approval profile keeps
+// lego's order processing until an officer resubmits or denies it.
+
+const stack = new Stack();
+const dir = mkdtempSync(join(tmpdir(), 'signet-acme-clients-'));
+let dns: ChallTestSrv;
+let caPath: string;
+let httpPort: number;
+let tlsPort: number;
+let officer: string;
+
+/** The shipped policy plus two WebServer variants: wildcards allowed, and every request waiting for approval. */
+function policyFile(): string {
+  const policy = parse(readFileSync(join(__dirname, '..', 'config', 'policy.yaml'), 'utf8'));
+  const web = policy.templates.WebServer;
+  policy.templates.WebServerWildcard = { ...structuredClone(web), description: 'WebServer with wildcards', san: { ...structuredClone(web.san), dns: { ...web.san.dns, allowWildcard: true } } };
+  policy.templates.WebServerApproval = { ...structuredClone(web), description: 'WebServer after approval', requiresApproval: true };
+  const path = join(dir, 'policy.yaml');
+  writeFileSync(path, stringify(policy));
+  return path;
+}
+
+function setup(name: string, profile?: string): AcmeClientSetup {
+  return {
+    directoryUrl: `${stack.httpsUrl}/acme/${profile ? `${profile}/` : ''}directory`,
+    caBundle: caPath,
+    httpPort,
+    tlsPort,
+    dnsResolver: dns.dns,
+    dnsManagementUrl: dns.managementUrl,
+    dir: join(dir, name),
+  };
+}
+
+function ok(r: ClientRun): string {
+  if (r.code !== 0 || !r.certificate) throw new Error(`client failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  return r.certificate;
+}
+
+/** The client exited 0 (its output in the failure otherwise). */
+function succeeded(r: ClientRun): void {
+  if (r.code !== 0) throw new Error(`client failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+}
+
+/** The leaf (first PEM block) of a chain. */
+const leafOf = (chain: string) => new X509Certificate(chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0]);
+
+/** openssl -x509_strict -purpose sslserver and certtool accept the chain; the SANs are exactly `names`. */
+function verified(chain: string, names: string[]): X509Certificate {
+  const leaf = leafOf(chain);
+  const leafPath = join(dir, `leaf-${leaf.serialNumber}.pem`);
+  const chainPath = join(dir, `chain-${leaf.serialNumber}.pem`);
+  writeFileSync(leafPath, leaf.toString());
+  writeFileSync(chainPath, chain);
+  expect(run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caPath, leafPath]).out).toContain(': OK');
+  const certtool = run('certtool', ['--verify', '--load-ca-certificate', caPath, '--infile', chainPath]);
+  expect([certtool.code, certtool.out]).toEqual([0, expect.stringContaining('Chain verification output: Verified.')]);
+  const sans = (leaf.subjectAltName ?? '').split(', ').sort();
+  expect(sans).toEqual(names.map((n) => `DNS:${n}`).sort());
+  return leaf;
+}
+
+/** What the CA's OCSP responder says about a certificate: "good" or "revoked". */
+function ocsp(leaf: X509Certificate): string {
+  const leafPath = join(dir, `ocsp-${leaf.serialNumber}.pem`);
+  writeFileSync(leafPath, leaf.toString());
+  const out = run('openssl', ['ocsp', '-issuer', caPath, '-cert', leafPath, '-url', `${stack.baseUrl}/ocsp/${stack.ca}`, '-no_nonce', '-CAfile', caPath]).out;
+  return /: revoked/.test(out) ? 'revoked' : /: good/.test(out) ? 'good' : out;
+}
+
+/** Runs with a server on the http-01 port (dehydrated's web server, or a wrong one), closed afterwards. */
+async function withServer<T>(server: Promise<Server>, fn: () => Promise<T>): Promise<T> {
+  const s = await server;
+  try {
+    return await fn();
+  } finally {
+    await new Promise((r) => s.close(r));
+  }
+}
+
+beforeAll(async () => {
+  dns = await startChallTestSrv();
+  [httpPort, tlsPort] = [await freePort(), await freePort()];
+  await stack.start({
+    SIGNET_TLS_MODE: 'self-issued',
+    SIGNET_POLICY_FILE: policyFile(),
+    SIGNET_ACME_DATABASE_URL: stack.databaseUrl,
+    SIGNET_ACME_PROFILES: 'default=WebServer,wildcard=WebServerWildcard,approval=WebServerApproval',
+    SIGNET_ACME_HTTP01_PORT: String(httpPort),
+    SIGNET_ACME_TLSALPN01_PORT: String(tlsPort),
+    SIGNET_ACME_DNS_RESOLVERS: dns.dns,
+    SIGNET_ACME_ALLOW_PRIVATE_ADDRESSES: 'true',
+  });
+  caPath = join(dir, 'ca.pem');
+  writeFileSync(caPath, await (await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`)).text());
+  // The HTTPS listener serves the intermediary's self-issued certificate before any client starts.
+  await waitFor('the HTTPS listener', () => servedCertificate(stack.httpsPort).then(() => true, () => false), 30_000);
+  officer = stack.token('acme-officer', ['officer']).token;
+}, 180_000);
+
+afterAll(async () => {
+  await stack.close();
+  await dns?.stop();
+}, 60_000);
+
+describe('lego 4.9', () => {
+  const s = () => setup('lego');
+  const issued: Record<string, X509Certificate> = {};
+
+  it.each([
+    ['http-01', ['lego-http.example.com', 'www.lego-http.example.com']],
+    ['dns-01', ['lego-dns.example.com']],
+    ['tls-alpn-01', ['lego-tls.example.org']],
+  ] as const)('obtains a certificate with %s', async (challenge, domains) => {
+    issued[challenge] = verified(ok(await lego(s(), { domains: [...domains], challenge })), [...domains]);
+  }, 150_000);
+
+  it('obtains a wildcard through dns-01 from the wildcard profile', async () => {
+    const domains = ['*.lego-wild.example.net', 'lego-wild.example.net'];
+    verified(ok(await lego(setup('lego-wild', 'wildcard'), { domains, challenge: 'dns-01' })), domains);
+  }, 150_000);
+
+  it('renews (renew --days 9999) and revokes; OCSP says revoked at once', async () => {
+    const domains = ['lego-http.example.com', 'www.lego-http.example.com'];
+    const renewed = verified(ok(await lego(s(), { domains, challenge: 'http-01' }, 'renew', ['--days', '9999', '--no-random-sleep'])), domains);
+    expect(renewed.serialNumber).not.toBe(issued['http-01'].serialNumber);
+    // lego revokes the certificate stored under each --domains given: the first names it.
+    const r = await legoRevoke(s(), [domains[0]], 4);
+    succeeded(r);
+    expect(ocsp(renewed)).toBe('revoked');
+  }, 150_000);
+});
+
+describe('certbot 2.1', () => {
+  const s = () => setup('certbot');
+  let first: X509Certificate;
+
+  it('obtains a certificate with http-01 (standalone)', async () => {
+    first = verified(ok(await certbot(s(), { domains: ['certbot-http.example.com'], challenge: 'http-01' })), ['certbot-http.example.com']);
+  }, 150_000);
+
+  it('obtains a certificate with dns-01 (manual hooks)', async () => {
+    verified(ok(await certbot(s(), { domains: ['certbot-dns.example.org', 'alt.certbot-dns.example.org'], challenge: 'dns-01' })), ['certbot-dns.example.org', 'alt.certbot-dns.example.org']);
+  }, 150_000);
+
+  it('renews (--force-renewal) and revokes; OCSP says revoked at once', async () => {
+    const renewed = verified(ok(await certbot(s(), { domains: ['certbot-http.example.com'], challenge: 'http-01' }, ['--force-renewal'])), ['certbot-http.example.com']);
+    expect(renewed.serialNumber).not.toBe(first.serialNumber);
+    const r = await certbotRevoke(s(), 'certbot-http.example.com', 'superseded');
+    succeeded(r);
+    expect(ocsp(renewed)).toBe('revoked');
+  }, 150_000);
+});
+
+describe('dehydrated 0.7', () => {
+  const s = () => setup('dehydrated');
+  let first: X509Certificate;
+
+  it('obtains a certificate with http-01 (its well-known directory served on the validator port)', async () => {
+    first = verified(ok(await withServer(serveWellKnown(s()), () => dehydrated(s(), { domains: ['dehydrated-http.example.com'], challenge: 'http-01' }))), ['dehydrated-http.example.com']);
+  }, 150_000);
+
+  it('obtains a certificate with dns-01 (hook)', async () => {
+    verified(ok(await dehydrated(s(), { domains: ['dehydrated-dns.example.net'], challenge: 'dns-01' })), ['dehydrated-dns.example.net']);
+  }, 150_000);
+
+  it('renews (-x) and revokes; OCSP says revoked at once', async () => {
+    const domains = ['dehydrated-http.example.com'];
+    const renewed = verified(ok(await withServer(serveWellKnown(s()), () => dehydrated(s(), { domains, challenge: 'http-01' }, ['-x']))), domains);
+    expect(renewed.serialNumber).not.toBe(first.serialNumber);
+    const r = await dehydratedRevoke(s(), domains[0]);
+    succeeded(r);
+    expect(ocsp(renewed)).toBe('revoked');
+  }, 150_000);
+
+  it('a wrong http-01 answer makes the authorization invalid, with the problem detail in its output', async () => {
+    const wrong = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('not-the-key-authorization'));
+    const listening = new Promise<Server>((resolve) => wrong.listen(httpPort, '127.0.0.1', () => resolve(wrong)));
+    const r = await withServer(listening, () => dehydrated(s(), { domains: ['dehydrated-wrong.example.com'], challenge: 'http-01' }));
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.code).not.toBe(0);
+    expect(r.certificate).toBeUndefined();
+    expect(out).toMatch(/urn:ietf:params:acme:error:incorrectResponse/);
+    expect(out).toContain(`is not the key authorization`);
+    expect(out).toContain(`not-the-key-authorization`);
+  }, 150_000);
+});
+
+describe('an approval profile (WebServerApproval): the order waits in processing for a certificate manager', () => {
+  /** The CA request behind the newest pending ACME order. */
+  async function pendingRequest(): Promise<number> {
+    let id = 0;
+    await waitFor('the ACME order to pend at the CA', async () => {
+      const rows = (await stack.db.query(`SELECT id FROM request WHERE requester_name LIKE 'acme-account:%' AND disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows;
+      id = rows[0]?.id ?? 0;
+      return id > 0;
+    }, 60_000, 200);
+    return Number(id);
+  }
+
+  it('lego waits; after resubmit it receives its certificate', async () => {
+    const domains = ['approved.example.com'];
+    const waiting = lego(setup('lego-approval', 'approval'), { domains, challenge: 'http-01' });
+    const id = await pendingRequest();
+    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    verified(ok(await waiting), domains);
+  }, 150_000);
+
+  it('a denial ends the order invalid: lego exits non-zero naming the rule', async () => {
+    const waiting = lego(setup('lego-approval', 'approval'), { domains: ['denied.example.com'], challenge: 'http-01' });
+    const id = await pendingRequest();
+    const denied = await stack.admin('POST', `/api/v1/requests/${id}/deny`, officer, { reason: 'not this host' });
+    expect(denied.body).toMatchObject({ disposition: 'denied', decidedBy: { rule: 'officer' } });
+    const r = await waiting;
+    expect(r.code).not.toBe(0);
+    expect(r.certificate).toBeUndefined();
+    // lego 4.9 keeps polling an invalid order until its certificate timeout (30 s), then prints the order's problem.
+    expect(`${r.stdout}${r.stderr}`).toContain(`urn:ietf:params:acme:error:unauthorized :: the CA denied request ${id} by rule officer`);
+  }, 150_000);
+});
