@@ -94,12 +94,22 @@ async function parse(der: Buffer): Promise<ParsedCsr> {
   if (!ok) throw new SignetError(ErrorCode.BadSignature, 'certificate request signature does not verify (no proof of possession)');
 
   const extensions = attrsBlock === undefined ? [] : requestedExtensions(attrsBlock);
+  return parsedRequest(der, () => decodeName(raw(subjectBlock), { strict: { field: 'subject' } }), extensions, publicKey, spki, signatureAlgorithm.oid);
+}
+
+/**
+ * What both readers return once the request verified: its SANs decoded and
+ * bounded, every name checked (checkNames), the extensions as base64. The
+ * subject is decoded after the SAN count is checked, as the general path
+ * always did.
+ */
+function parsedRequest(der: Buffer, subjectOf: () => ParsedCsr['subject'], extensions: RawExtension[], publicKey: ParsedCsr['publicKey'], spki: Buffer, signatureAlgorithm: string): ParsedCsr {
   const san = extensions.find((e) => e.oid === OID.subjectAltName);
   const subjectAltNames = san ? decodeSubjectAltName(san.value) : [];
   if (subjectAltNames.length > LIMITS.sanCount) {
     throw new SignetError(ErrorCode.TooLarge, `certificate request has more than ${LIMITS.sanCount} subject alternative names`);
   }
-  const subject = decodeName(raw(subjectBlock), { strict: { field: 'subject' } });
+  const subject = subjectOf();
   checkNames(subject, subjectAltNames);
   return {
     der: Buffer.from(der),
@@ -108,7 +118,7 @@ async function parse(der: Buffer): Promise<ParsedCsr> {
     publicKey,
     spki,
     extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') })),
-    signatureAlgorithm: signatureAlgorithm.oid,
+    signatureAlgorithm,
   };
 }
 
@@ -303,19 +313,8 @@ export async function parseCommon(der: Buffer): Promise<ParsedCsr | undefined> {
     const ok = await verifierFor({ oid: sigOid, params }, key)(der.subarray(infoE.start, infoE.end), der.subarray(sigE.body + 1, sigE.end));
     if (!ok) return undefined;
 
-    const san = extensions.find((e) => e.oid === OID.subjectAltName);
-    const subjectAltNames = san ? decodeSubjectAltName(san.value) : [];
-    if (subjectAltNames.length > LIMITS.sanCount) return undefined;
-    checkNames(subject, subjectAltNames);
-    return {
-      der: Buffer.from(der),
-      subject,
-      subjectAltNames,
-      publicKey,
-      spki,
-      extensions: extensions.map((e) => ({ oid: e.oid, critical: e.critical, value: e.value.toString('base64') })),
-      signatureAlgorithm: sigOid,
-    };
+    // A refusal thrown here (too many SANs, a bad name) is caught below: the general path then gives the verdict.
+    return parsedRequest(der, () => subject, extensions, publicKey, spki, sigOid);
   } catch {
     return undefined;
   }
