@@ -1,6 +1,6 @@
 import { buildScepRequest, openScepEnvelope, readScepRequest, ScepMessageType, splitCertificate } from '@signet/x509';
 import { spawn, spawnSync } from 'node:child_process';
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,27 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ra.pem'), certs.slice(certs.indexOf('-----BEGIN'), certs.indexOf('-----END CERTIFICATE-----') + 26));
 }, 180_000);
 afterAll(() => stack.close(), 60_000);
+
+/** DER of a PEM file in the scratch directory. */
+const derOf = (file: string): Buffer => Buffer.from(readFileSync(join(dir, file), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+
+/** A GetCRL for the strongSwan certificate's issuer and serial, signed with its key and sealed to the RA certificate in `raFile`. */
+function getCrlRequest(raFile: string, transactionId: string, cipher: Parameters<typeof buildScepRequest>[0]['cipher']): { key: KeyObject; cert: Buffer; message: Buffer } {
+  const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
+  const cert = derOf('sw.pem');
+  const parts = splitCertificate(cert);
+  const message = buildScepRequest({
+    messageType: ScepMessageType.GetCRL,
+    transactionId,
+    senderNonce: randomBytes(16),
+    signer: { certificate: cert, privateKey: key },
+    digest: 'sha256',
+    content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
+    recipient: derOf(raFile),
+    cipher,
+  });
+  return { key, cert, message };
+}
 
 /** The certificate pki printed: its first PEM block only (pki's status lines and plugin warnings share the output). */
 function firstPem(out: string): string {
@@ -284,7 +305,7 @@ describe('bad messages', () => {
     // Signed correctly, encrypted to a key that is not the RA's.
     const key = join(dir, 'x.key');
     sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=x', '-days', '1', '-keyout', key, '-out', join(dir, 'x.pem')]);
-    const cert = Buffer.from(readFileSync(join(dir, 'x.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const cert = derOf('x.pem');
     const privateKey = createPrivateKey(readFileSync(key));
     const message = buildScepRequest({
       messageType: ScepMessageType.PKCSReq,
@@ -308,8 +329,8 @@ describe('bad messages', () => {
 
   it('a few hundred mutated messages by POST and GET: each a 4xx or a CertRep, the intermediary keeps running, no request left in process', async () => {
     const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
-    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const cert = derOf('sw.pem');
+    const ra = derOf('ra.pem');
     const base = buildScepRequest({
       messageType: ScepMessageType.PKCSReq,
       transactionId: 'fuzz',
@@ -340,20 +361,7 @@ describe('bad messages', () => {
   });
 
   it('GetCRL by GET (certmonger sends PKIOperation as ?message=): the CRL, sealed to the requester', async () => {
-    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
-    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const ra = Buffer.from(readFileSync(join(dir, 'ra.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const parts = splitCertificate(cert);
-    const message = buildScepRequest({
-      messageType: ScepMessageType.GetCRL,
-      transactionId: 'get-crl',
-      senderNonce: randomBytes(16),
-      signer: { certificate: cert, privateKey: key },
-      digest: 'sha256',
-      content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
-      recipient: ra,
-      cipher: 'aes-256-cbc',
-    });
+    const { key, cert, message } = getCrlRequest('ra.pem', 'get-crl', 'aes-256-cbc');
     const res = await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(message.toString('base64'))}`);
     const body = Buffer.from(await res.arrayBuffer());
     expect({ status: res.status, type: res.headers.get('content-type'), error: res.status === 200 ? '' : body.toString() }).toEqual({ status: 200, type: 'application/x-pki-message', error: '' });
@@ -407,20 +415,7 @@ describe('micromdm scepclient with SIGNET_SCEP_ALLOW_SINGLE_DES=true', () => {
   });
 
   it('a single-DES request (GetCRL) is answered sealed with AES-128-CBC', async () => {
-    const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
-    const cert = Buffer.from(readFileSync(join(dir, 'sw.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const ra = Buffer.from(readFileSync(join(dir, 'ra-des.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const parts = splitCertificate(cert);
-    const message = buildScepRequest({
-      messageType: ScepMessageType.GetCRL,
-      transactionId: 'get-crl-des',
-      senderNonce: randomBytes(16),
-      signer: { certificate: cert, privateKey: key },
-      digest: 'sha256',
-      content: derTlv(0x30, Buffer.concat([parts.issuerDer, derTlv(0x02, parts.serial)])),
-      recipient: ra,
-      cipher: 'des-cbc',
-    });
+    const { key, cert, message } = getCrlRequest('ra-des.pem', 'get-crl-des', 'des-cbc');
     const res = await post(message, 'application/x-pki-message');
     expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/x-pki-message' });
     const rep = readScepRequest(res.body);
