@@ -149,7 +149,7 @@ function summarize(runs: Run[]) {
       for (const r of rs) for (const [role, s] of Object.entries(r.cpuSeconds)) cpu[role] = (cpu[role] ?? 0) + s;
       const perCert = Object.fromEntries(Object.entries(cpu).map(([role, s]) => [role, certs ? r2((s * 1000) / certs) : 0]));
       const total = Object.entries(perCert).filter(([role]) => role !== 'wrk').reduce((a, [, v]) => a + v, 0);
-      out[system][c] = { perSecond: median(rs.map((r) => r.perSecond)), p50Ms: median(rs.map((r) => r.latencyMs.p50)), p99Ms: median(rs.map((r) => r.latencyMs.p99)), cpuMsPerCertificate: perCert, totalCpuMsPerCertificate: r2(total) };
+      out[system][c] = { perSecond: r2(median(rs.map((r) => r.perSecond))), p50Ms: r2(median(rs.map((r) => r.latencyMs.p50))), p99Ms: r2(median(rs.map((r) => r.latencyMs.p99))), cpuMsPerCertificate: perCert, totalCpuMsPerCertificate: r2(total) };
     }
   }
   const ratios: Record<number, { signetOverCfssl?: number; signetOverCfsslDb?: number }> = {};
