@@ -200,10 +200,15 @@ describe('strongSwan pki', () => {
     expect(sh('openssl', ['x509', '-in', 'sw2.pem', '-noout', '-serial']).out).not.toBe(sh('openssl', ['x509', '-in', 'sw.pem', '-noout', '-serial']).out);
   });
 
-  it('a request for a name the secret does not prove pends; after an officer approves it, the polling client gets its certificate', async () => {
-    const credential = await secret(['vpn.example.com']);
-    writeFileSync(join(dir, 'pend.key'), sh('openssl', ['genrsa', '2048']).out);
-    const child = spawn('pki', ['--scep', '--url', url, '--in', 'pend.key', '--dn', 'CN=vpn.example.com', '--san', 'vpn.example.com', '--san', 'other.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem', '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
+  /**
+   * strongSwan's pki enrolling `CN=<name>` for <name> and an <unproven> name the secret does not prove, polling every
+   * second: resolves once the request pends in ca-core, with its id, pki's output so far and its exit.
+   */
+  async function pollingPki(file: string, name: string, unproven: string, extra: string[] = []): Promise<{ pending: number; out: () => string; done: Promise<number> }> {
+    const credential = await secret([name]);
+    writeFileSync(join(dir, `${file}.key`), sh('openssl', ['genrsa', '2048']).out);
+    const args = ['--scep', '--url', url, '--in', `${file}.key`, '--dn', `CN=${name}`, '--san', name, '--san', unproven, '--password', credential];
+    const child = spawn('pki', [...args, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', ...extra, '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -213,33 +218,27 @@ describe('strongSwan pki', () => {
       async () => (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0]?.id as number | undefined,
       30_000,
     );
+    return { pending, out: () => out, done };
+  }
+
+  it('a request for a name the secret does not prove pends; after an officer approves it, the polling client gets its certificate', async () => {
+    const poll = await pollingPki('pend', 'vpn.example.com', 'other.example.com', ['--outform', 'pem']);
     await new Promise((r) => setTimeout(r, 2_000)); // at least one CertPoll answered PENDING
-    expect(out).toMatch(/pending/i);
-    const approved = await stack.admin('POST', `/api/v1/requests/${pending}/resubmit`, officer);
+    expect(poll.out()).toMatch(/pending/i);
+    const approved = await stack.admin('POST', `/api/v1/requests/${poll.pending}/resubmit`, officer);
     expect(approved.status).toBe(200);
-    const code = await done;
-    expect({ code, out: code === 0 ? '' : out }).toEqual({ code: 0, out: '' });
-    writeFileSync(join(dir, 'pend.pem'), firstPem(out));
+    const code = await poll.done;
+    expect({ code, out: code === 0 ? '' : poll.out() }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'pend.pem'), firstPem(poll.out()));
     verified(join(dir, 'pend.pem'));
     expect(subjectOf(join(dir, 'pend.pem'))).toContain('DNS:other.example.com');
   }, 90_000);
 
   it('a pending request an officer denies reaches the polling client as FAILURE', async () => {
-    const credential = await secret(['deny.example.com']);
-    writeFileSync(join(dir, 'deny.key'), sh('openssl', ['genrsa', '2048']).out);
-    const child = spawn('pki', ['--scep', '--url', url, '--in', 'deny.key', '--dn', 'CN=deny.example.com', '--san', 'deny.example.com', '--san', 'unproven.example.com', '--password', credential, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--interval', '1', '--maxpolltime', '60'], { cwd: dir });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const pending = await waitFor(
-      'the request to pend',
-      async () => (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0]?.id as number | undefined,
-      30_000,
-    );
-    expect((await stack.admin('POST', `/api/v1/requests/${pending}/deny`, officer, { reason: 'not this one' })).status).toBe(200);
-    expect(await done).not.toBe(0);
-    expect(out).toContain('badRequest');
+    const poll = await pollingPki('deny', 'deny.example.com', 'unproven.example.com');
+    expect((await stack.admin('POST', `/api/v1/requests/${poll.pending}/deny`, officer, { reason: 'not this one' })).status).toBe(200);
+    expect(await poll.done).not.toBe(0);
+    expect(poll.out()).toContain('badRequest');
     expect(await inProcess()).toBe(0);
   }, 90_000);
 });
