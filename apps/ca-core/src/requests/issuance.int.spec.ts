@@ -421,6 +421,31 @@ describe('issuance through ca-core on the real bus and database', () => {
     expect(await requestRow(id)).toMatchObject({ disposition: 'pending' });
   });
 
+  it('a request parked because the policy did not answer is resumed by its submitter\'s retry with the same key: one certificate', async () => {
+    let answered = Promise.resolve();
+    h.setPolicy(async () => {
+      answered = new Promise((r) => setTimeout(r, POLICY_TIMEOUT_MS + 300));
+      await answered;
+      return issue();
+    });
+    const csr = makeCsr(w, 'blip', '/CN=blip.example.test');
+    const key = `blip-${h.ca}`;
+    const err = await failure(submit(csr, { idempotencyKey: key }));
+    expect(err).toMatchObject({ code: ErrorCode.PolicyUnavailable, retryable: true });
+    const id = err.details!.requestId as number;
+    expect(await h.ds.query(`SELECT disposition, resumable FROM request WHERE ca_name = $1 AND id = $2`, [h.ca, id])).toEqual([{ disposition: 'pending', resumable: true }]);
+    await answered;
+    // The module answers again (a bus restart is over): the client's retry carries on with the same request.
+    h.setPolicy(issue);
+    const retried = await submit(csr, { idempotencyKey: key });
+    expect(retried).toMatchObject({ requestId: id, disposition: 'issued' });
+    expect(await count(`certificate WHERE request_id = $1`, [id])).toBe(1);
+    expect((await audit(id)).map((a) => a.action)).toEqual(['request.submit', 'request.park', 'request.resume', 'request.issue']);
+    // A second retry reads the result; it does not issue again.
+    expect(await submit(csr, { idempotencyKey: key })).toMatchObject({ requestId: id, disposition: 'issued', serial: retried.serial });
+    expect(await count(`certificate WHERE request_id = $1`, [id])).toBe(1);
+  });
+
   it('the policy module stopped: POLICY_UNAVAILABLE with details.requestId, and the request stored as pending', async () => {
     h.setPolicy(issue);
     await h.stopPolicy();

@@ -297,7 +297,9 @@ export class IssuanceService {
       verdict = await this.policy.verify(buildVerifyRequest({ row, csr, attributes, requestExtensions: stored.filter((e) => e.origin === 'request'), draft, ca: this.keys.caInfo(), newRequest }));
     } catch (e) {
       if (e instanceof SignetError && e.code === ErrorCode.PolicyUnavailable) {
-        await this.finish(row, RequestAction.Park, 'the policy module is unavailable; the request is stored and can be resubmitted', { actor });
+        // Not a verdict but an interruption (ADR 0003, amended): parked resumable, so the
+        // submitter's retry with its idempotency key runs the policy again; an officer can resubmit it too.
+        await this.finish(row, RequestAction.Park, 'the policy module is unavailable; the request is stored and can be resubmitted', { actor, resumable: true });
         throw new SignetError(ErrorCode.PolicyUnavailable, `the policy module is unavailable; request ${requestId} is stored as pending and can be resubmitted`, { requestId });
       }
       // AD CS: a failing VerifyRequest marks the request failed, permanently.
