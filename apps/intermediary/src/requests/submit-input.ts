@@ -101,10 +101,13 @@ export function parseSubmit(raw: RawSubmit): SubmitInput {
   );
 }
 
+/** `?ca=` alone: built once, not per request (a zod schema compiles on first use). */
+const JsonSubmitQuerySchema = SubmitQuerySchema.pick({ ca: true });
+
 function fromJson(raw: RawSubmit): SubmitInput {
   const body = validate(SubmitBodySchema, raw.body);
   // `?attributes=` belongs to application/pkcs10; a JSON submit reads only `?ca=`.
-  const query = validate(SubmitQuerySchema.pick({ ca: true }), raw.query, { what: 'query', topLevelOnly: true });
+  const query = validate(JsonSubmitQuerySchema, raw.query, { what: 'query', topLevelOnly: true });
   return {
     ca: caField(oneOf('ca', body.ca, query.ca)),
     request: checkCsrText(body.csr),
