@@ -28,9 +28,14 @@
  * BENCH_CSRS (2000), BENCH_WARMUP_SECONDS (5), BENCH_EXIT_NICE (19, as
  * `npm start` runs exit-service), BENCH_SMOKE=1 (a trial of the harness:
  * results go to bench/results/issue-smoke-<date>.json, docs/benchmarks.md is
- * left alone), BENCH_DOCS=0 (no docs either way).
- * Writes bench/results/issue-<date>.json and, unless a smoke run, the summary
- * between the issue-bench markers of docs/benchmarks.md.
+ * left alone), BENCH_DOCS=0 (no docs either way), BENCH_PRELOAD (0; e.g.
+ * 5000000: Signet's database holds that many issued certificates, and 5 %
+ * more other requests, before the first measured request — issue 15's
+ * "flat as the certificate table grows"; seeded by PostgreSQL as
+ * bench/seed-view.ts seeds, none revoked, ca-core stopped meanwhile).
+ * Writes bench/results/issue-<date>.json (issue-preload-<n>-<date>.json) and,
+ * unless a smoke run, the summary between the issue-bench markers
+ * (issue-bench-preload) of docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +45,7 @@ import { signetCli } from '../e2e/support/cli';
 import { APPS, ROOT } from '../e2e/support/processes';
 import { Stack } from '../e2e/support/stack';
 import { checkIssuance, type IssuanceCheck } from './issuance-check';
+import { seedRequests } from './seed-view';
 import {
   benchPolicyFile,
   cpuSeconds,
@@ -66,6 +72,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const EXIT_NICE = Number(process.env.BENCH_EXIT_NICE ?? 19);
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const DOCS = !SMOKE && process.env.BENCH_DOCS !== '0';
+const PRELOAD = Number(process.env.BENCH_PRELOAD ?? 0);
 /** Pause between two runs, so what one left in flight does not land in the next. */
 const PAUSE_MS = 1_000;
 const DOMAIN = 'bench.example.com';
@@ -172,7 +179,7 @@ function markdown(result: { date: string; machine: Record<string, string | numbe
     return x ? `${x.perSecond}/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms` : '—';
   };
   const lines = [
-    `${SMOKE ? '**Smoke run — a trial of the harness, not a measurement.** ' : ''}Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.nats}, PostgreSQL ${m.postgres}, cfssl ${m.cfssl}, ${m.wrk}, sqlite ${m.sqlite3}; load average ${m.loadavg} at the start. ` +
+    `${SMOKE ? '**Smoke run — a trial of the harness, not a measurement.** ' : ''}${PRELOAD ? `**With ${PRELOAD.toLocaleString('en')} certificates (and ${Math.round(PRELOAD / 20).toLocaleString('en')} other requests) stored before the first measured request.** ` : ''}Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.nats}, PostgreSQL ${m.postgres}, cfssl ${m.cfssl}, ${m.wrk}, sqlite ${m.sqlite3}; load average ${m.loadavg} at the start. ` +
       `${result.settings.rounds} rounds × ${result.settings.secondsPerPoint} s per point. Other processes on the machine used ${result.otherCpuSeconds} CPU s during ${result.measuredSeconds} s of measurement (${r1((result.otherCpuSeconds / (result.measuredSeconds * Number(m.nproc))) * 100)} % of the machine); a run where this is more than a few per cent was disturbed.`,
     '',
     '| concurrency | Signet | cfssl, nothing stored | cfssl with its sqlite DB | Signet ÷ cfssl | Signet ÷ cfssl with DB |',
@@ -211,7 +218,16 @@ it('bench:issue — Signet against cfssl with and without its DB, at 1, 8 and 32
 
     if (SYSTEMS.includes('signet')) {
       // Quiet services (debug logging of every request would measure the terminal); the bench's own policy file.
-      await stack.start({ SIGNET_LOG_LEVEL: 'warn', SIGNET_POLICY_FILE: benchPolicyFile(join(dir, 'policy.yaml'), DOMAIN) });
+      const env = { SIGNET_LOG_LEVEL: 'warn', SIGNET_POLICY_FILE: benchPolicyFile(join(dir, 'policy.yaml'), DOMAIN) };
+      await stack.start(env);
+      if (PRELOAD > 0) {
+        // The table as a CA that has issued PRELOAD certificates has it; ca-core stopped while PostgreSQL writes it.
+        await stack.service('ca-core').stop();
+        const t = Date.now();
+        await seedRequests(stack.db, stack.ca, PRELOAD, Math.round(PRELOAD / 20), { revokedEvery: 0 });
+        process.stdout.write(`preloaded ${PRELOAD} certificates in ${Math.round((Date.now() - t) / 1000)} s\n`);
+        await stack.restart('ca-core', env);
+      }
       const exit = stack.service('exit-service').pid!;
       if (EXIT_NICE) {
         // As `npm start` runs it (ADR 0021): nice, and its session's autogroup too.
@@ -288,6 +304,7 @@ it('bench:issue — Signet against cfssl with and without its DB, at 1, 8 and 32
         ca: stack.ca,
         answered: signetAnswered,
         inFlightAtStop: signetInFlight,
+        preloaded: PRELOAD,
         auditVerify: async () => {
           // `signet audit verify`, as an operator runs it.
           const r = await signetCli(stack, ['audit', 'verify', '--json'], auditor.token);
@@ -305,7 +322,7 @@ it('bench:issue — Signet against cfssl with and without its DB, at 1, 8 and 32
       smoke: SMOKE,
       date,
       machine: machine(),
-      settings: { rounds: ROUNDS, secondsPerPoint: SECONDS, warmupSeconds: WARMUP_S, concurrency: CONCURRENCY, systems: SYSTEMS, distinctCsrs: CSRS, exitServiceNice: EXIT_NICE, signetTemplate: 'WebServer (bench policy file: issues at once)' },
+      settings: { preloadedCertificates: PRELOAD, rounds: ROUNDS, secondsPerPoint: SECONDS, warmupSeconds: WARMUP_S, concurrency: CONCURRENCY, systems: SYSTEMS, distinctCsrs: CSRS, exitServiceNice: EXIT_NICE, signetTemplate: 'WebServer (bench policy file: issues at once)' },
       summary: summarize(runs),
       otherCpuSeconds: r2(runs.reduce((a, r) => a + r.otherCpuSeconds, 0)),
       measuredSeconds,
@@ -313,7 +330,7 @@ it('bench:issue — Signet against cfssl with and without its DB, at 1, 8 and 32
       cfsslStored,
       runs,
     };
-    const file = join(ROOT, 'bench', 'results', `issue-${SMOKE ? 'smoke-' : ''}${date.slice(0, 10)}.json`);
+    const file = join(ROOT, 'bench', 'results', `issue-${SMOKE ? 'smoke-' : ''}${PRELOAD ? `preload-${PRELOAD}-` : ''}${date.slice(0, 10)}.json`);
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const summary = markdown(result);
@@ -321,8 +338,9 @@ it('bench:issue — Signet against cfssl with and without its DB, at 1, 8 and 32
     if (DOCS) {
       const path = join(ROOT, 'docs', 'benchmarks.md');
       const doc = readFileSync(path, 'utf8');
-      const re = /(<!-- issue-bench:start -->\n)[\s\S]*?(\n<!-- issue-bench:end -->)/;
-      if (!re.test(doc)) throw new Error('docs/benchmarks.md has no <!-- issue-bench:start --> … <!-- issue-bench:end --> markers');
+      const marker = PRELOAD ? 'issue-bench-preload' : 'issue-bench';
+      const re = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
+      if (!re.test(doc)) throw new Error(`docs/benchmarks.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> markers`);
       writeFileSync(path, doc.replace(re, `$1${summary}$2`));
     }
     if (check) expect(check.problems).toEqual([]);

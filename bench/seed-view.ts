@@ -59,7 +59,6 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
 async function main(): Promise<void> {
   const certificates = option('certificates', 1_000_000);
   const extra = option('extra', Math.round(certificates / 20));
-  const total = certificates + extra;
   if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DB)) throw new Error('SIGNET_BENCH_DB must be a plain lower-case identifier');
   const started = Date.now();
   log(`seeding ${BENCH_DB}: ${certificates} certificates, ${extra} other requests, CA "${BENCH_CA}"`);
@@ -78,84 +77,97 @@ async function main(): Promise<void> {
   const c = new Client({ connectionString: benchDatabaseUrl() });
   await c.connect();
   try {
-    await c.query(`SET synchronous_commit = off`);
-    await c.query(`SET maintenance_work_mem = '512MB'`);
-    // The generated rows satisfy the foreign keys by construction; checking them row by row would triple the load time.
-    // Needs a superuser (the default role); without one the checks simply run.
-    await c.query(`SET session_replication_role = replica`).catch(() => log('  (not a superuser: foreign keys are checked row by row)'));
-    // Secondary indexes (not the ones behind constraints) are rebuilt after the load.
-    const { rows: indexes } = await c.query<{ name: string; def: string }>(
-      `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def
-       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-       WHERE t.relname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
-      [TABLES],
-    );
-    for (const ix of indexes) await c.query(`DROP INDEX ${ix.name}`);
-
-    const span = 730 * 86_400;
-    const pending = Math.floor(extra / 4);
-    const spread = extra - pending;
-    await step(`request: ${total} rows`, () =>
-      c.query(
-        `INSERT INTO request (id, ca_name, disposition, disposition_message, status_code, decided_by, request_type, raw_request, request_sha256,
-                              attributes_raw, requester_name, subject, template, submitted_at, resolved_at)
-         SELECT i, $1, d,
-           CASE d WHEN 'issued' THEN 'issued by the policy' WHEN 'revoked' THEN 'Revoked by CORP\\officer01 (keyCompromise)'
-                  WHEN 'pending' THEN 'a certificate manager must approve this' WHEN 'denied' THEN 'Denied by CORP\\officer02'
-                  ELSE 'the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered' END,
-           CASE d WHEN 'denied' THEN -2146877420 ELSE 0 END,
-           CASE WHEN d IN ('issued', 'revoked') THEN '{"rule":"web-server"}'::jsonb END,
-           -- One certificate in 200 came in by ImportCertificate (no request bytes).
-           CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN 'imported' ELSE 'pkcs10' END,
-           CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN ''::bytea ELSE '\\x3000'::bytea END, encode(sha256(int8send(i)), 'hex'),
-           'CertificateTemplate:' || tpl, 'CORP\\user' || lpad((i % 997)::text, 4, '0'),
-           'CN=host-' || lpad(i::text, 7, '0') || '.example.test, O=Example Corp',
-           CASE WHEN d IN ('issued', 'revoked', 'denied') THEN tpl END,
-           ts, CASE WHEN d <> 'pending' THEN ts + interval '2 seconds' END
-         FROM (SELECT i,
-                 -- The queue is the newest requests; denied and failed ones are spread through history.
-                 CASE WHEN i > $2::bigint + $5::bigint THEN 'pending'
-                      WHEN i % $6::bigint = 0 AND i / $6::bigint <= $5::bigint THEN (CASE WHEN (i / $6::bigint) % 3 = 0 THEN 'failed' ELSE 'denied' END)
-                      WHEN i % 33 = 1 THEN 'revoked'
-                      ELSE 'issued' END AS d,
-                 (ARRAY['WebServer', 'User', 'Machine', 'CodeSigning', 'EFS'])[1 + i % 5] AS tpl,
-                 now() - make_interval(secs => $4) + make_interval(secs => i * ($4::float8 / $3)) AS ts
-               FROM generate_series(1, $3::bigint) i) s`,
-        [BENCH_CA, certificates, total, span, spread, Math.floor((certificates + spread) / Math.max(spread, 1))],
-      ),
-    );
-    await step(`serial_reservation: ${certificates} rows`, () =>
-      c.query(
-        `INSERT INTO serial_reservation (ca_name, serial, request_id, reserved_at)
-         SELECT $1, ${SERIAL_SQL('r.id')}, r.id, r.submitted_at FROM request r WHERE r.ca_name = $1 AND r.disposition IN ('issued', 'revoked')`,
-        [BENCH_CA],
-      ),
-    );
-    await step(`certificate: ${certificates} rows`, () =>
-      c.query(
-        `INSERT INTO certificate (ca_name, serial, request_id, der, sha256, subject, template, not_before, not_after, issued_at,
-                                  revoked_at, revoked_effective_at, revoked_reason)
-         SELECT r.ca_name, ${SERIAL_SQL('r.id')}, r.id, '\\x3000'::bytea, encode(sha256(int8send(r.id) || '\\x01'::bytea), 'hex'), r.subject, r.template,
-           date_trunc('second', r.submitted_at) - interval '60 seconds',
-           date_trunc('second', r.submitted_at) - interval '60 seconds'
-             + CASE r.template WHEN 'CodeSigning' THEN interval '730 days' WHEN 'User' THEN interval '365 days' WHEN 'EFS' THEN interval '365 days' ELSE interval '90 days' END,
-           r.resolved_at, rv, rv, CASE WHEN rv IS NOT NULL THEN (ARRAY[0, 1, 3, 4, 5, 6])[1 + (r.id / 33) % 6] END
-         FROM (SELECT r.*, CASE WHEN r.disposition = 'revoked' THEN LEAST(now(), r.submitted_at + make_interval(days => (1 + r.id % 60)::int)) END AS rv
-               FROM request r WHERE r.ca_name = $1 AND r.disposition IN ('issued', 'revoked')) r`,
-        [BENCH_CA],
-      ),
-    );
-    await c.query(`SET session_replication_role = DEFAULT`).catch(() => undefined);
-    await c.query(`SELECT setval('request_id_seq', $1)`, [total]);
-    await step(`${indexes.length} secondary indexes rebuilt`, async () => {
-      for (const ix of indexes) await c.query(ix.def);
-    });
-    await step('vacuum analyze', () => c.query(`VACUUM (ANALYZE) ${TABLES.join(', ')}`));
+    await seedRequests(c, BENCH_CA, certificates, extra, { revokedEvery: 33 });
     const { rows } = await c.query(`SELECT disposition, count(*)::int AS n FROM request WHERE ca_name = $1 GROUP BY 1 ORDER BY 1`, [BENCH_CA]);
     log(`done: ${rows.map((r) => `${r.disposition} ${r.n}`).join(', ')}`, started);
   } finally {
     await c.end();
   }
+}
+
+/**
+ * Writes `certificates` issued certificates (one in `revokedEvery` revoked;
+ * 0: none) and `extra` other requests (a quarter pending, the newest; the
+ * rest denied or failed through history) for CA `ca` into a database that
+ * holds ca-core's schema and no request yet (ids start at 1), as described
+ * above. Also used by bench:issue to measure issuance on a full table
+ * (BENCH_PRELOAD).
+ */
+export async function seedRequests(c: Client, ca: string, certificates: number, extra: number, o: { revokedEvery: number }): Promise<void> {
+  const total = certificates + extra;
+  await c.query(`SET synchronous_commit = off`);
+  await c.query(`SET maintenance_work_mem = '512MB'`);
+  // The generated rows satisfy the foreign keys by construction; checking them row by row would triple the load time.
+  // Needs a superuser (the default role); without one the checks simply run.
+  await c.query(`SET session_replication_role = replica`).catch(() => log('  (not a superuser: foreign keys are checked row by row)'));
+  // Secondary indexes (not the ones behind constraints) are rebuilt after the load.
+  const { rows: indexes } = await c.query<{ name: string; def: string }>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+     WHERE t.relname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
+    [TABLES],
+  );
+  for (const ix of indexes) await c.query(`DROP INDEX ${ix.name}`);
+
+  const span = 730 * 86_400;
+  const pending = Math.floor(extra / 4);
+  const spread = extra - pending;
+  await step(`request: ${total} rows`, () =>
+    c.query(
+      `INSERT INTO request (id, ca_name, disposition, disposition_message, status_code, decided_by, request_type, raw_request, request_sha256,
+                            attributes_raw, requester_name, subject, template, submitted_at, resolved_at)
+       SELECT i, $1, d,
+         CASE d WHEN 'issued' THEN 'issued by the policy' WHEN 'revoked' THEN 'Revoked by CORP\\officer01 (keyCompromise)'
+                WHEN 'pending' THEN 'a certificate manager must approve this' WHEN 'denied' THEN 'Denied by CORP\\officer02'
+                ELSE 'the policy module failed: BAD_ATTRIBUTES: template "Nope" is not offered' END,
+         CASE d WHEN 'denied' THEN -2146877420 ELSE 0 END,
+         CASE WHEN d IN ('issued', 'revoked') THEN '{"rule":"web-server"}'::jsonb END,
+         -- One certificate in 200 came in by ImportCertificate (no request bytes).
+         CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN 'imported' ELSE 'pkcs10' END,
+         CASE WHEN d IN ('issued', 'revoked') AND i % 200 = 7 THEN ''::bytea ELSE '\\x3000'::bytea END, encode(sha256(int8send(i)), 'hex'),
+         'CertificateTemplate:' || tpl, 'CORP\\user' || lpad((i % 997)::text, 4, '0'),
+         'CN=host-' || lpad(i::text, 7, '0') || '.example.test, O=Example Corp',
+         CASE WHEN d IN ('issued', 'revoked', 'denied') THEN tpl END,
+         ts, CASE WHEN d <> 'pending' THEN ts + interval '2 seconds' END
+       FROM (SELECT i,
+               -- The queue is the newest requests; denied and failed ones are spread through history.
+               CASE WHEN i > $2::bigint + $5::bigint THEN 'pending'
+                    WHEN i % $6::bigint = 0 AND i / $6::bigint <= $5::bigint THEN (CASE WHEN (i / $6::bigint) % 3 = 0 THEN 'failed' ELSE 'denied' END)
+                    WHEN $7::int > 0 AND i % $7::int = 1 THEN 'revoked'
+                    ELSE 'issued' END AS d,
+               (ARRAY['WebServer', 'User', 'Machine', 'CodeSigning', 'EFS'])[1 + i % 5] AS tpl,
+               now() - make_interval(secs => $4) + make_interval(secs => i * ($4::float8 / $3)) AS ts
+             FROM generate_series(1, $3::bigint) i) s`,
+      [ca, certificates, total, span, spread, Math.floor((certificates + spread) / Math.max(spread, 1)), o.revokedEvery],
+    ),
+  );
+  await step(`serial_reservation: ${certificates} rows`, () =>
+    c.query(
+      `INSERT INTO serial_reservation (ca_name, serial, request_id, reserved_at)
+       SELECT $1, ${SERIAL_SQL('r.id')}, r.id, r.submitted_at FROM request r WHERE r.ca_name = $1 AND r.disposition IN ('issued', 'revoked')`,
+      [ca],
+    ),
+  );
+  await step(`certificate: ${certificates} rows`, () =>
+    c.query(
+      `INSERT INTO certificate (ca_name, serial, request_id, der, sha256, subject, template, not_before, not_after, issued_at,
+                                revoked_at, revoked_effective_at, revoked_reason)
+       SELECT r.ca_name, ${SERIAL_SQL('r.id')}, r.id, '\\x3000'::bytea, encode(sha256(int8send(r.id) || '\\x01'::bytea), 'hex'), r.subject, r.template,
+         date_trunc('second', r.submitted_at) - interval '60 seconds',
+         date_trunc('second', r.submitted_at) - interval '60 seconds'
+           + CASE r.template WHEN 'CodeSigning' THEN interval '730 days' WHEN 'User' THEN interval '365 days' WHEN 'EFS' THEN interval '365 days' ELSE interval '90 days' END,
+         r.resolved_at, rv, rv, CASE WHEN rv IS NOT NULL THEN (ARRAY[0, 1, 3, 4, 5, 6])[1 + (r.id / 33) % 6] END
+       FROM (SELECT r.*, CASE WHEN r.disposition = 'revoked' THEN LEAST(now(), r.submitted_at + make_interval(days => (1 + r.id % 60)::int)) END AS rv
+             FROM request r WHERE r.ca_name = $1 AND r.disposition IN ('issued', 'revoked')) r`,
+      [ca],
+    ),
+  );
+  await c.query(`SET session_replication_role = DEFAULT`).catch(() => undefined);
+  await c.query(`SELECT setval('request_id_seq', $1)`, [total]);
+  await step(`${indexes.length} secondary indexes rebuilt`, async () => {
+    for (const ix of indexes) await c.query(ix.def);
+  });
+  await step('vacuum analyze', () => c.query(`VACUUM (ANALYZE) ${TABLES.join(', ')}`));
 }
 
 if (require.main === module) {
