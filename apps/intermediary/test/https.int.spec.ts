@@ -396,3 +396,71 @@ describe('intermediary HTTPS (ADR 0029)', () => {
     });
   });
 });
+
+describe('intermediary HTTPS from files (SIGNET_TLS_MODE=files)', () => {
+  let nc: NatsConnection;
+  let app: NestExpressApplication;
+  let port: number;
+  let tlsCa: TestCa;
+  const files = { cert: '', key: '' };
+
+  /** A server certificate for localhost from the test CA, written where SIGNET_TLS_CERT_FILE / KEY_FILE point (renamed into place, as certbot and secret mounts do). */
+  async function install(leaf: Leaf): Promise<void> {
+    const { renameSync, copyFileSync } = await import('node:fs');
+    copyFileSync(leaf.keyPath, `${files.key}.new`);
+    renameSync(`${files.key}.new`, files.key);
+    copyFileSync(leaf.certPath, `${files.cert}.new`);
+    renameSync(`${files.cert}.new`, files.cert);
+  }
+  const serverLeaf = () => {
+    const now = new Date(Math.floor(Date.now() / SEC) * SEC - SEC);
+    return issue(tlsCa, { subject: [{ type: 'CN', value: 'localhost' }], sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }], notBefore: now, notAfter: new Date(now.getTime() + DAY), eku: OID.serverAuth });
+  };
+
+  beforeAll(async () => {
+    tlsCa = await makeCa('Files TLS CA');
+    files.cert = scratch.unique('tls.pem');
+    files.key = scratch.unique('tls.key');
+    const first = await serverLeaf();
+    await install(first);
+    nc = await connect({ servers: NATS_URL });
+    const config = loadConfig({
+      SIGNET_NATS_URL: NATS_URL,
+      SIGNET_FRONT_DOOR_KEY: FRONT_DOOR.privateKeyPem,
+      SIGNET_HTTP_PORT: '0',
+      SIGNET_HTTPS_PORT: '0',
+      SIGNET_DISCOVERY_WAIT_MS: '200',
+      SIGNET_TLS_CERT_FILE: files.cert,
+      SIGNET_TLS_KEY_FILE: files.key,
+      SIGNET_TLS_FILES_POLL_MS: '100',
+    });
+    app = await createApp(config, nc, { logger: new CapturingLogger() });
+    await app.listen(0, '127.0.0.1');
+    port = (await app.get(HttpsListener).whenListening()).port;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await nc?.close();
+  });
+
+  it('serves a renewed certificate written over the files, without a restart; a pair that does not match is not taken', async () => {
+    const first = await servedCertificate(port);
+    // Half-way through a rotation: a new certificate beside the old key. Not served; the old pair keeps serving.
+    const second = await serverLeaf();
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(second.certPath, files.cert);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await servedCertificate(port)).serialNumber).toBe(first.serialNumber);
+    expect((app.get(TlsCertificates).current())!.serial).toBe(first.serialNumber.toLowerCase());
+    // The key arrives: the new pair is served on the same listener.
+    await install(second);
+    const served = await waitFor('the new certificate served', async () => {
+      const c = await servedCertificate(port);
+      return c.serialNumber !== first.serialNumber ? c : undefined;
+    });
+    expect(served.serialNumber.toLowerCase()).toBe(second.serial.toLowerCase());
+    expect((await app.get(HttpsListener).whenListening()).port).toBe(port);
+    expect((await curl(['--cacert', tlsCa.path, `https://localhost:${port}/healthz`])).status).toBe(200);
+  }, 30 * SEC);
+});

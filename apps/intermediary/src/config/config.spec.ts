@@ -117,6 +117,7 @@ describe('loadConfig: HTTPS (ADR 0029)', () => {
       keyAlgorithm: 'ecdsa-p256',
       renewFraction: 2 / 3,
       clientAuth: true,
+      filesPollMs: 30_000,
     });
   });
 

@@ -43,6 +43,21 @@ export function credentialsOf(keyPem: string, chainPems: string[], source: TlsCr
   };
 }
 
+/** What identifies the files' current contents without reading them: inode, size and mtime of each (a missing file counts as a value too). */
+export function filesStamp(files: { cert: string; key: string; chain?: string }): string {
+  return [files.cert, files.key, files.chain]
+    .map((p) => {
+      if (!p) return '-';
+      try {
+        const st = statSync(p);
+        return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code ?? 'error';
+      }
+    })
+    .join('|');
+}
+
 /**
  * SIGNET_TLS_CERT_FILE (the leaf, optionally followed by its chain),
  * SIGNET_TLS_KEY_FILE (PEM, unencrypted) and SIGNET_TLS_CHAIN_FILE. Read at

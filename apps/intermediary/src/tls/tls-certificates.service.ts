@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CaClient } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { DiscoveryService } from '../discovery/discovery.service';
-import { readCredentialFiles, type TlsCredentials } from './credentials';
+import { filesStamp, readCredentialFiles, type TlsCredentials } from './credentials';
 import { nextTimerDelay, renewalTime } from './renewal';
 import { SelfEnrollment } from './self-enrollment';
 
@@ -16,7 +16,10 @@ const BACKOFF = exponentialBackoff({ initialDelayMs: 1_000, maxDelayMs: 60_000 }
 export const READY = 'ready';
 
 /**
- * The HTTPS listener's certificate (ADR 0029): read from files at start, or
+ * The HTTPS listener's certificate (ADR 0029): read from files at start and
+ * again whenever they change (checked every SIGNET_TLS_FILES_POLL_MS; a pair
+ * that does not belong together, e.g. caught half-written, is not taken and
+ * the current certificate keeps serving), or
  * issued by this Signet to the intermediary at start and renewed once
  * `SIGNET_TLS_RENEW_FRACTION` of its lifetime has passed, with a fresh key
  * each time. Listeners are told of every new certificate (the HTTPS server
@@ -31,6 +34,7 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
   private credentials?: TlsCredentials;
   private lastError?: string;
   private renewals = 0;
+  private stamp?: string;
 
   constructor(
     @Inject(CONFIG) private readonly config: IntermediaryConfig,
@@ -38,7 +42,10 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
     private readonly discovery: DiscoveryService,
   ) {
     // Files are read while the app is built: a missing or mismatched file stops the process at start.
-    if (config.tls.mode === 'files') this.credentials = readCredentialFiles(config.tls.files!, (m) => this.log.warn(m));
+    if (config.tls.mode === 'files') {
+      this.stamp = filesStamp(config.tls.files!);
+      this.credentials = readCredentialFiles(config.tls.files!, (m) => this.log.warn(m));
+    }
   }
 
   get enabled(): boolean {
@@ -64,6 +71,7 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
+    if (this.config.tls.mode === 'files' && this.config.tls.filesPollMs > 0) void this.watchFiles();
     if (this.config.tls.mode !== 'self-issued') return;
     const enrollment = new SelfEnrollment(this.cas, this.config.tls, new FrontDoorSigner(this.config));
     void this.keepCertified(enrollment).catch((e) => this.log.error(`TLS certificate renewal stopped: ${(e as Error).message}`));
@@ -96,6 +104,37 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
         await sleep(nextTimerDelay(due, new Date()), undefined, { signal, ref: false }).catch(() => undefined);
       }
     }
+  }
+
+  /** Files mode: takes the files again when they changed (a certificate renewed by certbot, a rotated secret). */
+  private async watchFiles(): Promise<void> {
+    const signal = this.stop.signal;
+    const files = this.config.tls.files!;
+    while (!signal.aborted) {
+      await sleep(this.config.tls.filesPollMs, undefined, { signal, ref: false }).catch(() => undefined);
+      if (signal.aborted) return;
+      this.reloadFiles(files);
+    }
+  }
+
+  /** One check of the files; exposed for the tests through the poll. */
+  private reloadFiles(files: { cert: string; key: string; chain?: string }): void {
+    const stamp = filesStamp(files);
+    if (stamp === this.stamp) return;
+    let next: TlsCredentials;
+    try {
+      next = readCredentialFiles(files, (m) => this.log.warn(m));
+    } catch (e) {
+      // Not remembered as seen: the next check tries again (the other file may still be on its way).
+      const message = (e as Error).message;
+      if (message !== this.lastError) this.log.warn(`the TLS files changed but cannot be used: ${message}; still serving certificate ${this.credentials?.serial}`);
+      this.lastError = message;
+      return;
+    }
+    this.stamp = stamp;
+    if (next.cert === this.credentials?.cert && next.key === this.credentials?.key) return;
+    this.install(next);
+    this.log.log(`TLS certificate ${next.serial} read from ${files.cert} (valid until ${next.notAfter.toISOString()})`);
   }
 
   private async obtain(enrollment: SelfEnrollment): Promise<TlsCredentials> {

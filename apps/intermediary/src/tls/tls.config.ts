@@ -35,6 +35,8 @@ export const TlsEnvSchema = z.object({
   SIGNET_TLS_CERT_FILE: optionalText,
   SIGNET_TLS_KEY_FILE: optionalText,
   SIGNET_TLS_CHAIN_FILE: optionalText,
+  /** Files mode: how often the three files are checked for a change (a renewed certificate is served without a restart); 0: never. */
+  SIGNET_TLS_FILES_POLL_MS: envInt(30_000, 0, 86_400_000),
   /** The names of the self-issued certificate: DNS names and IP addresses, comma-separated. */
   SIGNET_TLS_NAMES: z.string().default('localhost,127.0.0.1,::1'),
   /** The CA that issues the self-issued certificate; default: the default CA. */
@@ -62,6 +64,8 @@ export interface TlsConfig {
   /** Whether the JSON API is served on the plain HTTP listener as well. */
   apiOverHttp: boolean;
   files?: { cert: string; key: string; chain?: string };
+  /** Files mode: the period of the check for changed files, in ms; 0: read at start only. */
+  filesPollMs: number;
   /** Self-issued: the certificate's names, the CA (undefined: the default CA), the template, the key type and the renewal point. */
   names: San[];
   ca?: string;
@@ -103,6 +107,7 @@ export function loadTlsConfig(env: NodeJS.ProcessEnv, httpHost: string): TlsConf
     port: e.SIGNET_HTTPS_PORT,
     apiOverHttp: e.SIGNET_HTTP_API ?? mode === 'off',
     ...(mode === 'files' ? { files: { cert: e.SIGNET_TLS_CERT_FILE!, key: e.SIGNET_TLS_KEY_FILE!, ...(e.SIGNET_TLS_CHAIN_FILE ? { chain: e.SIGNET_TLS_CHAIN_FILE } : {}) } } : {}),
+    filesPollMs: e.SIGNET_TLS_FILES_POLL_MS,
     names: parseNames(e.SIGNET_TLS_NAMES),
     ...(e.SIGNET_TLS_CA ? { ca: e.SIGNET_TLS_CA } : {}),
     template: e.SIGNET_TLS_TEMPLATE,
