@@ -23,7 +23,7 @@ export async function createApp(
   opts: CreateAppOptions & { authenticators?: Authenticator[]; challengeValidator?: ChallengeValidator } = {},
 ): Promise<NestExpressApplication> {
   // Tests may give the authenticators; otherwise the configured ones run.
-  return createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators, challengeValidator: opts.challengeValidator }), {
+  const app = await createHttpApp(AppModule.register(config, connection, { authenticators: opts.authenticators, challengeValidator: opts.challengeValidator }), {
     logger: opts.logger,
     accessLog: accessLog(),
     // ADR 0029: the API on plain HTTP only when configured (SIGNET_HTTP_API).
@@ -39,4 +39,7 @@ export async function createApp(
     // No streamed answers here: ending the response is enough.
     errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError }),
   });
+  // req.ip, the source per-address limits count: the socket's peer unless proxies are named (SIGNET_TRUST_PROXY).
+  app.set('trust proxy', config.http.trustProxy);
+  return app;
 }

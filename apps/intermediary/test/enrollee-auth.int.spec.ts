@@ -90,3 +90,38 @@ describe('enrollee authentication at the intermediary (real NATS, fake CA)', () 
     expect(await res.json()).toMatchObject({ code: 'INTERNAL' });
   });
 });
+
+describe('failed authentications counted per client behind a proxy (SIGNET_TRUST_PROXY)', () => {
+  /** SIGNET_AUTH_FAILURE_LIMIT's default: this many refusals from one source, then 429. */
+  const LIMIT = 10;
+  const bad = (h: Harness, forwardedFor: string) => postJson(h.url('/api/v1/requests'), { csr: CSR_PEM }, { 'X-Test-Enrollee': 'bad', Authorization: 'Bearer x.y.z', 'X-Forwarded-For': forwardedFor });
+  const statuses = async (h: Harness, forwardedFor: string, n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await bad(h, forwardedFor)).status);
+    return out;
+  };
+
+  it('with the proxy named: each client named in X-Forwarded-For has its own count', async () => {
+    const h = await startHarness({ SIGNET_TRUST_PROXY: 'loopback' }, async () => {}, [headerAuthenticator]);
+    try {
+      expect(await statuses(h, '192.0.2.1', LIMIT + 1)).toEqual([...Array(LIMIT).fill(401), 429]);
+      // Another client behind the same proxy is not locked out by the first one's failures.
+      expect((await bad(h, '192.0.2.2')).status).toBe(401);
+      // An address a client wrote into the header itself is not believed: the proxy appends the real peer, which is counted.
+      expect((await bad(h, '192.0.2.2, 192.0.2.1')).status).toBe(429);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('without it (the default): X-Forwarded-For is ignored, the connection\'s peer is counted', async () => {
+    const h = await startHarness({}, async () => {}, [headerAuthenticator]);
+    try {
+      const seen = [];
+      for (let i = 0; i <= LIMIT; i++) seen.push((await bad(h, `192.0.2.${i + 1}`)).status);
+      expect(seen).toEqual([...Array(LIMIT).fill(401), 429]);
+    } finally {
+      await h.close();
+    }
+  });
+});

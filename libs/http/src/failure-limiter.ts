@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ErrorCode, SignetError } from '@signet/contracts';
 import { isIP } from 'node:net';
 
@@ -159,3 +160,17 @@ export function trustProxySetting(value: string | undefined): TrustProxy {
   }
   return entries;
 }
+
+/** The environment variable for trustProxySetting, as a zod schema (admin-api's SIGNET_ADMIN_TRUST_PROXY, the intermediary's SIGNET_TRUST_PROXY). */
+export const TrustProxyEnvSchema = z
+  .string()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    try {
+      return trustProxySetting(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+

@@ -1,7 +1,7 @@
 import { loadSigningKey, type SigningKey } from '@signet/assertions';
 import { CaNameSchema } from '@signet/contracts';
 import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, readSecret, type SignetLogLevel } from '@signet/config';
-import { trustProxySetting, type TrustProxy } from '@signet/http';
+import { TrustProxyEnvSchema, type TrustProxy } from '@signet/http';
 import { z } from 'zod';
 
 /**
@@ -30,17 +30,7 @@ export const AdminEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shape).exte
   /** Most sources the limiter remembers at once (memory bound). */
   SIGNET_AUTH_FAILURE_SOURCES: envInt(10_000, 1, 100_000),
   /** Proxies allowed to name the client in X-Forwarded-For (Express `trust proxy`); empty = the socket's peer is the client. */
-  SIGNET_ADMIN_TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      try {
-        return trustProxySetting(v);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
+  SIGNET_ADMIN_TRUST_PROXY: TrustProxyEnvSchema,
 });
 
 export interface AdminConfig {

@@ -26,7 +26,8 @@ export class AuthModule {
     };
     return {
       module: AuthModule,
-      imports: authenticators ? [] : [TlsModule, EnrollmentSecretAuthModule.register()],
+      // Given authenticators (tests) still get the per-source failure limiter (SIGNET_AUTH_FAILURE_*) the module provides.
+      imports: authenticators ? [EnrollmentSecretAuthModule.register()] : [TlsModule, EnrollmentSecretAuthModule.register()],
       providers: [authenticators ? { provide: AUTHENTICATORS, useValue: authenticators } : configured, EnrolleeAuth, FrontDoorSigner],
       exports: [EnrolleeAuth, FrontDoorSigner],
     };

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
   it('ok/defaults', () => {
     expect(loadConfig({})).toEqual({
       frontDoorKey: expect.objectContaining({ kid: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) }),
-      http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 65_536 },
+      http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 65_536, trustProxy: false },
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
       defaultCa: undefined,
       caTimeoutMs: 15_000,
@@ -89,6 +89,8 @@ describe('loadConfig', () => {
     ['body limit negative', { SIGNET_BODY_LIMIT_BYTES: '-1' }, 'SIGNET_BODY_LIMIT_BYTES'],
     ['nats url', { SIGNET_NATS_URL: 'localhost:4222' }, 'SIGNET_NATS_URL'],
     ['log level', { SIGNET_LOG_LEVEL: 'trace' }, 'SIGNET_LOG_LEVEL'],
+    ['trusting every proxy', { SIGNET_TRUST_PROXY: 'true' }, 'SIGNET_TRUST_PROXY'],
+    ['a proxy that is no address', { SIGNET_TRUST_PROXY: 'proxy.example' }, 'SIGNET_TRUST_PROXY'],
   ])('fail/%s names the variable', (_n, env, name) => {
     let err: unknown;
     try {

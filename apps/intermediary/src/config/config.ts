@@ -1,6 +1,7 @@
 import { CaNameSchema } from '@signet/contracts';
 import { loadSigningKey, type SigningKey } from '@signet/assertions';
 import { ConfigError, envBoolean, envInt, loadEnv, LogLevelEnvSchema, NatsEnvSchema, readSecret, type SignetLogLevel } from '@signet/config';
+import { TrustProxyEnvSchema, type TrustProxy } from '@signet/http';
 import { z } from 'zod';
 import { loadTokenAuthConfig, type TokenAuthConfig } from '../auth/tokens.config';
 import { loadEstConfig, type EstConfig } from '../est/est.config';
@@ -32,10 +33,12 @@ export const IntermediaryEnvSchema = NatsEnvSchema.extend(LogLevelEnvSchema.shap
   SIGNET_DISCOVERY_WAIT_MS: envInt(250, 10, 10_000),
   /** /readyz also waits for exit-service of the default CA (set where it runs: npm start, docker-compose). */
   SIGNET_READY_EXIT_SERVICE: envBoolean(false),
+  /** Proxies allowed to name the client in X-Forwarded-For (Express `trust proxy`): per-address limits (failed authentications, ACME, SCEP) count the client, not the proxy. Empty: the socket's peer is the client. */
+  SIGNET_TRUST_PROXY: TrustProxyEnvSchema,
 });
 
 export interface IntermediaryConfig {
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: TrustProxy };
   nats: { url: string; user?: string; password?: string };
   defaultCa?: string;
   caTimeoutMs: number;
@@ -90,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntermediaryCo
   const acme = part(() => loadAcmeConfig(env));
   if (problems.length || !e || !frontDoorKey || !tokens || !tls || !est) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
-    http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES },
+    http: { host: e.SIGNET_HTTP_HOST, port: e.SIGNET_HTTP_PORT, bodyLimitBytes: e.SIGNET_BODY_LIMIT_BYTES, trustProxy: e.SIGNET_TRUST_PROXY },
     nats: { url: e.SIGNET_NATS_URL, user: e.SIGNET_NATS_USER, password: e.SIGNET_NATS_PASSWORD },
     defaultCa: e.SIGNET_DEFAULT_CA,
     caTimeoutMs: e.SIGNET_CA_TIMEOUT_MS,
