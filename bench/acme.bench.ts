@@ -29,14 +29,12 @@
  * Writes bench/results/acme-<date>.json and, unless a smoke run, the summary
  * between the acme-bench markers of docs/benchmarks.md.
  */
-import { startChallTestSrv, waitFor, type ChallTestSrv } from '@signet/testing';
-import { createCsr } from '@signet/x509';
-import { generateKeyPairSync } from 'node:crypto';
+import { startChallTestSrv, type ChallTestSrv } from '@signet/testing';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AcmeTestClient } from '../apps/intermediary/src/testing-api';
+import { AcmeTestClient, csrFor, readyOrder } from '../apps/intermediary/src/testing-api';
 import { freePort, ROOT } from '../e2e/support/processes';
 import { Stack } from '../e2e/support/stack';
 import { benchPolicyFile, distinctCsrs, machine } from './issue-support';
@@ -95,17 +93,9 @@ async function readyOrders(c: AcmeTestClient, account: number, round: number, an
   const thumbprint = await c.thumbprint();
   const out: ReadyOrder[] = [];
   for (let i = 0; i < ORDERS; i++) {
-    const name = `r${round}-a${account}-o${i}.${DOMAIN}`;
-    const created = await c.post(c.directory.newOrder, { identifiers: [{ type: 'dns', value: name }] });
-    if (created.status !== 201) throw new Error(`newOrder: ${created.status} ${JSON.stringify(created.body)}`);
-    const authzUrl = created.body.authorizations[0] as string;
-    const challenge = (await c.post(authzUrl, undefined)).body.challenges.find((x: { type: string }) => x.type === 'http-01');
-    answers.set(challenge.token, `${challenge.token}.${thumbprint}`);
-    await c.post(challenge.url, {});
-    await waitFor(`${name} valid`, async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 60_000, POLL_MS);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const csr = (await createCsr({ subject: [{ type: 'CN', value: name }], sans: [{ type: 'dns', value: name }], privateKey })).toString('base64url');
-    out.push({ url: created.headers.get('location')!, finalize: created.body.finalize, csr });
+    const identifiers = [{ type: 'dns' as const, value: `r${round}-a${account}-o${i}.${DOMAIN}` }];
+    const { url, order } = await readyOrder(c, identifiers, 'http-01', {}, (ch) => answers.set(ch.token, `${ch.token}.${thumbprint}`));
+    out.push({ url, finalize: order.finalize, csr: await csrFor(identifiers) });
   }
   return out;
 }
