@@ -12,6 +12,7 @@ import {
   certbotWithCsr,
   dehydrated,
   dehydratedRevoke,
+  dehydratedSignCsr,
   lego,
   legoRevoke,
   serveWellKnown,
@@ -282,12 +283,31 @@ describe('an approval profile (WebServerApproval): the order waits in processing
 });
 
 describe('failure paths through a real client', () => {
+  /** A P-256 CSR made by openssl with this subject and subjectAltName, in the client's directory. */
+  function opensslCsr(s: AcmeClientSetup, subject: string, san: string): string {
+    mkdirSync(s.dir, { recursive: true });
+    const [key, csr] = [join(s.dir, 'csr.key'), join(s.dir, 'outside.csr')];
+    run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', subject, '-addext', `subjectAltName=${san}`]);
+    return csr;
+  }
+
+  it('dehydrated --signcsr with a common name outside its order (it orders the SANs only) shows badCSR, and no certificate', async () => {
+    const s = setup('dehydrated-csr');
+    const csr = opensslCsr(s, '/CN=elsewhere.example.com', 'DNS:dehydrated-csr.example.com');
+    const before = await stack.count('request');
+    const r = await withServer(serveWellKnown(s), () => dehydratedSignCsr(s, csr));
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.code).not.toBe(0);
+    expect(r.certificate).toBeUndefined();
+    expect(out).toContain('urn:ietf:params:acme:error:badCSR');
+    expect(out).toContain(`the CSR's common name \\"elsewhere.example.com\\" is not an identifier of the order`);
+    expect(await stack.count('request')).toBe(before);
+  }, 150_000);
+
   // certbot orders the CSR's DNS names and IP addresses, and leaves out the names ACME cannot order (an email address).
   it('certbot --csr with a name its order lacks (an email address beside the DNS name) gets badCSR, and no certificate', async () => {
     const s = setup('certbot-csr');
-    mkdirSync(s.dir, { recursive: true });
-    const [key, csr] = [join(s.dir, 'csr.key'), join(s.dir, 'extra-ip.csr')];
-    run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=certbot-csr.example.com', '-addext', 'subjectAltName=DNS:certbot-csr.example.com,email:ops@certbot-csr.example.com']);
+    const csr = opensslCsr(s, '/CN=certbot-csr.example.com', 'DNS:certbot-csr.example.com,email:ops@certbot-csr.example.com');
     const before = await stack.count('request');
     const r = await certbotWithCsr(s, csr);
     expect(r.code).not.toBe(0);

@@ -253,17 +253,38 @@ export function serveWellKnown(setup: AcmeClientSetup): Promise<Server> {
   });
 }
 
+/** `dehydrated --register` once per directory; undefined when registered, else the failed run. */
+async function dehydratedRegistered(setup: AcmeClientSetup, config: string, env: NodeJS.ProcessEnv): Promise<ClientRun | undefined> {
+  if (existsSync(join(setup.dir, 'accounts'))) return undefined;
+  const reg = await run('dehydrated', ['--register', '--accept-terms', '-f', config], env, setup.dir);
+  return reg.code === 0 ? undefined : reg;
+}
+
 export async function dehydrated(setup: AcmeClientSetup, o: DehydratedOptions, extra: string[] = []): Promise<ClientRun> {
   mkdirSync(setup.dir, { recursive: true });
   const config = dehydratedConfig(setup, o.challenge);
   const env = dehydratedEnv(setup);
-  if (!existsSync(join(setup.dir, 'accounts'))) {
-    const reg = await run('dehydrated', ['--register', '--accept-terms', '-f', config], env, setup.dir);
-    if (reg.code !== 0) return reg;
-  }
+  const failed = await dehydratedRegistered(setup, config, env);
+  if (failed) return failed;
   const r = await run('dehydrated', ['-c', '-f', config, ...o.domains.flatMap((d) => ['-d', d]), ...extra], env, setup.dir);
   const certDir = join(setup.dir, 'certs', o.domains[0]);
   return { ...r, ...(existsSync(join(certDir, 'fullchain.pem')) ? { certificate: readFileSync(join(certDir, 'fullchain.pem'), 'utf8'), key: readFileSync(join(certDir, 'privkey.pem'), 'utf8') } : {}) };
+}
+
+/**
+ * `dehydrated --signcsr` (http-01, WELLKNOWN served by `serveWellKnown`):
+ * it orders the CSR's DNS subjectAltNames (its subject CN only when it has
+ * none) and prints the certificate on stdout.
+ */
+export async function dehydratedSignCsr(setup: AcmeClientSetup, csrPath: string): Promise<ClientRun> {
+  mkdirSync(setup.dir, { recursive: true });
+  const config = dehydratedConfig(setup, 'http-01');
+  const env = dehydratedEnv(setup);
+  const failed = await dehydratedRegistered(setup, config, env);
+  if (failed) return failed;
+  const r = await run('dehydrated', ['--signcsr', csrPath, '-f', config], env, setup.dir);
+  const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+  return { ...r, ...(certificate ? { certificate } : {}) };
 }
 
 export async function dehydratedRevoke(setup: AcmeClientSetup, domain: string): Promise<ClientRun> {
