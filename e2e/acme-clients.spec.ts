@@ -1,23 +1,28 @@
 import { servedCertificate, startChallTestSrv, type ChallTestSrv } from '@signet/testing';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import {
   certbot,
+  certbotLog,
   certbotRevoke,
+  certbotWithCsr,
   dehydrated,
   dehydratedRevoke,
+  dehydratedSignCsr,
   lego,
   legoRevoke,
   serveWellKnown,
   type AcmeClientSetup,
   type ClientRun,
 } from './support/acme-clients';
+import { execFileSync } from 'node:child_process';
+import { signetCli } from './support/cli';
 import { run } from './support/openssl';
-import { freePort, waitFor } from './support/processes';
+import { freePort, ROOT, waitFor } from './support/processes';
 import { Stack } from './support/stack';
 
 // Debian 12's ACME clients, unmodified (lego 4.9, certbot 2.1, dehydrated
@@ -26,7 +31,10 @@ import { Stack } from './support/stack';
 // clients listen on, asking pebble-challtestsrv for DNS. Every certificate
 // is checked by openssl and certtool, renewed and revoked through the
 // client that got it (OCSP says revoked at once); an approval profile keeps
-// lego's order processing until an officer resubmits or denies it.
+// lego's and certbot's orders processing until an officer runs `signet
+// resubmit` or `signet deny`; certbot retries a stale nonce (badNonce) and
+// gets badCSR for a CSR naming more than its order; last, the intermediary
+// restarts requiring External Account Binding.
 
 const stack = new Stack();
 const dir = mkdtempSync(join(tmpdir(), 'signet-acme-clients-'));
@@ -105,10 +113,16 @@ async function withServer<T>(server: Promise<Server>, fn: () => Promise<T>): Pro
   }
 }
 
+/** The stack's environment (the intermediary's again when it restarts with EAB required). */
+let env: NodeJS.ProcessEnv;
+
+/** The HTTPS listener serves the intermediary's self-issued certificate before any client starts. */
+const httpsServing = () => waitFor('the HTTPS listener', () => servedCertificate(stack.httpsPort).then(() => true, () => false), 30_000);
+
 beforeAll(async () => {
   dns = await startChallTestSrv();
   [httpPort, tlsPort] = [await freePort(), await freePort()];
-  await stack.start({
+  env = {
     SIGNET_TLS_MODE: 'self-issued',
     SIGNET_POLICY_FILE: policyFile(),
     SIGNET_ACME_DATABASE_URL: stack.databaseUrl,
@@ -117,11 +131,11 @@ beforeAll(async () => {
     SIGNET_ACME_TLSALPN01_PORT: String(tlsPort),
     SIGNET_ACME_DNS_RESOLVERS: dns.dns,
     SIGNET_ACME_ALLOW_PRIVATE_ADDRESSES: 'true',
-  });
+  };
+  await stack.start(env);
   caPath = join(dir, 'ca.pem');
   writeFileSync(caPath, await (await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`)).text());
-  // The HTTPS listener serves the intermediary's self-issued certificate before any client starts.
-  await waitFor('the HTTPS listener', () => servedCertificate(stack.httpsPort).then(() => true, () => false), 30_000);
+  await httpsServing();
   officer = stack.token('acme-officer', ['officer']).token;
 }, 180_000);
 
@@ -213,7 +227,7 @@ describe('dehydrated 0.7', () => {
   }, 150_000);
 });
 
-describe('an approval profile (WebServerApproval): the order waits in processing for a certificate manager', () => {
+describe('an approval profile (WebServerApproval): the order waits in processing until `signet resubmit` or `signet deny`', () => {
   /** The CA request behind the newest pending ACME order. */
   async function pendingRequest(): Promise<number> {
     let id = 0;
@@ -225,23 +239,124 @@ describe('an approval profile (WebServerApproval): the order waits in processing
     return Number(id);
   }
 
-  it('lego waits; after resubmit it receives its certificate', async () => {
+  /** The officer's CLI, as a certificate manager runs it. */
+  const signet = (args: string[]) => signetCli(stack, args, officer);
+
+  it('lego waits; after `signet resubmit` it receives its certificate', async () => {
     const domains = ['approved.example.com'];
     const waiting = lego(setup('lego-approval', 'approval'), { domains, challenge: 'http-01' });
     const id = await pendingRequest();
-    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    const resubmitted = await signet(['resubmit', String(id), '--json']);
+    expect({ code: resubmitted.code, stderr: resubmitted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(resubmitted.json).toMatchObject({ requestId: id, disposition: 'issued' });
     verified(ok(await waiting), domains);
   }, 150_000);
 
-  it('a denial ends the order invalid: lego exits non-zero naming the rule', async () => {
+  it('a denial (`signet deny`) ends the order invalid: lego exits non-zero naming the rule', async () => {
     const waiting = lego(setup('lego-approval', 'approval'), { domains: ['denied.example.com'], challenge: 'http-01' });
     const id = await pendingRequest();
-    const denied = await stack.admin('POST', `/api/v1/requests/${id}/deny`, officer, { reason: 'not this host' });
-    expect(denied.body).toMatchObject({ disposition: 'denied', decidedBy: { rule: 'officer' } });
+    const denied = await signet(['deny', String(id), '--reason', 'not this host', '--json']);
+    expect(denied.code).toBe(0);
+    expect(denied.json).toMatchObject({ requestId: id, disposition: 'denied' });
     const r = await waiting;
     expect(r.code).not.toBe(0);
     expect(r.certificate).toBeUndefined();
     // lego 4.9 keeps polling an invalid order until its certificate timeout (30 s), then prints the order's problem.
     expect(`${r.stdout}${r.stderr}`).toContain(`urn:ietf:params:acme:error:unauthorized :: the CA denied request ${id} by rule officer`);
+  }, 150_000);
+
+  it('certbot polls the processing order; its nonce goes stale meanwhile (badNonce), it retries and, after `signet resubmit`, gets its certificate', async () => {
+    const domains = ['certbot-approved.example.com'];
+    const s = setup('certbot-approval', 'approval');
+    const waiting = certbot(s, { domains, challenge: 'http-01' });
+    const id = await pendingRequest();
+    // certbot polls the order once a second, each time with the nonce of the answer before: forget every nonce the service gave out.
+    const forgotten = (await stack.db.query('DELETE FROM acme.nonces')).rowCount;
+    expect(forgotten).toBeGreaterThan(0);
+    expect((await signet(['resubmit', String(id), '--json'])).json).toMatchObject({ requestId: id, disposition: 'issued' });
+    verified(ok(await waiting), domains);
+    // certbot's own debug log: the server answered badNonce and certbot sent the request again (acme's ClientNetwork.post retries it once).
+    const log = certbotLog(s);
+    expect(log).toContain('urn:ietf:params:acme:error:badNonce');
+    expect(log).toMatch(/Retrying request after error:\s+urn:ietf:params:acme:error:badNonce/);
+  }, 150_000);
+});
+
+describe('failure paths through a real client', () => {
+  /** A P-256 CSR made by openssl with this subject and subjectAltName, in the client's directory. */
+  function opensslCsr(s: AcmeClientSetup, subject: string, san: string): string {
+    mkdirSync(s.dir, { recursive: true });
+    const [key, csr] = [join(s.dir, 'csr.key'), join(s.dir, 'outside.csr')];
+    run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', subject, '-addext', `subjectAltName=${san}`]);
+    return csr;
+  }
+
+  it('dehydrated --signcsr with a common name outside its order (it orders the SANs only) shows badCSR, and no certificate', async () => {
+    const s = setup('dehydrated-csr');
+    const csr = opensslCsr(s, '/CN=elsewhere.example.com', 'DNS:dehydrated-csr.example.com');
+    const before = await stack.count('request');
+    const r = await withServer(serveWellKnown(s), () => dehydratedSignCsr(s, csr));
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.code).not.toBe(0);
+    expect(r.certificate).toBeUndefined();
+    expect(out).toContain('urn:ietf:params:acme:error:badCSR');
+    expect(out).toContain(`the CSR's common name \\"elsewhere.example.com\\" is not an identifier of the order`);
+    expect(await stack.count('request')).toBe(before);
+  }, 150_000);
+
+  // certbot orders the CSR's DNS names and IP addresses, and leaves out the names ACME cannot order (an email address).
+  it('certbot --csr with a name its order lacks (an email address beside the DNS name) gets badCSR, and no certificate', async () => {
+    const s = setup('certbot-csr');
+    const csr = opensslCsr(s, '/CN=certbot-csr.example.com', 'DNS:certbot-csr.example.com,email:ops@certbot-csr.example.com');
+    const before = await stack.count('request');
+    const r = await certbotWithCsr(s, csr);
+    expect(r.code).not.toBe(0);
+    expect(r.certificate).toBeUndefined();
+    // certbot received the problem (its debug log); on Debian 12's Python 3.11 its terminal then shows only
+    // "AttributeError: can't set attribute" (josepy's immutable acme.messages.Error cannot take a traceback).
+    expect(certbotLog(s)).toContain('acme.messages.Error: urn:ietf:params:acme:error:badCSR :: The CSR is unacceptable (e.g., due to a short key) :: the CSR asks for a email name; only dns and ip names can be ordered');
+    // Refused at the front door: nothing reached the CA.
+    expect(await stack.count('request')).toBe(before);
+  }, 150_000);
+});
+
+// Last: the intermediary restarts, and from then on every new account must be bound to an external account key.
+describe('External Account Binding required (SIGNET_ACME_EAB_REQUIRED)', () => {
+  /** The operator's tool: a key id and MAC key (base64url), printed once. */
+  function eabKey(): { kid: string; hmacKey: string } {
+    const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'intermediary', 'acme', 'eab-cli.js'), 'create'], { env: { PATH: process.env.PATH, SIGNET_ACME_DATABASE_URL: stack.databaseUrl } });
+    return JSON.parse(out.toString());
+  }
+
+  beforeAll(async () => {
+    await stack.restart('intermediary', { ...env, SIGNET_ACME_EAB_REQUIRED: 'true' });
+    await httpsServing();
+  }, 120_000);
+
+  it('lego without a binding stops at the directory (externalAccountRequired); with one from eab-cli it gets a certificate, and the audit names the key id', async () => {
+    const domains = ['eab.example.com'];
+    // lego reads meta.externalAccountRequired and sends no newAccount without --eab (the server's own refusal of one: test/acme-accounts-limits.int.spec.ts).
+    const refused = await lego(setup('lego-no-eab'), { domains, challenge: 'http-01' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.certificate).toBeUndefined();
+    expect(`${refused.stdout}${refused.stderr}`).toContain('Server requires External Account Binding. Use --eab with --kid and --hmac.');
+
+    const eab = eabKey();
+    expect(eab.kid).toMatch(/^eab_[A-Za-z0-9_-]+$/);
+    const leaf = verified(ok(await lego({ ...setup('lego-eab'), eab }, { domains, challenge: 'http-01' })), domains);
+    const rows = (await stack.db.query(
+      `SELECT r.requester_name, a.details->'identity' AS identity FROM certificate c JOIN request r ON r.id = c.request_id JOIN audit_log a ON a.request_id = r.id AND a.action = 'request.submit' WHERE c.serial = $1`,
+      [leaf.serialNumber.toLowerCase()],
+    )).rows;
+    expect(rows).toEqual([{ requester_name: expect.stringMatching(/^acme-account:https:\/\/.+\/acme\/acct\//), identity: { method: 'acme-account', principal: rows[0].requester_name.replace(/^acme-account:/, ''), evidence: expect.objectContaining({ eabKid: eab.kid }) } }]);
+  }, 150_000);
+
+  it('certbot with --eab-kid and --eab-hmac-key gets a certificate; a key already bound cannot bind a second account', async () => {
+    const eab = eabKey();
+    const domains = ['certbot-eab.example.com'];
+    verified(ok(await certbot({ ...setup('certbot-eab'), eab }, { domains, challenge: 'http-01' })), domains);
+    const reused = await certbot({ ...setup('certbot-eab-again'), eab }, { domains, challenge: 'http-01' });
+    expect(reused.code).not.toBe(0);
+    expect(`${reused.stdout}${reused.stderr}`).toContain('the key id is unknown or already bound to an account');
   }, 150_000);
 });

@@ -2,9 +2,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import { createCsr } from '@signet/x509';
-import { AcmeTestClient, ChallengeValidator, createApp, loadConfig } from '../apps/intermediary/src/testing-api';
+import { AcmeTestClient, ChallengeValidator, createApp, csrFor, loadConfig, readyOrder } from '../apps/intermediary/src/testing-api';
 import { run, writeTemp } from './support/openssl';
-import { freePort, waitFor } from './support/processes';
+import { freePort } from './support/processes';
 import { Stack } from './support/stack';
 
 // ACME (ADR 0035) against the real ca-core and policy service with the
@@ -42,24 +42,30 @@ afterAll(async () => {
   await stack.close();
 }, 60_000);
 
+/** A new account with a ready order for `identifiers` (every challenge passes). */
+async function accountWithReadyOrder(identifiers: { type: 'dns' | 'ip'; value: string }[]): Promise<{ c: AcmeTestClient; order: { finalize: string } }> {
+  const c = await AcmeTestClient.create(`${acmeUrl}/acme/directory`);
+  expect((await c.newAccount({ termsOfServiceAgreed: true })).status).toBe(201);
+  return { c, order: (await readyOrder(c, identifiers)).order };
+}
+
+/** What the CA's OCSP responder says of a leaf (openssl's output). */
+async function ocspOf(leaf: X509Certificate): Promise<string> {
+  const caPem = await (await fetch(`${stack.baseUrl}/ca/${stack.ca}.crt?format=pem`)).text();
+  const [caPath, leafPath] = [writeTemp('acme-ca.pem', caPem), writeTemp('acme-leaf.pem', leaf.toString())];
+  return run('openssl', ['ocsp', '-issuer', caPath, '-cert', leafPath, '-url', `${stack.baseUrl}/ocsp/${stack.ca}`, '-no_nonce', '-CAfile', caPath]).out;
+}
+
 describe('ACME through the whole CA', () => {
   it('issues exactly the validated names under WebServer, verifiable by openssl and certtool; revokeCert makes OCSP say revoked', async () => {
-    const c = await AcmeTestClient.create(`${acmeUrl}/acme/directory`);
-    expect((await c.newAccount({ termsOfServiceAgreed: true })).status).toBe(201);
     const identifiers = [
       { type: 'dns' as const, value: 'www.acme-e2e.example.com' },
       { type: 'ip' as const, value: '192.0.2.7' },
     ];
-    const created = await c.post(c.directory.newOrder, { identifiers });
-    expect(created.status).toBe(201);
-    for (const authzUrl of created.body.authorizations as string[]) {
-      const authz = (await c.post(authzUrl, undefined)).body;
-      await c.post(authz.challenges.find((x: { type: string }) => x.type === 'http-01').url, {});
-      await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 20_000, 100);
-    }
+    const { c, order } = await accountWithReadyOrder(identifiers);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const csr = (await createCsr({ subject: [{ type: 'CN', value: 'www.acme-e2e.example.com' }], sans: identifiers, privateKey })).toString('base64url');
-    const fin = await c.post(created.body.finalize, { csr });
+    const fin = await c.post(order.finalize, { csr });
     expect(fin.body).toMatchObject({ status: 'valid' });
 
     const chain = (await c.post(fin.body.certificate, undefined)).body as string;
@@ -78,9 +84,23 @@ describe('ACME through the whole CA', () => {
 
     const revoked = await c.post(c.directory.revokeCert, { certificate: leaf.raw.toString('base64url'), reason: 4 });
     expect(revoked.status).toBe(200);
-    const ocsp = run('openssl', ['ocsp', '-issuer', caPath, '-cert', leafPath, '-url', `${stack.baseUrl}/ocsp/${stack.ca}`, '-no_nonce', '-CAfile', caPath]);
-    expect(ocsp.out).toMatch(/: revoked/);
-    expect(ocsp.out).toMatch(/Reason: superseded/);
+    const ocsp = await ocspOf(leaf);
+    expect(ocsp).toMatch(/: revoked/);
+    expect(ocsp).toMatch(/Reason: superseded/);
     expect((await c.post(c.directory.revokeCert, { certificate: leaf.raw.toString('base64url') })).body.type).toBe('urn:ietf:params:acme:error:alreadyRevoked');
+  }, 120_000);
+
+  it('revokeCert by another account that validated every name of the certificate (RFC 8555 7.6): ca-core revokes, audited as that account', async () => {
+    const identifiers = [{ type: 'dns' as const, value: 'other.acme-e2e.example.com' }];
+    const { c, order } = await accountWithReadyOrder(identifiers);
+    const fin = await c.post(order.finalize, { csr: await csrFor(identifiers) });
+    const leaf = new X509Certificate((await c.post(fin.body.certificate, undefined)).body as string);
+
+    const { c: authorised } = await accountWithReadyOrder(identifiers);
+    const revoked = await authorised.post(authorised.directory.revokeCert, { certificate: leaf.raw.toString('base64url'), reason: 1 });
+    expect(revoked.status).toBe(200);
+    expect(await ocspOf(leaf)).toMatch(/Reason: keyCompromise/);
+    const audit = (await stack.db.query(`SELECT actor FROM audit_log WHERE serial = $1 AND action = 'certificate.revoke'`, [leaf.serialNumber.toLowerCase()])).rows;
+    expect(audit).toEqual([{ actor: `acme-account:${authorised.kid} (authorised for all its names)` }]);
   }, 120_000);
 });

@@ -139,13 +139,22 @@ function certbotEnv(setup: AcmeClientSetup): NodeJS.ProcessEnv {
   return setup.caBundle ? { REQUESTS_CA_BUNDLE: setup.caBundle } : {};
 }
 
+/** `certbot certonly` with its account, paths and EAB (when set up), in non-interactive mode. */
+function certbotCertonly(setup: AcmeClientSetup): string[] {
+  const args = ['certonly', '--non-interactive', '--agree-tos', '-m', setup.email ?? 'ops@example.com', '--server', setup.directoryUrl, ...certbotPaths(setup.dir)];
+  if (setup.eab) args.push('--eab-kid', setup.eab.kid, '--eab-hmac-key', setup.eab.hmacKey);
+  return args;
+}
+
+/** certbot's standalone http-01 listener on the validator's port. */
+const certbotStandalone = (setup: AcmeClientSetup) => ['--standalone', '--preferred-challenges', 'http-01', '--http-01-port', String(setup.httpPort)];
+
 export async function certbot(setup: AcmeClientSetup, o: CertbotOptions, extra: string[] = []): Promise<ClientRun> {
   mkdirSync(setup.dir, { recursive: true });
   const name = o.certName ?? o.domains[0].replace(/^\*\./, 'wildcard.');
-  const args = ['certonly', '--non-interactive', '--agree-tos', '-m', setup.email ?? 'ops@example.com', '--server', setup.directoryUrl, ...certbotPaths(setup.dir), '--cert-name', name];
-  if (setup.eab) args.push('--eab-kid', setup.eab.kid, '--eab-hmac-key', setup.eab.hmacKey);
+  const args = [...certbotCertonly(setup), '--cert-name', name];
   if (o.challenge === 'http-01') {
-    args.push('--standalone', '--preferred-challenges', 'http-01', '--http-01-port', String(setup.httpPort));
+    args.push(...certbotStandalone(setup));
   } else {
     // certbot's manual hooks get CERTBOT_DOMAIN and CERTBOT_VALIDATION.
     const auth = dnsHookScript(setup, join(setup.dir, 'dns-auth.sh'), 'set_txt "_acme-challenge.${CERTBOT_DOMAIN#\\*.}." "$CERTBOT_VALIDATION"');
@@ -156,6 +165,25 @@ export async function certbot(setup: AcmeClientSetup, o: CertbotOptions, extra: 
   const r = await run('certbot', args, certbotEnv(setup), setup.dir);
   const live = join(setup.dir, 'config', 'live', name);
   return { ...r, ...(existsSync(join(live, 'fullchain.pem')) ? { certificate: readFileSync(join(live, 'fullchain.pem'), 'utf8'), key: readFileSync(join(live, 'privkey.pem'), 'utf8') } : {}) };
+}
+
+/**
+ * `certbot certonly --csr`: certbot orders the DNS names it reads from the
+ * CSR (http-01, standalone) and finalizes with the CSR as it is; the
+ * certificate goes to <dir>/csr-fullchain.pem.
+ */
+export async function certbotWithCsr(setup: AcmeClientSetup, csrPath: string): Promise<ClientRun> {
+  mkdirSync(setup.dir, { recursive: true });
+  const [cert, chain, fullchain] = ['csr-cert.pem', 'csr-chain.pem', 'csr-fullchain.pem'].map((f) => join(setup.dir, f));
+  const args = [...certbotCertonly(setup), ...certbotStandalone(setup), '--csr', csrPath, '--cert-path', cert, '--chain-path', chain, '--fullchain-path', fullchain];
+  const r = await run('certbot', args, certbotEnv(setup), setup.dir);
+  return { ...r, ...(existsSync(fullchain) ? { certificate: readFileSync(fullchain, 'utf8') } : {}) };
+}
+
+/** certbot's debug log of its runs (it always writes one, at debug level, in --logs-dir). */
+export function certbotLog(setup: AcmeClientSetup): string {
+  const log = join(setup.dir, 'logs', 'letsencrypt.log');
+  return existsSync(log) ? readFileSync(log, 'utf8') : '';
 }
 
 export async function certbotRevoke(setup: AcmeClientSetup, certName: string, reason: 'unspecified' | 'keycompromise' | 'affiliationchanged' | 'superseded' | 'cessationofoperation'): Promise<ClientRun> {
@@ -225,17 +253,38 @@ export function serveWellKnown(setup: AcmeClientSetup): Promise<Server> {
   });
 }
 
+/** `dehydrated --register` once per directory; undefined when registered, else the failed run. */
+async function dehydratedRegistered(setup: AcmeClientSetup, config: string, env: NodeJS.ProcessEnv): Promise<ClientRun | undefined> {
+  if (existsSync(join(setup.dir, 'accounts'))) return undefined;
+  const reg = await run('dehydrated', ['--register', '--accept-terms', '-f', config], env, setup.dir);
+  return reg.code === 0 ? undefined : reg;
+}
+
 export async function dehydrated(setup: AcmeClientSetup, o: DehydratedOptions, extra: string[] = []): Promise<ClientRun> {
   mkdirSync(setup.dir, { recursive: true });
   const config = dehydratedConfig(setup, o.challenge);
   const env = dehydratedEnv(setup);
-  if (!existsSync(join(setup.dir, 'accounts'))) {
-    const reg = await run('dehydrated', ['--register', '--accept-terms', '-f', config], env, setup.dir);
-    if (reg.code !== 0) return reg;
-  }
+  const failed = await dehydratedRegistered(setup, config, env);
+  if (failed) return failed;
   const r = await run('dehydrated', ['-c', '-f', config, ...o.domains.flatMap((d) => ['-d', d]), ...extra], env, setup.dir);
   const certDir = join(setup.dir, 'certs', o.domains[0]);
   return { ...r, ...(existsSync(join(certDir, 'fullchain.pem')) ? { certificate: readFileSync(join(certDir, 'fullchain.pem'), 'utf8'), key: readFileSync(join(certDir, 'privkey.pem'), 'utf8') } : {}) };
+}
+
+/**
+ * `dehydrated --signcsr` (http-01, WELLKNOWN served by `serveWellKnown`):
+ * it orders the CSR's DNS subjectAltNames (its subject CN only when it has
+ * none) and prints the certificate on stdout.
+ */
+export async function dehydratedSignCsr(setup: AcmeClientSetup, csrPath: string): Promise<ClientRun> {
+  mkdirSync(setup.dir, { recursive: true });
+  const config = dehydratedConfig(setup, 'http-01');
+  const env = dehydratedEnv(setup);
+  const failed = await dehydratedRegistered(setup, config, env);
+  if (failed) return failed;
+  const r = await run('dehydrated', ['--signcsr', csrPath, '-f', config], env, setup.dir);
+  const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+  return { ...r, ...(certificate ? { certificate } : {}) };
 }
 
 export async function dehydratedRevoke(setup: AcmeClientSetup, domain: string): Promise<ClientRun> {

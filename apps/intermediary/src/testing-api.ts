@@ -11,4 +11,4 @@ export { openAcmeDatabase } from './acme/database/data-source';
 export { AcmeStore } from './acme/acme.store';
 export { createApp } from './app.setup';
 export { ChallengeValidator } from './acme/validation/challenge-validator';
-export { AcmeTestClient } from './testing/acme-client';
+export { AcmeTestClient, csrFor, readyOrder } from './testing/acme-client';

@@ -346,6 +346,25 @@ describe('ACME front door (RFC 8555) over real PostgreSQL and NATS', () => {
       expect(claims).toMatchObject({ serial, reason: 1, proof: 'certificate-key', identity: { method: 'anonymous' } });
     });
 
+    it('ok/by another account holding valid authorisations for every name of the certificate (7.6), with proof authorizations and those names', async () => {
+      const { der, serial } = await certified('authorised.example.com');
+      const other = await AcmeTestClient.create(directoryUrl);
+      await other.newAccount();
+      const before = h.ca.revokes.length;
+      // An authorisation for another name (here a subdomain) is not one for the certificate's.
+      await readyOrder(other, [{ type: 'dns', value: 'www.authorised.example.com' }]);
+      const refused = await other.post(other.directory.revokeCert, { certificate: der.toString('base64url'), reason: 1 });
+      expect(problemOf(refused)).toBe('unauthorized');
+      expect(refused.body.detail).toBe('this account neither ordered this certificate nor holds valid authorizations for all its names');
+      expect(h.ca.revokes.length).toBe(before);
+
+      await readyOrder(other, [{ type: 'dns', value: 'authorised.example.com' }]);
+      const r = await other.post(other.directory.revokeCert, { certificate: der.toString('base64url'), reason: 1 });
+      expect(r.status).toBe(200);
+      const claims = await assertionClaims(h.ca.name, h.ca.revokes.at(-1)!.identityAssertion);
+      expect(claims).toMatchObject({ serial, reason: 1, proof: 'authorizations', identity: { method: 'acme-account', principal: other.kid, names: [{ type: 'dns', value: 'authorised.example.com' }] } });
+    });
+
     it('fail/another account, another key, a reason ACME does not allow, a certificate already revoked', async () => {
       const { der } = await certified('not-yours.example.com');
       const before = h.ca.revokes.length;

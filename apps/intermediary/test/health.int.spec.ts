@@ -2,6 +2,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { createBusMicroservice } from '@signet/bus';
 import { Commands, type ExitStatusReply } from '@signet/contracts';
+import { asAdmin, createAcmeTestDatabase, type TestDatabase } from '../src/testing/acme-database';
 import { startHarness, type Harness } from './harness';
 
 describe('probes', () => {
@@ -111,5 +112,41 @@ describe('probes when exit-service is required (SIGNET_READY_EXIT_SERVICE)', () 
     } finally {
       busy.unsubscribe();
     }
+  });
+});
+
+describe('probes with ACME on: its database is part of readiness', () => {
+  let db: TestDatabase;
+  let h: Harness;
+
+  beforeAll(async () => {
+    db = await createAcmeTestDatabase();
+    h = await startHarness({ SIGNET_ACME_DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+  });
+
+  it('GET /readyz → 200 with acme ready; 503 naming the ACME database while it refuses connections; 200 again once it takes them', async () => {
+    const ready = await fetch(h.url('/readyz'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ components: { policy: 'ready', tls: 'not required', acme: 'ready' } });
+
+    const name = new URL(db.url).pathname.slice(1);
+    await asAdmin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    try {
+      await asAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+      const res = await fetch(h.url('/readyz'));
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as any;
+      expect(body.message).toMatch(/^not ready: acme: the ACME database does not answer \(.+\)$/);
+      expect(body.details.components).toMatchObject({ bus: 'ready', ca: 'ready', policy: 'ready', acme: expect.stringMatching(/^the ACME database does not answer/) });
+    } finally {
+      await asAdmin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    }
+    const again = await fetch(h.url('/readyz'));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ components: { acme: 'ready' } });
   });
 });

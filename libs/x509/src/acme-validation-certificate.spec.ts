@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAcmeValidationCertificate } from './acme-validation-certificate';
 import { decodeAcmeIdentifier, encodeAcmeIdentifier } from './extensions';
-import { fromPem } from './pem';
-import { must } from './test-tools';
+import { opensslCert } from './test-tools';
 
 const DIGEST = createHash('sha256').update('token.thumbprint').digest();
-
-/** A self-signed certificate made by openssl (an independent encoder) with these -addext values. */
-function opensslCert(dir: string, exts: string[]): Buffer {
-  const key = join(dir, 'k.pem');
-  const out = join(dir, 'c.pem');
-  must('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', out, '-days', '1', '-subj', '/CN=acme', ...exts.flatMap((e) => ['-addext', e])]);
-  return fromPem(readFileSync(out, 'utf8'));
-}
 
 describe('acmeIdentifier (RFC 8737 3)', () => {
   let dir: string;

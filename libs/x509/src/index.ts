@@ -44,3 +44,5 @@ export * from './ocsp';
 export { readAcmeValidationCertificate } from './acme-validation-certificate';
 export type { AcmeValidationCertificate } from './acme-validation-certificate';
 export * from './scep';
+export { certificateNames } from './certificate-names';
+export type { CertificateName } from './certificate-names';

@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromPem } from './pem';
 
 /**
  * Test-only helpers (excluded from the build): running the independent
@@ -33,4 +36,12 @@ export async function waitForTool(cmd: string, seconds = 120): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`${cmd} is not installed`);
+}
+
+/** A self-signed certificate made by openssl (an independent encoder) with this subject and these -addext values, in `dir`. */
+export function opensslCert(dir: string, exts: string[], subject = '/CN=acme'): Buffer {
+  const key = join(dir, 'k.pem');
+  const out = join(dir, 'c.pem');
+  must('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', out, '-days', '1', '-subj', subject, ...exts.flatMap((e) => ['-addext', e])]);
+  return fromPem(readFileSync(out, 'utf8'));
 }

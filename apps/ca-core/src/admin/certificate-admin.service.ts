@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { certificateNames } from '@signet/x509';
 import { ErrorCode, ExitEvent, requesterNameOf, SignetError, type Actor, type CertificateStatus, type Identity, type RevocationProof } from '@signet/contracts';
 import { type EntityManager } from 'typeorm';
 import { AuditStore } from '../audit/audit.store';
@@ -44,16 +45,18 @@ export class CertificateAdminService {
 
   /**
    * A revocation a front door asks for on behalf of an enrollee (ADR 0035):
-   * the certificate must be the one the requester presented (its SHA-256),
-   * and with proof `requester` the identity must be the request's
-   * requester. A certificate that is not theirs answers like an unknown one.
+   * the certificate must be the one the requester presented (its SHA-256);
+   * with proof `requester` the identity must be the request's requester,
+   * with `authorizations` the names it proved must cover every name of the
+   * certificate. A certificate that is not theirs answers like an unknown one.
    */
   async revokeForEnrollee(who: { identity: Identity; proof: RevocationProof; certificateSha256: string }, r: { serial: string; reason: number }): Promise<CertificateStatus> {
     const requester = requesterNameOf(who.identity);
-    const actor = who.proof === 'requester' ? requester : `${requester} (holder of the certificate's key)`;
+    const actor = { requester, 'certificate-key': `${requester} (holder of the certificate's key)`, authorizations: `${requester} (authorised for all its names)` }[who.proof];
     return this.applyRevoke(actor, r, (row, cert) => {
       const sameCertificate = createHash('sha256').update(cert.der).digest('hex') === who.certificateSha256;
-      if (!sameCertificate || (who.proof === 'requester' && row.requesterName !== requester)) {
+      const theirs = who.proof === 'requester' ? row.requesterName === requester : who.proof === 'authorizations' ? namesCovered(cert.der, who.identity) : true;
+      if (!sameCertificate || !theirs) {
         throw new SignetError(ErrorCode.NotFound, `certificate ${r.serial} not found`, { serial: r.serial });
       }
       // An enrollee revokes once; changing the reason of a revocation is an officer's.
@@ -159,4 +162,16 @@ export class CertificateAdminService {
       return fn(m, row, cert, t.to);
     });
   }
+}
+
+/** Every name of the certificate is one the identity proved (its DNS and IP names, nothing else; a SAN kind that does not decode covers nothing). */
+function namesCovered(der: Buffer, identity: Identity): boolean {
+  let names: ReturnType<typeof certificateNames>;
+  try {
+    names = certificateNames(der);
+  } catch {
+    return false;
+  }
+  const proved = new Set(identity.names.map((n) => `${n.type}:${n.type === 'dns' ? n.value.toLowerCase() : n.value}`));
+  return !!names?.length && names.every((n) => proved.has(`${n.type}:${n.value}`));
 }

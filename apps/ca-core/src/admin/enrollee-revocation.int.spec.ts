@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Commands, ErrorCode, Events, ExitEvent, type IdentityInput, type PolicyVerifyReply } from '@signet/contracts';
+import { Commands, ErrorCode, Events, ExitEvent, type IdentityInput, type PolicyVerifyReply, type RevocationProof } from '@signet/contracts';
 import { fromPem } from '@signet/x509';
 import { ScratchDir } from '@signet/testing';
 import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
@@ -31,14 +31,14 @@ describe('enrollee revocation at ca-core', () => {
   });
 
   /** A certificate issued to alice: its serial and the SHA-256 of its DER. */
-  async function issued(): Promise<{ serial: string; sha256: string; requestId: number }> {
+  async function issued(): Promise<{ serial: string; sha256: string; requestId: number; dnsName: string }> {
     const name = `r${++n}`;
     const r = await h.submitAs(alice, { request: makeCsr(w, name, `/CN=${name}.erevoke.test`), attributes: 'CertificateTemplate:WebServer' });
     expect(r.disposition).toBe('issued');
-    return { serial: r.serial!, sha256: createHash('sha256').update(fromPem(r.certificate!)).digest('hex'), requestId: r.requestId };
+    return { serial: r.serial!, sha256: createHash('sha256').update(fromPem(r.certificate!)).digest('hex'), requestId: r.requestId, dnsName: `${name}.erevoke.test` };
   }
 
-  const revoke = async (identity: IdentityInput, c: { serial: string; sha256: string }, reason: number, proof: 'requester' | 'certificate-key', over: { reason?: number; sha256?: string } = {}) =>
+  const revoke = async (identity: IdentityInput, c: { serial: string; sha256: string }, reason: number, proof: RevocationProof, over: { reason?: number; sha256?: string } = {}) =>
     h.rawClient.call(Commands.enrolleeRevoke, h.ca, {
       serial: c.serial,
       reason,
@@ -61,6 +61,23 @@ describe('enrollee revocation at ca-core', () => {
     const c = await issued();
     const status = await revoke({ method: 'anonymous', principal: 'anonymous', names: [], groups: [], evidence: {} }, c, 1, 'certificate-key');
     expect(status).toMatchObject({ status: 'revoked', reason: 1 });
+  });
+
+  it('ok/another account that proved every name of the certificate (ACME authorisations) revokes it, audited as such', async () => {
+    const c = await issued();
+    const authorised = { ...mallory, names: [{ type: 'dns' as const, value: c.dnsName.toUpperCase() }] };
+    expect(await revoke(authorised, c, 4, 'authorizations')).toMatchObject({ serial: c.serial, status: 'revoked', reason: 4 });
+    const [audit] = await h.ds.query(`SELECT actor FROM audit_log WHERE ca_name = $1 AND serial = $2 AND action = 'certificate.revoke'`, [h.ca, c.serial]);
+    expect(audit.actor).toBe('acme-account:https://ca.test/acme/acct/mallory (authorised for all its names)');
+  });
+
+  it('fail/authorisations that do not cover the certificate\'s name: NOT_FOUND, nothing changes', async () => {
+    const c = await issued();
+    const elsewhere = { ...mallory, names: [{ type: 'dns' as const, value: `other.${c.dnsName}` }] };
+    expect((await failure(revoke(elsewhere, c, 4, 'authorizations'))).code).toBe(ErrorCode.NotFound);
+    expect((await failure(revoke(mallory, c, 4, 'authorizations'))).code).toBe(ErrorCode.NotFound);
+    const [row] = await h.ds.query(`SELECT revoked_at FROM certificate WHERE ca_name = $1 AND serial = $2`, [h.ca, c.serial]);
+    expect(row.revoked_at).toBeNull();
   });
 
   it.each([

@@ -5,6 +5,7 @@ import {
   identityAudience,
   submitDigest,
   type IdentityInput,
+  type RevocationProof,
   type SubmitRequest,
 } from '@signet/contracts';
 
@@ -52,7 +53,7 @@ export function signRevokeAssertion(
   key: SigningKey,
   ca: string,
   identity: IdentityInput,
-  r: { serial: string; reason: number; proof: 'requester' | 'certificate-key'; certificateSha256: string },
+  r: { serial: string; reason: number; proof: RevocationProof; certificateSha256: string },
   o: SignOverrides = {},
 ): Promise<string> {
   return sign(key, ca, { purpose: 'revoke', identity, ...r, ...o.claims }, o);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, isSignetError, type Identity } from '@signet/contracts';
-import { parseCertificate } from '@signet/x509';
+import { ErrorCode, isSignetError, type Identity, type RevocationProof } from '@signet/contracts';
+import { certificateNames, parseCertificate } from '@signet/x509';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { FrontDoorSigner } from '../auth/front-door-signer';
 import { CaClient } from '../bus/ca-client';
@@ -20,10 +20,11 @@ const MAX_CERTIFICATE_BYTES = 16_384;
 /**
  * revokeCert (RFC 8555 7.6), through ca-core's enrollee revocation
  * (`ca.<ca>.request.revoke`): signed with the account key (`kid`), for a
- * certificate this account's order received; or with the certificate's own
+ * certificate this account's order received or whose every name the
+ * account holds a valid authorisation for; or with the certificate's own
  * key (`jwk`), by anyone holding it. ca-core checks again that the
- * certificate is the one presented (its hash) and, for an account, that the
- * account requested it.
+ * certificate is the one presented (its hash) and that the account
+ * requested it, or that the names it proved cover the certificate's.
  */
 @Injectable()
 export class AcmeRevocationService {
@@ -56,11 +57,21 @@ export class AcmeRevocationService {
     }
     const order = await this.store.orderBySerial(cert.serialHex);
     let identity: Identity;
-    let proof: 'requester' | 'certificate-key';
+    let proof: RevocationProof;
     if (auth.account) {
-      if (!order || order.accountId !== auth.account.id || !order.ca) throw new AcmeProblem('unauthorized', 'this account did not order this certificate');
-      identity = { method: 'acme-account', principal: req.urls.account(auth.account.id), names: [], groups: [], evidence: { ...(auth.account.eabKid ? { eabKid: auth.account.eabKid } : {}) } };
-      proof = 'requester';
+      const evidence = { ...(auth.account.eabKid ? { eabKid: auth.account.eabKid } : {}) };
+      if (order && order.accountId === auth.account.id && order.ca) {
+        identity = { method: 'acme-account', principal: req.urls.account(auth.account.id), names: [], groups: [], evidence };
+        proof = 'requester';
+      } else {
+        // RFC 8555 7.6's third way: an account authorised for every name of the certificate.
+        const names = namesOf(der);
+        if (!names?.length || !(await this.store.holdsAuthorizations(auth.account.id, names))) {
+          throw new AcmeProblem('unauthorized', 'this account neither ordered this certificate nor holds valid authorizations for all its names');
+        }
+        identity = { method: 'acme-account', principal: req.urls.account(auth.account.id), names, groups: [], evidence };
+        proof = 'authorizations';
+      }
     } else {
       let jwkSpki: Buffer;
       try {
@@ -83,5 +94,14 @@ export class AcmeRevocationService {
     }
     this.log.log(`certificate ${cert.serialHex} revoked at CA ${ca} (reason ${reason}, ${proof})`);
     return { status: 200, headers: {}, body: '' };
+  }
+}
+
+/** The certificate's names, or undefined when it has one no authorisation covers (or one that does not decode). */
+function namesOf(der: Buffer) {
+  try {
+    return certificateNames(der);
+  } catch {
+    return undefined;
   }
 }

@@ -323,6 +323,22 @@ export class AcmeStore {
     return { count: row.n, retryAfterSeconds };
   }
 
+  /**
+   * Whether the account holds a valid, unexpired authorisation for every one
+   * of `names` (RFC 8555 7.6): a wildcard name's is the authorisation of its
+   * base name marked wildcard.
+   */
+  async holdsAuthorizations(accountId: string, names: Identifier[]): Promise<boolean> {
+    const wanted = names.map((n) => ({ type: n.type, value: n.value.replace(/^\*\./, ''), wildcard: n.value.startsWith('*.') }));
+    const rows: { type: string; value: string; wildcard: boolean }[] = await this.ds.query(
+      `SELECT DISTINCT identifier_type AS type, identifier_value AS value, wildcard FROM acme.authorizations
+        WHERE account_id = $1 AND status = 'valid' AND expires_at > now() AND identifier_value = ANY($2)`,
+      [accountId, wanted.map((w) => w.value)],
+    );
+    const held = new Set(rows.map((r) => `${r.type}:${r.value}:${r.wildcard}`));
+    return wanted.length > 0 && wanted.every((w) => held.has(`${w.type}:${w.value}:${w.wildcard}`));
+  }
+
   async orderBySerial(serial: string): Promise<OrderRow | undefined> {
     const rows = await this.ds.query(`SELECT * FROM acme.orders WHERE serial = $1 AND status = 'valid' LIMIT 1`, [serial.toLowerCase()]);
     return rows[0] ? order(rows[0]) : undefined;

@@ -1,7 +1,9 @@
 import { errors, type NatsConnection } from '@nats-io/transport-node';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { busAnswers, encodeJson } from '@signet/bus';
 import { Commands, ErrorCode, SignetError, type CaRecord } from '@signet/contracts';
+import { type AcmeReadiness } from '../acme/acme.readiness';
+import { ACME_READINESS } from '../acme/acme.tokens';
 import { NATS_CONNECTION } from '../bus/ca-client';
 import { CONFIG, type IntermediaryConfig } from '../config/config';
 import { DiscoveryService } from '../discovery/discovery.service';
@@ -27,13 +29,15 @@ export class HealthService {
     @Inject(CONFIG) private readonly config: IntermediaryConfig,
     private readonly discovery: DiscoveryService,
     private readonly tls: TlsCertificates,
+    /** Present when ACME is on (AcmeModule is global). */
+    @Optional() @Inject(ACME_READINESS) private readonly acme?: AcmeReadiness,
   ) {}
 
   /**
    * Ready = a client request sent now is handled by the whole CA: the bus
    * answers a ping, the default CA answers with its key loaded and its
-   * policy module initialized, and (SIGNET_READY_EXIT_SERVICE) exit-service
-   * answers (readiness.ts). Anything less is a 503 (with Retry-After) whose
+   * policy module initialized, (SIGNET_READY_EXIT_SERVICE) exit-service
+   * answers, and with ACME on its database answers (readiness.ts). Anything less is a 503 (with Retry-After) whose
    * message names the first component that is not ready and why, so a load
    * balancer takes this replica out of rotation and `npm start` waits.
    */
@@ -56,9 +60,10 @@ export class HealthService {
 
   private async assess(bus: boolean, cas: CaRecord[] | undefined): Promise<Assessment> {
     const tls = this.tls.enabled ? this.tls.status() : undefined;
-    const first = assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: this.config.ready.exitService ? 'not asked yet' : undefined, tls });
+    const acme = await this.acme?.status();
+    const first = assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: this.config.ready.exitService ? 'not asked yet' : undefined, tls, acme });
     if (!this.config.ready.exitService || first.components.ca !== READY) return first;
-    return assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: await this.exitServiceAnswers(first.ca!), tls });
+    return assessReadiness({ bus, cas, configuredDefault: this.config.defaultCa, exitService: await this.exitServiceAnswers(first.ca!), tls, acme });
   }
 
   /**

@@ -9,6 +9,8 @@ describe('assessReadiness (what /readyz says)', () => {
     ['ok/exit-service required and answering', { bus: true, cas: [ca('a', true)], exitService: 'ready' }, { bus: 'ready', ca: 'ready', policy: 'ready', exitService: 'ready' }],
     ['ok/HTTPS off: tls not required', { bus: true, cas: [ca('a', true)] }, { tls: 'not required' }],
     ['ok/HTTPS on with its certificate', { bus: true, cas: [ca('a', true)], tls: 'ready' }, { tls: 'ready' }],
+    ['ok/ACME off: acme not required', { bus: true, cas: [ca('a', true)] }, { acme: 'not required' }],
+    ['ok/ACME on and its database answering', { bus: true, cas: [ca('a', true)], acme: 'ready' }, { acme: 'ready' }],
     ['ok/the configured default is judged, not another CA', { bus: true, cas: [ca('a', false), ca('b', true)], configuredDefault: 'b' }, { ca: 'ready', policy: 'ready' }],
   ])('%s', (_n, input, components) => {
     const r = assessReadiness(input);
@@ -26,6 +28,9 @@ describe('assessReadiness (what /readyz says)', () => {
     ['fail/exit-service required and silent', { bus: true, cas: [ca('a', true)], exitService: 'exit-service is not serving exit.a.status' }, 'exitService: exit-service is not serving exit.a.status', { policy: 'ready' }],
     ['fail/HTTPS on and no certificate yet', { bus: true, cas: [ca('a', true)], tls: 'waiting for its certificate' }, 'tls: waiting for its certificate', { policy: 'ready', tls: 'waiting for its certificate' }],
     ['fail/bus down, tls still reported', { bus: false, tls: 'waiting' }, 'bus: the bus is not connected', { tls: 'waiting' }],
+    ['fail/ACME on and its database silent', { bus: true, cas: [ca('a', true)], acme: 'the ACME database does not answer (refused)' }, 'acme: the ACME database does not answer (refused)', { policy: 'ready', tls: 'not required' }],
+    ['fail/bus down, the ACME database still judged', { bus: false, acme: 'ready' }, 'bus: the bus is not connected', { acme: 'ready' }],
+    ['fail/HTTPS and ACME both not ready: tls named first, acme reported', { bus: true, cas: [ca('a', true)], tls: 'waiting', acme: 'silent' }, 'tls: waiting', { acme: 'silent' }],
     ['fail/policy first, exit-service also named', { bus: true, cas: [ca('a', false)], exitService: 'silent' }, 'policy: CA "a" has not initialized its policy module yet', { exitService: 'silent' }],
   ])('%s', (_n, input, reason, components) => {
     const r = assessReadiness(input);

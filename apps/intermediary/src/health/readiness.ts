@@ -13,10 +13,11 @@ import { chooseDefaultCa, isChoice, noDefaultReason } from '../discovery/default
  *     serves `exit.<ca>.status` (it subscribes only after its modules'
  *     consumers are bound; an answer or a busy silence both count);
  *  5. tls: with HTTPS on, the intermediary has its certificate and serves
- *     HTTPS (ADR 0029).
+ *     HTTPS (ADR 0029);
+ *  6. acme: with ACME on, its database answers (ADR 0035).
  * Pure: the probes' results come in, the verdict goes out.
  */
-export const COMPONENTS = ['bus', 'ca', 'policy', 'exitService', 'tls'] as const;
+export const COMPONENTS = ['bus', 'ca', 'policy', 'exitService', 'tls', 'acme'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** `ready`, `not required`, or why not (`not checked: …` when an earlier one failed). */
@@ -32,6 +33,8 @@ export interface ReadinessInput {
   exitService?: string;
   /** The HTTPS listener: undefined when HTTPS is off, else 'ready' or why not. */
   tls?: string;
+  /** The ACME database: undefined when ACME is off, else 'ready' or why not. */
+  acme?: string;
 }
 
 export interface Readiness {
@@ -54,16 +57,20 @@ export function assessReadiness(input: ReadinessInput): Readiness {
   };
   const skip = (c: Component, because: Component) => (components[c] = `not checked (${because} is not ready)`);
 
-  const tls = () => {
-    if (input.tls === undefined) components.tls = 'not required';
-    else if (input.tls === READY) components.tls = READY;
-    else fail('tls', input.tls);
+  // Neither depends on the bus: each is judged whatever the others say.
+  const local = () => {
+    for (const c of ['tls', 'acme'] as const) {
+      const status = input[c];
+      if (status === undefined) components[c] = 'not required';
+      else if (status === READY) components[c] = READY;
+      else fail(c, status);
+    }
   };
 
   if (!input.bus) {
     fail('bus', 'the bus is not connected');
     for (const c of ['ca', 'policy', 'exitService'] as const) skip(c, 'bus');
-    tls();
+    local();
     return { ready: false, reason, components };
   }
   components.bus = READY;
@@ -86,6 +93,6 @@ export function assessReadiness(input: ReadinessInput): Readiness {
   else if (input.exitService === READY) components.exitService = READY;
   else fail('exitService', input.exitService);
 
-  tls();
+  local();
   return { ready: reason === undefined, ca: choice?.name, reason, components };
 }

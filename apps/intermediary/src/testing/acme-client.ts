@@ -1,4 +1,7 @@
+import { waitFor } from '@signet/testing';
+import { createCsr } from '@signet/x509';
 import { exportJWK, FlattenedSign, generateKeyPair, calculateJwkThumbprint, type JWK, type KeyLike } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
 import { ChallengeValidator, type ValidationInput, type ValidationResult } from '../acme/validation/challenge-validator';
 
 /**
@@ -74,6 +77,41 @@ export class AcmeTestClient {
     if (r.status === 201 || r.status === 200) this.kid = r.headers.get('location') ?? undefined;
     return r;
   }
+}
+
+type Identifiers = { type: 'dns' | 'ip'; value: string }[];
+
+/** A finalize CSR (base64url DER) for exactly these names, with a fresh P-256 key. */
+export async function csrFor(names: Identifiers): Promise<string> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return (await createCsr({ subject: [], sans: names, privateKey })).toString('base64url');
+}
+
+/**
+ * newOrder → every authorisation's `type` challenge triggered (after
+ * `onChallenge`, where the caller publishes the answer) → order ready.
+ */
+export async function readyOrder(
+  c: AcmeTestClient,
+  identifiers: Identifiers,
+  type = 'http-01',
+  extra: Record<string, unknown> = {},
+  onChallenge: (challenge: { token: string; url: string }) => void = () => undefined,
+): Promise<{ url: string; order: any }> {
+  const created = await c.post(c.directory.newOrder, { identifiers, ...extra });
+  if (created.status !== 201) throw new Error(`newOrder: ${created.status} ${JSON.stringify(created.body)}`);
+  const url = created.headers.get('location')!;
+  for (const authzUrl of created.body.authorizations as string[]) {
+    const authz = await c.post(authzUrl, undefined);
+    const challenge = authz.body.challenges.find((ch: { type: string }) => ch.type === type);
+    onChallenge(challenge);
+    const started = await c.post(challenge.url, {});
+    if (started.status !== 200 || !['processing', 'valid'].includes(started.body.status)) throw new Error(`challenge: ${started.status} ${JSON.stringify(started.body)}`);
+    await waitFor('authorization valid', async () => (await c.post(authzUrl, undefined)).body.status === 'valid', 30_000, 50);
+  }
+  const order = await c.post(url, undefined);
+  if (order.body.status !== 'ready') throw new Error(`order ${url} is ${order.body.status}, not ready`);
+  return { url, order: order.body };
 }
 
 /**

@@ -12,7 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function asAdmin(sql: string): Promise<void> {
+/** Runs SQL on the server as its administrator (outside any test database). */
+export async function asAdmin(sql: string): Promise<void> {
   const c = new Client({ connectionString: PG_ADMIN_URL });
   await c.connect();
   try {

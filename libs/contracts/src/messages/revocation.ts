@@ -95,11 +95,15 @@ export type OcspRespondReply = z.infer<typeof OcspRespondReplySchema>;
 /**
  * How the requester of an enrollee revocation showed it may revoke
  * (ADR 0035): `requester`, it is the identity that requested the
- * certificate (ca-core checks the request's requester name); or
+ * certificate (ca-core checks the request's requester name);
  * `certificate-key`, it proved possession of the certificate's private key
- * to the front door (e.g. an ACME revokeCert signed with that key).
+ * to the front door (e.g. an ACME revokeCert signed with that key); or
+ * `authorizations`, it proved control of every name in the certificate
+ * (an ACME account holding valid authorisations for them, RFC 8555 7.6):
+ * the identity's `names` carry them, and ca-core checks that they cover
+ * the certificate's.
  */
-export const REVOCATION_PROOFS = ['requester', 'certificate-key'] as const;
+export const REVOCATION_PROOFS = ['requester', 'certificate-key', 'authorizations'] as const;
 export const RevocationProofSchema = z.enum(REVOCATION_PROOFS);
 export type RevocationProof = z.infer<typeof RevocationProofSchema>;
 
