@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { fuzzCases, fuzzKeys, fuzzSeed, mutateCsr, Prng } from '@signet/testing';
-import { signetCli } from './support/cli';
+import { officerDecides, signetCli } from './support/cli';
 import { multipartParts, parseHeaders, sh } from './support/est';
 import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
@@ -213,8 +213,8 @@ describe('EST with curl + openssl', () => {
     const again = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @sign.b64 ${est}/codesign/simpleenroll`);
     expect(again.status).toBe(202);
     expect(again.body).toContain(`request ${id} `);
-    const approved = await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer);
-    expect(approved.body).toMatchObject({ disposition: 'issued' });
+    const approved = await officerDecides(stack, officer, 'resubmit', id);
+    expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
     const done = await curl(`--cert www.pem --key www.key -H 'Content-Type: application/pkcs10' --data-binary @sign.b64 ${est}/codesign/simpleenroll`);
     expect(done.status).toBe(200);
     expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out sign.pem`, dir)).code).toBe(0);
@@ -234,7 +234,8 @@ describe('EST with curl + openssl', () => {
     // The spent secret holds for that request only: another request with it is refused.
     await csr('pend-other', '/CN=pend.example.com', 'DNS:pend.example.com');
     expect((await curl(`--user '${credential}' -H 'Content-Type: application/pkcs10' --data-binary @pend-other.b64 ${est}/simpleenroll`)).status).toBe(401);
-    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    const approved = await officerDecides(stack, officer, 'resubmit', id);
+    expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
     const done = await send();
     expect(done.status).toBe(200);
     expect((await sh(`openssl base64 -d -A -in body | openssl pkcs7 -inform DER -print_certs -out pend.pem`, dir)).code).toBe(0);
@@ -351,12 +352,34 @@ describe('EST with strongSwan pki', () => {
       30_000,
       250,
     );
-    expect((await stack.admin('POST', `/api/v1/requests/${id}/resubmit`, officer)).body).toMatchObject({ disposition: 'issued' });
+    const approved = await officerDecides(stack, officer, 'resubmit', id);
+    expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
     const r = await polling;
     expect(r.code).toBe(0);
     expect(r.err).toContain('Issued certificate is trusted');
     const cert = await verified(readFileSync(file('poll.pem'), 'utf8'), 'sslserver');
     expect(cert.subjectAltName).toBe('DNS:poll.example.com, DNS:unproven-poll.example.com');
+  });
+
+  it("pki --est polls a pending request; an officer's `signet deny` reaches it as a failure, and nothing is issued", async () => {
+    const credential = await secret('denied.example.com');
+    const made = await sh(`pki --gen --type ecdsa --size 256 --outform pem > denied.key && pki --req --in denied.key --type priv --dn 'CN=denied.example.com' --san denied.example.com --san unproven-denied.example.com --outform pem > denied.csr`, dir);
+    expect(made.code).toBe(0);
+    const polling = sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in denied.csr --userpass '${credential}' --interval 1 --maxpolltime 90 --outform pem > denied.pem`, dir);
+    const requester = `enrollment-secret:${credential.split(':')[0]}`;
+    const id = await waitFor(
+      'the pending request',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = $1 AND disposition = 'pending'`, [requester])).rows[0]?.id as string | undefined,
+      30_000,
+      250,
+    );
+    const denied = await officerDecides(stack, officer, 'deny', id);
+    expect({ code: denied.code, disposition: denied.json?.disposition }).toEqual({ code: 0, disposition: 'denied' });
+    const r = await polling;
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('400');
+    expect(readFileSync(file('denied.pem'), 'utf8')).toBe('');
+    expect(await stack.db.query(`SELECT disposition FROM request WHERE id = $1`, [id])).toMatchObject({ rows: [{ disposition: 'denied' }] });
   });
 
   it('pki --est enrolls with an enrollment secret, and renews with the certificate it got', async () => {
