@@ -4,7 +4,7 @@ import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signetCli } from './support/cli';
+import { officerDecides, signetCli } from './support/cli';
 import { waitFor } from './support/processes';
 import { Stack } from './support/stack';
 
@@ -22,6 +22,18 @@ const dir = mkdtempSync(join(tmpdir(), 'signet-scep-e2e-'));
 let officer: string;
 let caPem: string;
 let url: string;
+/**
+ * The intermediary's SCEP settings: renewals go to WebServer (RenewalReq's
+ * identity names no template), and the RA key and pending transactions live
+ * in the `scep` schema of the stack's database, encrypted (ADR 0040), so a
+ * restart keeps them.
+ */
+const scepEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  SIGNET_SCEP_TEMPLATE: 'WebServer',
+  SIGNET_SCEP_DATABASE_URL: stack.databaseUrl,
+  SIGNET_SCEP_STATE_PASSPHRASE: 'scep state passphrase of the e2e stack',
+  ...extra,
+});
 
 function sh(cmd: string, args: string[], opts: { input?: string; timeout?: number; cwd?: string } = {}): { code: number; out: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, input: opts.input });
@@ -68,8 +80,7 @@ async function post(body: Buffer, contentType?: string): Promise<{ status: numbe
 }
 
 beforeAll(async () => {
-  // RenewalReq's identity names no template: renewals go to WebServer.
-  await stack.start({ SIGNET_SCEP_TEMPLATE: 'WebServer' });
+  await stack.start(scepEnv());
   await stack.adminReady();
   officer = stack.token('officer-scep', ['officer']).token;
   caPem = (await stack.get(`/api/v1/cas/${stack.ca}/certificate`)).body.certificate;
@@ -225,8 +236,8 @@ describe('strongSwan pki', () => {
     const poll = await pollingPki('pend', 'vpn.example.com', 'other.example.com', ['--outform', 'pem']);
     await new Promise((r) => setTimeout(r, 2_000)); // at least one CertPoll answered PENDING
     expect(poll.out()).toMatch(/pending/i);
-    const approved = await stack.admin('POST', `/api/v1/requests/${poll.pending}/resubmit`, officer);
-    expect(approved.status).toBe(200);
+    const approved = await officerDecides(stack, officer, 'resubmit', poll.pending);
+    expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
     const code = await poll.done;
     expect({ code, out: code === 0 ? '' : poll.out() }).toEqual({ code: 0, out: '' });
     writeFileSync(join(dir, 'pend.pem'), firstPem(poll.out()));
@@ -236,11 +247,54 @@ describe('strongSwan pki', () => {
 
   it('a pending request an officer denies reaches the polling client as FAILURE', async () => {
     const poll = await pollingPki('deny', 'deny.example.com', 'unproven.example.com');
-    expect((await stack.admin('POST', `/api/v1/requests/${poll.pending}/deny`, officer, { reason: 'not this one' })).status).toBe(200);
+    const denied = await officerDecides(stack, officer, 'deny', poll.pending);
+    expect({ code: denied.code, disposition: denied.json?.disposition }).toEqual({ code: 0, disposition: 'denied' });
     expect(await poll.done).not.toBe(0);
     expect(poll.out()).toContain('badRequest');
     expect(await inProcess()).toBe(0);
   }, 90_000);
+});
+
+describe('SCEP state across an intermediary restart (ADR 0040)', () => {
+  it('a request pends, the intermediary restarts with the same RA, `signet resubmit` approves it, and the client asking again gets its certificate', async () => {
+    const credential = await secret(['keep.example.com']);
+    writeFileSync(join(dir, 'keep.key'), sh('openssl', ['genrsa', '2048']).out);
+    const args = ['--scep', '--url', url, '--in', 'keep.key', '--dn', 'CN=keep.example.com', '--san', 'keep.example.com', '--san', 'unproven-keep.example.com', '--password', credential];
+    const pki = (maxPoll: string) =>
+      sh('pki', [...args, '--cacert-enc', 'sw-ra.der', '--cacert-sig', 'sw-ra.der', '--cacert', 'sw-ca.der', '--outform', 'pem', '--interval', '1', '--maxpolltime', maxPoll], { timeout: 90_000 });
+    // The device gives up polling for now: its request pends.
+    const first = pki('2');
+    expect(first.code).not.toBe(0);
+    expect(first.out).toMatch(/pending/i);
+    const pending = (await stack.db.query(`SELECT id FROM request WHERE disposition = 'pending' ORDER BY id DESC LIMIT 1`)).rows[0].id as string;
+    const stored = (await stack.db.query(`SELECT request_id, retrieval_secret FROM scep.transactions`)).rows as { request_id: string; retrieval_secret: Buffer }[];
+    // Its retrieval secret sealed (AES-256-GCM: IV, tag, ciphertext), not in clear.
+    const sealed = stored.find((r) => r.request_id === pending)!.retrieval_secret;
+    expect({ sealed: sealed.length > 28, printable: /^[\x20-\x7e]*$/.test(sealed.toString('latin1')) }).toEqual({ sealed: true, printable: false });
+    const raBefore = Buffer.from(await (await fetch(`${url}?operation=GetCACert`)).arrayBuffer());
+    const requests = await stack.count('request');
+
+    await stack.restart('intermediary', scepEnv());
+    // The same RA certificate (so the same key) from the scep schema: the device's copy of it still works.
+    expect(Buffer.from(await (await fetch(`${url}?operation=GetCACert`)).arrayBuffer()).equals(raBefore)).toBe(true);
+    const approved = await officerDecides(stack, officer, 'resubmit', pending);
+    expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
+
+    // strongSwan's transactionID is its key's hash: the resent PKCSReq reaches the stored transaction.
+    const second = pki('30');
+    expect({ code: second.code, out: second.code === 0 ? '' : second.out }).toEqual({ code: 0, out: '' });
+    writeFileSync(join(dir, 'keep.pem'), firstPem(second.out));
+    verified(join(dir, 'keep.pem'));
+    expect(subjectOf(join(dir, 'keep.pem'))).toContain('DNS:unproven-keep.example.com');
+    expect(await stack.count('request')).toBe(requests);
+    expect((await stack.db.query(`SELECT count(*)::int AS n FROM scep.transactions WHERE request_id = $1`, [pending])).rows[0].n).toBe(0);
+  }, 150_000);
+
+  it('at rest: the RA key is an encrypted PKCS#8 (one row: every start read it back, none enrolled anew)', async () => {
+    const ra = (await stack.db.query(`SELECT encrypted_key FROM scep.ra_certificates`)).rows as { encrypted_key: string }[];
+    expect(ra).toHaveLength(1);
+    expect(ra[0].encrypted_key).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+  });
 });
 
 describe('certmonger', () => {
@@ -371,11 +425,12 @@ describe('bad messages', () => {
     writeFileSync(join(dir, 'crl.p7'), opened.content);
     expect(sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'crl.p7', '-print_certs']).out).toContain('Certificate Revocation List');
   });
+
 });
 
 // SIGNET_SCEP_ALLOW_SINGLE_DES (ADR 0040): the operator's opt-in for clients
 // that can send nothing but single DES. The intermediary restarts with it
-// (and so with a new RA key and certificate); GetCACaps still offers no DES.
+// (keeping its RA key and certificate, from the scep schema); GetCACaps still offers no DES.
 describe('micromdm scepclient with SIGNET_SCEP_ALLOW_SINGLE_DES=true', () => {
   let credential: string;
   const raFingerprint = (): string => sh('openssl', ['x509', '-in', 'ra-des.pem', '-noout', '-fingerprint', '-sha256']).out.split('=')[1].replace(/:/g, '').trim().toLowerCase();
@@ -388,7 +443,7 @@ describe('micromdm scepclient with SIGNET_SCEP_ALLOW_SINGLE_DES=true', () => {
   };
 
   beforeAll(async () => {
-    await stack.restart('intermediary', { SIGNET_SCEP_TEMPLATE: 'WebServer', SIGNET_SCEP_ALLOW_SINGLE_DES: 'true' });
+    await stack.restart('intermediary', scepEnv({ SIGNET_SCEP_ALLOW_SINGLE_DES: 'true' }));
     await waitFor('the SCEP RA certificate', async () => (await fetch(`${url}?operation=GetCACert`)).ok, 60_000);
     writeFileSync(join(dir, 'cacert-des.p7'), Buffer.from(await (await fetch(`${url}?operation=GetCACert`)).arrayBuffer()));
     const certs = sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'cacert-des.p7', '-print_certs']).out;
