@@ -96,13 +96,22 @@ afterAll(() => stack.close(), 60_000);
 /** DER of a PEM file in the scratch directory. */
 const derOf = (file: string): Buffer => Buffer.from(readFileSync(join(dir, file), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
 
-/** A GetCRL for the strongSwan certificate's issuer and serial, signed with its key and sealed to the RA certificate in `raFile`. */
-function getCrlRequest(raFile: string, transactionId: string, cipher: Parameters<typeof buildScepRequest>[0]['cipher']): { key: KeyObject; cert: Buffer; message: Buffer } {
+/**
+ * A GetCRL (or GetCert) for an IssuerAndSerialNumber — by default the strongSwan certificate's — signed with that
+ * certificate's key and sealed to the RA certificate in `raFile`.
+ */
+function issuerAndSerialRequest(
+  raFile: string,
+  transactionId: string,
+  cipher: Parameters<typeof buildScepRequest>[0]['cipher'],
+  messageType: ScepMessageType = ScepMessageType.GetCRL,
+  wanted?: { issuerDer: Buffer; serial: Buffer },
+): { key: KeyObject; cert: Buffer; message: Buffer } {
   const key = createPrivateKey(readFileSync(join(dir, 'sw.key')));
   const cert = derOf('sw.pem');
-  const parts = splitCertificate(cert);
+  const parts = wanted ?? splitCertificate(cert);
   const message = buildScepRequest({
-    messageType: ScepMessageType.GetCRL,
+    messageType,
     transactionId,
     senderNonce: randomBytes(16),
     signer: { certificate: cert, privateKey: key },
@@ -145,7 +154,11 @@ describe('GetCACaps and GetCACert', () => {
   });
 
   it('an unknown operation, a missing message and a JSON body are 4xx with a typed error', async () => {
-    expect((await fetch(`${url}?operation=GetNextCACert`)).status).toBe(400);
+    const next = await fetch(`${url}?operation=GetNextCACert`);
+    expect({ status: next.status, message: ((await next.json()) as { message: string }).message }).toEqual({
+      status: 400,
+      message: 'GetNextCACert: this CA has no next CA certificate to announce (GetCACaps does not list GetNextCACert)',
+    });
     expect((await fetch(`${url}`)).status).toBe(400);
     expect((await fetch(`${url}?operation=PKIOperation`)).status).toBe(400);
     expect((await fetch(`${url}?operation=PKIOperation&message=%%%`)).status).toBe(400);
@@ -414,7 +427,7 @@ describe('bad messages', () => {
   });
 
   it('GetCRL by GET (certmonger sends PKIOperation as ?message=): the CRL, sealed to the requester', async () => {
-    const { key, cert, message } = getCrlRequest('ra.pem', 'get-crl', 'aes-256-cbc');
+    const { key, cert, message } = issuerAndSerialRequest('ra.pem', 'get-crl', 'aes-256-cbc');
     const res = await fetch(`${url}?operation=PKIOperation&message=${encodeURIComponent(message.toString('base64'))}`);
     const body = Buffer.from(await res.arrayBuffer());
     expect({ status: res.status, type: res.headers.get('content-type'), error: res.status === 200 ? '' : body.toString() }).toEqual({ status: 200, type: 'application/x-pki-message', error: '' });
@@ -426,6 +439,29 @@ describe('bad messages', () => {
     expect(sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'crl.p7', '-print_certs']).out).toContain('Certificate Revocation List');
   });
 
+  it('GetCert (RFC 8894 3.3.4): a certificate of this CA by issuer and serial, in a certs-only PKCS#7 sealed to the requester', async () => {
+    const { key, cert, message } = issuerAndSerialRequest('ra.pem', 'get-cert', 'aes-128-cbc', ScepMessageType.GetCert, splitCertificate(derOf('sw2.pem')));
+    const res = await post(message, 'application/x-pki-message');
+    expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/x-pki-message' });
+    const rep = readScepRequest(res.body);
+    expect(rep).toMatchObject({ messageType: 3, pkiStatus: 0, transactionId: 'get-cert', signatureValid: true });
+    writeFileSync(join(dir, 'getcert.p7'), openScepEnvelope(rep.envelope!, { certificate: cert, privateKey: key }, { allowDes3: false }).content);
+    const printed = sh('openssl', ['pkcs7', '-inform', 'DER', '-in', 'getcert.p7', '-print_certs']).out;
+    expect({ certificates: printed.match(/BEGIN CERTIFICATE/g)?.length, same: Buffer.from(firstPem(printed).replace(/-----[^-]+-----|\s/g, ''), 'base64').equals(derOf('sw2.pem')) }).toEqual({ certificates: 1, same: true });
+  });
+
+  it('GetCert for a serial this CA never issued, or for another issuer, is FAILURE badCertId; nothing is left in process', async () => {
+    const sw = splitCertificate(derOf('sw.pem'));
+    for (const [id, wanted] of [
+      ['get-cert-unknown', { issuerDer: sw.issuerDer, serial: Buffer.from('0123456789abcdef0123456789abcdef', 'hex') }],
+      ['get-cert-issuer', { issuerDer: splitCertificate(derOf('x.pem')).subjectDer, serial: sw.serial }],
+    ] as const) {
+      const res = await post(issuerAndSerialRequest('ra.pem', id, 'aes-128-cbc', ScepMessageType.GetCert, wanted).message, 'application/x-pki-message');
+      expect(res.status).toBe(200);
+      expect(readScepRequest(res.body)).toMatchObject({ messageType: 3, pkiStatus: 2, failInfo: 4, transactionId: id, signatureValid: true });
+    }
+    expect(await inProcess()).toBe(0);
+  });
 });
 
 // SIGNET_SCEP_ALLOW_SINGLE_DES (ADR 0040): the operator's opt-in for clients
@@ -469,7 +505,7 @@ describe('micromdm scepclient with SIGNET_SCEP_ALLOW_SINGLE_DES=true', () => {
   });
 
   it('a single-DES request (GetCRL) is answered sealed with AES-128-CBC', async () => {
-    const { key, cert, message } = getCrlRequest('ra-des.pem', 'get-crl-des', 'des-cbc');
+    const { key, cert, message } = issuerAndSerialRequest('ra-des.pem', 'get-crl-des', 'des-cbc');
     const res = await post(message, 'application/x-pki-message');
     expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/x-pki-message' });
     const rep = readScepRequest(res.body);

@@ -176,9 +176,26 @@ export class ScepService {
         return { status: 'SUCCESS', certificates: [], crls: [crl.der] };
       }
       case ScepMessageType.GetCert:
-        throw new Refusal('badCertId', 'GetCert is not offered: use the JSON API or CertPoll');
+        return { status: 'SUCCESS', certificates: [await this.certificate(ca, scepIssuerAndSerial(content))] };
       default:
         throw new Refusal('badRequest', `messageType ${signed.messageType} is not a request`);
+    }
+  }
+
+  /**
+   * GetCert (RFC 8894 3.3.4): a certificate of this CA by issuer and serial,
+   * for any requester whose message is signed and sealed to the RA
+   * (certificates are public; ADR 0040). Another issuer, or a serial this CA
+   * never issued, is badCertId.
+   */
+  private async certificate(ca: { name: string; certificate: Buffer }, wanted: { issuer: Buffer; serialHex: string }): Promise<Buffer> {
+    if (!wanted.issuer.equals(splitCertificate(ca.certificate).subjectDer)) throw new Refusal('badCertId', 'GetCert: the issuer is not this CA');
+    if (!/^(?:[0-9a-f]{2}){1,32}$/.test(wanted.serialHex)) throw new Refusal('badCertId', 'GetCert: no certificate of this CA has that serial');
+    try {
+      return decodeCertificateText((await this.cas.certificateBySerial(ca.name, wanted.serialHex)).certificate);
+    } catch (e) {
+      if (e instanceof SignetError && e.code === ErrorCode.NotFound) throw new Refusal('badCertId', `GetCert: certificate ${wanted.serialHex} not found`);
+      throw e;
     }
   }
 
