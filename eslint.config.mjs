@@ -45,7 +45,7 @@ function boundaries({ testCode = false, allow = [] } = {}) {
 
 /** Packages only one place may import (`@typescript-eslint/no-restricted-imports`, which also sees `import x = require()`). */
 const ASN1 = { group: ['asn1js', 'asn1js/*', 'pkijs', 'pkijs/*', '@peculiar/*'], message: 'ASN.1 stays in libs/x509: use @signet/x509.' };
-const ORM = { group: ['typeorm', 'typeorm/*'], message: 'The database stays in apps/ca-core (and the ACME state in apps/intermediary/src/acme, ADR 0035).' };
+const ORM = { group: ['typeorm', 'typeorm/*'], message: 'The database stays in apps/ca-core (and the front doors\' own state in apps/intermediary: src/acme, ADR 0035; src/scep/database and scep.store.ts, ADR 0040).' };
 const PG = { group: ['pg', 'pg/*'], message: 'The database stays in apps/ca-core and apps/intermediary/src/acme (e2e and bench may use pg to set up databases).' };
 const restrict = (...patterns) => ['error', { patterns }];
 
@@ -86,9 +86,15 @@ export default defineConfig(
     files: ['apps/ca-core/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': restrict(ASN1) },
   },
-  // The intermediary's ACME state lives in its own schema (ADR 0035): only src/acme/ and the intermediary's test helpers reach a database.
+  // The intermediary's ACME and SCEP state live in their own schemas (ADR 0035, 0040): only src/acme/, SCEP's store, the shared schema opener and the intermediary's test helpers reach a database.
   {
-    files: ['apps/intermediary/src/acme/**/*.ts', 'apps/intermediary/src/testing/**/*.ts'],
+    files: [
+      'apps/intermediary/src/acme/**/*.ts',
+      'apps/intermediary/src/scep/database/**/*.ts',
+      'apps/intermediary/src/scep/scep.store.ts',
+      'apps/intermediary/src/database/**/*.ts',
+      'apps/intermediary/src/testing/**/*.ts',
+    ],
     rules: { '@typescript-eslint/no-restricted-imports': restrict(ASN1) },
   },
   // e2e and bench: whole-system tests reach an app only through its testing-api; they may use pg to prepare databases.

@@ -3,6 +3,8 @@
 #   1. the CSR parser alone (libs/x509/src/csr.fuzz.spec.ts)
 #   2. the whole stack, all five services: HTTP submits and bus messages
 #      (e2e/bad-input.spec.ts, the fuzz case only)
+#   3. EST over HTTPS and SCEP over HTTP against the whole stack: envelopes,
+#      CSRs and headers (e2e/est.spec.ts, e2e/scep.spec.ts, the fuzz cases)
 # SIGNET_FUZZ_CASES (default 100000) cases each; SIGNET_FUZZ_SEED repeats a
 # run, else a fresh seed is drawn and printed first. Exits non-zero on the
 # first failing run, whose message lists the failing cases and the seed.
@@ -28,4 +30,6 @@ signet_log "== the CSR parser"
 npx jest -c libs/x509/jest.config.js libs/x509/src/csr.fuzz.spec.ts </dev/null
 signet_log "== the whole stack (HTTP and bus)"
 npx jest -c e2e/jest.config.js --runInBand e2e/bad-input.spec.ts -t 'fuzz' </dev/null
+signet_log "== EST and SCEP over HTTP(S)"
+npx jest -c e2e/jest.config.js --runInBand e2e/est.spec.ts e2e/scep.spec.ts -t 'fuzz' </dev/null
 signet_log "fuzz: no failures (seed ${SIGNET_FUZZ_SEED})"

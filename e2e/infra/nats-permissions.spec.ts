@@ -221,6 +221,15 @@ describe('deploy/nats/nats.conf permissions', () => {
       for (const user of ['admin-api', 'policy-service', 'exit-service'] as const) await requestDenied(await as(user), Commands.enrolleeRevoke.subject('x'));
     });
 
+    it('alone may read a certificate by serial at ca-core (ca.x.certificate.get, SCEP GetCert); admin-api, policy-service and exit-service may not', async () => {
+      const core = await as('ca-core');
+      respond(core, Commands.certificateBySerial.wildcard, Commands.certificateBySerial.queue);
+      await core.flush();
+      const nc = await as('intermediary');
+      expect((await nc.request(Commands.certificateBySerial.subject('x'), '{}', { timeout: 3_000 })).string()).toBe('ok');
+      for (const user of ['admin-api', 'policy-service', 'exit-service'] as const) await requestDenied(await as(user), Commands.certificateBySerial.subject('x'));
+    });
+
     it('may ask exit-service for its status (readiness), and no other exit-service command', async () => {
       const exit = await as('exit-service');
       respond(exit, 'exit.*.status', 'signet-exit-service');

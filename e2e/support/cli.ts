@@ -37,3 +37,12 @@ export function signetCli(stack: Stack, args: string[], token?: string, extraEnv
     });
   });
 }
+
+/**
+ * An officer's decision on a pending request with the CLI, as
+ * docs/ENROLLMENT.md shows it: `signet resubmit <id>` (exit 0 once issued)
+ * or `signet deny <id> --reason <text>` (exit 0 once denied).
+ */
+export function officerDecides(stack: Stack, token: string, verb: 'resubmit' | 'deny', requestId: number | string, reason = 'not this one'): Promise<CliResult> {
+  return signetCli(stack, [verb, String(requestId), '--json', ...(verb === 'deny' ? ['--reason', reason] : [])], token);
+}

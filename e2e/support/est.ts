@@ -1,3 +1,4 @@
+import { mutateCsr, type FuzzKeys, type Prng } from '@signet/testing';
 import { execFile } from 'node:child_process';
 
 /** A shell pipeline as the docs show it (curl | openssl ...), run asynchronously so the services' logs keep flowing. */
@@ -36,4 +37,58 @@ export function multipartParts(body: string, boundary: string): { headers: Recor
       }
       return { headers, body: rest.join('\r\n\r\n').replace(/\r\n$/, '') };
     });
+}
+
+/**
+ * One fuzzed EST request (RFC 7030 4.2): a path (labels, operations, junk),
+ * an Authorization header (none, broken Basic, another scheme), a
+ * Content-Type and Content-Transfer-Encoding, and a body — a mutated CSR in
+ * base64 (with or without line breaks), raw DER, broken base64, empty or
+ * oversized. None carries a valid credential; a TLS client certificate may
+ * make a mutated CSR that still parses a real request.
+ */
+export function estFuzzCase(prng: Prng, keys: FuzzKeys): { kind: string; path: string; headers: Record<string, string>; body: Buffer } {
+  const op = prng.pick(['simpleenroll', 'simplereenroll', 'serverkeygen', 'codesign/simpleenroll', 'client/simplereenroll', 'nosuchlabel/simpleenroll', 'simpleenroll/extra', 'cacerts', 'csrattrs', 'simple%20enroll', 'SIMPLEENROLL']);
+  const headers: Record<string, string> = {};
+  const auth = prng.int(6);
+  if (auth === 1) headers.authorization = `Basic ${prng.bytes(prng.int(40)).toString('base64')}`;
+  if (auth === 2) headers.authorization = `Basic ${Buffer.from(`${prng.bytes(6).toString('hex')}:${prng.bytes(8).toString('hex')}`).toString('base64')}`;
+  if (auth === 3) headers.authorization = prng.pick(['Basic', 'Basic !!!', 'Bearer x', 'Basic Og==', 'Negotiate abc', 'Basic ' + 'A'.repeat(5000)]);
+  const type = prng.pick(['application/pkcs10', 'application/pkcs10', 'application/pkcs10', 'application/pkcs10; charset=utf-8', 'application/octet-stream', 'text/plain', 'application/json', 'multipart/form-data; boundary=x', 'x/y/z', '']);
+  if (type) headers['content-type'] = type;
+  const cte = prng.int(5);
+  if (cte === 1) headers['content-transfer-encoding'] = prng.pick(['base64', 'binary', '7bit', 'gzip', '\u00e9t\u00e9']);
+  const csr = mutateCsr(prng, keys);
+  const b64 = csr.der.toString('base64');
+  let body: Buffer;
+  let kind = csr.kind;
+  switch (prng.int(8)) {
+    case 0:
+      body = csr.der;
+      kind += ' as DER';
+      break;
+    case 1:
+      body = Buffer.from(`${b64.slice(0, prng.int(b64.length))}!${b64.slice(10)}`);
+      kind += ' with a non-base64 character';
+      break;
+    case 2:
+      body = Buffer.alloc(0);
+      kind = 'empty body';
+      break;
+    case 3:
+      body = Buffer.from('A'.repeat(prng.pick([70_000, 300_000])));
+      kind = 'oversized base64';
+      break;
+    case 4:
+      body = Buffer.from(b64.replace(/(.{64})/g, '$1\r\n'));
+      kind += ' with CRLF line breaks';
+      break;
+    case 5:
+      body = Buffer.from(b64.slice(0, prng.int(b64.length)));
+      kind += ' truncated';
+      break;
+    default:
+      body = Buffer.from(prng.chance(0.5) ? b64.replace(/(.{64})/g, '$1\n') : b64);
+  }
+  return { kind: `${op} ${type || '(no type)'} auth#${auth}: ${kind}`, path: op, headers, body };
 }

@@ -6,6 +6,7 @@ import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin';
 import { AuditStore } from './audit/audit.store';
 import { CaKeysService } from './ca/ca-keys.service';
 import { CaController } from './ca/ca.controller';
+import { CertificateReadController } from './ca/certificate-read.controller';
 import { Clock, SystemClock } from './clock';
 import { CA_CONFIG, type CaConfig } from './config/ca-config';
 import { REVOCATION_CONTROLLERS, revocationProviders } from './crl';
@@ -33,7 +34,7 @@ export class CaCoreModule {
   static register(deps: { config: CaConfig; ds: DataSource; nc: NatsConnection; clock?: Clock; env?: NodeJS.ProcessEnv }): DynamicModule {
     return {
       module: CaCoreModule,
-      controllers: [RequestsController, CaController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS, ...ENROLLMENT_SECRET_CONTROLLERS],
+      controllers: [RequestsController, CaController, CertificateReadController, ModuleRegistryController, ...ADMIN_CONTROLLERS, ...EXIT_CONTROLLERS, ...REVOCATION_CONTROLLERS, ...ENROLLMENT_SECRET_CONTROLLERS],
       providers: [
         { provide: CA_CONFIG, useValue: deps.config },
         { provide: Clock, useValue: deps.clock ?? new SystemClock() },

@@ -10,6 +10,7 @@ import { type IntermediaryConfig } from './config/config';
 import { accessLog } from './http/access-log';
 import { PKCS10_MEDIA_TYPE } from './requests/submit-input';
 import { isScepPath } from './scep/scep.controller';
+import { isEstPath } from './est/est.controller';
 import { apiOnlyOverHttps } from './tls/api-over-https';
 
 /**
@@ -37,7 +38,8 @@ export async function createApp(
       if (config.acme) app.useBodyParser('text', { type: JOSE_MEDIA_TYPE, limit: config.http.bodyLimitBytes });
     },
     // No streamed answers here: ending the response is enough.
-    errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError }),
+    // EST speaks text (RFC 7030 4.2.3): its unknown routes and refused bodies too.
+    errorFilter: new HttpErrorFilter({ afterHeadersSent: 'end', toHttpError: toIntermediaryHttpError, plainText: (req) => isEstPath(req.path) }),
   });
   // req.ip, the source per-address limits count: the socket's peer unless proxies are named (SIGNET_TRUST_PROXY).
   app.set('trust proxy', config.http.trustProxy);

@@ -7,6 +7,8 @@ import {
   CaPropertiesReplySchema,
   CaPropertiesRequestSchema,
   CaRecordSchema,
+  CertificateBySerialReplySchema,
+  CertificateBySerialRequestSchema,
   DiscoveryRequestSchema,
 } from './messages/ca';
 import { ModuleRecordSchema, ModuleRegisterSchema } from './messages/modules';
@@ -139,6 +141,8 @@ export const Commands = {
   enrolleeRevoke: command('ca.request.revoke', 'ca', 'request.revoke', CA_CORE_QUEUE, EnrolleeRevokeRequestSchema, CertificateStatusSchema),
   /** ICertRequest::GetCACertificate */
   caCertificate: command('ca.ca.certificate', 'ca', 'ca.certificate', CA_CORE_QUEUE, CaCertificateRequestSchema, CaCertificateReplySchema),
+  /** A front door reads one certificate by serial (SCEP GetCert, ADR 0040); read-only, the certificate alone. */
+  certificateBySerial: command('ca.certificate.get', 'ca', 'certificate.get', CA_CORE_QUEUE, CertificateBySerialRequestSchema, CertificateBySerialReplySchema),
   /** ICertRequest::GetCAProperty */
   caProperties: command('ca.ca.properties', 'ca', 'ca.properties', CA_CORE_QUEUE, CaPropertiesRequestSchema, CaPropertiesReplySchema),
   /** A module announcing itself (late start, or answering ca-core's roll call). */

@@ -12,6 +12,12 @@ export interface HttpErrorFilterOptions {
    * never a body that merely looks short.
    */
   afterHeadersSent?: 'end' | 'destroy';
+  /**
+   * Requests whose protocol speaks text, not JSON (EST, RFC 7030 4.2.3):
+   * their errors — an unknown route, a body the parser refused — go out as
+   * `CODE: message` in text/plain, as the protocol's own handlers answer.
+   */
+  plainText?: (req: HttpRequest) => boolean;
 }
 
 /**
@@ -26,10 +32,12 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('HttpError');
   private readonly map: (e: unknown) => HttpError;
   private readonly afterHeadersSent: 'end' | 'destroy';
+  private readonly plainText: (req: HttpRequest) => boolean;
 
   constructor(opts: HttpErrorFilterOptions = {}) {
     this.map = opts.toHttpError ?? ((e) => toHttpError(e));
     this.afterHeadersSent = opts.afterHeadersSent ?? 'end';
+    this.plainText = opts.plainText ?? (() => false);
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -42,6 +50,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       // Too late for a clean answer: never leave the response hanging.
       if (this.afterHeadersSent === 'destroy') res.destroy();
       else res.end();
+      return;
+    }
+    if (this.plainText(req)) {
+      res.status(err.status).set({ ...err.headers, 'Content-Type': 'text/plain; charset=utf-8' }).send(Buffer.from(`${err.body.code}: ${err.body.message}\n`, 'utf8'));
       return;
     }
     res.status(err.status).set(err.headers).json(err.body);

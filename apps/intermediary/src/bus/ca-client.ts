@@ -9,6 +9,7 @@ import {
   type CaCertificateReply,
   type CaPropertiesReply,
   type CaPropertyName,
+  type CertificateBySerialReply,
   type CertificateStatus,
   type EnrolleeRevokeRequest,
   type RequestResult,
@@ -23,7 +24,7 @@ export const NATS_CONNECTION = Symbol('NatsConnection');
 
 /**
  * The narrow view of ca-core the intermediary needs (ICertRequest): submit,
- * retrieve, and two CA reads. Callers never see a raw bus client or subject.
+ * retrieve, revoke, two CA reads and a certificate read by serial. Callers never see a raw bus client or subject.
  */
 @Injectable()
 export class CaClient {
@@ -54,6 +55,11 @@ export class CaClient {
   /** ICertRequest::GetCACertificate */
   caCertificate(ca: string, chain: boolean): Promise<CaCertificateReply> {
     return this.bus.call(Commands.caCertificate, ca, { chain }).catch(rethrowPublic(ca));
+  }
+
+  /** One certificate of the CA by serial (SCEP GetCert); NOT_FOUND when it has none. */
+  certificateBySerial(ca: string, serial: string): Promise<CertificateBySerialReply> {
+    return this.bus.call(Commands.certificateBySerial, ca, { serial }).catch(rethrowPublic(ca));
   }
 
   /** ICertRequest::GetCAProperty */

@@ -12,6 +12,11 @@ import { EstService, textAnswer, type EnrollOperation, type EstAnswer } from './
 /** RFC 7030 §3.2.2: every EST operation under this prefix, optionally after a label. */
 export const EST_PATH = '.well-known/est';
 
+/** Whether a request path is under /.well-known/est/ (for the error filter: EST errors are text). */
+export function isEstPath(path: string | undefined): boolean {
+  return (path ?? '').toLowerCase().startsWith(`/${EST_PATH}/`);
+}
+
 /**
  * EST's routes (RFC 7030 §3.2.2), each with and without a label:
  * `/.well-known/est[/<label>]/{cacerts,simpleenroll,simplereenroll,csrattrs,serverkeygen}`.

@@ -1,11 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ErrorCode, SignetError, type San } from '@signet/contracts';
 import { createCsr, decodeCertificateText, generateKeyPair, toPem } from '@signet/x509';
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { FrontDoorSigner } from '../auth/front-door-signer';
 import { CaClient } from '../bus/ca-client';
 import { selfEnrollmentSubmit } from '../tls/service-identity';
-import { SCEP_CONFIG, type ScepConfig } from './scep.config';
+import { SCEP_CONFIG, SCEP_STORE, type ScepConfig } from './scep.config';
+import { type ScepStateStore } from './scep.store';
 
 /** The RA's certificate, the CA chain above it, and its key (a KeyObject: never exported, written or logged). */
 export interface RaCredentials {
@@ -29,12 +30,14 @@ interface Held {
  * pkcsPKIEnvelope to the certificate GetCACert gives it and checks the
  * CertRep's signature with it; the CA key stays in ca-core, so the
  * intermediary holds a certificate of its own for this, issued by the CA
- * like its TLS certificate (ADR 0029): an RSA key made here, held in
- * memory only, a request under the RA template as the `service` identity.
+ * like its TLS certificate (ADR 0029): an RSA key made here, a request
+ * under the RA template as the `service` identity. The key is held in
+ * memory only, or — with SIGNET_SCEP_DATABASE_URL — stored encrypted in the
+ * `scep` schema, so every replica answers the same RA, across restarts.
  * Enrolled at the first SCEP request (so a CA that is not up yet costs
- * nothing at start), renewed after the configured part
- * of its lifetime, re-enrolled after every restart. A request that pends
- * (a template with approval) is read back instead of asked again.
+ * nothing at start), renewed after the configured part of its lifetime
+ * (and, held in memory, after every restart). A request that pends (a
+ * template with approval) is read back instead of asked again.
  */
 @Injectable()
 export class ScepRa {
@@ -45,11 +48,14 @@ export class ScepRa {
     @Inject(SCEP_CONFIG) private readonly config: ScepConfig,
     private readonly cas: CaClient,
     private readonly signer: FrontDoorSigner,
+    @Optional() @Inject(SCEP_STORE) private readonly store?: ScepStateStore | null,
   ) {}
 
   /** The RA for `ca`, enrolling or renewing as needed; 503 CA_UNAVAILABLE while it has none. */
   async credentials(ca: string, now = Date.now()): Promise<RaCredentials> {
     const h = this.slot(ca);
+    // Shared: what every replica answers is the newest stored RA (another replica may have renewed it).
+    if (this.store) this.adopt(h, await this.store.latestRa(ca));
     const c = h.current;
     if (c && now < c.renewAt) return c;
     const next = this.enrollOnce(ca, h);
@@ -72,11 +78,34 @@ export class ScepRa {
     return h;
   }
 
+  private adopt(h: Held, stored: RaCredentials[]): void {
+    if (stored[0]) h.current = stored[0];
+    if (stored[1]) h.previous = stored[1];
+  }
+
   private enrollOnce(ca: string, h: Held): Promise<RaCredentials> {
-    h.inflight ??= this.enroll(ca, h).finally(() => {
+    h.inflight ??= (this.store ? this.enrollShared(ca, h, this.store) : this.enroll(ca, h)).finally(() => {
       h.inflight = undefined;
     });
     return h.inflight;
+  }
+
+  /**
+   * Enrols under the store's lock, so one replica asks the CA and the others
+   * find its certificate; the key is written encrypted. A request that pends
+   * (an RA template with approval) is remembered by the replica that made it.
+   */
+  private enrollShared(ca: string, h: Held, store: ScepStateStore): Promise<RaCredentials> {
+    return store.withRaLock(ca, async (tx) => {
+      const stored = await store.latestRa(ca, tx);
+      if (stored[0] && Date.now() < stored[0].renewAt) {
+        this.adopt(h, stored);
+        return stored[0];
+      }
+      const creds = await this.enroll(ca, h);
+      await store.insertRa(tx, ca, creds);
+      return creds;
+    });
   }
 
   private async enroll(ca: string, h: Held): Promise<RaCredentials> {

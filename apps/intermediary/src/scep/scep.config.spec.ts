@@ -18,6 +18,22 @@ describe('loadScepConfig', () => {
     ).toMatchObject({ enabled: false, ca: 'devices', ra: { name: 'ra.example.localhost' }, template: 'WebServer', legacy: true, allowSingleDes: true });
   });
 
+  it('ok/state: a database and the passphrase that encrypts its secrets', () => {
+    expect(loadScepConfig({ SIGNET_SCEP_DATABASE_URL: 'postgres://db/signet', SIGNET_SCEP_STATE_PASSPHRASE: 'twelve chars or more' }).state).toEqual({
+      databaseUrl: 'postgres://db/signet',
+      passphrase: 'twelve chars or more',
+    });
+  });
+
+  it.each([
+    [{ SIGNET_SCEP_DATABASE_URL: 'postgres://db/signet' }, 'SIGNET_SCEP_STATE_PASSPHRASE'],
+    [{ SIGNET_SCEP_DATABASE_URL: 'postgres://db/signet', SIGNET_SCEP_STATE_PASSPHRASE: 'short' }, 'SIGNET_SCEP_STATE_PASSPHRASE'],
+    [{ SIGNET_SCEP_STATE_PASSPHRASE: 'twelve chars or more' }, 'SIGNET_SCEP_DATABASE_URL'],
+  ])('fail/state %j: both or neither, the passphrase long enough', (env, name) => {
+    expect(() => loadScepConfig(env)).toThrow(ConfigError);
+    expect(() => loadScepConfig(env)).toThrow(name);
+  });
+
   it.each([
     ['SIGNET_SCEP_RA_NAME', 'not a name!'],
     ['SIGNET_SCEP_CA', 'Bad CA'],

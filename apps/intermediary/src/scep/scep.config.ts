@@ -1,6 +1,6 @@
-import { envBoolean, envInt, loadEnv } from '@signet/config';
+import { ConfigError, envBoolean, envInt, loadEnv, readSecret } from '@signet/config';
 import { CaNameSchema } from '@signet/contracts';
-import { isValidDnsName } from '@signet/x509';
+import { MIN_PASSPHRASE_LENGTH, isValidDnsName } from '@signet/x509';
 import { z } from 'zod';
 
 const optionalText = z
@@ -52,6 +52,13 @@ export interface ScepConfig {
   legacy: boolean;
   allowSingleDes: boolean;
   pending: { ttlMs: number; max: number };
+  /**
+   * Where the RA key and the pending transactions live when several
+   * replicas share them and a restart keeps them (ADR 0040): the `scep`
+   * schema of this database, secrets encrypted under the passphrase.
+   * Unset: held in memory, for one replica.
+   */
+  state?: { databaseUrl: string; passphrase: string };
 }
 
 export function loadScepConfig(env: NodeJS.ProcessEnv = process.env): ScepConfig {
@@ -64,7 +71,25 @@ export function loadScepConfig(env: NodeJS.ProcessEnv = process.env): ScepConfig
     legacy: e.SIGNET_SCEP_LEGACY,
     allowSingleDes: e.SIGNET_SCEP_ALLOW_SINGLE_DES,
     pending: { ttlMs: e.SIGNET_SCEP_PENDING_TTL_SECONDS * 1000, max: e.SIGNET_SCEP_PENDING_MAX },
+    ...stateOf(env),
   };
 }
 
+/** SIGNET_SCEP_DATABASE_URL and SIGNET_SCEP_STATE_PASSPHRASE (or their _FILE forms): both or neither. */
+function stateOf(env: NodeJS.ProcessEnv): Pick<ScepConfig, 'state'> {
+  const databaseUrl = readSecret(env, 'SIGNET_SCEP_DATABASE_URL');
+  const passphrase = readSecret(env, 'SIGNET_SCEP_STATE_PASSPHRASE');
+  if (!databaseUrl && !passphrase) return {};
+  if (!databaseUrl) throw new ConfigError('SIGNET_SCEP_STATE_PASSPHRASE is set without SIGNET_SCEP_DATABASE_URL: give both, or neither', ['SIGNET_SCEP_DATABASE_URL']);
+  if (!passphrase || passphrase.length < MIN_PASSPHRASE_LENGTH) {
+    throw new ConfigError(`SIGNET_SCEP_DATABASE_URL needs SIGNET_SCEP_STATE_PASSPHRASE (or _FILE), at least ${MIN_PASSPHRASE_LENGTH} characters: it encrypts the RA key and the retrieval secrets at rest`, [
+      'SIGNET_SCEP_STATE_PASSPHRASE',
+    ]);
+  }
+  return { state: { databaseUrl, passphrase } };
+}
+
 export const SCEP_CONFIG = Symbol('ScepConfig');
+
+/** The SCEP state store (ADR 0040), when SIGNET_SCEP_DATABASE_URL configures one; null otherwise. */
+export const SCEP_STORE = Symbol('ScepStateStore');

@@ -55,6 +55,9 @@ export class ScepController {
         if (!BASE64.test(text)) throw badMessage('PKIOperation: message must be base64', 'message');
         return send(res, await this.scep.pkiOperation(Buffer.from(text, 'base64'), sourceKey(req.ip)));
       }
+      case 'GetNextCACert':
+        // RFC 8894 3.5.2: only for a CA that lists GetNextCACert in GetCACaps; Signet has no CA rollover to announce (ADR 0040).
+        throw badMessage('GetNextCACert: this CA has no next CA certificate to announce (GetCACaps does not list GetNextCACert)');
       default:
         throw badMessage(operation === undefined ? 'operation is required (GetCACaps, GetCACert, PKIOperation)' : 'operation must be GetCACaps, GetCACert or PKIOperation');
     }

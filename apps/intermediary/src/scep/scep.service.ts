@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ErrorCode, SignetError, type Identity, type RequestResult } from '@signet/contracts';
 import {
   buildScepCertRep,
@@ -26,8 +26,9 @@ import { DiscoveryService } from '../discovery/discovery.service';
 import { CrlEdgeService } from '../revocation/crl.service';
 import { ClientCertificateAuthenticator } from '../tls/client-certificate.authenticator';
 import { ScepRa } from './scep-ra';
-import { SCEP_CONFIG, type ScepConfig } from './scep.config';
-import { ScepTransactions } from './transactions';
+import { SCEP_CONFIG, SCEP_STORE, type ScepConfig } from './scep.config';
+import { type ScepStateStore } from './scep.store';
+import { MemoryTransactions, transactionKey, type PendingTransactions } from './transactions';
 
 export const SCEP_MESSAGE_MEDIA_TYPE = 'application/x-pki-message';
 
@@ -61,7 +62,7 @@ class Refusal extends Error {
 @Injectable()
 export class ScepService {
   private readonly log = new Logger('Scep');
-  private readonly transactions: ScepTransactions;
+  private readonly transactions: PendingTransactions;
 
   constructor(
     @Inject(SCEP_CONFIG) private readonly config: ScepConfig,
@@ -72,8 +73,9 @@ export class ScepService {
     private readonly secrets: EnrollmentSecretAuthenticator,
     private readonly clientCertificates: ClientCertificateAuthenticator,
     private readonly crls: CrlEdgeService,
+    @Optional() @Inject(SCEP_STORE) store?: ScepStateStore | null,
   ) {
-    this.transactions = new ScepTransactions(config.pending);
+    this.transactions = store ?? new MemoryTransactions(config.pending);
     if (config.allowSingleDes) {
       this.log.warn(
         'SIGNET_SCEP_ALLOW_SINGLE_DES=true: single-DES (56-bit) request envelopes are accepted; one who records and breaks one learns its CSR and its challenge password (spent by then). Not advertised in GetCACaps; answers are sealed with AES (ADR 0040)',
@@ -152,19 +154,19 @@ export class ScepService {
     ca: { name: string; certificate: Buffer },
     source: string,
   ): Promise<{ status: 'PENDING'; requestId: number } | { status: 'SUCCESS'; certificates: Buffer[]; crls?: Buffer[]; requestId?: number }> {
-    const key = ScepTransactions.key(ca.name, signed.transactionId, splitCertificate(signed.signerCertificate).spki);
+    const key = transactionKey(ca.name, signed.transactionId, splitCertificate(signed.signerCertificate).spki);
     switch (signed.messageType) {
       case ScepMessageType.PKCSReq:
       case ScepMessageType.RenewalReq: {
         // A client that resends its request while it pends (micromdm's scepclient does) is polling.
-        const known = this.transactions.find(key);
+        const known = await this.transactions.find(key);
         if (known) return this.poll(ca.name, key, known.requestId, known.retrievalSecret);
         const identity = await this.identify(signed, content, ca.name, source);
         return this.submit(ca.name, key, signed, content, identity);
       }
       case ScepMessageType.CertPoll: {
         scepIssuerAndSubject(content);
-        const known = this.transactions.find(key);
+        const known = await this.transactions.find(key);
         if (!known) throw new Refusal('badCertId', 'no pending transaction with this transactionID for this key');
         return this.poll(ca.name, key, known.requestId, known.retrievalSecret);
       }
@@ -174,9 +176,26 @@ export class ScepService {
         return { status: 'SUCCESS', certificates: [], crls: [crl.der] };
       }
       case ScepMessageType.GetCert:
-        throw new Refusal('badCertId', 'GetCert is not offered: use the JSON API or CertPoll');
+        return { status: 'SUCCESS', certificates: [await this.certificate(ca, scepIssuerAndSerial(content))] };
       default:
         throw new Refusal('badRequest', `messageType ${signed.messageType} is not a request`);
+    }
+  }
+
+  /**
+   * GetCert (RFC 8894 3.3.4): a certificate of this CA by issuer and serial,
+   * for any requester whose message is signed and sealed to the RA
+   * (certificates are public; ADR 0040). Another issuer, or a serial this CA
+   * never issued, is badCertId.
+   */
+  private async certificate(ca: { name: string; certificate: Buffer }, wanted: { issuer: Buffer; serialHex: string }): Promise<Buffer> {
+    if (!wanted.issuer.equals(splitCertificate(ca.certificate).subjectDer)) throw new Refusal('badCertId', 'GetCert: the issuer is not this CA');
+    if (!/^(?:[0-9a-f]{2}){1,32}$/.test(wanted.serialHex)) throw new Refusal('badCertId', 'GetCert: no certificate of this CA has that serial');
+    try {
+      return decodeCertificateText((await this.cas.certificateBySerial(ca.name, wanted.serialHex)).certificate);
+    } catch (e) {
+      if (e instanceof SignetError && e.code === ErrorCode.NotFound) throw new Refusal('badCertId', `GetCert: certificate ${wanted.serialHex} not found`);
+      throw e;
     }
   }
 
@@ -221,14 +240,14 @@ export class ScepService {
         // Stored as pending: an officer can resubmit it, and the client's CertPoll reads it back.
         const d = e.details as { requestId?: number; retrievalSecret?: string } | undefined;
         if (d?.requestId !== undefined && d.retrievalSecret) {
-          this.transactions.remember(key, { requestId: d.requestId, retrievalSecret: d.retrievalSecret });
+          await this.transactions.remember(key, { requestId: d.requestId, retrievalSecret: d.retrievalSecret });
           return { status: 'PENDING' as const, requestId: d.requestId };
         }
       }
       if (e instanceof SignetError && CLIENT_ERRORS.has(e.code)) throw new Refusal('badRequest', `CA refused the request: ${e.message}`);
       throw e;
     }
-    if (result.disposition === 'pending' || result.disposition === 'in_process') this.transactions.remember(key, { requestId: result.requestId, retrievalSecret: result.retrievalSecret });
+    if (result.disposition === 'pending' || result.disposition === 'in_process') await this.transactions.remember(key, { requestId: result.requestId, retrievalSecret: result.retrievalSecret });
     return this.outcome(key, result);
   }
 
@@ -236,10 +255,10 @@ export class ScepService {
     return this.outcome(key, await this.cas.retrieve(ca, { requestId, retrievalSecret }));
   }
 
-  private outcome(key: string, result: RequestResult) {
+  private async outcome(key: string, result: RequestResult) {
     // In process: an officer's resubmit is running right now; the next poll will know.
     if (result.disposition === 'pending' || result.disposition === 'in_process') return { status: 'PENDING' as const, requestId: result.requestId };
-    this.transactions.forget(key);
+    await this.transactions.forget(key);
     if (result.disposition === 'issued' && result.certificate) {
       return { status: 'SUCCESS' as const, requestId: result.requestId, certificates: [decodeCertificateText(result.certificate), ...(result.chain ?? []).map((c) => decodeCertificateText(c))] };
     }

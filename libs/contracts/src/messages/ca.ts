@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CaNameSchema } from '../ca-name';
-import { IsoTimeSchema, PemSchema } from './common';
+import { IsoTimeSchema, PemSchema, SerialHexSchema } from './common';
 
 /** ICertRequest::GetCACertificate. */
 export const CaCertificateRequestSchema = z.object({ chain: z.boolean().default(false) }).strict();
@@ -11,6 +11,16 @@ export const CaCertificateReplySchema = z.object({
   chain: z.array(PemSchema).max(8).optional(),
 });
 export type CaCertificateReply = z.infer<typeof CaCertificateReplySchema>;
+
+/**
+ * One certificate of the CA by its serial, for a front door (SCEP GetCert,
+ * RFC 8894 3.3.4): certificates are public, so the read is the certificate
+ * only — no request, no requester. NOT_FOUND when the CA issued none with it.
+ */
+export const CertificateBySerialRequestSchema = z.object({ serial: SerialHexSchema }).strict();
+export type CertificateBySerialRequest = z.infer<typeof CertificateBySerialRequestSchema>;
+export const CertificateBySerialReplySchema = z.object({ serial: SerialHexSchema, certificate: PemSchema });
+export type CertificateBySerialReply = z.infer<typeof CertificateBySerialReplySchema>;
 
 /** ICertRequest::GetCAProperty — by AD CS property name, or all of them. */
 export const CA_PROPERTY_NAMES = [
