@@ -4,7 +4,8 @@ import { AssertionError, signAssertion, verifyAssertion, type SigningKey, type V
 
 /**
  * Admin assertions (ADR 0028): what admin-api signs for each admin command
- * it sends, and what ca-core checks before it believes who is acting. The
+ * it sends, and what ca-core and exit-service check before they believe who
+ * is acting. The
  * wire format (header, type, issuer, audience, claims) is in
  * `@signet/contracts` (`AdminAssertion`); this is its one implementation.
  */
@@ -16,6 +17,8 @@ export function bodySha256(body: Uint8Array): string {
 
 export interface AdminAssertionInput {
   ca: string;
+  /** Who may act on it; ca-core's (`AdminAssertion.audience(ca)`) when absent. */
+  audience?: string;
   /** The command's logical name (`Commands.<x>.name`). */
   command: string;
   /** The message body bytes that will be published. */
@@ -35,7 +38,7 @@ export function signAdminAssertion(key: SigningKey, a: AdminAssertionInput): Pro
   };
   return signAssertion(key, claims, {
     issuer: AdminAssertion.issuer,
-    audience: AdminAssertion.audience(a.ca),
+    audience: a.audience ?? AdminAssertion.audience(a.ca),
     type: AdminAssertion.type,
     ttlSeconds: a.ttlSeconds ?? AdminAssertion.ttlSeconds,
     now: a.now,
@@ -50,17 +53,18 @@ export interface VerifiedAdminAssertion {
 }
 
 /**
- * Verifies an admin assertion for this CA, this command and these body
- * bytes; throws AssertionError naming why not (never echoing the assertion).
+ * Verifies an admin assertion for this CA (and audience: ca-core's when
+ * absent), this command and these body bytes; throws AssertionError naming
+ * why not (never echoing the assertion).
  */
 export async function verifyAdminAssertion(
   keys: VerifyKeys,
   jwt: string | undefined,
-  expected: { ca: string; command: string; body: Uint8Array; now?: Date },
+  expected: { ca: string; audience?: string; command: string; body: Uint8Array; now?: Date },
 ): Promise<VerifiedAdminAssertion> {
   if (!jwt) throw new AssertionError('malformed', 'no admin assertion');
   const payload = await verifyAssertion(keys, jwt, {
-    audience: AdminAssertion.audience(expected.ca),
+    audience: expected.audience ?? AdminAssertion.audience(expected.ca),
     type: AdminAssertion.type,
     issuers: [AdminAssertion.issuer],
     now: expected.now,

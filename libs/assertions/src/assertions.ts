@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { readSecret } from '@signet/config';
 
 /**
  * Signed assertions between Signet's own services (ADR 0026): a service
@@ -180,4 +181,20 @@ function toAssertionError(e: unknown): AssertionError {
     return new AssertionError('bad-claims', `assertion claim ${e.claim} is invalid`);
   }
   return new AssertionError('malformed', 'assertion cannot be read');
+}
+
+/**
+ * Verification keys from `name` or `name_FILE` (`readSecret`'s convention):
+ * undefined when neither is set; a file that cannot be read or a block that
+ * is no Ed25519 public key is a start-time problem pushed onto `problems`,
+ * naming the variable, never the key.
+ */
+export function readVerifyKeys(env: NodeJS.ProcessEnv, name: string, problems: string[]): VerifyKeys | undefined {
+  try {
+    const pems = readSecret(env, name);
+    return pems ? loadVerifyKeys(pems, name) : undefined;
+  } catch (e) {
+    problems.push((e as Error).message);
+    return undefined;
+  }
 }

@@ -1,2 +1,3 @@
 export * from './assertions';
 export * from './admin-assertion';
+export * from './admin-command';

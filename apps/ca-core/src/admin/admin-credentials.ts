@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AssertionError, verifyAdminAssertion, type VerifiedAdminAssertion } from '@signet/assertions';
+import { AdminCommandCheck } from '@signet/assertions';
 import { type BusContext } from '@signet/bus';
-import { AdminAssertion, ErrorCode, SignetError, type Actor } from '@signet/contracts';
+import { AdminAssertion, type Actor } from '@signet/contracts';
 import { DataSource } from 'typeorm';
 import { CA_CONFIG, type CaConfig } from '../config/ca-config';
 
@@ -21,45 +21,35 @@ import { CA_CONFIG, type CaConfig } from '../config/ca-config';
  * Each assertion is accepted once: its `jti` is recorded (in the database,
  * so every replica sees it) before the command runs, and a second message
  * carrying it is refused `replayed` — a copy taken off the bus within its
- * 30 s cannot repeat the command.
+ * 30 s cannot repeat the command. The checks themselves are
+ * `AdminCommandCheck` (`@signet/assertions`), shared with exit-service.
  */
 @Injectable()
 export class AdminCredentials {
-  private readonly log = new Logger('AdminCredentials');
+  private readonly check: AdminCommandCheck;
 
   constructor(
     @Inject(CA_CONFIG) private readonly config: CaConfig,
     private readonly ds: DataSource,
-  ) {}
+  ) {
+    const log = new Logger('AdminCredentials');
+    this.check = new AdminCommandCheck({
+      ca: config.caName,
+      audience: AdminAssertion.audience(config.caName),
+      keys: config.adminAssertionKeys,
+      firstUse: (jti, expiresAt) => this.firstUse(jti, expiresAt),
+      warn: (m) => log.warn(m),
+    });
+  }
 
   /** The verified actor of this admin command; UNAUTHORIZED otherwise. */
-  async actor(ctx: BusContext): Promise<Actor> {
-    const v = await this.verify(ctx);
-    if (!v.actor) throw this.refuse(ctx, 'bad-claims', 'the admin assertion names no actor');
-    await this.useOnce(ctx, v);
-    return v.actor;
+  actor(ctx: BusContext): Promise<Actor> {
+    return this.check.actor(ctx);
   }
 
   /** For `ca.admin.authenticate`: the message must come from admin-api, which is still asking who the caller is. */
-  async fromAdminApi(ctx: BusContext): Promise<void> {
-    const v = await this.verify(ctx);
-    if (v.actor) throw this.refuse(ctx, 'bad-claims', 'an authentication assertion names no actor');
-    await this.useOnce(ctx, v);
-  }
-
-  private async verify(ctx: BusContext): Promise<VerifiedAdminAssertion> {
-    const keys = this.config.adminAssertionKeys;
-    if (!keys) throw this.refuse(ctx, 'unknown-key', 'this CA trusts no admin-api key (SIGNET_ADMIN_ASSERTION_KEYS is not set)');
-    try {
-      return await verifyAdminAssertion(keys, ctx.header(AdminAssertion.header), { ca: this.config.caName, command: ctx.command, body: ctx.body });
-    } catch (e) {
-      if (e instanceof AssertionError) throw this.refuse(ctx, e.reason, e.message);
-      throw e;
-    }
-  }
-
-  private async useOnce(ctx: BusContext, v: VerifiedAdminAssertion): Promise<void> {
-    if (!(await this.firstUse(v.jti, v.expiresAt))) throw this.refuse(ctx, 'replayed', 'this admin assertion was already used');
+  fromAdminApi(ctx: BusContext): Promise<void> {
+    return this.check.actorless(ctx);
   }
 
   /**
@@ -75,10 +65,5 @@ export class AdminCredentials {
       [this.config.caName, jti, expiresAt],
     )) as unknown[];
     return rows.length === 1;
-  }
-
-  private refuse(ctx: BusContext, reason: string, message: string): SignetError {
-    this.log.warn(`refused ${ctx.command || ctx.subject}: ${message} (${reason})`);
-    return new SignetError(ErrorCode.Unauthorized, `admin command refused: ${message}`, { reason });
   }
 }

@@ -1,5 +1,5 @@
 import { CA_NAME_PATTERN } from '@signet/contracts';
-import { loadVerifyKeys, type VerifyKeys } from '@signet/assertions';
+import { readVerifyKeys, type VerifyKeys } from '@signet/assertions';
 import { ConfigError, envBoolean, envInt, loadEnv, NatsEnvSchema, readSecret } from '@signet/config';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -122,14 +122,9 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
   const passphrase = readSecret(env, 'SIGNET_CA_KEY_PASSPHRASE');
   if (!passphrase) problems.push('SIGNET_CA_KEY_PASSPHRASE (or SIGNET_CA_KEY_PASSPHRASE_FILE): required; the CA key is always encrypted at rest');
   else if (passphrase.length < 12) problems.push('SIGNET_CA_KEY_PASSPHRASE: must be at least 12 characters');
-  let frontDoorKeys: VerifyKeys | undefined;
-  try {
-    const pems = readSecret(env, 'SIGNET_FRONT_DOOR_KEYS');
-    if (pems) frontDoorKeys = loadVerifyKeys(pems, 'SIGNET_FRONT_DOOR_KEYS');
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  const adminAssertionKeys = readAdminAssertionKeys(env, problems);
+  const frontDoorKeys = readVerifyKeys(env, 'SIGNET_FRONT_DOOR_KEYS', problems);
+  // SIGNET_ADMIN_ASSERTION_KEYS(_FILE): SPKI PEM blocks (exit-service reads the same variable).
+  const adminAssertionKeys = readVerifyKeys(env, 'SIGNET_ADMIN_ASSERTION_KEYS', problems);
   if (Boolean(env.SIGNET_CA_CERT_FILE) !== Boolean(env.SIGNET_CA_KEY_FILE)) {
     problems.push('SIGNET_CA_CERT_FILE and SIGNET_CA_KEY_FILE: set both to import a CA, or neither to generate one');
   }
@@ -162,22 +157,4 @@ export function loadCaConfig(env: NodeJS.ProcessEnv = process.env): CaConfig {
     frontDoorKeys,
     adminAssertionKeys,
   };
-}
-
-/** SIGNET_ADMIN_ASSERTION_KEYS(_FILE): SPKI PEM blocks; a bad one is a start-time problem that names the variable, never the key. */
-function readAdminAssertionKeys(env: NodeJS.ProcessEnv, problems: string[]): VerifyKeys | undefined {
-  let pems: string | undefined;
-  try {
-    pems = readSecret(env, 'SIGNET_ADMIN_ASSERTION_KEYS');
-  } catch (e) {
-    problems.push((e as Error).message);
-    return undefined;
-  }
-  if (!pems) return undefined;
-  try {
-    return loadVerifyKeys(pems, 'SIGNET_ADMIN_ASSERTION_KEYS');
-  } catch (e) {
-    problems.push((e as Error).message);
-    return undefined;
-  }
 }
