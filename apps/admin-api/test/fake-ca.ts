@@ -8,7 +8,7 @@ import {
   AdminAssertion,
   AdminTokenRevoked,
   Commands,
-  isAdminCommand,
+  adminAssertionAudience,
   CR_DISP,
   Discovery,
   ErrorCode,
@@ -33,8 +33,9 @@ type Handler = (req: any) => unknown;
  * name. Tokens are registered by hash; each command's answer is set per
  * test, and every message received is kept for assertions. Like ca-core,
  * it believes an admin command only with an admin assertion signed by
- * admin-api's key (ADR 0028); the actor it records with each message is
- * the one that assertion names.
+ * admin-api's key (ADR 0028), for ca-core's audience or, on a dead-letter
+ * command, exit-service's; the actor it records with each message is the
+ * one that assertion names.
  */
 export class FakeCa {
   readonly calls: { command: CommandName; message: any }[] = [];
@@ -57,10 +58,11 @@ export class FakeCa {
 
   /** A message from the bus: an admin command's assertion is verified first, and its actor recorded with the message. */
   async fromBus(command: CommandName, message: any, ctx: BusContext): Promise<unknown> {
-    if (!isAdminCommand(Commands[command])) return this.handle(command, message);
+    const audience = adminAssertionAudience(Commands[command], this.name);
+    if (!audience) return this.handle(command, message);
     let actor;
     try {
-      ({ actor } = await verifyAdminAssertion(this.adminKeys, ctx.header(AdminAssertion.header), { ca: this.name, command: ctx.command, body: ctx.body }));
+      ({ actor } = await verifyAdminAssertion(this.adminKeys, ctx.header(AdminAssertion.header), { ca: this.name, audience, command: ctx.command, body: ctx.body }));
     } catch (e) {
       if (e instanceof AssertionError) throw new SignetError(ErrorCode.Unauthorized, `admin command refused: ${e.message}`, { reason: e.reason });
       throw e;

@@ -172,12 +172,12 @@ describe('modules, audit, tokens, dead letters', () => {
     await expectError(await h.call('POST', '/api/v1/tokens', { token: h.token('root2', ['ca-admin']), body }), 400, 'BAD_MESSAGE');
   });
 
-  it('lists dead letters (officer) and replays one (ca-admin) on exit-service subjects', async () => {
+  it('lists dead letters (officer) and replays one (ca-admin) on exit-service subjects, the actor in an assertion for exit-service', async () => {
     expect(await (await h.call('GET', '/api/v1/dead-letters?module=file&limit=5', { token: h.token('o', ['officer']) })).json()).toEqual({ ca: h.ca.name, deadLetters: [] });
-    expect(h.ca.received('deadLetterList').at(-1)).toEqual({ module: 'file', limit: 5 });
+    expect(h.ca.received('deadLetterList').at(-1)).toEqual({ module: 'file', limit: 5, actor: { name: 'o', roles: ['officer'] } });
     const res = await h.call('POST', '/api/v1/dead-letters/dl-1/replay', { token: h.token('adm', ['ca-admin']) });
     expect(await res.json()).toEqual({ ca: h.ca.name, id: 'dl-1', replayed: true, result: 'delivered' });
-    expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: 'adm' });
+    expect(h.ca.received('deadLetterReplay').at(-1)).toEqual({ id: 'dl-1', actor: { name: 'adm', roles: ['ca-admin'] } });
   });
 
   it('records every dead-letter action in ca-core\'s audit log before exit-service is asked; no record, no action', async () => {
@@ -203,11 +203,11 @@ describe('modules, audit, tokens, dead letters', () => {
     delete h.ca.handlers.adminAuditRecord;
   });
 
-  it('discards a dead letter (ca-admin only), naming the actor to exit-service', async () => {
+  it('discards a dead letter (ca-admin only), naming the actor to exit-service in the assertion', async () => {
     const res = await h.call('DELETE', '/api/v1/dead-letters/dl-7', { token: h.token('adm3', ['ca-admin']) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ca: h.ca.name, id: 'dl-7', module: 'hook', eventId: 'ev-1', discarded: true });
-    expect(h.ca.received('deadLetterDiscard').at(-1)).toEqual({ id: 'dl-7', actor: 'adm3' });
+    expect(h.ca.received('deadLetterDiscard').at(-1)).toEqual({ id: 'dl-7', actor: { name: 'adm3', roles: ['ca-admin'] } });
     await expectError(await h.call('DELETE', '/api/v1/dead-letters/dl-7', { token: h.token('o3', ['officer']) }), 403, 'FORBIDDEN');
   });
 
@@ -216,10 +216,11 @@ describe('modules, audit, tokens, dead letters', () => {
     const res = await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook', limit: 10 } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ca: h.ca.name, module: 'hook', replayed: 2, failed: { id: '9', result: 'failed: answered 503' }, remaining: 5 });
-    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 10, actor: 'adm2' });
+    const adm2 = { name: 'adm2', roles: ['ca-admin'] };
+    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 10, actor: adm2 });
     await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body: { module: 'hook' } });
-    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 100, actor: 'adm2' });
-    for (const body of [{}, { module: '' }, { module: 'hook', limit: 0 }, { module: 'hook', all: true }]) {
+    expect(h.ca.received('deadLetterReplayAll').at(-1)).toEqual({ module: 'hook', limit: 100, actor: adm2 });
+    for (const body of [{}, { module: '' }, { module: 'hook', limit: 0 }, { module: 'hook', all: true }, { module: 'hook', actor: 'root' }]) {
       await expectError(await h.call('POST', '/api/v1/dead-letters/replay-all', { token: adm, body }), 400, 'BAD_MESSAGE');
     }
     await expectError(await h.call('POST', '/api/v1/dead-letters/replay-all', { token: h.token('o2', ['officer']), body: { module: 'hook' } }), 403, 'FORBIDDEN');

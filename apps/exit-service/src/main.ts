@@ -4,8 +4,9 @@ import { BusClient, connectBus, createBusMicroservice } from '@signet/bus';
 import { ConfigError } from '@signet/config';
 import { Commands, Inboxes } from '@signet/contracts';
 import { ExitServiceModule } from './app.module';
-import { loadExitEnv, logLevelsUpTo, retiredVariableWarnings } from './config/env';
+import { loadAdminAssertionKeys, loadExitEnv, logLevelsUpTo, retiredVariableWarnings } from './config/env';
 import { loadExitConfig } from './config/exit-config';
+import { DeadLetterCredentials } from './deadletters/dead-letter-credentials';
 import { DeadLetterStore } from './deadletters/dead-letter.store';
 import { DeadLettersService } from './deadletters/dead-letters.service';
 import { ModuleRunner } from './delivery/module-runner';
@@ -16,7 +17,7 @@ import { DeliveryStatus } from './status/delivery-status';
 
 /**
  * exit-service: Signet's exit modules (AD CS ICertExit). In order:
- *  1. read and validate env and the exit-module file (a bad one stops here, naming the field);
+ *  1. read and validate env, admin-api's public keys and the exit-module file (a bad one stops here, naming the field);
  *  2. connect to NATS; make sure SIGNET_EVENTS and SIGNET_DEAD_LETTERS exist;
  *  3. bind each enabled module's durable consumers and start delivering;
  *  4. serve the dead-letter and status commands, answer the CA's roll call, register each module;
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   Logger.overrideLogger(logger);
   const log = new Logger('exit-service');
   for (const w of retiredVariableWarnings()) log.warn(w);
+  const adminKeys = loadAdminAssertionKeys();
+  if (!adminKeys) log.warn('SIGNET_ADMIN_ASSERTION_KEYS is not set: every dead-letter command is refused (admin-api\'s public key is needed to believe an administrator, ADR 0028)');
   const config = loadExitConfig(env.SIGNET_EXIT_CONFIG, env.SIGNET_CA_NAME);
   const modules = config.modules.map(createModule);
   log.log(`exit-module file ${config.source}: enabled ${modules.map((m) => m.name).join(', ') || 'none'}${config.disabled.length ? `; disabled ${config.disabled.join(', ')}` : ''}`);
@@ -52,7 +55,11 @@ async function main(): Promise<void> {
   }
 
   const status = new DeliveryStatus(nc, env.SIGNET_CA_NAME, modules, deadLetterStore);
-  const app = await createBusMicroservice(ExitServiceModule.register({ deadLetters: new DeadLettersService(deadLetterStore, runners), status }), {
+  const app = await createBusMicroservice(ExitServiceModule.register({
+      deadLetters: new DeadLettersService(deadLetterStore, runners),
+      credentials: new DeadLetterCredentials(env.SIGNET_CA_NAME, adminKeys),
+      status,
+    }), {
     connection: nc,
     ca: env.SIGNET_CA_NAME,
     logger,

@@ -1,4 +1,4 @@
-import { ADMIN_COMMAND_KEYS, AdminAssertion, AdminAssertionClaimsSchema, isAdminCommand } from './admin-assertion';
+import { ADMIN_COMMAND_KEYS, AdminAssertion, AdminAssertionClaimsSchema, adminAssertionAudience, EXIT_ADMIN_COMMAND_KEYS, isAdminCommand } from './admin-assertion';
 import { Commands } from './subjects';
 
 describe('admin assertions (ADR 0028)', () => {
@@ -35,8 +35,16 @@ describe('admin assertions (ADR 0028)', () => {
     expect(isAdminCommand(Commands.enrollmentSecretCheck)).toBe(false);
   });
 
+  it('ok/exit-service\'s dead-letter commands need one for exit-service\'s audience; its status does not', () => {
+    expect([...EXIT_ADMIN_COMMAND_KEYS].sort()).toEqual(['deadLetterDiscard', 'deadLetterList', 'deadLetterReplay', 'deadLetterReplayAll']);
+    for (const k of EXIT_ADMIN_COMMAND_KEYS) expect(adminAssertionAudience(Commands[k], 'acme')).toBe('exit-service:acme');
+    for (const k of ADMIN_COMMAND_KEYS) expect(adminAssertionAudience(Commands[k], 'acme')).toBe('ca-core:acme');
+    expect(adminAssertionAudience(Commands.exitStatus, 'acme')).toBeUndefined();
+    expect(adminAssertionAudience(Commands.submit, 'acme')).toBeUndefined();
+  });
+
   it('ok/no admin command carries an actor in its body', () => {
-    for (const k of ADMIN_COMMAND_KEYS) {
+    for (const k of [...ADMIN_COMMAND_KEYS, ...EXIT_ADMIN_COMMAND_KEYS]) {
       const shape = (Commands[k].request as unknown as { shape: Record<string, unknown> }).shape;
       expect(Object.keys(shape)).not.toContain('actor');
     }

@@ -17,13 +17,20 @@ import { Commands, type Command } from './subjects';
  * to re-serialise anything). It cannot be moved to another command, another
  * payload, or another CA (`aud` = `ca-core:<ca>`), and it lives at most
  * `maxTtlSeconds`.
+ *
+ * exit-service's dead-letter commands (`exit.<ca>.deadletters.*`) carry the
+ * same assertion with their own audience, `exit-service:<ca>`: one signed
+ * for ca-core is refused by exit-service, and the other way round.
  */
 export const AdminAssertion = {
   header: 'Signet-Admin-Assertion',
   /** JWS `typ`, so no other assertion (a front door's identity) is taken for this one. */
   type: 'signet-admin+jwt',
   issuer: 'admin-api',
+  /** ca-core's audience: its admin commands (`ca.<ca>.admin.>`). */
   audience: (ca: string) => `ca-core:${assertCaName(ca)}`,
+  /** exit-service's audience: its dead-letter commands (`exit.<ca>.deadletters.>`). */
+  exitAudience: (ca: string) => `exit-service:${assertCaName(ca)}`,
   /** What admin-api signs: long enough for a slow bus, short enough that a copy is soon worthless. */
   ttlSeconds: 30,
   /** ca-core refuses an assertion whose exp − iat is longer than this. */
@@ -53,6 +60,26 @@ export function isAdminCommand(cmd: Pick<Command<z.ZodType, z.ZodType>, 'wildcar
 
 /** The names of those commands (for tests that walk them all). */
 export const ADMIN_COMMAND_KEYS = (Object.keys(Commands) as (keyof typeof Commands)[]).filter((k) => isAdminCommand(Commands[k]));
+
+/**
+ * exit-service's commands that act or read on an administrator's behalf
+ * (list, replay, replay-all, discard of dead letters): each needs an
+ * assertion for `exit-service:<ca>`. `exit.<ca>.status` does not: it is a
+ * count of events per consumer that the intermediary's readiness asks for
+ * too, and names no event.
+ */
+export function isExitAdminCommand(cmd: Pick<Command<z.ZodType, z.ZodType>, 'wildcard'>): boolean {
+  return cmd.wildcard.startsWith('exit.*.deadletters.');
+}
+
+export const EXIT_ADMIN_COMMAND_KEYS = (Object.keys(Commands) as (keyof typeof Commands)[]).filter((k) => isExitAdminCommand(Commands[k]));
+
+/** The audience an admin assertion for this command must name, or undefined when the command takes none. */
+export function adminAssertionAudience(cmd: Pick<Command<z.ZodType, z.ZodType>, 'wildcard'>, ca: string): string | undefined {
+  if (isAdminCommand(cmd)) return AdminAssertion.audience(ca);
+  if (isExitAdminCommand(cmd)) return AdminAssertion.exitAudience(ca);
+  return undefined;
+}
 
 /** The one command whose assertion names no actor (admin-api asks who a token belongs to). */
 export const ACTORLESS_ADMIN_COMMANDS: readonly string[] = [Commands.adminAuthenticate.name];

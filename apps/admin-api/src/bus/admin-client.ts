@@ -2,7 +2,7 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ASSERTION_REFUSALS, signAdminAssertion, type SigningKey } from '@signet/assertions';
 import { BusClient } from '@signet/bus';
-import { AdminAssertion, Commands, ErrorCode, isAdminCommand, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
+import { AdminAssertion, adminAssertionAudience, Commands, ErrorCode, isExitAdminCommand, isSignetError, SignetError, type Actor, type Command } from '@signet/contracts';
 import { badBody } from '@signet/http';
 import { type z } from 'zod';
 import { CONFIG, type AdminConfig } from '../config/config';
@@ -40,19 +40,23 @@ export class AdminClient {
   /**
    * Sends one command for this CA. `actor` is the authenticated caller (AD CS
    * Officer/CallerName), signed into the assertion; only the authentication
-   * itself goes without one.
+   * itself goes without one. ca-core's admin commands and exit-service's
+   * dead-letter commands each carry an assertion for their receiver's
+   * audience (`ca-core:<ca>`, `exit-service:<ca>`); exit-service's status
+   * takes none.
    */
   async call<K extends AdminCommand>(name: K, request: Req<K>, actor?: Actor): Promise<Rep<K>> {
     const cmd = Commands[name] as unknown as Command<z.ZodType, z.ZodType>;
     const checked = cmd.request.safeParse(request);
     if (!checked.success) throw badBody(checked.error);
-    const headers = isAdminCommand(cmd)
-      ? async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(this.key, { ca: this.ca, command: cmd.name, body, actor }) })
+    const audience = adminAssertionAudience(cmd, this.ca);
+    const headers = audience
+      ? async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(this.key, { ca: this.ca, audience, command: cmd.name, body, actor }) })
       : undefined;
     try {
       return (await this.bus.call(cmd, this.ca, checked.data as never, { headers })) as Rep<K>;
     } catch (e) {
-      throw toPublicError(e, this.ca);
+      throw toPublicError(e, this.ca, isExitAdminCommand(cmd) ? 'exit-service' : 'ca-core');
     }
   }
 
@@ -70,14 +74,14 @@ const REFUSED_ASSERTION: ReadonlySet<string> = new Set(ASSERTION_REFUSALS);
  * ca-core's own codes (NOT_FOUND, WRONG_STATE, BAD_MESSAGE for an invalid
  * cursor, ...) pass through; our message was already checked against the
  * same contract, so a refusal there is about the values, not our code.
- * ca-core refusing admin-api's own assertion is a 500 with the cause in
- * admin-api's log: the caller can do nothing about it.
+ * ca-core or exit-service refusing admin-api's own assertion is a 500 with
+ * the cause in admin-api's log: the caller can do nothing about it.
  */
-export function toPublicError(e: unknown, ca: string): unknown {
+export function toPublicError(e: unknown, ca: string, receiver: 'ca-core' | 'exit-service' = 'ca-core'): unknown {
   if (!isSignetError(e)) return e;
   if (e.code === ErrorCode.Unauthorized && REFUSED_ASSERTION.has(String(e.details?.reason))) {
-    // ca-core refused admin-api's own credential: a deployment fault, not the caller's (their token is fine).
-    log.error(`ca-core refused admin-api's admin assertion (${String(e.details?.reason)}): is this SIGNET_ADMIN_ASSERTION_KEY's public half in ca-core's SIGNET_ADMIN_ASSERTION_KEYS, and are the clocks right?`);
+    // ca-core or exit-service refused admin-api's own credential: a deployment fault, not the caller's (their token is fine).
+    log.error(`${receiver} refused admin-api's admin assertion (${String(e.details?.reason)}): is this SIGNET_ADMIN_ASSERTION_KEY's public half in ${receiver}'s SIGNET_ADMIN_ASSERTION_KEYS, and are the clocks right?`);
     return new SignetError(ErrorCode.Internal, 'internal error');
   }
   if (e.code === ErrorCode.CaUnavailable) {

@@ -7,8 +7,8 @@ import { Manage, Read } from '../auth/access.decorator';
 import { AdminClient } from '../bus/admin-client';
 import { EmptyBodySchema } from '../requests/edit-input';
 
-/** The command without its actor (admin-api adds the caller); `limit` defaults to 100. */
-export const ReplayAllBodySchema = DeadLetterReplayAllRequestSchema.omit({ actor: true }).meta({ id: 'ReplayAllBody' });
+/** exit-service's command as the body (who acts travels in admin-api's assertion); `limit` defaults to 100. */
+export const ReplayAllBodySchema = DeadLetterReplayAllRequestSchema.meta({ id: 'ReplayAllBody' });
 
 /** `?module=&limit=`: exit-service's list request, as query parameters. */
 export const DeadLetterListQuerySchema = z.object({
@@ -19,15 +19,19 @@ export const DeadLetterListQuerySchema = z.object({
 /** `{id}` of a dead letter, as exit-service names it. */
 export const DeadLetterIdPathSchema = DeadLetterReplayRequestSchema.shape.id.meta({ description: 'Dead letter id' });
 
-/** Events an exit module gave up on (exit-service), listed and replayed. */
+/**
+ * Events an exit module gave up on (exit-service), listed and replayed.
+ * Each call carries admin-api's assertion for exit-service (ADR 0028):
+ * exit-service takes who acts from it and checks the same roles again.
+ */
 @Controller('api/v1/dead-letters')
 export class DeadLettersController {
   constructor(private readonly client: AdminClient) {}
 
   @Get()
   @Read('ca-admin', 'officer')
-  async list(@ValidQuery(DeadLetterListQuerySchema) { module, limit }: z.output<typeof DeadLetterListQuerySchema>) {
-    const reply = await this.client.call('deadLetterList', { ...(module ? { module } : {}), ...(limit !== undefined ? { limit } : {}) });
+  async list(@ValidQuery(DeadLetterListQuerySchema) { module, limit }: z.output<typeof DeadLetterListQuerySchema>, @CurrentActor() actor: Actor) {
+    const reply = await this.client.as(actor, 'deadLetterList', { ...(module ? { module } : {}), ...(limit !== undefined ? { limit } : {}) });
     return { ca: this.client.ca, ...reply };
   }
 
@@ -37,7 +41,7 @@ export class DeadLettersController {
   @Manage('ca-admin')
   async replayAll(@ValidBody(ReplayAllBodySchema, { absent: {} }) { module, limit }: z.output<typeof ReplayAllBodySchema>, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.replay-all', { module, limit });
-    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplayAll', { module, limit, actor: actor.name })) };
+    return { ca: this.client.ca, ...(await this.client.as(actor, 'deadLetterReplayAll', { module, limit })) };
   }
 
   /** Drops a dead letter without delivering it (the CA's own records keep the event); CA administrators only. */
@@ -45,7 +49,7 @@ export class DeadLettersController {
   @Manage('ca-admin')
   async discard(@ValidParam('id', DeadLetterIdPathSchema) id: string, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.discard', { id });
-    return { ca: this.client.ca, ...(await this.client.call('deadLetterDiscard', { id, actor: actor.name })) };
+    return { ca: this.client.ca, ...(await this.client.as(actor, 'deadLetterDiscard', { id })) };
   }
 
   /** Hands the event to its exit module again; configuration work, so CA administrators only. */
@@ -54,7 +58,7 @@ export class DeadLettersController {
   @Manage('ca-admin')
   async replay(@ValidParam('id', DeadLetterIdPathSchema) id: string, @ValidBody(EmptyBodySchema, { absent: {} }) _body: object, @CurrentActor() actor: Actor) {
     await this.audited(actor, 'deadletter.replay', { id });
-    return { ca: this.client.ca, ...(await this.client.call('deadLetterReplay', { id, actor: actor.name })) };
+    return { ca: this.client.ca, ...(await this.client.as(actor, 'deadLetterReplay', { id })) };
   }
 
   /**

@@ -1,4 +1,5 @@
-import { LogLevelEnvSchema, NatsEnvSchema, loadEnv } from '@signet/config';
+import { readVerifyKeys, type VerifyKeys } from '@signet/assertions';
+import { ConfigError, LogLevelEnvSchema, NatsEnvSchema, loadEnv } from '@signet/config';
 import { CaNameSchema } from '@signet/contracts';
 import { z } from 'zod';
 
@@ -33,3 +34,18 @@ export function loadExitEnv(env: NodeJS.ProcessEnv = process.env): ExitEnv {
   return loadEnv(ExitEnvSchema, env);
 }
 
+
+/**
+ * admin-api's public keys (SIGNET_ADMIN_ASSERTION_KEYS or _FILE, SPKI PEM
+ * blocks, the variable ca-core reads): the dead-letter commands believe an
+ * administrator only from an assertion one of them verifies (ADR 0028).
+ * Unset: undefined, and every dead-letter command is refused. A file that
+ * cannot be read or a key that is not Ed25519 stops the start, naming the
+ * variable.
+ */
+export function loadAdminAssertionKeys(env: NodeJS.ProcessEnv = process.env): VerifyKeys | undefined {
+  const problems: string[] = [];
+  const keys = readVerifyKeys(env, 'SIGNET_ADMIN_ASSERTION_KEYS', problems);
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  return keys;
+}

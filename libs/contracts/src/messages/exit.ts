@@ -65,10 +65,14 @@ export const DeadLetterSchema = z.object({
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 export const DeadLetterListRequestSchema = z.object({ module: z.string().max(128).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict();
 export const DeadLetterListReplySchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
-export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
+/*
+ * No request names who acts: admin-api's assertion (ADR 0028, audience
+ * `exit-service:<ca>`) does, and an `actor` field is an unknown field.
+ */
+export const DeadLetterReplayRequestSchema = z.object({ id: z.string().min(1).max(128) }).strict();
 export const DeadLetterReplayReplySchema = z.object({ id: z.string(), replayed: z.boolean(), result: z.string() });
 /** Drops a dead letter an administrator decided not to deliver (the event stays in the CA's own records). */
-export const DeadLetterDiscardRequestSchema = z.object({ id: z.string().min(1).max(128), actor: z.string().min(1).max(256) }).strict();
+export const DeadLetterDiscardRequestSchema = z.object({ id: z.string().min(1).max(128) }).strict();
 export const DeadLetterDiscardReplySchema = z.object({ id: z.string(), module: z.string(), eventId: z.string(), discarded: z.literal(true) });
 /**
  * Replays one module's dead letters, oldest first, after its receiver is
@@ -77,7 +81,7 @@ export const DeadLetterDiscardReplySchema = z.object({ id: z.string(), module: z
  * caller asks again while `remaining` > 0).
  */
 export const DeadLetterReplayAllRequestSchema = z
-  .object({ module: z.string().min(1).max(128), limit: z.number().int().min(1).max(1000).default(100), actor: z.string().min(1).max(256) })
+  .object({ module: z.string().min(1).max(128), limit: z.number().int().min(1).max(1000).default(100) })
   .strict();
 export const DeadLetterReplayAllReplySchema = z.object({
   module: z.string(),
