@@ -9,8 +9,9 @@ import { Stack } from './support/stack';
 // ADR 0028 with all five services, real NATS and PostgreSQL: a process that
 // connects to the bus and publishes an admin command claiming to be root is
 // refused by ca-core (no assertion, or one signed by a key of its own), and
-// nothing is written; the same operations through admin-api's HTTP API work,
-// and the audit log names the caller admin-api authenticated.
+// nothing is written; so is one on exit-service's dead-letter subjects. The
+// same operations through admin-api's HTTP API work, and the audit log names
+// the caller admin-api authenticated.
 const stack = new Stack();
 const root: Actor = { name: 'root', roles: ['ca-admin', 'officer', 'auditor', 'viewer'] };
 let nc: NatsConnection;
@@ -33,8 +34,8 @@ afterAll(async () => {
 
 /** The forger's own key: a well-formed admin assertion that no key ca-core trusts verifies. */
 const forgedKey = loadSigningKey(generateAssertionKeyPair().privateKeyPem);
-const forged = (cmd: Command<z.ZodType, z.ZodType>) => ({
-  headers: async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(forgedKey, { ca: stack.ca, command: cmd.name, body, actor: root }) }),
+const forged = (cmd: Command<z.ZodType, z.ZodType>, audience?: string) => ({
+  headers: async (body: Uint8Array) => ({ [AdminAssertion.header]: await signAdminAssertion(forgedKey, { ca: stack.ca, audience, command: cmd.name, body, actor: root }) }),
 });
 const refusal = (p: Promise<unknown>) => p.then((r) => ({ unexpected: r }), (e: { code: string; details?: Record<string, unknown> }) => ({ code: e.code, reason: e.details?.reason }));
 
@@ -77,6 +78,15 @@ describe('a forged admin actor on the bus', () => {
     expect((await stack.db.query(`SELECT count(*)::int AS n FROM admin_token WHERE name = 'mallory'`)).rows[0].n).toBe(0);
     // ca-core says why in its log, never the assertion itself.
     expect(stack.services.get('ca-core')!.log()).toMatch(/refused ca\.admin\.revoke: assertion is signed by a key this service does not trust \(unknown-key\)/);
+  });
+
+  it('is refused on exit-service\'s dead-letter subjects too, which admin-api\'s assertion for exit-service opens', async () => {
+    const call = <K extends 'deadLetterList' | 'deadLetterReplay' | 'deadLetterDiscard'>(k: K, body: z.input<(typeof Commands)[K]['request']>, opts = {}) =>
+      refusal(bus.call(Commands[k] as Command<z.ZodType, z.ZodType>, stack.ca, body, opts));
+    expect(await call('deadLetterList', {})).toEqual({ code: ErrorCode.Unauthorized, reason: 'malformed' });
+    expect(await call('deadLetterDiscard', { id: 'x' }, forged(Commands.deadLetterDiscard, AdminAssertion.exitAudience(stack.ca)))).toEqual({ code: ErrorCode.Unauthorized, reason: 'unknown-key' });
+    expect(stack.services.get('exit-service')!.log()).toMatch(/refused exit\.deadletters\.discard: assertion is signed by a key this service does not trust \(unknown-key\)/);
+    expect((await stack.admin('GET', '/api/v1/dead-letters', officer)).status).toBe(200);
   });
 
   it('while the same operations through admin-api work, recorded under the caller admin-api authenticated', async () => {

@@ -58,9 +58,10 @@ export function natsUserFor(name, env) {
 
 /**
  * Secrets only one service may be told about; every other service starts
- * without them (ca-core gets the public halves): the front-door key signs
- * who asks (ADR 0026), the intermediary's alone; admin-api's assertion key
- * signs which administrator acts (ADR 0028), admin-api's alone.
+ * without them (ca-core gets the public halves, exit-service admin-api's):
+ * the front-door key signs who asks (ADR 0026), the intermediary's alone;
+ * admin-api's assertion key signs which administrator acts (ADR 0028),
+ * admin-api's alone.
  */
 export const PRIVATE_ENV = {
   SIGNET_FRONT_DOOR_KEY: 'intermediary',

@@ -153,12 +153,15 @@ describeWithCompose('docker-compose.yml', () => {
     }
   });
 
-  it("gives admin-api its assertion key as a secret of its own, and ca-core only the public key (ADR 0028)", () => {
+  it("gives admin-api its assertion key as a secret of its own, and ca-core and exit-service only the public key (ADR 0028)", () => {
     const secretsOf = (svc: any): string[] => (svc.secrets ?? []).map((s: any) => (typeof s === 'string' ? s : s.source));
     expect(config.services['admin-api'].environment.SIGNET_ADMIN_ASSERTION_KEY_FILE).toBe('/run/secrets/admin_assertion_key');
     expect(secretsOf(config.services['admin-api'])).toEqual(['admin_assertion_key']);
     expect(config.services['ca-core'].environment.SIGNET_ADMIN_ASSERTION_KEYS_FILE).toBe('/run/secrets/admin_assertion_public_keys');
     expect(secretsOf(config.services['ca-core'])).toContain('admin_assertion_public_keys');
+    // exit-service checks the dead-letter commands' assertions with the same public keys.
+    expect(config.services['exit-service'].environment.SIGNET_ADMIN_ASSERTION_KEYS_FILE).toBe('/run/secrets/admin_assertion_public_keys');
+    expect(secretsOf(config.services['exit-service'])).toEqual(['admin_assertion_public_keys']);
     expect(config.secrets.admin_assertion_key.file).toMatch(/deploy\/secrets\/admin-api-assertion\.key$/);
     expect(config.secrets.admin_assertion_public_keys.file).toMatch(/deploy\/secrets\/admin-api-assertion\.pub$/);
     for (const [name, svc] of Object.entries<any>(config.services)) {

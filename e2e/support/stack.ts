@@ -122,7 +122,7 @@ export class Stack {
     };
   }
 
-  /** The assertion key files, as npm start writes them: the private key for admin-api, the public one for ca-core. */
+  /** The assertion key files, as npm start writes them: the private key for admin-api, the public one for ca-core and exit-service. */
   private adminAssertionEnv(): NodeJS.ProcessEnv {
     const key = join(this.dir, 'admin-api-assertion.key');
     const pub = join(this.dir, 'admin-api-assertion.pub');

@@ -89,17 +89,18 @@ signet_ensure_front_door_key() {
   fi
 }
 
-# admin-api signs every admin command for ca-core with an Ed25519 key, and
-# ca-core believes an administrator only from that signature (ADR 0028).
-# For local development generate the pair once into .signet/ (mode 0600:
-# admin-api-assertion.key, PKCS#8; admin-api-assertion.pub, SPKI) and point
-# admin-api at the private half and ca-core at the public one (scripts/run-all.mjs
+# admin-api signs every admin command for ca-core and every dead-letter
+# command for exit-service with an Ed25519 key, and both believe an
+# administrator only from that signature (ADR 0028). For local development
+# generate the pair once into .signet/ (mode 0600: admin-api-assertion.key,
+# PKCS#8; admin-api-assertion.pub, SPKI) and point admin-api at the private
+# half and ca-core and exit-service at the public one (scripts/run-all.mjs
 # gives the private key's variables to admin-api only), unless the caller
 # already gave SIGNET_ADMIN_ASSERTION_KEY(_FILE) / SIGNET_ADMIN_ASSERTION_KEYS(_FILE).
 signet_ensure_admin_assertion_key() {
   if [[ -n ${SIGNET_ADMIN_ASSERTION_KEY:-} || -n ${SIGNET_ADMIN_ASSERTION_KEY_FILE:-} ]]; then
     [[ -n ${SIGNET_ADMIN_ASSERTION_KEYS:-} || -n ${SIGNET_ADMIN_ASSERTION_KEYS_FILE:-} ]] ||
-      signet_die "SIGNET_ADMIN_ASSERTION_KEY is set but SIGNET_ADMIN_ASSERTION_KEYS is not: ca-core needs admin-api's public key"
+      signet_die "SIGNET_ADMIN_ASSERTION_KEY is set but SIGNET_ADMIN_ASSERTION_KEYS is not: ca-core and exit-service need admin-api's public key"
     return 0
   fi
   local key=$SIGNET_STATE_DIR/admin-api-assertion.key pub=$SIGNET_STATE_DIR/admin-api-assertion.pub
