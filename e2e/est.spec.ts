@@ -354,6 +354,22 @@ describe('EST channel binding (RFC 7030 §3.5)', () => {
 });
 
 describe('EST with strongSwan pki', () => {
+  /** `pki --est` polling (--interval) for a request of `name` that pends for an officer; resolves with the running pki and the pending request's id. */
+  async function pollingPki(name: string): Promise<{ polling: ReturnType<typeof sh>; id: string }> {
+    const credential = await secret(`${name}.example.com`);
+    const made = await sh(`pki --gen --type ecdsa --size 256 --outform pem > ${name}.key && pki --req --in ${name}.key --type priv --dn 'CN=${name}.example.com' --san ${name}.example.com --san unproven-${name}.example.com --outform pem > ${name}.csr`, dir);
+    expect(made.code).toBe(0);
+    const polling = sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in ${name}.csr --userpass '${credential}' --interval 1 --maxpolltime 90 --outform pem > ${name}.pem`, dir);
+    const requester = `enrollment-secret:${credential.split(':')[0]}`;
+    const id = await waitFor(
+      'the pending request',
+      async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = $1 AND disposition = 'pending'`, [requester])).rows[0]?.id as string | undefined,
+      30_000,
+      250,
+    );
+    return { polling, id };
+  }
+
   it('pki --estca fetches the CA certificate', async () => {
     const r = await sh(`pki --estca --url ${stack.httpsUrl} --cacert ca.pem --caout ss-ca.pem --outform pem --force`, dir);
     expect(r.code).toBe(0);
@@ -363,17 +379,7 @@ describe('EST with strongSwan pki', () => {
   });
 
   it('pki --est polls a pending request (--interval) and receives the certificate once an officer approves it', async () => {
-    const credential = await secret('poll.example.com');
-    const made = await sh(`pki --gen --type ecdsa --size 256 --outform pem > poll.key && pki --req --in poll.key --type priv --dn 'CN=poll.example.com' --san poll.example.com --san unproven-poll.example.com --outform pem > poll.csr`, dir);
-    expect(made.code).toBe(0);
-    const polling = sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in poll.csr --userpass '${credential}' --interval 1 --maxpolltime 90 --outform pem > poll.pem`, dir);
-    const requester = `enrollment-secret:${credential.split(':')[0]}`;
-    const id = await waitFor(
-      'the pending request',
-      async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = $1 AND disposition = 'pending'`, [requester])).rows[0]?.id as string | undefined,
-      30_000,
-      250,
-    );
+    const { polling, id } = await pollingPki('poll');
     const approved = await officerDecides(stack, officer, 'resubmit', id);
     expect({ code: approved.code, disposition: approved.json?.disposition }).toEqual({ code: 0, disposition: 'issued' });
     const r = await polling;
@@ -384,17 +390,7 @@ describe('EST with strongSwan pki', () => {
   });
 
   it("pki --est polls a pending request; an officer's `signet deny` reaches it as a failure, and nothing is issued", async () => {
-    const credential = await secret('denied.example.com');
-    const made = await sh(`pki --gen --type ecdsa --size 256 --outform pem > denied.key && pki --req --in denied.key --type priv --dn 'CN=denied.example.com' --san denied.example.com --san unproven-denied.example.com --outform pem > denied.csr`, dir);
-    expect(made.code).toBe(0);
-    const polling = sh(`pki --est --url ${stack.httpsUrl} --cacert ca.pem --in denied.csr --userpass '${credential}' --interval 1 --maxpolltime 90 --outform pem > denied.pem`, dir);
-    const requester = `enrollment-secret:${credential.split(':')[0]}`;
-    const id = await waitFor(
-      'the pending request',
-      async () => (await stack.db.query(`SELECT id FROM request WHERE requester_name = $1 AND disposition = 'pending'`, [requester])).rows[0]?.id as string | undefined,
-      30_000,
-      250,
-    );
+    const { polling, id } = await pollingPki('denied');
     const denied = await officerDecides(stack, officer, 'deny', id);
     expect({ code: denied.code, disposition: denied.json?.disposition }).toEqual({ code: 0, disposition: 'denied' });
     const r = await polling;
