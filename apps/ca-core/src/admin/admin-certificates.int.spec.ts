@@ -2,7 +2,7 @@ import { Commands, ErrorCode, Events, ExitEvent } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, OID } from '@signet/x509';
 import { runAdminTokenCli } from '../admin-token';
-import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness, issuing } from '../testing/ca-core-harness';
 import { makeCsr } from '../testing/openssl';
 import { tokenSha256 } from './tokens/admin-tokens';
 
@@ -23,11 +23,7 @@ describe('administration of certificates, audit log and tokens on the real bus a
 
   beforeAll(async () => {
     h = await startCaCore('admcert');
-    h.setPolicy(() => ({
-      verdict: 'issue',
-      message: 'issued',
-      changes: { template: 'WebServer', extensions: [{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') }] },
-    }));
+    h.setPolicy(issuing([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) }], 'issued'));
   });
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import {
 } from '@signet/x509';
 import { generateKeyPairSync } from 'node:crypto';
 import { CaKeysService } from '../ca/ca-keys.service';
-import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness, issuing } from '../testing/ca-core-harness';
 import { makeCsr, openssl } from '../testing/openssl';
 
 /*
@@ -36,7 +36,7 @@ describe('ImportCertificate on the real bus and database', () => {
 
   beforeAll(async () => {
     h = await startCaCore('admimport');
-    h.setPolicy(() => ({ verdict: 'issue', message: 'issued', changes: { template: 'WebServer', extensions: [{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') }] } }));
+    h.setPolicy(issuing([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) }], 'issued'));
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { Commands, ErrorCode } from '@signet/contracts';
 import { ScratchDir } from '@signet/testing';
 import { encodeKeyUsage, fromPem, OID } from '@signet/x509';
 import { X509Certificate } from 'node:crypto';
-import { failure, startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { failure, startCaCore, type CaCoreHarness, issuing } from '../testing/ca-core-harness';
 import { makeCsr } from '../testing/openssl';
 
 /* ca.<ca>.certificate.get (SCEP GetCert, ADR 0040) through the real bus and database. */
@@ -12,11 +12,7 @@ describe('certificate read by serial', () => {
 
   beforeAll(async () => {
     h = await startCaCore('certread');
-    h.setPolicy(() => ({
-      verdict: 'issue',
-      message: 'issued',
-      changes: { template: 'WebServer', extensions: [{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') }] },
-    }));
+    h.setPolicy(issuing([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) }], 'issued'));
   });
 
   afterAll(async () => {

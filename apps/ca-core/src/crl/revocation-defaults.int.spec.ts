@@ -1,6 +1,6 @@
 import { Commands } from '@signet/contracts';
 import { encodeKeyUsage, fromPem, OID, parseCertificate, toPem } from '@signet/x509';
-import { startCaCore, type CaCoreHarness } from '../testing/ca-core-harness';
+import { startCaCore, type CaCoreHarness, issuing } from '../testing/ca-core-harness';
 import { waitFor } from '../testing/infra';
 import { ScratchDir } from '@signet/testing';
 import { makeCsr, openssl, tryOpenssl } from '../testing/openssl';
@@ -37,11 +37,7 @@ describe('revocation with default settings (real bus and database)', () => {
 
   beforeAll(async () => {
     h = await startCaCore('revdef', ENV);
-    h.setPolicy(() => ({
-      verdict: 'issue',
-      message: 'issued',
-      changes: { template: 'WebServer', extensions: [{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']).toString('base64') }] },
-    }));
+    h.setPolicy(issuing([{ oid: OID.keyUsage, critical: true, value: encodeKeyUsage(['digitalSignature']) }], 'issued'));
     caPath = w.write('ca.pem', h.caPem);
   });
 
