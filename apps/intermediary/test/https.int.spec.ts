@@ -29,6 +29,7 @@ import {
 } from '@signet/x509';
 import { execFile, execFileSync } from 'node:child_process';
 import { type KeyObject, X509Certificate } from 'node:crypto';
+import { copyFileSync, renameSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/config';
@@ -406,7 +407,6 @@ describe('intermediary HTTPS from files (SIGNET_TLS_MODE=files)', () => {
 
   /** A server certificate for localhost from the test CA, written where SIGNET_TLS_CERT_FILE / KEY_FILE point (renamed into place, as certbot and secret mounts do). */
   async function install(leaf: Leaf): Promise<void> {
-    const { renameSync, copyFileSync } = await import('node:fs');
     copyFileSync(leaf.keyPath, `${files.key}.new`);
     renameSync(`${files.key}.new`, files.key);
     copyFileSync(leaf.certPath, `${files.cert}.new`);
@@ -448,7 +448,6 @@ describe('intermediary HTTPS from files (SIGNET_TLS_MODE=files)', () => {
     const first = await servedCertificate(port);
     // Half-way through a rotation: a new certificate beside the old key. Not served; the old pair keeps serving.
     const second = await serverLeaf();
-    const { copyFileSync } = await import('node:fs');
     copyFileSync(second.certPath, files.cert);
     await new Promise((r) => setTimeout(r, 500));
     expect((await servedCertificate(port)).serialNumber).toBe(first.serialNumber);

@@ -117,7 +117,7 @@ export class TlsCertificates implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** One check of the files; exposed for the tests through the poll. */
+  /** One check of the files: read again only when their stamp changed, installed only when they hold a good, new pair. */
   private reloadFiles(files: { cert: string; key: string; chain?: string }): void {
     const stamp = filesStamp(files);
     if (stamp === this.stamp) return;
